@@ -1,0 +1,43 @@
+# Two set-up commands (see README): `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# System packages the test suite needs, installed with apt when missing.
+TEST_APT_PACKAGES := postgresql redis-server
+
+.PHONY: run test format system-packages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+## make run: the whole system on embedded defaults with demo data (Ctrl-C stops it all).
+run: $(STAMP)
+	$(BIN)/python -m ats.devstack run
+
+## make test: services on free ports, the whole suite, ruff and mypy. PYTEST_ARGS narrows pytest.
+test: system-packages $(STAMP)
+	$(BIN)/python -m ats.devstack test $(PYTEST_ARGS)
+
+system-packages:
+	@missing=""; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_APT_PACKAGES) >/dev/null || \
+		{ echo "Could not install$$missing with apt-get" >&2; exit 1; }; \
+	fi
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,356 @@
+"""Settings, entirely from environment variables (every one is documented in `.env.example`).
+
+The same module serves production, `make run` and the tests: what differs is only the
+environment each of them sets, so nothing production-only goes untested.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import environ
+from botocore.config import Config as BotoConfig
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+# Runtime files of the embedded defaults (SQLite, the filesystem broker, SeaweedFS data).
+VAR_DIR = Path(env.str("ATS_VAR_DIR", default=str(BASE_DIR / "var")))
+
+# --- Core -------------------------------------------------------------------------------------
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "csp",
+    "recruitment",
+    "notifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body: an oversize upload is refused unread.
+    "ats.middleware.RequestBodyLimitMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "ats.urls"
+WSGI_APPLICATION = "ats.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "recruitment.context_processors.controller",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------------
+
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ats.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the worker read while one of them writes; IMMEDIATE makes
+    # a writing transaction take its lock up front instead of failing half-way.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: broker and cache ------------------------------------------------------------------
+
+REDIS_URL = env.str("REDIS_URL", default="")
+# A frozen Redis must not hang a candidate's request: every socket operation gives up quickly.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "ats",
+            "OPTIONS": {
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+# --- Celery -----------------------------------------------------------------------------------
+
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+        "visibility_timeout": 3600,
+    }
+else:
+    # Embedded default without Redis: kombu's filesystem transport (single host only).
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing gives up after one quick retry: the outbox row is already committed and the
+# sweep re-enqueues it, so a broken broker costs a delay, never a lost email or a hung page.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "UTC"
+
+OUTBOX_SWEEP_SECONDS = env.int("ATS_OUTBOX_SWEEP_SECONDS", default=60)
+# A row not delivered this long after it was queued is picked up again by the sweep.
+OUTBOX_RETRY_AFTER_SECONDS = env.int("ATS_OUTBOX_RETRY_AFTER_SECONDS", default=60)
+OUTBOX_MAX_ATTEMPTS = env.int("ATS_OUTBOX_MAX_ATTEMPTS", default=10)
+
+CELERY_BEAT_SCHEDULE = {
+    "notifications.sweep_outbox": {
+        "task": "notifications.sweep_outbox",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
+}
+
+# --- Object storage (S3-compatible; SeaweedFS here) --------------------------------------------
+
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL")
+# The host a browser can reach; presigned links are signed for it (defaults to the endpoint).
+S3_PUBLIC_ENDPOINT_URL = env.str("S3_PUBLIC_ENDPOINT_URL", default="") or S3_ENDPOINT_URL
+S3_BUCKET = env.str("S3_BUCKET")
+S3_REGION = env.str("S3_REGION", default="us-east-1")
+# "AES256" asks for server-side encryption (SSE-S3); empty turns it off for stores without it.
+S3_SERVER_SIDE_ENCRYPTION = env.str("S3_SERVER_SIDE_ENCRYPTION", default="AES256")
+
+_s3_options: dict[str, Any] = {
+    "endpoint_url": S3_ENDPOINT_URL,
+    "bucket_name": S3_BUCKET,
+    "access_key": env.str("S3_ACCESS_KEY"),
+    "secret_key": env.str("S3_SECRET_KEY"),
+    "region_name": S3_REGION,
+    "addressing_style": "path",
+    "signature_version": "s3v4",
+    # Keys are random; never silently rename, never overwrite.
+    "file_overwrite": False,
+    "default_acl": None,
+    "querystring_auth": True,
+    "querystring_expire": 60,
+    "client_config": BotoConfig(
+        s3={"addressing_style": "path"},
+        signature_version="s3v4",
+        # Storage that is down must fail a request in seconds, not minutes.
+        connect_timeout=env.float("S3_CONNECT_TIMEOUT", default=3.0),
+        read_timeout=env.float("S3_READ_TIMEOUT", default=20.0),
+        retries={"max_attempts": 2, "mode": "standard"},
+        # boto3 >= 1.36 checksums by default; not every S3 clone accepts them.
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    ),
+}
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "cvs": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+
+# --- Email ------------------------------------------------------------------------------------
+
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="careers@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# --- Static files, i18n -----------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("bs", "Bosanski"),
+    ("hr", "Hrvatski"),
+    ("sr-latn", "Srpski (latinica)"),
+    ("sr", "Српски"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/Belgrade")
+
+# --- Security ---------------------------------------------------------------------------------
+
+# Production runs behind TLS. `make run` and the test servers speak plain HTTP on loopback,
+# so they set DJANGO_HTTPS=false; everything else here is the same in every environment.
+HTTPS = env.bool("DJANGO_HTTPS", default=True)
+SECURE_SSL_REDIRECT = HTTPS
+# Probes call these over plain HTTP from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# How many reverse proxies append to X-Forwarded-For in front of the app (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("ATS_TRUSTED_PROXY_COUNT", default=0)
+
+# --- Uploads and abuse limits ------------------------------------------------------------------
+
+CV_MAX_BYTES = env.int("ATS_CV_MAX_BYTES", default=10 * 1024 * 1024)
+COVER_LETTER_MAX_CHARS = env.int("ATS_COVER_LETTER_MAX_CHARS", default=5000)
+# The whole form around the CV is small; anything bigger is refused before it is read.
+MAX_REQUEST_BYTES = CV_MAX_BYTES + 256 * 1024
+FILE_UPLOAD_HANDLERS = ["recruitment.uploads.SizeCappedUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Submissions per client IP per window ("count/seconds").
+APPLY_RATE_LIMIT = env.str("ATS_APPLY_RATE_LIMIT", default="20/3600")
+
+# --- Privacy: jurisdiction and controller (PRIVACY.md) -----------------------------------------
+
+PRIVACY_REQUEST_DEADLINE_DAYS = env.int("ATS_PRIVACY_REQUEST_DEADLINE_DAYS", default=30)
+PRIVACY_REQUEST_EXTENSION_DAYS = env.int("ATS_PRIVACY_REQUEST_EXTENSION_DAYS", default=60)
+APPLICANT_MIN_AGE = env.int("ATS_APPLICANT_MIN_AGE", default=15)
+TALENT_POOL_CONSENT_MONTHS = env.int("ATS_TALENT_POOL_CONSENT_MONTHS", default=12)
+TALENT_POOL_CONSENT_MAX_MONTHS = env.int("ATS_TALENT_POOL_CONSENT_MAX_MONTHS", default=24)
+CONSENT_RENEWAL_NOTICE_DAYS = env.int("ATS_CONSENT_RENEWAL_NOTICE_DAYS", default=30)
+RETENTION_GRACE_DAYS = env.int("ATS_RETENTION_GRACE_DAYS", default=0)
+
+CONTROLLER = {
+    "name": env.str("ATS_CONTROLLER_NAME", default="Example Employer d.o.o."),
+    "address": env.str("ATS_CONTROLLER_ADDRESS", default="Example street 1, 11000 Belgrade"),
+    "registration": env.str("ATS_CONTROLLER_REGISTRATION", default=""),
+    "privacy_email": env.str("ATS_CONTROLLER_PRIVACY_EMAIL", default="privacy@example.com"),
+}
+SUPERVISORY_AUTHORITY = {
+    "name": env.str(
+        "ATS_AUTHORITY_NAME",
+        default="Poverenik za informacije od javnog značaja i zaštitu podataka o ličnosti",
+    ),
+    "address": env.str("ATS_AUTHORITY_ADDRESS", default="Bulevar kralja Aleksandra 15, Beograd"),
+    "url": env.str("ATS_AUTHORITY_URL", default="https://www.poverenik.rs"),
+}
+# Processors that receive candidate data on the controller's behalf, shown in the notice.
+PROCESSORS = env.list("ATS_PROCESSORS", default=[])
+
+if not 1 <= TALENT_POOL_CONSENT_MONTHS <= TALENT_POOL_CONSENT_MAX_MONTHS:
+    raise ImproperlyConfigured(
+        "ATS_TALENT_POOL_CONSENT_MONTHS must be between 1 and ATS_TALENT_POOL_CONSENT_MAX_MONTHS."
+    )
+
+# --- Demo data --------------------------------------------------------------------------------
+
+# `seed_demo` creates staff accounts with printed passwords; it refuses to run without this.
+DEMO_MODE = env.bool("ATS_DEMO_MODE", default=False)
+
+# --- Logging: no personal data goes here; ids only. ---------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django logs request paths and, for some errors, request bodies; keep them at WARNING.
+        "django.request": {"level": "ERROR"},
+        "botocore": {"level": "WARNING"},
+    },
+}

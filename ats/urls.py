@@ -1,0 +1,20 @@
+"""Top-level URL configuration."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from ats import health
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="careers:posting_list", permanent=False)),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("careers/", include("recruitment.urls.careers")),
+    path("privacy/", include("recruitment.urls.privacy")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "recruitment.views.errors.not_found"
+handler500 = "recruitment.views.errors.server_error"

@@ -1,0 +1,1 @@
+"""Outbound email through a transactional outbox. Knows nothing of recruitment."""

@@ -1,0 +1,183 @@
+"""Queue email in the outbox and deliver it.
+
+Delivery is at-least-once: claim the row (one atomic UPDATE), commit, send over SMTP outside
+any transaction, mark it sent. A worker that dies between sending and marking leaves a stale
+claim that the sweep hands out again after `OUTBOX_RETRY_AFTER_SECONDS`.
+"""
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from functools import partial
+from smtplib import SMTPException
+from typing import Any
+from uuid import UUID
+
+from celery import current_app
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from kombu.exceptions import OperationalError as BrokerError
+
+from notifications.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "notifications.deliver_email"
+TEMPLATE_DIR = "notifications/email"
+
+
+class DeliveryFailed(Exception):
+    """Sending failed for a reason that may pass (SMTP peer down, timeout); recorded on the row."""
+
+
+def queue_email(
+    *,
+    to: str,
+    template: str,
+    context: Mapping[str, Any],
+    language: str,
+    subject_ref: UUID | None = None,
+) -> OutboundEmail:
+    """Renders `template` in `language` and writes it to the outbox.
+
+    Call it inside the transaction of the change that causes the email, so the email exists
+    exactly when the change does. Side effects: one row now; after commit, one broker message
+    (if the broker is down that is logged and the outbox sweep sends the email later).
+    """
+    full_context = {**context, "controller": settings.CONTROLLER}
+    with translation.override(language):
+        subject = render_to_string(f"{TEMPLATE_DIR}/{template}_subject.txt", full_context)
+        body_text = render_to_string(f"{TEMPLATE_DIR}/{template}.txt", full_context)
+        body_html = render_to_string(f"{TEMPLATE_DIR}/{template}.html", full_context)
+    email = OutboundEmail.objects.create(
+        to_address=to,
+        # A header must be one line, whatever the template's whitespace.
+        subject=" ".join(subject.split())[:255],
+        body_text=body_text,
+        body_html=body_html,
+        template=template,
+        language=language,
+        subject_ref=subject_ref,
+        next_attempt_at=timezone.now() + timedelta(seconds=settings.OUTBOX_RETRY_AFTER_SECONDS),
+    )
+    # robust: a broker failure at this point must not turn a committed change into an error
+    # page; the row is safe in the database and the sweep will enqueue it.
+    transaction.on_commit(partial(enqueue_delivery, email.id), robust=True)
+    return email
+
+
+def enqueue_delivery(email_id: UUID) -> bool:
+    """Publishes one delivery message. Returns False (and logs) if the broker is unreachable."""
+    try:
+        current_app.send_task(DELIVER_TASK, args=[str(email_id)])
+    except (BrokerError, OSError) as exc:
+        logger.warning(
+            "outbox email %s not enqueued (%s); the sweep will retry",
+            email_id,
+            type(exc).__name__,
+        )
+        return False
+    return True
+
+
+def deliver_email(*, email_id: UUID) -> bool:
+    """Sends one outbox email if it is still undelivered. Returns True if this call sent it.
+
+    Safe to run twice or concurrently: the claim is a single conditional UPDATE, so only one
+    caller sends; a sent, failed or missing row is a no-op. Raises DeliveryFailed (after
+    recording the failure on the row) when the SMTP peer could not take the message.
+    """
+    now = timezone.now()
+    stale_claim = now - timedelta(seconds=settings.OUTBOX_RETRY_AFTER_SECONDS)
+    claimed = OutboundEmail.objects.filter(
+        Q(status=OutboundEmail.Status.PENDING)
+        | Q(status=OutboundEmail.Status.SENDING, claimed_at__lt=stale_claim),
+        pk=email_id,
+    ).update(
+        status=OutboundEmail.Status.SENDING,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    if not claimed:
+        return False
+    email = OutboundEmail.objects.get(pk=email_id)
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to_address],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    try:
+        message.send()
+    except (SMTPException, OSError) as exc:
+        _record_failure(email, claimed_at=now, error=exc)
+        raise DeliveryFailed(type(exc).__name__) from exc
+    OutboundEmail.objects.filter(pk=email.pk, claimed_at=now).update(
+        status=OutboundEmail.Status.SENT,
+        sent_at=timezone.now(),
+        claimed_at=None,
+        last_error="",
+        updated_at=timezone.now(),
+    )
+    return True
+
+
+def _record_failure(email: OutboundEmail, *, claimed_at: Any, error: Exception) -> None:
+    """Releases the claim with a backoff, or gives up after OUTBOX_MAX_ATTEMPTS."""
+    attempts = email.attempts
+    gave_up = attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    backoff = timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+    OutboundEmail.objects.filter(pk=email.pk, claimed_at=claimed_at).update(
+        status=OutboundEmail.Status.FAILED if gave_up else OutboundEmail.Status.PENDING,
+        claimed_at=None,
+        last_error=type(error).__name__,
+        next_attempt_at=timezone.now() + backoff,
+        updated_at=timezone.now(),
+    )
+    logger.warning(
+        "outbox email %s delivery attempt %d failed (%s)%s",
+        email.pk,
+        attempts,
+        type(error).__name__,
+        "; giving up" if gave_up else "",
+    )
+
+
+def requeue_due_emails(*, limit: int = 500) -> int:
+    """Enqueues delivery for every undelivered email whose next attempt is due.
+
+    Catches what the on-commit enqueue missed (broker down, message lost, worker killed).
+    Each row's next attempt moves forward first, so a backed-up queue is not flooded with
+    copies. Safe to rerun: delivery claims are idempotent. Returns how many were enqueued.
+    """
+    now = timezone.now()
+    retry_after = timedelta(seconds=settings.OUTBOX_RETRY_AFTER_SECONDS)
+    due = OutboundEmail.objects.filter(
+        Q(status=OutboundEmail.Status.PENDING, next_attempt_at__lte=now)
+        | Q(status=OutboundEmail.Status.SENDING, claimed_at__lt=now - retry_after)
+    ).order_by("next_attempt_at")
+    ids = list(due.values_list("id", flat=True)[:limit])
+    if not ids:
+        return 0
+    # A claim this old belongs to a worker that died mid-send: release it, and push every
+    # picked row's next attempt forward so the following sweep does not pick it again.
+    OutboundEmail.objects.filter(pk__in=ids).update(
+        status=OutboundEmail.Status.PENDING,
+        claimed_at=None,
+        next_attempt_at=now + retry_after,
+        updated_at=now,
+    )
+    enqueued = 0
+    for email_id in ids:
+        if not enqueue_delivery(email_id):
+            break  # the broker is down: the rest would fail the same way
+        enqueued += 1
+    return enqueued

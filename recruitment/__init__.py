@@ -1,0 +1,1 @@
+"""The recruitment domain: postings, candidates, applications, CVs, consent and retention."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecruitmentConfig(AppConfig):
+    name = "recruitment"
+    default_auto_field = "django.db.models.BigAutoField"

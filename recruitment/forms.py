@@ -1,0 +1,106 @@
+"""Forms: validation only. Services do the writing."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MaxLengthValidator, RegexValidator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from recruitment.notices import talent_pool_consent_text
+from recruitment.uploads import CvRejected, InspectedCv, inspect_cv
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ()./-]{6,30}$",
+    _("Enter a phone number using digits, spaces and + ( ) - / . only."),
+)
+
+
+class ApplicationForm(forms.Form):
+    """The public application form (PRIVACY.md P2, P17, P18, P19).
+
+    It asks only for the published data categories: no date of birth, photo, gender or
+    national id. The talent-pool consent is separate, optional and never pre-ticked.
+    """
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    phone = forms.CharField(
+        label=_("Phone (optional)"), max_length=40, required=False, validators=[phone_validator]
+    )
+    cv = forms.FileField(
+        label=_("CV"),
+        help_text=_("PDF or Word (.docx)."),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".pdf,.docx,application/pdf,"
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+        ),
+    )
+    cover_letter = forms.CharField(
+        label=_("Cover letter (optional)"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    privacy_acknowledged = forms.BooleanField(
+        label=_("I have read the privacy notice above."),
+        error_messages={"required": _("Please confirm that you have read the privacy notice.")},
+    )
+    age_attested = forms.BooleanField()
+    talent_pool_consent = forms.BooleanField(required=False, initial=False)
+    # Honeypot: hidden from people (CSS and aria-hidden); bots fill in every field.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.inspected_cv: InspectedCv | None = None
+        # Limits come from settings, read per form rather than at import time.
+        max_chars = settings.COVER_LETTER_MAX_CHARS
+        self.fields["cover_letter"].validators.append(MaxLengthValidator(max_chars))
+        self.fields["cover_letter"].widget.attrs["maxlength"] = str(max_chars)
+        self.fields["cover_letter"].help_text = ngettext_lazy(
+            "At most %(count)d character.", "At most %(count)d characters.", "count"
+        ) % {"count": settings.COVER_LETTER_MAX_CHARS}
+        min_age = settings.APPLICANT_MIN_AGE
+        self.fields["age_attested"].label = ngettext_lazy(
+            "I am at least %(age)d year old.", "I am at least %(age)d years old.", "age"
+        ) % {"age": min_age}
+        self.fields["age_attested"].error_messages["required"] = ngettext_lazy(
+            "You must be at least %(age)d year old to apply.",
+            "You must be at least %(age)d years old to apply.",
+            "age",
+        ) % {"age": min_age}
+        self.fields["talent_pool_consent"].label = talent_pool_consent_text()
+        max_mb = settings.CV_MAX_BYTES // (1024 * 1024)
+        self.fields["cv"].help_text = _("PDF or Word (.docx), at most %(mb)d MB.") % {"mb": max_mb}
+
+    def clean_cv(self) -> UploadedFile:
+        cv: UploadedFile = self.cleaned_data["cv"]
+        max_bytes = settings.CV_MAX_BYTES
+        if cv.size is not None and cv.size > max_bytes:
+            raise forms.ValidationError(
+                _("Your CV is larger than %(mb)d MB. Please upload a smaller file.")
+                % {"mb": max_bytes // (1024 * 1024)},
+                code="too_large",
+            )
+        try:
+            self.inspected_cv = inspect_cv(cv, max_bytes=max_bytes)
+        except CvRejected as rejected:
+            raise forms.ValidationError(rejected.message, code=rejected.code) from None
+        return cv
+
+    def inspected_cv_or_error(self) -> InspectedCv:
+        """The content check's result; only valid forms have one."""
+        if self.inspected_cv is None:
+            raise ValueError("inspected_cv is only available on a valid form")
+        return self.inspected_cv
+
+    def clean_website(self) -> str:
+        value: str = self.cleaned_data.get("website", "")
+        if value:
+            raise forms.ValidationError(
+                _("This field must stay empty. Please clear it and submit again."),
+                code="honeypot",
+            )
+        return value

@@ -1,0 +1,44 @@
+"""`python manage.py reconcile_storage [--execute] [--min-age-minutes N]`."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from recruitment import storage
+from recruitment.services.reconciliation import reconcile_storage
+
+
+class Command(BaseCommand):
+    help = (
+        "Find CV objects in storage that no database row references. Dry run by default; "
+        "--execute deletes them."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--execute", action="store_true", help="Delete the orphaned objects.")
+        parser.add_argument(
+            "--min-age-minutes",
+            type=int,
+            default=60,
+            help="Ignore objects younger than this (their upload may still be committing).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            report = reconcile_storage(
+                execute=options["execute"],
+                min_age=timedelta(minutes=options["min_age_minutes"]),
+            )
+        except storage.StorageUnavailable as exc:
+            raise CommandError("Object storage is unavailable; nothing was changed.") from exc
+        self.stdout.write(f"Scanned {report.scanned} CV objects; {len(report.orphaned)} orphaned.")
+        for key in report.orphaned:
+            self.stdout.write(f"  orphan: {key}")
+        if not options["execute"]:
+            if report.orphaned:
+                self.stdout.write("Dry run: nothing deleted. Re-run with --execute to delete.")
+            return
+        self.stdout.write(self.style.SUCCESS(f"Deleted {report.deleted} objects."))
+        if report.not_deleted:
+            raise CommandError(f"{len(report.not_deleted)} objects could not be deleted; re-run.")

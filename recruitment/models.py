@@ -1,0 +1,211 @@
+"""The recruitment domain: postings, candidates, applications, CVs, consents and their events.
+
+Every row that holds candidate personal data has a UUID primary key, so nothing about a
+candidate can be guessed from a URL or an id, and so audit rows can refer to it after a purge.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Posting(models.Model):
+    """A job opening. Holds no personal data."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class EmploymentType(models.TextChoices):
+        FULL_TIME = "full_time", _("Full-time")
+        PART_TIME = "part_time", _("Part-time")
+        CONTRACT = "contract", _("Contract")
+        INTERNSHIP = "internship", _("Internship")
+        TEMPORARY = "temporary", _("Temporary")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    summary = models.CharField(_("short summary"), max_length=300)
+    description = models.TextField(_("description"))
+    location = models.CharField(_("location"), max_length=200)
+    employment_type = models.CharField(
+        _("employment type"), max_length=20, choices=EmploymentType.choices
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The recruitment process formally concluded: the moment retention starts counting.
+    concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="posting_published_has_published_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        # A published posting always has its publication time (the check constraint insists).
+        if self.status != self.Status.DRAFT and self.published_at is None:
+            self.published_at = timezone.now()
+
+    @property
+    def accepts_applications(self) -> bool:
+        return self.status == self.Status.OPEN and self.concluded_at is None
+
+
+class Candidate(models.Model):
+    """A person who applied, identified by their normalised email address. Personal data."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(_("email"), max_length=254, unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Candidate {self.pk}"
+
+
+class Application(models.Model):
+    """One candidate's application to one posting. Personal data."""
+
+    class Stage(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        SCREENING = "screening", _("Screening")
+        INTERVIEW = "interview", _("Interview")
+        OFFER = "offer", _("Offer")
+        HIRED = "hired", _("Hired")
+        UNSUCCESSFUL = "unsuccessful", _("Unsuccessful")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="applications")
+    posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="applications")
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.APPLIED
+    )
+    cover_letter = models.TextField(_("cover letter"), blank=True)
+    # The language the candidate applied in; every later email to them uses it.
+    language = models.CharField(_("language"), max_length=12)
+    # The minimum age the candidate attested to at the time ("I am at least N years old").
+    attested_min_age = models.PositiveSmallIntegerField(_("attested minimum age"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "posting"], name="one_application_per_candidate_and_posting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Application {self.pk}"
+
+
+class CurriculumVitae(models.Model):
+    """An uploaded CV: the bytes live in object storage under a random key. Personal data."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="cvs")
+    # `cv/<uuid>`: random, so a key reveals nothing about its owner.
+    storage_key = models.CharField(max_length=64, unique=True)
+    original_filename = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("CV")
+
+    def __str__(self) -> str:
+        return f"CV {self.pk}"
+
+
+class RetentionConsent(models.Model):
+    """An explicit consent to keep an application after the process concludes (talent pool).
+
+    Append-only: a row is never updated except to set `withdrawn_at`. `text_version` is the
+    SHA-256 of the exact text the candidate agreed to, in `language`.
+    """
+
+    class Scope(models.TextChoices):
+        TALENT_POOL = "talent_pool", _("Future openings (talent pool)")
+
+    class Channel(models.TextChoices):
+        APPLICATION_FORM = "application_form", _("Application form")
+        PORTAL = "portal", _("Candidate portal")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="consents")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="consents", null=True, blank=True
+    )
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    text_version = models.CharField(max_length=64)
+    language = models.CharField(max_length=12)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    given_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("given_at")),
+                name="consent_expires_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent {self.pk}"
+
+
+class ApplicationEvent(models.Model):
+    """Something that happened to an application, written in the same transaction as the change."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        STAGE_CHANGED = "stage_changed", _("Stage changed")
+        CONSENT_GIVEN = "consent_given", _("Consent given")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    from_stage = models.CharField(max_length=20, blank=True)
+    to_stage = models.CharField(max_length=20, blank=True)
+    # Null when the candidate or the system acted.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"

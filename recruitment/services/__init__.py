@@ -1,0 +1,1 @@
+"""Writes: each service owns its transaction and records its events."""

@@ -1,0 +1,220 @@
+"""Candidates apply: the CV goes to object storage, everything else into one transaction."""
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import IO
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+
+from notifications.services import queue_email
+from recruitment import storage
+from recruitment.dates import add_months
+from recruitment.models import (
+    Application,
+    ApplicationEvent,
+    Candidate,
+    CurriculumVitae,
+    Posting,
+    RetentionConsent,
+)
+from recruitment.notices import talent_pool_consent_text, text_version
+from recruitment.uploads import InspectedCv
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ApplicantData:
+    """What the candidate typed into the form, already validated."""
+
+    full_name: str
+    email: str
+    phone: str
+    cover_letter: str
+    consents_to_talent_pool: bool
+    language: str
+
+
+class ApplicationRefused(Exception):
+    """The application cannot be accepted; nothing was stored."""
+
+
+class PostingNotOpen(ApplicationRefused):
+    """The posting is closed, concluded or not published."""
+
+
+class DuplicateApplication(ApplicationRefused):
+    """This email address has already applied to this posting."""
+
+
+class ApplicationNotSaved(Exception):
+    """Storage or the database failed; nothing was kept. The candidate may simply retry."""
+
+
+def normalise_email(email: str) -> str:
+    """The form of an address used to recognise the same person: trimmed, lower-cased."""
+    return email.strip().lower()
+
+
+def safe_filename(name: str) -> str:
+    """The original file name reduced to something harmless to store and show back.
+
+    Drops directories (both separators), control and bidirectional-override characters,
+    and bounds the length while keeping the extension.
+    """
+    base = PureWindowsPath(PurePosixPath(name).name).name
+    cleaned = "".join(
+        ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C"
+    ).strip(" .")
+    if not cleaned:
+        return "cv"
+    if len(cleaned) > 200:
+        stem, dot, ext = cleaned.rpartition(".")
+        cleaned = f"{stem[:190]}.{ext[:8]}" if dot and len(ext) <= 8 else cleaned[:200]
+    return cleaned
+
+
+def submit_application(
+    *,
+    posting: Posting,
+    applicant: ApplicantData,
+    cv: IO[bytes],
+    cv_filename: str,
+    inspected: InspectedCv,
+) -> Application:
+    """Stores a candidate's application to `posting`.
+
+    Side effects: one CV object in storage; in one transaction, the candidate (created or
+    updated with the latest contact details), the application, its CV row, the optional
+    talent-pool consent, a "submitted" event and the confirmation email in the outbox;
+    after commit, the email's delivery is enqueued.
+
+    Not rerunnable by design: a second call for the same email and posting raises
+    DuplicateApplication and leaves nothing behind. If the database write fails after the
+    upload, the object is deleted again (and `reconcile_storage` finds any that could not be).
+    Raises PostingNotOpen, DuplicateApplication or ApplicationNotSaved.
+    """
+    email = normalise_email(applicant.email)
+    if not posting.accepts_applications:
+        raise PostingNotOpen
+    # Checked before the upload so a duplicate never costs a second object.
+    if Application.objects.filter(posting=posting, candidate__email=email).exists():
+        raise DuplicateApplication
+
+    try:
+        key = storage.put_cv(cv, content_type=inspected.content_type)
+    except storage.StorageUnavailable as exc:
+        raise ApplicationNotSaved from exc
+
+    try:
+        return _record_application(
+            posting=posting,
+            applicant=applicant,
+            email=email,
+            key=key,
+            cv_filename=cv_filename,
+            inspected=inspected,
+        )
+    except IntegrityError:
+        # A concurrent submission with the same email won the unique constraint.
+        _compensate_upload(key)
+        raise DuplicateApplication from None
+    except ApplicationRefused:
+        _compensate_upload(key)
+        raise
+    except DatabaseError as exc:
+        _compensate_upload(key)
+        raise ApplicationNotSaved from exc
+
+
+@transaction.atomic
+def _record_application(
+    *,
+    posting: Posting,
+    applicant: ApplicantData,
+    email: str,
+    key: str,
+    cv_filename: str,
+    inspected: InspectedCv,
+) -> Application:
+    # Re-read inside the transaction: the posting may have closed while the CV uploaded.
+    if not Posting.objects.filter(
+        pk=posting.pk, status=Posting.Status.OPEN, concluded_at__isnull=True
+    ).exists():
+        raise PostingNotOpen
+    now = timezone.now()
+    candidate, created = Candidate.objects.get_or_create(
+        email=email,
+        defaults={"full_name": applicant.full_name, "phone": applicant.phone},
+    )
+    if not created:
+        # The latest application carries the candidate's current contact details.
+        candidate.full_name = applicant.full_name
+        candidate.phone = applicant.phone
+        candidate.save(update_fields=["full_name", "phone", "updated_at"])
+
+    application = Application.objects.create(
+        candidate=candidate,
+        posting=posting,
+        cover_letter=applicant.cover_letter,
+        language=applicant.language,
+        attested_min_age=settings.APPLICANT_MIN_AGE,
+    )
+    CurriculumVitae.objects.create(
+        application=application,
+        storage_key=key,
+        original_filename=safe_filename(cv_filename),
+        content_type=inspected.content_type,
+        size=inspected.size,
+        sha256=inspected.sha256,
+    )
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=ApplicationEvent.Kind.SUBMITTED,
+        to_stage=application.stage,
+    )
+    consent = None
+    if applicant.consents_to_talent_pool:
+        consent = RetentionConsent.objects.create(
+            candidate=candidate,
+            application=application,
+            scope=RetentionConsent.Scope.TALENT_POOL,
+            # The caller renders the form in the candidate's language, so this is the
+            # exact text they ticked.
+            text_version=text_version(talent_pool_consent_text()),
+            language=applicant.language,
+            channel=RetentionConsent.Channel.APPLICATION_FORM,
+            given_at=now,
+            expires_at=add_months(now, settings.TALENT_POOL_CONSENT_MONTHS),
+        )
+        ApplicationEvent.objects.create(
+            application=application, kind=ApplicationEvent.Kind.CONSENT_GIVEN
+        )
+
+    queue_email(
+        to=candidate.email,
+        template="application_received",
+        context={
+            "full_name": candidate.full_name,
+            "posting_title": posting.title,
+            "consent_expires_at": consent.expires_at if consent else None,
+        },
+        language=applicant.language,
+        subject_ref=application.id,
+    )
+    return application
+
+
+def _compensate_upload(key: str) -> None:
+    """Deletes an object whose rows were not written. Failure is logged, never raised:
+    `reconcile_storage` finds what is left."""
+    try:
+        failed = storage.delete_keys([key])
+    except storage.StorageUnavailable:
+        failed = [key]
+    if failed:
+        logger.error("orphaned CV object could not be deleted; run reconcile_storage")

@@ -1,0 +1,52 @@
+"""Per-client rate limits for public forms, kept in the cache (Redis in production)."""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address, trusting X-Forwarded-For only for the configured proxy hops."""
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "count/seconds" -> (count, seconds)."""
+    count, _, seconds = rate.partition("/")
+    return int(count), int(seconds)
+
+
+def hit(scope: str, request: HttpRequest, *, rate: str) -> tuple[bool, int]:
+    """Counts one attempt for this client; returns (allowed, retry_after_seconds).
+
+    Fixed window per client. The address is hashed with the secret key so the cache holds
+    no IP address. If the cache is unreachable the request is allowed (logged): a broken
+    Redis must not stop candidates from applying.
+    """
+    limit, window = parse_rate(rate)
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(request)}".encode()).hexdigest()
+    key = f"ratelimit:{scope}:{digest[:32]}"
+    try:
+        cache.add(key, 0, timeout=window)
+        count = cache.incr(key)
+    except ValueError:
+        # The key expired between add and incr: this is the first hit of a new window.
+        cache.set(key, 1, timeout=window)
+        count = 1
+    except Exception as exc:  # any cache failure: fail open, see docstring
+        logger.warning("rate limit cache unavailable (%s); allowing", type(exc).__name__)
+        return True, 0
+    return count <= limit, window

@@ -1,0 +1,1 @@
+"""Thin views: a form validates, one service or selector acts, the view renders."""

@@ -1,0 +1,93 @@
+"""Public careers pages: the list of open postings and the application form. No login."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from recruitment import selectors, throttling
+from recruitment.forms import ApplicationForm
+from recruitment.models import Posting
+from recruitment.services.applying import (
+    ApplicantData,
+    ApplicationNotSaved,
+    DuplicateApplication,
+    PostingNotOpen,
+    submit_application,
+)
+
+DETAIL_TEMPLATE = "careers/posting_detail.html"
+
+
+@require_GET
+def posting_list(request: HttpRequest) -> HttpResponse:
+    postings = selectors.open_postings()
+    return render(request, "careers/posting_list.html", {"postings": postings})
+
+
+@require_http_methods(["GET", "POST"])
+def posting_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    posting = get_object_or_404(selectors.public_postings(), slug=slug)
+    if request.method == "POST":
+        return _apply(request, posting)
+    form = ApplicationForm() if posting.accepts_applications else None
+    return render(request, DETAIL_TEMPLATE, {"posting": posting, "form": form})
+
+
+def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
+    if not posting.accepts_applications:
+        return _render_closed(request, posting)
+    allowed, retry_after = throttling.hit("apply", request, rate=settings.APPLY_RATE_LIMIT)
+    if not allowed:
+        response = render(request, "careers/rate_limited.html", {"posting": posting}, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
+
+    form = ApplicationForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, DETAIL_TEMPLATE, {"posting": posting, "form": form}, status=400)
+    data = form.cleaned_data
+    applicant = ApplicantData(
+        full_name=data["full_name"].strip(),
+        email=data["email"],
+        phone=data["phone"].strip(),
+        cover_letter=data["cover_letter"],
+        consents_to_talent_pool=data["talent_pool_consent"],
+        language=get_language() or settings.LANGUAGE_CODE,
+    )
+    try:
+        submit_application(
+            posting=posting,
+            applicant=applicant,
+            cv=data["cv"],
+            cv_filename=data["cv"].name or "",
+            inspected=form.inspected_cv_or_error(),
+        )
+    except PostingNotOpen:
+        return _render_closed(request, posting)
+    except DuplicateApplication:
+        form.add_error(
+            "email",
+            _(
+                "You have already applied for this position with this email address. "
+                "We will be in touch; there is no need to apply again."
+            ),
+        )
+        return render(request, DETAIL_TEMPLATE, {"posting": posting, "form": form}, status=409)
+    except ApplicationNotSaved:
+        context = {"posting": posting, "form": form, "not_saved": True}
+        return render(request, DETAIL_TEMPLATE, context, status=503)
+    return redirect("careers:applied", slug=posting.slug)
+
+
+def _render_closed(request: HttpRequest, posting: Posting) -> HttpResponse:
+    # 410: the posting exists but no longer takes applications; the page says so.
+    return render(request, DETAIL_TEMPLATE, {"posting": posting, "form": None}, status=410)
+
+
+@require_GET
+def applied(request: HttpRequest, slug: str) -> HttpResponse:
+    posting = get_object_or_404(selectors.public_postings(), slug=slug)
+    return render(request, "careers/applied.html", {"posting": posting})

@@ -1,0 +1,138 @@
+"""Test fixtures over the real services `make test` starts (see ats/devstack.py).
+
+Each xdist worker gets its own Redis database and its own bucket, so parallel workers never
+consume each other's Celery messages or delete each other's objects.
+"""
+
+import mailbox
+import os
+import time
+from collections.abc import Callable, Iterator
+from email.message import Message
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+
+from tests.factories import PostingFactory
+
+
+def _worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _redis_url_with_db(url: str, db: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    suffix = _worker_suffix()
+    if settings.REDIS_URL:
+        db = int(suffix[2:]) + 1 if suffix.startswith("gw") else 0
+        url = _redis_url_with_db(settings.REDIS_URL, db)
+        settings.REDIS_URL = url
+        settings.CELERY_BROKER_URL = url
+        settings.CACHES["default"]["LOCATION"] = url
+        from ats.celery import app
+
+        app.conf.broker_url = url
+    settings.STORAGES["cvs"]["OPTIONS"]["bucket_name"] = f"{settings.S3_BUCKET}-{suffix}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _bucket() -> None:
+    from recruitment import storage
+
+    storage.ensure_bucket()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _real_smtp(django_test_environment: None) -> None:
+    """pytest-django swaps in the in-memory mail backend; the tests use the real SMTP peer."""
+    from ats import settings as configured
+
+    settings.EMAIL_BACKEND = configured.EMAIL_BACKEND
+
+
+@pytest.fixture(autouse=True)
+def _cv_objects_match_cv_rows(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every database test: the bucket holds exactly one object per CV row.
+
+    Catches any object left behind by a failed or refused application (nothing stored on
+    error), then empties the bucket for the next test.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and "db" not in request.fixturenames:
+        yield
+        return
+    # Requested here so that this teardown runs before the database is rolled back.
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    yield
+    from recruitment import storage
+    from recruitment.models import CurriculumVitae
+
+    keys = {key for key, _ in storage.iter_cv_objects()}
+    rows = set(CurriculumVitae.objects.values_list("storage_key", flat=True))
+    storage.delete_keys(keys)
+    assert keys == rows, f"{len(keys)} CV objects in the bucket but {len(rows)} CV rows"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate-limit counters must not leak between tests (this worker's cache only)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def posting():  # type: ignore[no-untyped-def]
+    return PostingFactory()
+
+
+class Mailbox:
+    """Reads what the SMTP peer (aiosmtpd, started by `make test`) received."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def messages_to(self, address: str) -> list[Message]:
+        box = mailbox.Maildir(self.path, create=False)
+        return [message for message in box if address.lower() in str(message.get("To", "")).lower()]
+
+    def wait_for(self, address: str, *, count: int = 1, timeout: float = 30.0) -> list[Message]:
+        """Polls until `count` messages to `address` arrived (or the timeout passes)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.messages_to(address)
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def smtp_mailbox() -> Mailbox:
+    return Mailbox(os.environ["ATS_TEST_MAILDIR"])
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[None]:
+    """A real Celery worker (solo pool, in a thread) consuming this test worker's queue."""
+    from tests.services import celery_worker_running
+
+    with celery_worker_running():
+        yield
+
+
+@pytest.fixture
+def unique_email() -> Callable[[str], str]:
+    """Addresses unique to this test, so messages in the shared SMTP mailbox never mix."""
+    counter = iter(range(1_000_000))
+
+    def make(prefix: str = "candidate") -> str:
+        return f"{prefix}-{os.getpid()}-{time.monotonic_ns()}-{next(counter)}@example.com"
+
+    return make

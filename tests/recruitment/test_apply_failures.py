@@ -1,0 +1,188 @@
+"""What a candidate sees, and what is left behind, when a part of the system fails."""
+
+import copy
+import os
+import signal
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError
+from django.test import Client
+from django.utils import timezone
+
+from ats import devstack
+from notifications.models import OutboundEmail
+from notifications.services import requeue_due_emails
+from recruitment import storage
+from recruitment.models import Application, CurriculumVitae, Posting
+from recruitment.services import applying
+from tests.recruitment.test_apply import apply, nothing_stored
+from tests.services import celery_broker, celery_worker_running, private_redis, private_seaweedfs
+
+
+def point_storage_at(settings: Any, endpoint: str) -> None:
+    storages = copy.deepcopy(settings.STORAGES)
+    storages["cvs"]["OPTIONS"]["endpoint_url"] = endpoint
+    settings.STORAGES = storages
+
+
+@pytest.mark.django_db
+def test_storage_unreachable_gives_a_503_try_again_page_and_no_rows(
+    client: Client, posting: Posting, settings: Any
+) -> None:
+    point_storage_at(settings, f"http://127.0.0.1:{devstack.free_port()}")
+    response = apply(client, posting)
+
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "We could not receive your application." in page
+    assert "Please try again in a few minutes" in page
+    # No rows; the autouse invariant checks the real bucket once storage is restored.
+    assert not Application.objects.exists()
+    assert not OutboundEmail.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.timeout(180)
+def test_storage_killed_gives_a_503_and_no_rows(
+    client: Client, posting: Posting, settings: Any
+) -> None:
+    options = settings.STORAGES["cvs"]["OPTIONS"]
+    with private_seaweedfs(options["access_key"], options["secret_key"]) as s3:
+        point_storage_at(settings, s3.url)
+        storage.ensure_bucket()
+        os.kill(s3.pid, signal.SIGKILL)
+        response = apply(client, posting)
+
+    assert response.status_code == 503
+    assert not Application.objects.exists()
+    assert not OutboundEmail.objects.exists()
+
+
+@pytest.mark.django_db
+def test_database_failure_after_upload_deletes_the_object_again(
+    client: Client, posting: Posting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uploaded: list[str] = []
+    real_put = storage.put_cv
+
+    def put_and_remember(*args: Any, **kwargs: Any) -> str:
+        uploaded.append(real_put(*args, **kwargs))
+        return uploaded[-1]
+
+    def database_down(**kwargs: Any) -> Application:
+        raise OperationalError("connection lost")
+
+    monkeypatch.setattr(storage, "put_cv", put_and_remember)
+    monkeypatch.setattr(applying, "_record_application", database_down)
+    response = apply(client, posting)
+
+    assert response.status_code == 503
+    assert len(uploaded) == 1, "the CV reached storage before the database failed"
+    assert nothing_stored(), "the compensation deleted the object"
+
+
+@pytest.mark.django_db
+def test_reconcile_storage_finds_and_deletes_objects_no_row_references(
+    client: Client, posting: Posting, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # Given: one real application, and one orphan left by a failed compensation.
+    assert apply(client, posting).status_code == 302
+    kept = CurriculumVitae.objects.get().storage_key
+
+    def database_down(**kwargs: Any) -> Application:
+        raise OperationalError("connection lost")
+
+    def storage_down_for_deletes(keys: Any) -> list[str]:
+        raise storage.StorageUnavailable
+
+    with monkeypatch.context() as patch:
+        patch.setattr(applying, "_record_application", database_down)
+        patch.setattr(storage, "delete_keys", storage_down_for_deletes)
+        assert apply(client, posting, email="orphan@example.com").status_code == 503
+    orphans = {key for key, _ in storage.iter_cv_objects()} - {kept}
+    assert len(orphans) == 1
+
+    # When: a dry run, then an executed run.
+    call_command("reconcile_storage", "--min-age-minutes=0")
+    dry_run = capsys.readouterr().out
+    assert "1 orphaned" in dry_run and orphans.pop() in dry_run
+    assert len(list(storage.iter_cv_objects())) == 2, "a dry run deletes nothing"
+
+    call_command("reconcile_storage", "--min-age-minutes=0", "--execute")
+    assert "Deleted 1 objects." in capsys.readouterr().out
+    # Then: only the referenced object is left.
+    assert [key for key, _ in storage.iter_cv_objects()] == [kept]
+
+
+@pytest.mark.django_db
+def test_reconcile_storage_ignores_recent_uploads_that_may_still_be_committing(
+    capsys: Any,
+) -> None:
+    from io import BytesIO
+
+    key = storage.put_cv(BytesIO(b"%PDF-in-flight"), content_type="application/pdf")
+    try:
+        call_command("reconcile_storage", "--execute")  # default: older than 60 minutes
+        assert "0 orphaned" in capsys.readouterr().out
+        assert key in {k for k, _ in storage.iter_cv_objects()}
+    finally:
+        storage.delete_keys([key])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(90)
+def test_frozen_broker_the_application_is_saved_and_the_email_follows_when_it_is_back(
+    client: Client, posting: Posting, smtp_mailbox: Any, unique_email: Any
+) -> None:
+    address = unique_email("frozen-broker")
+    with private_redis() as redis, celery_broker(redis.url):
+        os.kill(redis.pid, signal.SIGSTOP)
+        try:
+            # Socket timeouts make this return instead of hanging (pytest-timeout guards it).
+            response = apply(client, posting, email=address)
+        finally:
+            os.kill(redis.pid, signal.SIGCONT)
+
+        assert response.status_code == 302
+        application = Application.objects.get()
+        email = OutboundEmail.objects.get(subject_ref=application.id)
+        assert email.status == OutboundEmail.Status.PENDING
+        assert smtp_mailbox.messages_to(address) == []
+
+        # The broker is back: the outbox sweep re-enqueues and a real worker delivers.
+        OutboundEmail.objects.update(next_attempt_at=timezone.now())
+        with celery_worker_running():
+            assert requeue_due_emails() == 1
+            delivered = smtp_mailbox.wait_for(address)
+
+    assert len(delivered) == 1
+    assert posting.title in str(delivered[0]["Subject"])
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(60)
+def test_broker_down_the_application_is_saved_with_its_email_pending(
+    client: Client, posting: Posting
+) -> None:
+    with celery_broker(f"redis://127.0.0.1:{devstack.free_port()}/0"):
+        response = apply(client, posting)
+    assert response.status_code == 302
+    application = Application.objects.get()
+    email = OutboundEmail.objects.get(subject_ref=application.id)
+    assert email.status == OutboundEmail.Status.PENDING
+    assert email.next_attempt_at > timezone.now() - timedelta(minutes=5)
+
+
+@pytest.mark.django_db
+def test_rate_limit_cache_down_lets_candidates_apply(
+    client: Client, posting: Posting, settings: Any
+) -> None:
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["LOCATION"] = f"redis://127.0.0.1:{devstack.free_port()}/0"
+    settings.CACHES = caches
+    assert apply(client, posting).status_code == 302

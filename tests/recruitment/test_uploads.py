@@ -1,0 +1,464 @@
+"""CV validation by content: every hostile file is refused with its code, real CVs pass.
+
+Runs with or without the project's settings: under pytest-django the settings are already
+configured; run alone (``pytest tests/recruitment/test_uploads.py -p no:django``) a minimal
+configuration is made below. Every call passes ``max_bytes`` explicitly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import threading
+
+import django
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+
+from recruitment.uploads import (
+    DOCX_CONTENT_TYPE,
+    PDF_CONTENT_TYPE,
+    REJECTION_MESSAGES,
+    CvRejected,
+    InspectedCv,
+    SizeCappedUploadHandler,
+    inspect_cv,
+)
+from recruitment.uploads.links import is_unsafe_link
+from recruitment.uploads.pdf import _pypdf_warnings
+from tests import hostile_uploads
+from tests.hostile_uploads import (
+    EXPECTED_REJECTION,
+    GOOD_CVS,
+    HOSTILE_CVS,
+    HOSTILE_MAX_BYTES,
+    hostile_filenames,
+    valid_docx,
+    valid_pdf,
+)
+
+
+def _configure_django_when_run_alone() -> None:
+    """Configure just enough of Django for lazy translations and upload handlers, unless the
+    project's pytest-django setup has configured it already."""
+    if not settings.configured:
+        settings.configure(USE_I18N=True)
+        django.setup()
+
+
+_configure_django_when_run_alone()
+
+EXPECTED_CONTENT_TYPE = {"pdf": PDF_CONTENT_TYPE, "docx": DOCX_CONTENT_TYPE}
+
+
+def _named_file(data: bytes, name: str) -> io.BytesIO:
+    """A file object carrying a client-supplied name, as uploads do."""
+    fileobj = io.BytesIO(data)
+    fileobj.name = name  # type: ignore[attr-defined]
+    return fileobj
+
+
+def _rejection(data: bytes, *, max_bytes: int = HOSTILE_MAX_BYTES) -> CvRejected:
+    with pytest.raises(CvRejected) as caught:
+        inspect_cv(io.BytesIO(data), max_bytes=max_bytes)
+    return caught.value
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile files
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_CVS))
+def test_hostile_file_is_rejected_with_its_expected_code(name: str) -> None:
+    # Given a hostile file
+    data = HOSTILE_CVS[name]()
+
+    # When it is inspected
+    rejection = _rejection(data)
+
+    # Then it is refused for the expected reason
+    assert rejection.code == EXPECTED_REJECTION[name]
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_CVS))
+def test_rejection_message_is_candidate_text_that_never_echoes_the_file_name(name: str) -> None:
+    # Given a hostile file uploaded under a distinctive name
+    filename = "jane-doe-cv-7f3a9.pdf"
+    fileobj = _named_file(HOSTILE_CVS[name](), filename)
+
+    # When it is inspected
+    with pytest.raises(CvRejected) as caught:
+        inspect_cv(fileobj, max_bytes=HOSTILE_MAX_BYTES)
+
+    # Then the message is non-empty text that names neither the file nor its stem
+    message = str(caught.value.message)
+    assert message.strip()
+    assert filename not in message
+    assert "7f3a9" not in message
+
+
+@pytest.mark.parametrize("filename", hostile_filenames())
+def test_hostile_file_name_never_appears_in_the_rejection(filename: str) -> None:
+    # Given a macro-laden DOCX uploaded under a hostile name
+    fileobj = _named_file(hostile_uploads.docx_vba_project(), filename)
+
+    # When it is inspected
+    with pytest.raises(CvRejected) as caught:
+        inspect_cv(fileobj, max_bytes=HOSTILE_MAX_BYTES)
+
+    # Then neither the message nor the exception text carries the name
+    rejection = caught.value
+    assert rejection.code == "docx_macros"
+    if filename:
+        assert filename not in str(rejection.message)
+        assert filename not in str(rejection)
+
+
+def test_every_expected_code_is_a_documented_code_with_a_message() -> None:
+    # Given the codes the hostile registry expects
+    expected_codes = set(EXPECTED_REJECTION.values())
+
+    # Then each has a standard, non-empty message
+    assert expected_codes <= set(REJECTION_MESSAGES)
+    assert all(str(message).strip() for message in REJECTION_MESSAGES.values())
+
+
+def test_unsupported_type_message_names_the_accepted_formats() -> None:
+    rejection = _rejection(hostile_uploads.windows_executable())
+
+    message = str(rejection.message)
+    assert "PDF" in message
+    assert ".docx" in message
+
+
+def test_legacy_word_file_gets_a_message_about_doc_and_passwords() -> None:
+    rejection = _rejection(hostile_uploads.legacy_word_doc())
+
+    assert rejection.code == "unsupported_type"
+    assert ".doc" in str(rejection.message)
+    assert "password" in str(rejection.message)
+
+
+def test_parser_errors_are_not_chained_into_the_rejection() -> None:
+    # Given a PDF pypdf cannot parse (its error text may quote the file)
+    data = hostile_uploads.pdf_garbage()
+
+    # When it is rejected
+    rejection = _rejection(data)
+
+    # Then the parser's exception is neither the cause nor shown as context
+    assert rejection.code == "pdf_malformed"
+    assert rejection.__cause__ is None
+    assert rejection.__suppress_context__
+
+
+def test_pypdf_warnings_from_other_threads_do_not_count_against_this_upload() -> None:
+    # Given a PDF being checked while another request's PDF makes pypdf warn
+    logger = logging.getLogger("pypdf._reader")
+    with _pypdf_warnings() as counter:
+        other_request = threading.Thread(target=logger.warning, args=("another request",))
+        other_request.start()
+        other_request.join()
+        # Then the other thread's warning is not held against this upload
+        assert counter.count == 0
+
+        # But a warning raised while parsing this upload is
+        logger.warning("this request")
+    assert counter.count == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Good files
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(GOOD_CVS))
+def test_real_world_cv_is_accepted_and_described_by_the_server(name: str) -> None:
+    # Given a legitimate CV
+    generator, kind = GOOD_CVS[name]
+    data = generator()
+
+    # When it is inspected
+    inspected = inspect_cv(io.BytesIO(data), max_bytes=HOSTILE_MAX_BYTES)
+
+    # Then kind, content type, size and digest describe exactly these bytes
+    assert inspected == InspectedCv(
+        kind=kind,  # type: ignore[arg-type]
+        content_type=EXPECTED_CONTENT_TYPE[kind],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def test_docx_with_external_hyperlink_is_accepted() -> None:
+    inspected = inspect_cv(io.BytesIO(valid_docx()), max_bytes=HOSTILE_MAX_BYTES)
+
+    assert inspected.kind == "docx"
+    assert inspected.content_type == DOCX_CONTENT_TYPE
+
+
+def test_pdf_of_300_kb_is_accepted() -> None:
+    # Given a valid PDF padded to 300 KB
+    data = valid_pdf(size_bytes=300 * 1024)
+    assert len(data) == 300 * 1024
+
+    # When it is inspected under a 10 MB limit
+    inspected = inspect_cv(io.BytesIO(data), max_bytes=10 * 1024 * 1024)
+
+    # Then it passes with its real size
+    assert inspected.kind == "pdf"
+    assert inspected.size == 300 * 1024
+
+
+def test_file_exactly_at_the_limit_is_accepted() -> None:
+    data = valid_pdf(size_bytes=50_000)
+
+    inspected = inspect_cv(io.BytesIO(data), max_bytes=50_000)
+
+    assert inspected.size == 50_000
+
+
+def test_file_one_byte_over_the_limit_is_rejected_as_too_large() -> None:
+    data = hostile_uploads.oversized_cv(50_000)
+
+    rejection = _rejection(data, max_bytes=50_000)
+
+    assert rejection.code == "too_large"
+
+
+def test_django_uploaded_file_is_accepted() -> None:
+    upload = SimpleUploadedFile("cv.pdf", valid_pdf(), content_type="text/html")
+
+    inspected = inspect_cv(upload, max_bytes=HOSTILE_MAX_BYTES)
+
+    # The client's Content-Type is ignored; the server chooses.
+    assert inspected.content_type == PDF_CONTENT_TYPE
+
+
+def test_client_content_type_and_file_name_do_not_make_an_executable_acceptable() -> None:
+    upload = SimpleUploadedFile(
+        "cv.pdf", hostile_uploads.windows_executable(), content_type="application/pdf"
+    )
+
+    with pytest.raises(CvRejected) as caught:
+        inspect_cv(upload, max_bytes=HOSTILE_MAX_BYTES)
+
+    assert caught.value.code == "unsupported_type"
+
+
+# --------------------------------------------------------------------------------------------
+# Reading: position, repeatability, limits
+# --------------------------------------------------------------------------------------------
+
+
+class _CountingFile(io.BytesIO):
+    """A file that records how many bytes were read from it."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+def test_inspection_reads_from_the_start_whatever_the_current_position() -> None:
+    # Given a file whose position was left at the end by an earlier reader
+    data = valid_pdf()
+    fileobj = io.BytesIO(data)
+    fileobj.seek(0, os.SEEK_END)
+
+    # When it is inspected
+    inspected = inspect_cv(fileobj, max_bytes=HOSTILE_MAX_BYTES)
+
+    # Then the whole file was seen, and the position is back at the start for storage
+    assert inspected.sha256 == hashlib.sha256(data).hexdigest()
+    assert fileobj.tell() == 0
+
+
+def test_position_is_reset_after_a_rejection() -> None:
+    fileobj = io.BytesIO(hostile_uploads.pdf_launch_action())
+    fileobj.seek(10)
+
+    with pytest.raises(CvRejected):
+        inspect_cv(fileobj, max_bytes=HOSTILE_MAX_BYTES)
+
+    assert fileobj.tell() == 0
+
+
+def test_inspecting_twice_gives_the_same_answer() -> None:
+    fileobj = io.BytesIO(valid_docx())
+
+    first = inspect_cv(fileobj, max_bytes=HOSTILE_MAX_BYTES)
+    second = inspect_cv(fileobj, max_bytes=HOSTILE_MAX_BYTES)
+
+    assert first == second
+
+
+def test_oversized_file_is_not_read_much_past_the_limit() -> None:
+    # Given a 5 MB file and a 1 MB limit
+    fileobj = _CountingFile(valid_pdf(size_bytes=5 * 1024 * 1024))
+
+    # When it is inspected
+    with pytest.raises(CvRejected) as caught:
+        inspect_cv(fileobj, max_bytes=1024 * 1024)
+
+    # Then reading stopped within one chunk of the limit
+    assert caught.value.code == "too_large"
+    assert fileobj.bytes_read <= 1024 * 1024 + 64 * 1024
+
+
+def test_file_declaring_a_size_over_the_limit_is_rejected_without_reading() -> None:
+    # Given an upload whose reported size is over the limit (as the capped handler reports a
+    # truncated file) but whose stored bytes are a small valid PDF
+    upload = SimpleUploadedFile("cv.pdf", valid_pdf())
+    upload.size = 10_000_000
+
+    # When it is inspected
+    with pytest.raises(CvRejected) as caught:
+        inspect_cv(upload, max_bytes=1_000_000)
+
+    # Then it is too large: the truncated content is never judged on its own
+    assert caught.value.code == "too_large"
+
+
+def test_too_large_message_tells_the_candidate_the_limit() -> None:
+    rejection = _rejection(hostile_uploads.oversized_cv(5 * 1024 * 1024), max_bytes=5 * 1024 * 1024)
+
+    assert rejection.code == "too_large"
+    assert "5 MB" in str(rejection.message)
+
+
+# --------------------------------------------------------------------------------------------
+# Links
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://www.linkedin.com/in/jane-doe",
+        "http://portfolio.example/work",
+        "mailto:jane@example.com",
+        "tel:+441234567890",
+        "www.example.com",
+    ],
+)
+def test_web_email_and_phone_links_are_safe(target: str) -> None:
+    assert not is_unsafe_link(target)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "javascript:alert(1)",
+        "java\tscript:alert(1)",
+        " JAVASCRIPT:alert(1)",
+        "vbscript:msgbox(1)",
+        "file:///C:/Windows/System32/calc.exe",
+        "\\\\attacker.example\\share\\x",
+        "//attacker.example/share",
+        "ms-msdt:/id PCWDiagnostic",
+        "search-ms:query=x",
+        "data:text/html,<script>alert(1)</script>",
+        "C:\\Windows\\System32\\calc.exe",
+    ],
+)
+def test_script_file_network_and_protocol_handler_links_are_unsafe(target: str) -> None:
+    assert is_unsafe_link(target)
+
+
+# --------------------------------------------------------------------------------------------
+# SizeCappedUploadHandler
+# --------------------------------------------------------------------------------------------
+
+
+def _upload_through_handler(
+    handler: SizeCappedUploadHandler, chunks: list[bytes], *, name: str = "cv.pdf"
+) -> SimpleUploadedFile:
+    handler.new_file("cv", name, "application/pdf", sum(map(len, chunks)))
+    start = 0
+    for chunk in chunks:
+        assert handler.receive_data_chunk(chunk, start) is None
+        start += len(chunk)
+    uploaded = handler.file_complete(start)
+    assert uploaded is not None
+    return uploaded  # type: ignore[return-value]
+
+
+def test_handler_reports_the_full_size_but_writes_at_most_max_bytes() -> None:
+    # Given a handler capped at 100 000 bytes
+    handler = SizeCappedUploadHandler(max_bytes=100_000)
+    chunks = [bytes([i]) * 65_536 for i in range(10)]
+
+    # When 640 KiB are streamed through it
+    uploaded = _upload_through_handler(handler, chunks)
+    try:
+        # Then the size is the real total, but the disk holds only the first max_bytes
+        assert uploaded.size == 655_360
+        on_disk = os.path.getsize(uploaded.temporary_file_path())  # type: ignore[attr-defined]
+        assert on_disk <= 100_000
+        assert uploaded.read() == b"".join(chunks)[:100_000]
+    finally:
+        uploaded.close()
+
+
+def test_handler_keeps_a_file_within_the_limit_intact() -> None:
+    data = valid_pdf()
+    handler = SizeCappedUploadHandler(max_bytes=len(data))
+
+    uploaded = _upload_through_handler(handler, [data[:500], data[500:]])
+    try:
+        assert uploaded.size == len(data)
+        assert uploaded.read() == data
+        assert inspect_cv(uploaded, max_bytes=len(data)).kind == "pdf"
+    finally:
+        uploaded.close()
+
+
+def test_handler_output_for_an_oversized_upload_is_rejected_by_inspect_cv() -> None:
+    # Given an oversized valid PDF truncated by the handler
+    data = valid_pdf(size_bytes=300_000)
+    handler = SizeCappedUploadHandler(max_bytes=100_000)
+    uploaded = _upload_through_handler(
+        handler, [data[i : i + 65_536] for i in range(0, 300_000, 65_536)]
+    )
+    try:
+        # When the truncated file is inspected
+        with pytest.raises(CvRejected) as caught:
+            inspect_cv(uploaded, max_bytes=100_000)
+
+        # Then it is too large, not judged on its truncated bytes
+        assert caught.value.code == "too_large"
+    finally:
+        uploaded.close()
+
+
+def test_handler_counts_each_file_separately() -> None:
+    handler = SizeCappedUploadHandler(max_bytes=1000)
+    first = _upload_through_handler(handler, [b"a" * 5000])
+    second = _upload_through_handler(handler, [b"b" * 10])
+    try:
+        assert first.size == 5000
+        assert second.size == 10
+        assert second.read() == b"b" * 10
+    finally:
+        first.close()
+        second.close()
+
+
+def test_handler_default_limit_is_read_from_settings_when_built() -> None:
+    with override_settings(CV_MAX_BYTES=1234):
+        small = SizeCappedUploadHandler()
+    with override_settings(CV_MAX_BYTES=5678):
+        large = SizeCappedUploadHandler()
+
+    assert small.max_bytes == 1234
+    assert large.max_bytes == 5678

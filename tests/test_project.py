@@ -1,0 +1,129 @@
+"""Project-level promises: configuration, deployment files, management commands."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from ats import devstack
+from recruitment.models import Posting
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def env_names_read_by_settings() -> set[str]:
+    source = (ROOT / "ats" / "settings.py").read_text()
+    return set(re.findall(r"env\.\w+\(\s*\"([A-Z0-9_]+)\"", source))
+
+
+def test_every_setting_read_from_the_environment_is_documented_in_env_example() -> None:
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    names = env_names_read_by_settings()
+    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "S3_PUBLIC_ENDPOINT_URL"} <= names
+    assert names - documented == set()
+
+
+def compose() -> dict[str, Any]:
+    return dict(yaml.safe_load((ROOT / "docker-compose.yml").read_text()))
+
+
+def test_compose_defines_every_service_with_a_healthcheck_or_a_one_shot_role() -> None:
+    services = compose()["services"]
+    assert set(services) == {
+        "web",
+        "worker",
+        "beat",
+        "migrate",
+        "postgres",
+        "redis",
+        "s3",
+        "mailpit",
+    }
+    for name, service in services.items():
+        if name != "migrate":
+            assert "healthcheck" in service, name
+    assert services["migrate"]["restart"] == "no"
+    assert services["s3"]["image"].startswith("chrislusf/seaweedfs")
+    for name in ("web", "worker", "beat", "migrate"):
+        assert services[name]["build"] == "."
+    assert (ROOT / "Dockerfile").exists()
+
+
+def test_compose_runs_the_same_commands_as_make_run() -> None:
+    services = compose()["services"]
+    commands = devstack.app_commands(host="0.0.0.0", port=8000)
+    for name in ("web", "worker", "beat"):
+        assert services[name]["command"] == commands[name], name
+    prepare = " && ".join(" ".join(argv) for argv in devstack.prepare_commands())
+    assert services["migrate"]["command"] == ["sh", "-c", prepare]
+    s3 = " ".join(services["s3"]["command"])
+    for flag in (
+        "weed mini",
+        "-master.telemetry=false",
+        "-webdav=false",
+        "-admin.ui=false",
+        "-s3.config=",
+    ):
+        assert flag in s3
+
+
+def test_the_dockerfile_default_command_is_the_web_command() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    web = devstack.app_commands(host="0.0.0.0", port=8000)["web"]
+    assert f"CMD {str(web).replace(chr(39), chr(34))}" in dockerfile
+
+
+def test_deploy_checks_are_clean_with_production_settings() -> None:
+    environment = {
+        **os.environ,
+        "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_HTTPS": "true",
+        "DJANGO_ALLOWED_HOSTS": "careers.example.com",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_readme_gives_exactly_the_two_setup_commands() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "make run" in readme and "make test" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_prints_working_credentials(settings: Any, capsys: Any) -> None:
+    from django.contrib.auth import authenticate
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    output = capsys.readouterr().out
+
+    assert Posting.objects.filter(status=Posting.Status.OPEN).count() >= 3
+    assert Posting.objects.count() == len({p.slug for p in Posting.objects.all()})
+    credentials = re.findall(r"^\s+(\w+) / (\S+)$", output, re.M)
+    assert credentials
+    for username, password in credentials:
+        assert authenticate(username=username, password=password) is not None
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_without_demo_mode(settings: Any) -> None:
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="ATS_DEMO_MODE"):
+        call_command("seed_demo")
+    assert not Posting.objects.exists()

@@ -1,0 +1,33 @@
+"""The apply path on the embedded default (SQLite, filesystem broker), as `make run` uses it.
+
+Run by `make test` in a separate session with DATABASE_URL pointing at SQLite.
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from notifications.models import OutboundEmail
+from recruitment import storage
+from recruitment.models import Application
+from tests.recruitment.test_apply import apply
+
+pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+
+
+def test_applying_on_sqlite_stores_the_application_cv_and_email(
+    client: Client, posting: object
+) -> None:
+    assert connection.vendor == "sqlite"
+    response = apply(client, posting)  # type: ignore[arg-type]
+
+    assert response.status_code == 302
+    application = Application.objects.get()
+    cv = application.cvs.get()
+    assert storage.read_object(cv.storage_key).startswith(b"%PDF-")
+    assert OutboundEmail.objects.filter(subject_ref=application.id).exists()
+
+
+def test_a_duplicate_on_sqlite_is_refused(client: Client, posting: object) -> None:
+    apply(client, posting)  # type: ignore[arg-type]
+    assert apply(client, posting).status_code == 409  # type: ignore[arg-type]
