@@ -456,7 +456,10 @@ def run() -> int:
     def on_signal(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_signal)
+    # Installed explicitly: a shell may start us with SIGINT ignored (background jobs), and
+    # Ctrl-C, `kill` and a closed terminal must all stop everything we started.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, on_signal)
     try:
         s3_port = 8333 if port_is_free(8333) else free_port()
         endpoint = start_seaweedfs(

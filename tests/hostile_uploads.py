@@ -260,6 +260,15 @@ def pdf_javascript_uri_link() -> bytes:
     return build_pdf(objects)
 
 
+def pdf_3d_javascript() -> bytes:
+    """A 3D annotation whose artwork runs JavaScript when it is instantiated."""
+    objects = _page_objects(page_extra=b"/Annots [7 0 R] ")
+    objects[7] = b"<< /Type /Annot /Subtype /3D /Rect [72 400 300 600] /3DD 8 0 R >>"
+    objects[8] = pdf_stream(b"/Type /3D /Subtype /U3D /OnInstantiate 9 0 R", b"U3D\x00")
+    objects[9] = pdf_stream(b"", b"host.app.alert('3d');")
+    return build_pdf(objects)
+
+
 def pdf_trailing_html() -> bytes:
     """A valid PDF followed by an HTML page after ``%%EOF`` (a PDF/HTML polyglot)."""
     return valid_pdf() + b"<html><body><script>alert(document.cookie)</script></body></html>\n"
@@ -358,7 +367,8 @@ class RawZipEntry:
     ``payload`` is what is stored (already deflated when ``method`` is 8). ``file_size`` and
     ``crc`` are what the headers *declare*. ``header_offset`` overrides where the central
     directory says the local header is; ``write_local=False`` writes no local header at all
-    (the entry exists only in the central directory, pointing at someone else's data).
+    (the entry exists only in the central directory, pointing at someone else's data);
+    ``in_central_directory=False`` writes only the local record (data no index mentions).
     """
 
     name: bytes
@@ -370,6 +380,7 @@ class RawZipEntry:
     external_attr: int = 0
     header_offset: int | None = None
     write_local: bool = True
+    in_central_directory: bool = True
 
 
 def raw_entry(name: str | bytes, data: bytes, **overrides: Any) -> RawZipEntry:
@@ -414,6 +425,8 @@ def build_zip(entries: Iterable[RawZipEntry], *, trailing: bytes = b"") -> bytes
                 0,
             )
             out += entry.name + entry.payload
+        if not entry.in_central_directory:
+            continue
         offset = local_offset if entry.header_offset is None else entry.header_offset
         central += struct.pack(
             "<4s6H3L5H2L",
@@ -678,6 +691,26 @@ def docx_embedded_ole_object() -> bytes:
     return _docx_with({"word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0" + b"\0" * 60})
 
 
+def docx_ole_object_by_content_type() -> bytes:
+    """An OLE object under an innocent name, declared as one only by its content type."""
+    parts = valid_docx_parts()
+    parts["[Content_Types].xml"] = content_types_xml(
+        {"/word/media/object1.dat": "application/vnd.openxmlformats-officedocument.oleObject"}
+    )
+    parts["word/media/object1.dat"] = b"\xd0\xcf\x11\xe0" + b"\0" * 60
+    return build_docx(parts)
+
+
+def docx_macros_by_content_type() -> bytes:
+    """A VBA project under an innocent name, declared as one only by its content type."""
+    parts = valid_docx_parts()
+    parts["[Content_Types].xml"] = content_types_xml(
+        {"/word/media/data.dat": "application/vnd.ms-office.vbaProject"}
+    )
+    parts["word/media/data.dat"] = b"\xd0\xcf\x11\xe0" + b"\0" * 60
+    return build_docx(parts)
+
+
 def docx_internal_ole_object_relationship() -> bytes:
     """An OLE object disguised under an innocent part name; only its relationship type
     (and its content type) say what it is."""
@@ -790,11 +823,12 @@ def docx_xxe_document() -> bytes:
 
 
 def docx_dde_field() -> bytes:
-    """A DDEAUTO field split across runs: Word offers to run the command when opened."""
+    """A DDEAUTO field split across runs ("DD" + "EAUTO ..."): Word joins the pieces and
+    offers to run the command when the document is opened."""
     body = (
         '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-        '<w:r><w:instrText xml:space="preserve"> DDE</w:instrText></w:r>'
-        '<w:r><w:instrText xml:space="preserve">AUTO c:\\\\windows\\\\system32\\\\cmd.exe'
+        '<w:r><w:instrText xml:space="preserve"> DD</w:instrText></w:r>'
+        '<w:r><w:instrText xml:space="preserve">EAUTO c:\\\\windows\\\\system32\\\\cmd.exe'
         ' "/k calc.exe"</w:instrText></w:r>'
         '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
     )
@@ -852,6 +886,14 @@ def docx_overlapping_entries_same_offset() -> bytes:
     ]
     valid = [raw_entry(name, data) for name, data in valid_docx_parts().items()]
     return build_zip([kernel, *valid, *ghosts])
+
+
+def docx_hidden_data_between_entries() -> bytes:
+    """An HTML page stored as a local ZIP record that the central directory never lists:
+    invisible to zipfile, found by tools that scan local headers."""
+    hidden = raw_entry("index.html", b"<script>alert(1)</script>", in_central_directory=False)
+    entries = [raw_entry(name, data) for name, data in valid_docx_parts().items()]
+    return build_zip([entries[0], hidden, *entries[1:]])
 
 
 def docx_overlapping_entries_quoted() -> bytes:
@@ -1036,6 +1078,7 @@ _HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "pdf_embedded_file": (pdf_embedded_file, "pdf_active_content"),
     "pdf_open_action_uri": (pdf_open_action_uri, "pdf_active_content"),
     "pdf_javascript_uri_link": (pdf_javascript_uri_link, "unsafe_link"),
+    "pdf_3d_javascript": (pdf_3d_javascript, "pdf_active_content"),
     "pdf_trailing_html": (pdf_trailing_html, "pdf_trailing_data"),
     "pdf_zip_polyglot_appended": (pdf_zip_polyglot_appended, "pdf_trailing_data"),
     "pdf_zip_polyglot_inside": (pdf_zip_polyglot_inside, "pdf_polyglot"),
@@ -1052,6 +1095,8 @@ _HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "docx_vba_project": (docx_vba_project, "docx_macros"),
     "docx_activex_control": (docx_activex_control, "docx_embedded_content"),
     "docx_embedded_ole_object": (docx_embedded_ole_object, "docx_embedded_content"),
+    "docx_ole_object_by_content_type": (docx_ole_object_by_content_type, "docx_embedded_content"),
+    "docx_macros_by_content_type": (docx_macros_by_content_type, "docx_macros"),
     "docx_internal_ole_object_relationship": (
         docx_internal_ole_object_relationship,
         "docx_embedded_content",
@@ -1075,6 +1120,7 @@ _HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
         docx_overlapping_entries_same_offset,
         "docx_overlapping_entries",
     ),
+    "docx_hidden_data_between_entries": (docx_hidden_data_between_entries, "docx_malformed"),
     "docx_overlapping_entries_quoted": (
         docx_overlapping_entries_quoted,
         "docx_overlapping_entries",

@@ -44,7 +44,7 @@ class SizeCappedUploadHandler(TemporaryFileUploadHandler):
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         room = self.max_bytes - self.received
         if room > 0:
-            self.file.write(raw_data)
+            self.file.write(raw_data[:room])
         self.received += len(raw_data)
         return None  # consumed: later handlers must not store what this one refused
 
