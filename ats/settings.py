@@ -354,5 +354,9 @@ LOGGING = {
         # Django logs request paths and, for some errors, request bodies; keep them at WARNING.
         "django.request": {"level": "ERROR"},
         "botocore": {"level": "WARNING"},
+        # pypdf warns about every oddity of an uploaded CV; the upload checks turn those
+        # warnings into rejections, so they need not reach the logs. Its level must stay at
+        # WARNING or the checks stop seeing them.
+        "pypdf": {"handlers": [], "propagate": False, "level": "WARNING"},
     },
 }

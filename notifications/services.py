@@ -8,7 +8,6 @@ claim that the sweep hands out again after `OUTBOX_RETRY_AFTER_SECONDS`.
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
-from functools import partial
 from smtplib import SMTPException
 from typing import Any
 from uuid import UUID
@@ -20,7 +19,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from kombu.exceptions import OperationalError as BrokerError
 
 from notifications.models import OutboundEmail
 
@@ -64,9 +62,16 @@ def queue_email(
         subject_ref=subject_ref,
         next_attempt_at=timezone.now() + timedelta(seconds=settings.OUTBOX_RETRY_AFTER_SECONDS),
     )
+    email_id = email.id
+
+    def enqueue_after_commit() -> None:
+        # A named function, not functools.partial: Django's robust on_commit reads
+        # __qualname__ when it logs a failing callback.
+        enqueue_delivery(email_id)
+
     # robust: a broker failure at this point must not turn a committed change into an error
     # page; the row is safe in the database and the sweep will enqueue it.
-    transaction.on_commit(partial(enqueue_delivery, email.id), robust=True)
+    transaction.on_commit(enqueue_after_commit, robust=True)
     return email
 
 
@@ -74,7 +79,9 @@ def enqueue_delivery(email_id: UUID) -> bool:
     """Publishes one delivery message. Returns False (and logs) if the broker is unreachable."""
     try:
         current_app.send_task(DELIVER_TASK, args=[str(email_id)])
-    except (BrokerError, OSError) as exc:
+    except Exception as exc:
+        # Broker clients raise many kinds of error (kombu, redis-py, socket, pool state).
+        # Whichever it is, the row is committed and the sweep will enqueue it again.
         logger.warning(
             "outbox email %s not enqueued (%s); the sweep will retry",
             email_id,

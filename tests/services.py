@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from celery.contrib.testing.worker import start_worker
+from kombu import pools
 
 from ats import devstack
 from ats.celery import app
@@ -46,10 +47,12 @@ def private_seaweedfs(access_key: str, secret_key: str) -> Iterator[Running]:
 
 
 def _drop_broker_connections() -> None:
-    # Celery caches its connection and producer pools; a new broker URL needs fresh ones.
+    # Celery caches its connection and producer pools, and kombu keeps producer pools in a
+    # global registry keyed by connection; a new broker URL needs all of them fresh.
     app.pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    pools.reset()
 
 
 @contextlib.contextmanager

@@ -230,7 +230,7 @@ def _looks_remote(target: str) -> bool:
 def _check_xml_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
     """Parse an XML part as a stream (no DTDs or entities) and look for DDE fields.
 
-    A field's instructions may be split over several runs ("DDE" + "AUTO ..."), so the
+    A field's instructions may be split over several runs ("DD" + "EAUTO ..."), so the
     instruction text of each paragraph is joined before matching.
     """
     instructions: list[str] = []

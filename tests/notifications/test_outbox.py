@@ -174,3 +174,23 @@ def test_a_fresh_claim_is_not_sent_twice(unique_email: Any) -> None:
         status=OutboundEmail.Status.SENDING, claimed_at=timezone.now()
     )
     assert services.deliver_email(email_id=email.id) is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_any_broker_error_after_commit_is_logged_and_the_email_stays_pending(
+    monkeypatch: pytest.MonkeyPatch, unique_email: Any, caplog: Any
+) -> None:
+    from celery import current_app
+
+    def broker_in_a_strange_state(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("Acquire on closed pool")
+
+    monkeypatch.setattr(current_app, "send_task", broker_in_a_strange_state)
+    with transaction.atomic():
+        email = queue(unique_email())
+
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.PENDING
+    assert "not enqueued (RuntimeError); the sweep will retry" in caplog.text
+    # The log names the row, never the address.
+    assert email.to_address not in caplog.text

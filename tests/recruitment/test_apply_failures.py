@@ -186,3 +186,62 @@ def test_rate_limit_cache_down_lets_candidates_apply(
     caches["default"]["LOCATION"] = f"redis://127.0.0.1:{devstack.free_port()}/0"
     settings.CACHES = caches
     assert apply(client, posting).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(60)
+def test_concurrent_duplicate_submissions_keep_one_application_and_one_object(
+    posting: Posting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    from io import BytesIO
+
+    from django.db import connection
+
+    from recruitment.uploads import inspect_cv
+    from tests.hostile_uploads import valid_pdf
+
+    # Both submissions pass the early duplicate check before either has committed, so the
+    # database's unique constraint must decide, and the loser must remove its object.
+    barrier = threading.Barrier(2, timeout=20)
+    real_record = applying._record_application
+
+    def record_after_both_uploaded(**kwargs: Any) -> Application:
+        barrier.wait()
+        return real_record(**kwargs)
+
+    monkeypatch.setattr(applying, "_record_application", record_after_both_uploaded)
+    pdf = valid_pdf()
+    outcomes: list[str] = []
+
+    def submit() -> None:
+        try:
+            applying.submit_application(
+                posting=posting,
+                applicant=applying.ApplicantData(
+                    full_name="Race Condition",
+                    email="race@example.com",
+                    phone="",
+                    cover_letter="",
+                    consents_to_talent_pool=False,
+                    language="en",
+                ),
+                cv=BytesIO(pdf),
+                cv_filename="cv.pdf",
+                inspected=inspect_cv(BytesIO(pdf), max_bytes=len(pdf)),
+            )
+            outcomes.append("saved")
+        except applying.DuplicateApplication:
+            outcomes.append("duplicate")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["duplicate", "saved"]
+    assert Application.objects.count() == 1
+    assert len(list(storage.iter_cv_objects())) == 1

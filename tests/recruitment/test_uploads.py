@@ -102,7 +102,11 @@ def test_rejection_message_is_candidate_text_that_never_echoes_the_file_name(nam
     assert "7f3a9" not in message
 
 
-@pytest.mark.parametrize("filename", hostile_filenames())
+@pytest.mark.parametrize(
+    "filename",
+    hostile_filenames(),
+    ids=[f"hostile_name_{i}" for i in range(len(hostile_filenames()))],
+)
 def test_hostile_file_name_never_appears_in_the_rejection(filename: str) -> None:
     # Given a macro-laden DOCX uploaded under a hostile name
     fileobj = _named_file(hostile_uploads.docx_vba_project(), filename)
