@@ -44,6 +44,9 @@ def free_port() -> int:
 
 def port_is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As the servers themselves bind: connections of a previous run lingering in
+        # TIME_WAIT must not make a restart refuse the port.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -151,10 +154,12 @@ class Stack:
                 raise ServiceFailed(f"{process.name} stopped unexpectedly:\n{process.tail()}")
 
     def stop_all(self) -> None:
+        # The signal goes to each main process only: Celery and gunicorn shut their own
+        # children down in order. Their whole group is killed only if that takes too long.
         for process in reversed(self.processes):
             if process.popen.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.popen.pid, process.stop_signal)
+                    process.popen.send_signal(process.stop_signal)
         for process in reversed(self.processes):
             try:
                 process.popen.wait(timeout=15)

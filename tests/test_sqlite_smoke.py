@@ -3,6 +3,8 @@
 Run by `make test` in a separate session with DATABASE_URL pointing at SQLite.
 """
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -31,3 +33,22 @@ def test_applying_on_sqlite_stores_the_application_cv_and_email(
 def test_a_duplicate_on_sqlite_is_refused(client: Client, posting: object) -> None:
     apply(client, posting)  # type: ignore[arg-type]
     assert apply(client, posting).status_code == 409  # type: ignore[arg-type]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(90)
+def test_on_the_embedded_broker_a_real_worker_delivers_the_confirmation(
+    client: Client, posting: object, smtp_mailbox: Any, unique_email: Any
+) -> None:
+    from django.conf import settings
+
+    from tests.services import celery_worker_running
+
+    assert settings.CELERY_BROKER_URL == "filesystem://"
+    address = unique_email("embedded")
+    with celery_worker_running():
+        assert apply(client, posting, email=address).status_code == 302  # type: ignore[arg-type]
+        [message] = smtp_mailbox.wait_for(address)
+    assert "We received your application" in str(message["Subject"])
+    email = OutboundEmail.objects.get(to_address=address)
+    assert email.status in {OutboundEmail.Status.SENDING, OutboundEmail.Status.SENT}
