@@ -217,4 +217,5 @@ def _compensate_upload(key: str) -> None:
     except storage.StorageUnavailable:
         failed = [key]
     if failed:
-        logger.error("orphaned CV object could not be deleted; run reconcile_storage")
+        # Keys are random and carry nothing personal, so naming it here is safe.
+        logger.error("orphaned CV object %s could not be deleted; run reconcile_storage", key)

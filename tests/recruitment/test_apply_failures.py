@@ -135,7 +135,7 @@ def test_reconcile_storage_ignores_recent_uploads_that_may_still_be_committing(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(90)
 def test_frozen_broker_the_application_is_saved_and_the_email_follows_when_it_is_back(
-    client: Client, posting: Posting, smtp_mailbox: Any, unique_email: Any
+    client: Client, posting: Posting, smtp_mailbox: Any, unique_email: Any, caplog: Any
 ) -> None:
     address = unique_email("frozen-broker")
     with private_redis() as redis, celery_broker(redis.url):
@@ -147,6 +147,7 @@ def test_frozen_broker_the_application_is_saved_and_the_email_follows_when_it_is
             os.kill(redis.pid, signal.SIGCONT)
 
         assert response.status_code == 302
+        assert "not enqueued" in caplog.text, "the publish must have failed on the frozen broker"
         application = Application.objects.get()
         email = OutboundEmail.objects.get(subject_ref=application.id)
         assert email.status == OutboundEmail.Status.PENDING
@@ -167,11 +168,12 @@ def test_frozen_broker_the_application_is_saved_and_the_email_follows_when_it_is
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(60)
 def test_broker_down_the_application_is_saved_with_its_email_pending(
-    client: Client, posting: Posting
+    client: Client, posting: Posting, caplog: Any
 ) -> None:
     with celery_broker(f"redis://127.0.0.1:{devstack.free_port()}/0"):
         response = apply(client, posting)
     assert response.status_code == 302
+    assert "not enqueued" in caplog.text
     application = Application.objects.get()
     email = OutboundEmail.objects.get(subject_ref=application.id)
     assert email.status == OutboundEmail.Status.PENDING
