@@ -12,6 +12,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("careers/", include("recruitment.urls.careers")),
     path("privacy/", include("recruitment.urls.privacy")),
+    path("staff/", include("recruitment.urls.staff")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,22 @@
-"""Reads, each scoped to who is asking. Views never query models directly."""
+"""Reads. Public ones stand alone; staff ones take a queryset already scoped by
+`recruitment.access`, so nothing here can widen what a user may see."""
 
-from django.db.models import QuerySet
+from uuid import UUID
 
-from recruitment.models import Posting
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from recruitment.models import (
+    Application,
+    ApplicationEvent,
+    CurriculumVitae,
+    InterviewAssignment,
+    InterviewNote,
+    Posting,
+    RetentionConsent,
+    TeamMembership,
+)
 
 
 def open_postings() -> QuerySet[Posting]:
@@ -18,3 +32,85 @@ def public_postings() -> QuerySet[Posting]:
     Drafts are never public.
     """
     return Posting.objects.exclude(status=Posting.Status.DRAFT)
+
+
+# --- Staff workspace ------------------------------------------------------------------------------
+
+BOARD_PAGE_SIZE = 25
+
+
+def _search(applications: QuerySet[Application], query: str) -> QuerySet[Application]:
+    if not query:
+        return applications
+    return applications.filter(
+        Q(candidate__full_name__icontains=query) | Q(candidate__email__icontains=query)
+    )
+
+
+def stage_counts(applications: QuerySet[Application], *, query: str = "") -> dict[str, int]:
+    """How many (matching) applications sit in each stage: one query."""
+    rows = _search(applications, query).order_by().values("stage").annotate(n=Count("pk"))
+    counts = dict.fromkeys(Application.Stage.values, 0)
+    counts.update({row["stage"]: row["n"] for row in rows})
+    return counts
+
+
+def board_cards(
+    applications: QuerySet[Application],
+    *,
+    stage: str,
+    query: str = "",
+    offset: int = 0,
+    limit: int = BOARD_PAGE_SIZE,
+) -> QuerySet[Application]:
+    """One page of a pipeline column with what a card shows: one query, whatever the size.
+
+    Note count, average rating and the consent badge are correlated subqueries, evaluated
+    only for the rows of the page.
+    """
+    notes = InterviewNote.objects.filter(application=OuterRef("pk")).order_by()
+    valid_consent = RetentionConsent.objects.filter(
+        candidate=OuterRef("candidate"), withdrawn_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return (
+        _search(applications, query)
+        .filter(stage=stage)
+        .select_related("candidate")
+        .annotate(
+            note_count=Coalesce(
+                Subquery(notes.values("application").annotate(n=Count("pk")).values("n")),
+                0,
+            ),
+            rating_average=Subquery(
+                notes.filter(rating__isnull=False)
+                .values("application")
+                .annotate(avg=Avg("rating"))
+                .values("avg")
+            ),
+            has_consent=Exists(valid_consent),
+        )
+        .order_by("created_at", "pk")[offset : offset + limit]
+    )
+
+
+def application_for_detail(applications: QuerySet[Application], pk: UUID | str) -> Application:
+    """One application with everything its page shows, in a fixed number of queries."""
+    return (
+        applications.select_related("candidate", "posting")
+        .prefetch_related(
+            Prefetch("cvs", queryset=CurriculumVitae.objects.order_by("-created_at")),
+            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
+            Prefetch("notes", queryset=InterviewNote.objects.select_related("author")),
+            Prefetch(
+                "assignments", queryset=InterviewAssignment.objects.select_related("interviewer")
+            ),
+            Prefetch(
+                "candidate__consents", queryset=RetentionConsent.objects.order_by("-given_at")
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def team_of(posting: Posting) -> QuerySet[TeamMembership]:
+    return TeamMembership.objects.filter(posting=posting).select_related("user")

@@ -8,8 +8,12 @@ import logging
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import lru_cache
 from typing import IO, Any, cast
+from urllib.parse import quote
 
+import boto3
+from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.storage import storages
@@ -112,6 +116,51 @@ def object_metadata(key: str) -> dict[str, Any]:
         return dict(_client().head_object(Bucket=_bucket(), Key=key))
     except (BotoCoreError, ClientError) as exc:
         raise StorageUnavailable from exc
+
+
+@lru_cache(maxsize=4)
+def _public_client(endpoint: str, access_key: str, secret_key: str, region: str) -> Any:
+    # Presigning is pure computation: this client never connects; it only signs URLs for the
+    # host the browser can reach (S3_PUBLIC_ENDPOINT_URL), not the internal service name.
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        region_name=region,
+        config=BotoConfig(s3={"addressing_style": "path"}, signature_version="s3v4"),
+    )
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with the file name in both RFC 6266 forms: a plain-ASCII fallback and
+    the exact UTF-8 name (RFC 5987), so no browser renders the file inline or mangles it."""
+    fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else "_" for ch in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def presigned_cv_url(key: str, *, filename: str, content_type: str, expires: int = 60) -> str:
+    """A GET link to one CV, valid `expires` seconds (at most 60), always a download.
+
+    No side effects, no network.
+    """
+    # The same credentials and bucket the storage backend was configured with.
+    backend = _cv_storage()
+    client = _public_client(
+        settings.S3_PUBLIC_ENDPOINT_URL, backend.access_key, backend.secret_key, backend.region_name
+    )
+    return str(
+        client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": backend.bucket_name,
+                "Key": key,
+                "ResponseContentDisposition": content_disposition(filename),
+                "ResponseContentType": content_type,
+            },
+            ExpiresIn=min(expires, 60),
+        )
+    )
 
 
 def check_bucket() -> None:

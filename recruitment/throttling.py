@@ -7,20 +7,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from recruitment.client_address import client_ip
+
 logger = logging.getLogger(__name__)
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address, trusting X-Forwarded-For only for the configured proxy hops."""
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def parse_rate(rate: str) -> tuple[int, int]:

@@ -27,6 +27,9 @@ def _redis_url_with_db(url: str, db: int) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Password hashing is deliberately slow; factories hash one per staff user. The login
+    # tests still exercise real hashing and checking, only with a cheap algorithm.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     suffix = _worker_suffix()
     if settings.REDIS_URL:
         db = int(suffix[2:]) + 1 if suffix.startswith("gw") else 0

@@ -1,9 +1,19 @@
 """factory_boy factories for the domain."""
 
+import io
+
 import factory
 from django.utils import timezone
 
-from recruitment.models import Posting
+from recruitment import storage
+from recruitment.models import (
+    Application,
+    Candidate,
+    CurriculumVitae,
+    InterviewNote,
+    Posting,
+    TeamMembership,
+)
 
 
 class PostingFactory(factory.django.DjangoModelFactory):
@@ -18,3 +28,72 @@ class PostingFactory(factory.django.DjangoModelFactory):
     employment_type = Posting.EmploymentType.FULL_TIME
     status = Posting.Status.OPEN
     published_at = factory.LazyFunction(timezone.now)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    is_staff = True
+    password = factory.django.Password("correct horse battery staple")
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Candidate
+
+    email = factory.Sequence(lambda n: f"candidate{n}@example.com")
+    full_name = factory.Sequence(lambda n: f"Candidate Number{n}")
+    phone = ""
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    candidate = factory.SubFactory(CandidateFactory)
+    posting = factory.SubFactory(PostingFactory)
+    language = "en"
+    attested_min_age = 15
+
+
+def _uploaded_pdf() -> str:
+    from tests.hostile_uploads import valid_pdf
+
+    return storage.put_cv(io.BytesIO(valid_pdf()), content_type="application/pdf")
+
+
+class CvFactory(factory.django.DjangoModelFactory):
+    """A CV row with its object really uploaded (the suite checks objects == rows)."""
+
+    class Meta:
+        model = CurriculumVitae
+
+    application = factory.SubFactory(ApplicationFactory)
+    storage_key = factory.LazyFunction(_uploaded_pdf)
+    original_filename = "cv.pdf"
+    content_type = "application/pdf"
+    size = 1234
+    sha256 = "0" * 64
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamMembership
+
+    posting = factory.SubFactory(PostingFactory)
+    user = factory.SubFactory(UserFactory)
+    role = TeamMembership.Role.RECRUITER
+
+
+class NoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InterviewNote
+
+    application = factory.SubFactory(ApplicationFactory)
+    author = factory.SubFactory(UserFactory)
+    kind = InterviewNote.Kind.GENERAL
+    body = "Strong on SQL."
+    rating = 4

@@ -1,7 +1,7 @@
-"""The recruitment domain: postings, candidates, applications, CVs, consents and their events.
+"""Candidates and everything they give us: applications, CVs, consents, events, assignments.
 
-Every row that holds candidate personal data has a UUID primary key, so nothing about a
-candidate can be guessed from a URL or an id, and so audit rows can refer to it after a purge.
+Every row here holds personal data and has a UUID primary key, so nothing about a candidate
+can be guessed from a URL or an id, and so audit rows can refer to it after a purge.
 """
 
 import uuid
@@ -9,64 +9,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Posting(models.Model):
-    """A job opening. Holds no personal data."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
-
-    class EmploymentType(models.TextChoices):
-        FULL_TIME = "full_time", _("Full-time")
-        PART_TIME = "part_time", _("Part-time")
-        CONTRACT = "contract", _("Contract")
-        INTERNSHIP = "internship", _("Internship")
-        TEMPORARY = "temporary", _("Temporary")
-
-    title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
-    summary = models.CharField(_("short summary"), max_length=300)
-    description = models.TextField(_("description"))
-    location = models.CharField(_("location"), max_length=200)
-    employment_type = models.CharField(
-        _("employment type"), max_length=20, choices=EmploymentType.choices
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # The recruitment process formally concluded: the moment retention starts counting.
-    concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-published_at", "-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False),
-                name="posting_published_has_published_at",
-            ),
-        ]
-        indexes = [models.Index(fields=["status", "-published_at"])]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def clean(self) -> None:
-        # A published posting always has its publication time (the check constraint insists).
-        if self.status != self.Status.DRAFT and self.published_at is None:
-            self.published_at = timezone.now()
-
-    @property
-    def accepts_applications(self) -> bool:
-        return self.status == self.Status.OPEN and self.concluded_at is None
+from recruitment.models.postings import Posting
 
 
 class Candidate(models.Model):
@@ -109,6 +54,8 @@ class Application(models.Model):
     language = models.CharField(_("language"), max_length=12)
     # The minimum age the candidate attested to at the time ("I am at least N years old").
     attested_min_age = models.PositiveSmallIntegerField(_("attested minimum age"))
+    # When the application reached hired, unsuccessful or withdrawn (time-to-decision).
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -119,9 +66,28 @@ class Application(models.Model):
                 fields=["candidate", "posting"], name="one_application_per_candidate_and_posting"
             ),
         ]
+        indexes = [models.Index(fields=["posting", "stage", "created_at"])]
 
     def __str__(self) -> str:
         return f"Application {self.pk}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.stage in DECIDED_STAGES
+
+
+# Stages that end an application; a process can be concluded once every application is in one.
+DECIDED_STAGES = frozenset(
+    {Application.Stage.HIRED, Application.Stage.UNSUCCESSFUL, Application.Stage.WITHDRAWN}
+)
+# The order an application moves forward in, for the funnel ("stage reached").
+FORWARD_STAGES = (
+    Application.Stage.APPLIED,
+    Application.Stage.SCREENING,
+    Application.Stage.INTERVIEW,
+    Application.Stage.OFFER,
+    Application.Stage.HIRED,
+)
 
 
 class CurriculumVitae(models.Model):
@@ -192,6 +158,8 @@ class ApplicationEvent(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         STAGE_CHANGED = "stage_changed", _("Stage changed")
         CONSENT_GIVEN = "consent_given", _("Consent given")
+        INTERVIEWER_ASSIGNED = "interviewer_assigned", _("Interviewer assigned")
+        INTERVIEWER_UNASSIGNED = "interviewer_unassigned", _("Interviewer unassigned")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
@@ -202,10 +170,36 @@ class ApplicationEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+    # Free text from staff (e.g. why unsuccessful): may hold personal data, purged with the row.
+    reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [models.Index(fields=["application", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class InterviewAssignment(models.Model):
+    """An interviewer may see this application (and only the ones assigned to them)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="assignments"
+    )
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "interviewer"], name="one_assignment_per_interviewer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.interviewer} on {self.application_id}"

@@ -1,0 +1,118 @@
+"""Who may see and do what: default deny, enforced by querysets scoped to the requesting user.
+
+Visibility answers "does this exist for you?": anything outside these querysets is a 404,
+however its URL is built. Capabilities answer "may you change it?" for what you can see.
+Roles are read on every request, so removing someone from a team takes effect at once.
+
+- admin: a superuser; everything.
+- recruiter (per posting): the posting, its team, every application, every decision.
+- hiring manager (per posting): every application and every decision on it.
+- interviewer (per posting): only the applications assigned to them; notes on them.
+- privacy officer (global, the "Privacy officers" group): the audit log; no pipelines.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from recruitment.models import (
+    Application,
+    InterviewAssignment,
+    InterviewNote,
+    Posting,
+    TeamMembership,
+)
+
+Role = TeamMembership.Role
+AnyUser = User | AnonymousUser
+
+# Roles that see every application of their posting and may decide on them.
+DECIDING_ROLES = (Role.RECRUITER, Role.HIRING_MANAGER)
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as services and the audit log need it: the user and their address."""
+
+    user: User
+    client_ip: str = ""
+
+
+def is_staff_member(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and getattr(user, "is_staff", False))
+
+
+def is_admin(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and getattr(user, "is_superuser", False))
+
+
+def can_create_postings(user: AnyUser) -> bool:
+    return (
+        isinstance(user, User)
+        and is_staff_member(user)
+        and user.has_perm("recruitment.add_posting")
+    )
+
+
+def can_read_audit_log(user: AnyUser) -> bool:
+    return (
+        isinstance(user, User)
+        and is_staff_member(user)
+        and user.has_perm("recruitment.view_accessevent")
+    )
+
+
+def postings_visible_to(user: AnyUser) -> QuerySet[Posting]:
+    """Postings whose pipeline the user may open: any role on the team (admins: all)."""
+    if not isinstance(user, User) or not is_staff_member(user):
+        return Posting.objects.none()
+    if is_admin(user):
+        return Posting.objects.all()
+    return Posting.objects.filter(
+        Exists(TeamMembership.objects.filter(posting=OuterRef("pk"), user=user))
+    )
+
+
+def applications_visible_to(user: AnyUser) -> QuerySet[Application]:
+    """Applications the user may see: all of their deciding postings, and assigned ones."""
+    if not isinstance(user, User) or not is_staff_member(user):
+        return Application.objects.none()
+    if is_admin(user):
+        return Application.objects.all()
+    team = TeamMembership.objects.filter(posting=OuterRef("posting"), user=user)
+    assigned = InterviewAssignment.objects.filter(application=OuterRef("pk"), interviewer=user)
+    return Application.objects.filter(
+        Q(Exists(team.filter(role__in=DECIDING_ROLES)))
+        | (Q(Exists(team.filter(role=Role.INTERVIEWER))) & Q(Exists(assigned)))
+    )
+
+
+def notes_visible_to(user: AnyUser) -> QuerySet[InterviewNote]:
+    return InterviewNote.objects.filter(application__in=applications_visible_to(user))
+
+
+def role_on(user: AnyUser, posting: Posting) -> str | None:
+    """The user's role on a posting ("admin" for admins), or None."""
+    if not isinstance(user, User) or not is_staff_member(user):
+        return None
+    if is_admin(user):
+        return ADMIN
+    membership = TeamMembership.objects.filter(posting=posting, user=user).first()
+    return membership.role if membership else None
+
+
+def can_manage_posting(user: AnyUser, posting: Posting) -> bool:
+    """Edit, publish, close, conclude and staff a posting."""
+    return role_on(user, posting) in (ADMIN, Role.RECRUITER)
+
+
+def can_decide(user: AnyUser, posting: Posting) -> bool:
+    """Move applications between stages, mark them unsuccessful, assign interviewers."""
+    return role_on(user, posting) in (ADMIN, *DECIDING_ROLES)
+
+
+def can_change_note(user: AnyUser, note: InterviewNote) -> bool:
+    """Authors edit and delete their own notes; admins any note."""
+    return is_admin(user) or (note.author_id is not None and note.author_id == user.pk)

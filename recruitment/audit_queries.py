@@ -1,0 +1,117 @@
+"""Reading the audit log: its filter form and its selectors. Holds no candidate personal data:
+nothing here joins an AccessEvent to a candidate, an application or a note."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from recruitment.models import AccessEvent, Posting
+
+ANY = ("", _("Any"))
+
+
+class AuditLogFilterForm(forms.Form):
+    """The audit log's filters, from GET parameters. Every field is optional.
+
+    An invalid value is dropped from `cleaned_data` (and reported on the form), so a bad
+    parameter narrows nothing rather than failing the page.
+    """
+
+    actor = forms.ChoiceField(label=_("Actor"), required=False)
+    posting = forms.TypedChoiceField(label=_("Posting"), coerce=int, required=False)
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[ANY, *AccessEvent.Action.choices], required=False
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        actor_field = cast(forms.ChoiceField, self.fields["actor"])
+        actor_field.choices = [ANY, *((name, name) for name in actor_usernames())]
+        posting_field = cast(forms.ChoiceField, self.fields["posting"])
+        # Postings hold no personal data, so their titles may label the filter.
+        posting_field.choices = [
+            ANY,
+            *Posting.objects.order_by("title", "pk").values_list("pk", "title"),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+    def filters(self) -> dict[str, Any]:
+        """The valid, non-empty filters (validates the form if that has not happened yet)."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+
+
+def actor_usernames() -> list[str]:
+    """Usernames a privacy officer may filter by: everyone in the log and every staff user.
+
+    One query. The log keeps the usernames of deleted accounts, so they stay selectable.
+    """
+    users = get_user_model().objects.order_by()
+    staff = users.filter(is_staff=True).values_list("username", flat=True)
+    logged = AccessEvent.objects.order_by().values_list("actor_username", flat=True).distinct()
+    return sorted(set(staff.union(logged)))
+
+
+def _start_of_local_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def filtered_events(filters: dict[str, Any]) -> QuerySet[AccessEvent]:
+    """The audit log, newest first, narrowed by `AuditLogFilterForm.filters()`.
+
+    Dates are whole local days, both ends inclusive; the bounds are datetimes so that the
+    `created_at` index serves the query.
+    """
+    events = AccessEvent.objects.order_by("-created_at", "-pk")
+    if "actor" in filters:
+        events = events.filter(actor_username=filters["actor"])
+    if "posting" in filters:
+        events = events.filter(posting_id=filters["posting"])
+    if "action" in filters:
+        events = events.filter(action=filters["action"])
+    if "date_from" in filters:
+        events = events.filter(created_at__gte=_start_of_local_day(filters["date_from"]))
+    if "date_to" in filters:
+        next_day = filters["date_to"] + datetime.timedelta(days=1)
+        events = events.filter(created_at__lt=_start_of_local_day(next_day))
+    return events
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One event as the audit page shows it: the posting by title where it still exists."""
+
+    event: AccessEvent
+    posting_title: str | None
+
+
+def with_posting_titles(events: Iterable[AccessEvent]) -> list[AuditRow]:
+    """Pairs each event with its posting's title, in one query for all of them.
+
+    A posting id whose posting is gone gets `None` (the log outlives what it refers to).
+    """
+    events = list(events)
+    ids = {event.posting_id for event in events if event.posting_id is not None}
+    titles: dict[int | None, str] = {}
+    if ids:
+        titles.update(Posting.objects.filter(pk__in=ids).values_list("pk", "title"))
+    return [AuditRow(event=event, posting_title=titles.get(event.posting_id)) for event in events]

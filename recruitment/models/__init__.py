@@ -1,0 +1,30 @@
+"""The recruitment domain's models, by what they hold."""
+
+from recruitment.models.audit import AccessEvent
+from recruitment.models.candidates import (
+    DECIDED_STAGES,
+    FORWARD_STAGES,
+    Application,
+    ApplicationEvent,
+    Candidate,
+    CurriculumVitae,
+    InterviewAssignment,
+    RetentionConsent,
+)
+from recruitment.models.notes import InterviewNote
+from recruitment.models.postings import Posting, TeamMembership
+
+__all__ = [
+    "DECIDED_STAGES",
+    "FORWARD_STAGES",
+    "AccessEvent",
+    "Application",
+    "ApplicationEvent",
+    "Candidate",
+    "CurriculumVitae",
+    "InterviewAssignment",
+    "InterviewNote",
+    "Posting",
+    "RetentionConsent",
+    "TeamMembership",
+]

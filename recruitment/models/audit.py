@@ -1,0 +1,53 @@
+"""The audit log of access to personal data. Holds no candidate personal data itself."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessEvent(models.Model):
+    """One access to, or change of, candidate data by a staff member.
+
+    `application_id` is a plain UUID and `posting_id` a plain integer, not foreign keys, so
+    the record outlives the purge of what it refers to (PRIVACY.md P9).
+    """
+
+    class Action(models.TextChoices):
+        VIEW_APPLICATION = "view_application", _("Viewed application")
+        DOWNLOAD_CV = "download_cv", _("Downloaded CV")
+        ADD_NOTE = "add_note", _("Added note")
+        EDIT_NOTE = "edit_note", _("Edited note")
+        DELETE_NOTE = "delete_note", _("Deleted note")
+        CHANGE_STAGE = "change_stage", _("Changed stage")
+        BULK_UNSUCCESSFUL = "bulk_unsuccessful", _("Bulk marked unsuccessful")
+        ASSIGN_INTERVIEWER = "assign_interviewer", _("Assigned interviewer")
+        UNASSIGN_INTERVIEWER = "unassign_interviewer", _("Unassigned interviewer")
+        CONCLUDE_PROCESS = "conclude_process", _("Concluded recruitment process")
+        VIEW_PIPELINE = "view_pipeline", _("Viewed pipeline")
+        ADMIN_VIEW = "admin_view", _("Viewed in admin")
+        EXPORT = "export", _("Exported data")
+        EXPORT_AUDIT_LOG = "export_audit_log", _("Exported audit log")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Kept when the staff account is deleted; a staff username is not candidate data.
+    actor_username = models.CharField(max_length=150)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    application_id = models.UUIDField(null=True, blank=True)
+    posting_id = models.BigIntegerField(null=True, blank=True)
+    # Truncated (IPv4 /24, IPv6 /48): enough to spot misuse, not to identify a device.
+    client_ip = models.CharField(max_length=45, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["actor", "-created_at"]),
+            models.Index(fields=["posting_id", "-created_at"]),
+            models.Index(fields=["action", "-created_at"]),
+            models.Index(fields=["application_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_username} {self.action} {self.created_at:%Y-%m-%d %H:%M}"

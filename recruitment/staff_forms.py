@@ -1,0 +1,106 @@
+"""Forms of the staff workspace: validation only; services do the writing."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from recruitment.models import Application, InterviewNote, Posting, TeamMembership
+
+User = get_user_model()
+
+
+class PostingForm(forms.ModelForm):
+    class Meta:
+        model = Posting
+        fields = ["title", "summary", "description", "location", "employment_type"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 10})}
+
+
+class TeamMemberForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Staff member"),
+        queryset=User.objects.none(),
+        to_field_name="username",
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=TeamMembership.Role.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrowing for mypy
+        field.queryset = User.objects.filter(is_active=True, is_staff=True).order_by("username")
+
+
+class MoveForm(forms.Form):
+    to_stage = forms.ChoiceField(label=_("Move to"), choices=Application.Stage.choices)
+    reason = forms.CharField(
+        label=_("Reason (kept with the application)"), required=False, max_length=1000
+    )
+    notify = forms.BooleanField(label=_("Email the candidate"), required=False)
+
+
+class BulkUnsuccessfulForm(forms.Form):
+    applications = forms.ModelMultipleChoiceField(
+        queryset=Application.objects.none(),
+        error_messages={"required": _("Select at least one application.")},
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+    notify = forms.BooleanField(label=_("Email the candidates"), required=False)
+
+    def __init__(self, *args: Any, applications: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["applications"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101
+        # Only applications the user can see on this posting can be chosen at all.
+        field.queryset = applications
+
+
+class ConcludeForm(forms.Form):
+    reject_remaining = forms.BooleanField(
+        label=_("Mark every undecided application unsuccessful while concluding"),
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Reason for those applications"), required=False, max_length=1000
+    )
+    notify = forms.BooleanField(label=_("Email those candidates"), required=False)
+    confirm = forms.BooleanField(
+        label=_("I understand that concluding is final and starts the retention period."),
+        error_messages={"required": _("Please confirm that you want to conclude the process.")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reject_remaining") and not data.get("reason"):
+            self.add_error(
+                "reason", _("Give a reason for marking the remaining applications unsuccessful.")
+            )
+        return data
+
+
+class NoteForm(forms.ModelForm):
+    class Meta:
+        model = InterviewNote
+        fields = ["kind", "body", "rating", "scorecard"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 5}),
+            "rating": forms.Select(
+                choices=[("", _("No rating")), *[(n, str(n)) for n in range(1, 6)]]
+            ),
+        }
+
+
+class AssignForm(forms.Form):
+    interviewer = forms.ModelChoiceField(label=_("Interviewer"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, posting: Posting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["interviewer"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        field.queryset = User.objects.filter(
+            memberships__posting=posting,
+            memberships__role=TeamMembership.Role.INTERVIEWER,
+            is_active=True,
+        ).order_by("username")

@@ -1,0 +1,63 @@
+"""The staff workspace. Every view here is login-only and scoped by recruitment.access."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from recruitment.views.staff import applications, audit, dashboard, pipeline, postings
+
+app_name = "staff"
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="staff/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="staff/password_change.html",
+            success_url=reverse_lazy("staff:password_change_done"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="staff/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("", postings.home, name="home"),
+    path("postings/new/", postings.create, name="posting_create"),
+    path("postings/<int:pk>/edit/", postings.edit, name="posting_edit"),
+    path("postings/<int:pk>/team/", postings.team, name="posting_team"),
+    path(
+        "postings/<int:pk>/team/<int:membership_id>/remove/",
+        postings.remove_member,
+        name="posting_team_remove",
+    ),
+    path("postings/<int:pk>/publish/", postings.publish, name="posting_publish"),
+    path("postings/<int:pk>/close/", postings.close, name="posting_close"),
+    path("postings/<int:pk>/conclude/", postings.conclude, name="posting_conclude"),
+    path("postings/<int:pk>/pipeline/", pipeline.board, name="pipeline"),
+    path("postings/<int:pk>/pipeline/<slug:stage>/", pipeline.column, name="pipeline_column"),
+    path("postings/<int:pk>/unsuccessful/", pipeline.bulk_unsuccessful, name="bulk_unsuccessful"),
+    path("postings/<int:pk>/dashboard/", dashboard.posting_dashboard, name="posting_dashboard"),
+    path("applications/<uuid:pk>/", applications.detail, name="application"),
+    path("applications/<uuid:pk>/move/", applications.move, name="application_move"),
+    path("applications/<uuid:pk>/cv/<uuid:cv_id>/", applications.download_cv, name="cv_download"),
+    path("applications/<uuid:pk>/notes/", applications.add_note, name="note_add"),
+    path("applications/<uuid:pk>/assign/", applications.assign, name="application_assign"),
+    path(
+        "applications/<uuid:pk>/unassign/<int:user_id>/",
+        applications.unassign,
+        name="application_unassign",
+    ),
+    path("applications/<uuid:pk>/under-age/", applications.flag_under_age, name="under_age"),
+    path("notes/<uuid:pk>/edit/", applications.edit_note, name="note_edit"),
+    path("notes/<uuid:pk>/delete/", applications.delete_note, name="note_delete"),
+    path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/export.csv", audit.audit_log_csv, name="audit_log_csv"),
+]

@@ -1,0 +1,1 @@
+"""The staff workspace: recruiters, hiring managers, interviewers, privacy officers, admins."""

@@ -1,0 +1,51 @@
+"""What every staff view shares: login, scoping, the acting user, no caching."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django.contrib.auth.models import User
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from recruitment.access import Actor, is_staff_member
+from recruitment.client_address import client_ip
+
+View = Callable[..., HttpResponseBase]
+
+
+def staff_view(view: View) -> View:
+    """Login required (else the login page); non-staff accounts get 404 (default deny).
+
+    Every staff page shows personal data, so none may be cached anywhere.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_staff_member(request.user):
+            raise Http404
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    return wrapper
+
+
+def actor_from(request: HttpRequest) -> Actor:
+    # Only called behind staff_view, so the user is an authenticated account.
+    return Actor(user=cast(User, request.user), client_ip=client_ip(request))
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The same-site path in POST "next" to return to, or "" (no open redirects)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""

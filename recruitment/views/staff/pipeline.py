@@ -1,0 +1,147 @@
+"""The pipeline board: columns per stage, search, load more, bulk decisions."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from recruitment import access, audit, selectors
+from recruitment.models import Application, Posting
+from recruitment.services import pipeline as pipeline_services
+from recruitment.staff_forms import BulkUnsuccessfulForm
+from recruitment.views.staff.common import actor_from, safe_next, staff_view
+
+Stage = Application.Stage
+
+
+def _offset(value: str | None) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0
+
+
+def board_context(request: HttpRequest, posting: Posting, params: QueryDict) -> dict[str, Any]:
+    """Everything the board shows, in a constant number of queries (one per column + one)."""
+    query = params.get("q", "").strip()[:100]
+    only_stage = params.get("stage", "")
+    if only_stage not in Stage.values:
+        only_stage = ""
+    offset = _offset(params.get("offset")) if only_stage else 0
+    visible = access.applications_visible_to(request.user).filter(posting=posting)
+    counts = selectors.stage_counts(visible, query=query)
+    columns = []
+    for stage, label in Stage.choices:
+        if only_stage and stage != only_stage:
+            continue
+        cards = list(selectors.board_cards(visible, stage=stage, query=query, offset=offset))
+        shown_until = offset + len(cards)
+        columns.append(
+            {
+                "stage": stage,
+                "label": label,
+                "count": counts[stage],
+                "cards": cards,
+                "next_offset": shown_until if counts[stage] > shown_until else None,
+            }
+        )
+    return {
+        "posting": posting,
+        "columns": columns,
+        "query": query,
+        "only_stage": only_stage,
+        "offset": offset,
+        "stages": Stage.choices,
+        "can_decide": access.can_decide(request.user, posting),
+        "can_manage": access.can_manage_posting(request.user, posting),
+        "board_url": _board_url(posting, query=query, stage=only_stage, offset=offset),
+    }
+
+
+def _board_url(posting: Posting, *, query: str, stage: str, offset: int) -> str:
+    """The board with this search, filter and page: where forms on it come back to."""
+    params = {key: value for key, value in (("q", query), ("stage", stage)) if value}
+    if offset:
+        params["offset"] = str(offset)
+    base = reverse("staff:pipeline", kwargs={"pk": posting.pk})
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+@staff_view
+@require_GET
+def board(request: HttpRequest, pk: int) -> HttpResponse:
+    posting = get_object_or_404(access.postings_visible_to(request.user), pk=pk)
+    context = board_context(request, posting, request.GET)
+    audit.record_access(
+        actor=actor_from(request), action=audit.Action.VIEW_PIPELINE, posting_id=posting.pk
+    )
+    return render(request, "staff/pipeline.html", context)
+
+
+@staff_view
+@require_GET
+def column(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+    """The next page of one column (htmx "load more")."""
+    posting = get_object_or_404(access.postings_visible_to(request.user), pk=pk)
+    if stage not in Stage.values:
+        raise Http404
+    query = request.GET.get("q", "").strip()[:100]
+    offset = _offset(request.GET.get("offset"))
+    visible = access.applications_visible_to(request.user).filter(posting=posting)
+    cards = list(selectors.board_cards(visible, stage=stage, query=query, offset=offset))
+    total = selectors.stage_counts(visible, query=query)[stage]
+    shown_until = offset + len(cards)
+    return render(
+        request,
+        "staff/_cards.html",
+        {
+            "posting": posting,
+            "column": {
+                "stage": stage,
+                "cards": cards,
+                "next_offset": shown_until if total > shown_until else None,
+            },
+            "query": query,
+            "stages": Stage.choices,
+            "can_decide": access.can_decide(request.user, posting),
+            "board_url": reverse("staff:pipeline", kwargs={"pk": posting.pk}),
+        },
+    )
+
+
+@staff_view
+@require_POST
+def bulk_unsuccessful(request: HttpRequest, pk: int) -> HttpResponse:
+    posting = get_object_or_404(access.postings_visible_to(request.user), pk=pk)
+    if not access.can_decide(request.user, posting):
+        raise PermissionDenied
+    visible = access.applications_visible_to(request.user).filter(posting=posting)
+    form = BulkUnsuccessfulForm(request.POST, applications=visible)
+    if form.is_valid():
+        try:
+            changed = pipeline_services.mark_unsuccessful(
+                application_ids=[
+                    application.pk for application in form.cleaned_data["applications"]
+                ],
+                posting=posting,
+                actor=actor_from(request),
+                reason=form.cleaned_data["reason"],
+                notify=form.cleaned_data["notify"],
+            )
+        except pipeline_services.PipelineError as refused:
+            messages.error(request, str(refused.message))
+        else:
+            messages.success(
+                request, _("%(count)d application(s) marked unsuccessful.") % {"count": changed}
+            )
+    else:
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, str(message))
+    return redirect(safe_next(request) or reverse("staff:pipeline", kwargs={"pk": posting.pk}))

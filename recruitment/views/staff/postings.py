@@ -1,0 +1,150 @@
+"""Postings in the staff workspace: the list, create/edit, team, publish/close, conclude."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from recruitment import access, selectors
+from recruitment.models import DECIDED_STAGES, Posting
+from recruitment.services import pipeline as pipeline_services
+from recruitment.services import postings as posting_services
+from recruitment.staff_forms import ConcludeForm, PostingForm, TeamMemberForm
+from recruitment.views.staff.common import actor_from, staff_view
+
+
+def _managed_posting(request: HttpRequest, pk: int) -> Posting:
+    """A posting the user can see (else 404) and manage (else 403)."""
+    posting = get_object_or_404(access.postings_visible_to(request.user), pk=pk)
+    if not access.can_manage_posting(request.user, posting):
+        raise PermissionDenied
+    return posting
+
+
+@staff_view
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    postings = access.postings_visible_to(request.user).annotate(
+        total=Count("applications"),
+        undecided=Count("applications", filter=~Q(applications__stage__in=DECIDED_STAGES)),
+    )
+    return render(
+        request,
+        "staff/home.html",
+        {"postings": postings, "can_create": access.can_create_postings(request.user)},
+    )
+
+
+@staff_view
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    if not access.can_create_postings(request.user):
+        raise PermissionDenied
+    form = PostingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        posting = posting_services.create_posting(actor=actor_from(request), data=form.cleaned_data)
+        messages.success(request, _("Draft created. Publish it when it is ready."))
+        return redirect("staff:posting_edit", pk=posting.pk)
+    return render(request, "staff/posting_form.html", {"form": form, "posting": None})
+
+
+@staff_view
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    posting = _managed_posting(request, pk)
+    form = PostingForm(request.POST or None, instance=posting)
+    if request.method == "POST" and form.is_valid():
+        posting_services.update_posting(posting=posting, data=form.cleaned_data)
+        messages.success(request, _("Posting saved."))
+        return redirect("staff:posting_edit", pk=posting.pk)
+    return render(request, "staff/posting_form.html", {"form": form, "posting": posting})
+
+
+@staff_view
+@require_http_methods(["GET", "POST"])
+def team(request: HttpRequest, pk: int) -> HttpResponse:
+    posting = _managed_posting(request, pk)
+    form = TeamMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        posting_services.set_member(
+            posting=posting, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
+        )
+        messages.success(request, _("Team updated."))
+        return redirect("staff:posting_team", pk=posting.pk)
+    return render(
+        request,
+        "staff/posting_team.html",
+        {"posting": posting, "form": form, "members": selectors.team_of(posting)},
+    )
+
+
+@staff_view
+@require_POST
+def remove_member(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
+    posting = _managed_posting(request, pk)
+    membership = get_object_or_404(selectors.team_of(posting), pk=membership_id)
+    posting_services.remove_member(membership=membership)
+    messages.success(request, _("Removed from the team; their access ends now."))
+    return redirect("staff:posting_team", pk=posting.pk)
+
+
+@staff_view
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    posting = _managed_posting(request, pk)
+    try:
+        posting_services.publish_posting(posting=posting)
+    except pipeline_services.PipelineError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Published: the posting is open for applications."))
+    return redirect("staff:posting_edit", pk=posting.pk)
+
+
+@staff_view
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    posting = _managed_posting(request, pk)
+    try:
+        posting_services.close_posting(posting=posting)
+    except pipeline_services.PipelineError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Closed to new applications. The pipeline stays open."))
+    return redirect("staff:posting_edit", pk=posting.pk)
+
+
+@staff_view
+@require_http_methods(["GET", "POST"])
+def conclude(request: HttpRequest, pk: int) -> HttpResponse:
+    posting = _managed_posting(request, pk)
+    undecided = posting.applications.exclude(stage__in=DECIDED_STAGES).count()
+    form = ConcludeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and posting.concluded_at is None:
+        if form.is_valid():
+            try:
+                pipeline_services.conclude_process(
+                    posting=posting,
+                    actor=actor_from(request),
+                    reject_remaining=form.cleaned_data["reject_remaining"],
+                    reason=form.cleaned_data["reason"],
+                    notify=form.cleaned_data["notify"],
+                )
+            except pipeline_services.ConclusionBlocked as blocked:
+                form.add_error(None, str(blocked.message))
+                status = 409
+            else:
+                messages.success(request, _("The recruitment process is formally concluded."))
+                return redirect("staff:posting_conclude", pk=posting.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "staff/posting_conclude.html",
+        {"posting": posting, "form": form, "undecided": undecided},
+        status=status,
+    )

@@ -1,0 +1,271 @@
+"""The pipeline board and stage changes: scoping, events, audit, email, query counts."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import OutboundEmail
+from recruitment import access
+from recruitment.models import AccessEvent, Application, ApplicationEvent, TeamMembership
+from tests.factories import (
+    ApplicationFactory,
+    CandidateFactory,
+    MembershipFactory,
+    NoteFactory,
+    PostingFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+Role = TeamMembership.Role
+Stage = Application.Stage
+
+
+@pytest.fixture
+def recruiter_client(client: Client, posting: Any) -> Client:
+    membership = MembershipFactory(posting=posting, role=Role.RECRUITER)
+    client.force_login(membership.user)
+    client.user = membership.user  # type: ignore[attr-defined]
+    return client
+
+
+def board_url(posting: Any, **params: str) -> str:
+    url = reverse("staff:pipeline", kwargs={"pk": posting.pk})
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def test_the_board_shows_cards_in_stage_columns_with_counts(
+    recruiter_client: Client, posting: Any
+) -> None:
+    ApplicationFactory(posting=posting, candidate__full_name="Ana Applied")
+    screening = ApplicationFactory(
+        posting=posting, stage=Stage.SCREENING, candidate__full_name="Sava Screening"
+    )
+    NoteFactory(application=screening, rating=3)
+    NoteFactory(application=screening, rating=5)
+    ApplicationFactory(candidate__full_name="Other Posting")
+
+    response = recruiter_client.get(board_url(posting))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ana Applied" in html and "Sava Screening" in html
+    assert "Other Posting" not in html
+    columns = {column["stage"]: column for column in response.context["columns"]}
+    assert columns["applied"]["count"] == 1 and columns["screening"]["count"] == 1
+    [card] = columns["screening"]["cards"]
+    assert card.note_count == 2
+    assert card.rating_average == 4
+    assert "no-store" in response["Cache-Control"]
+    assert AccessEvent.objects.filter(
+        action=AccessEvent.Action.VIEW_PIPELINE, posting_id=posting.pk
+    ).exists()
+
+
+def test_search_and_stage_filter_narrow_the_board(recruiter_client: Client, posting: Any) -> None:
+    ApplicationFactory(posting=posting, candidate__full_name="Jelena Jović")
+    ApplicationFactory(
+        posting=posting, candidate__full_name="Marko Marić", candidate__email="mm@x.rs"
+    )
+    ApplicationFactory(posting=posting, stage=Stage.OFFER, candidate__full_name="Marko Offer")
+
+    by_email = recruiter_client.get(board_url(posting, q="mm@x"))
+    assert "Marko Marić" in by_email.content.decode()
+    assert "Jelena Jović" not in by_email.content.decode()
+
+    by_stage = recruiter_client.get(board_url(posting, q="marko", stage="offer"))
+    assert [c["stage"] for c in by_stage.context["columns"]] == ["offer"]
+    assert "Marko Offer" in by_stage.content.decode()
+    assert "Marko Marić" not in by_stage.content.decode()
+
+
+def test_a_long_column_loads_more_cards_page_by_page(
+    recruiter_client: Client, posting: Any
+) -> None:
+    ApplicationFactory.create_batch(30, posting=posting)
+    board = recruiter_client.get(board_url(posting))
+    applied = next(c for c in board.context["columns"] if c["stage"] == "applied")
+    assert len(applied["cards"]) == 25
+    assert applied["next_offset"] == 25
+
+    more = recruiter_client.get(
+        reverse("staff:pipeline_column", kwargs={"pk": posting.pk, "stage": "applied"})
+        + "?offset=25"
+    )
+    assert more.status_code == 200
+    assert len(more.context["column"]["cards"]) == 5
+    assert more.context["column"]["next_offset"] is None
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_the_board_runs_a_constant_number_of_queries(
+    recruiter_client: Client, posting: Any, size: int, django_assert_max_num_queries: Any
+) -> None:
+    stages = list(Stage.values)
+    applications = [
+        Application(
+            candidate=candidate,
+            posting=posting,
+            stage=stages[i % len(stages)],
+            language="en",
+            attested_min_age=15,
+        )
+        for i, candidate in enumerate(CandidateFactory.create_batch(size))
+    ]
+    Application.objects.bulk_create(applications)
+    NoteFactory.create_batch(3, application=applications[0])
+    # Session + user + role checks + counts + one query per column + audit row.
+    with django_assert_max_num_queries(16):
+        response = recruiter_client.get(board_url(posting))
+    assert response.status_code == 200
+
+
+def test_moving_a_card_writes_the_stage_an_event_and_an_audit_row(
+    recruiter_client: Client, posting: Any
+) -> None:
+    application = ApplicationFactory(posting=posting)
+    before = timezone.now()
+
+    response = recruiter_client.post(
+        reverse("staff:application_move", kwargs={"pk": application.pk}),
+        {"to_stage": "interview", "next": board_url(posting)},
+    )
+
+    assert response.status_code == 302 and response["Location"] == board_url(posting)
+    application.refresh_from_db()
+    assert application.stage == Stage.INTERVIEW
+    event = ApplicationEvent.objects.get(application=application, kind="stage_changed")
+    assert (event.from_stage, event.to_stage) == ("applied", "interview")
+    assert event.actor == recruiter_client.user  # type: ignore[attr-defined]
+    assert event.created_at >= before
+    audit = AccessEvent.objects.get(action=AccessEvent.Action.CHANGE_STAGE)
+    assert audit.application_id == application.pk and audit.posting_id == posting.pk
+
+
+def test_a_drag_and_drop_move_answers_with_the_refreshed_board(
+    recruiter_client: Client, posting: Any
+) -> None:
+    application = ApplicationFactory(posting=posting, candidate__full_name="Dragged Person")
+    response = recruiter_client.post(
+        reverse("staff:application_move", kwargs={"pk": application.pk}),
+        {"to_stage": "offer", "q": "", "stage": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="board"')
+    offer = next(c for c in response.context["columns"] if c["stage"] == "offer")
+    assert [card.pk for card in offer["cards"]] == [application.pk]
+
+
+def test_moving_to_the_same_stage_changes_nothing(recruiter_client: Client, posting: Any) -> None:
+    application = ApplicationFactory(posting=posting)
+    recruiter_client.post(
+        reverse("staff:application_move", kwargs={"pk": application.pk}), {"to_stage": "applied"}
+    )
+    assert not ApplicationEvent.objects.filter(kind="stage_changed").exists()
+    assert not AccessEvent.objects.filter(action=AccessEvent.Action.CHANGE_STAGE).exists()
+
+
+def test_unsuccessful_with_notification_queues_an_email_in_the_candidates_language(
+    recruiter_client: Client, posting: Any
+) -> None:
+    application = ApplicationFactory(posting=posting, language="en")
+    recruiter_client.post(
+        reverse("staff:application_move", kwargs={"pk": application.pk}),
+        {"to_stage": "unsuccessful", "reason": "Not enough Django", "notify": "on"},
+    )
+    application.refresh_from_db()
+    assert application.stage == Stage.UNSUCCESSFUL
+    assert application.decided_at is not None
+    email = OutboundEmail.objects.get(subject_ref=application.pk)
+    assert email.template == "application_unsuccessful"
+    assert email.language == "en"
+    assert posting.title in email.subject
+    # The internal reason is kept on the event, never sent to the candidate.
+    assert "Not enough Django" not in email.body_text
+    assert ApplicationEvent.objects.get(kind="stage_changed").reason == "Not enough Django"
+
+
+def test_bulk_unsuccessful_changes_only_undecided_selected_applications(
+    recruiter_client: Client, posting: Any
+) -> None:
+    first, second = ApplicationFactory.create_batch(2, posting=posting)
+    hired = ApplicationFactory(posting=posting, stage=Stage.HIRED)
+    untouched = ApplicationFactory(posting=posting)
+
+    response = recruiter_client.post(
+        reverse("staff:bulk_unsuccessful", kwargs={"pk": posting.pk}),
+        {"applications": [first.pk, second.pk, hired.pk], "reason": "Position filled"},
+    )
+
+    assert response.status_code == 302
+    stages = dict(Application.objects.values_list("pk", "stage"))
+    assert stages[first.pk] == stages[second.pk] == Stage.UNSUCCESSFUL
+    assert stages[hired.pk] == Stage.HIRED
+    assert stages[untouched.pk] == Stage.APPLIED
+    assert AccessEvent.objects.filter(action=AccessEvent.Action.BULK_UNSUCCESSFUL).count() == 2
+    assert not OutboundEmail.objects.exists()
+
+
+def test_bulk_cannot_reach_applications_of_another_posting(
+    recruiter_client: Client, posting: Any
+) -> None:
+    foreign = ApplicationFactory()
+    response = recruiter_client.post(
+        reverse("staff:bulk_unsuccessful", kwargs={"pk": posting.pk}),
+        {"applications": [foreign.pk], "reason": "x"},
+    )
+    assert response.status_code == 302
+    foreign.refresh_from_db()
+    assert foreign.stage == Stage.APPLIED
+
+
+def test_an_interviewer_sees_only_assigned_applications_and_cannot_move_them(
+    client: Client, posting: Any
+) -> None:
+    interviewer = MembershipFactory(posting=posting, role=Role.INTERVIEWER).user
+    assigned = ApplicationFactory(posting=posting, candidate__full_name="Assigned Person")
+    ApplicationFactory(posting=posting, candidate__full_name="Hidden Person")
+    assigned.assignments.create(interviewer=interviewer)
+    client.force_login(interviewer)
+
+    html = client.get(board_url(posting)).content.decode()
+    assert "Assigned Person" in html and "Hidden Person" not in html
+    assert 'name="to_stage"' not in html
+    response = client.post(
+        reverse("staff:application_move", kwargs={"pk": assigned.pk}), {"to_stage": "offer"}
+    )
+    assert response.status_code == 403
+    assigned.refresh_from_db()
+    assert assigned.stage == Stage.APPLIED
+
+
+def test_removing_a_member_ends_their_access_on_the_next_request(
+    recruiter_client: Client, posting: Any
+) -> None:
+    application = ApplicationFactory(posting=posting)
+    url = reverse("staff:application", kwargs={"pk": application.pk})
+    assert recruiter_client.get(url).status_code == 200
+    TeamMembership.objects.filter(user=recruiter_client.user).delete()  # type: ignore[attr-defined]
+    assert recruiter_client.get(url).status_code == 404
+    assert recruiter_client.get(board_url(posting)).status_code == 404
+
+
+def test_selectors_scope_postings_and_applications_per_role() -> None:
+    posting, other = PostingFactory(), PostingFactory()
+    mine = ApplicationFactory(posting=posting)
+    theirs = ApplicationFactory(posting=other)
+    manager = MembershipFactory(posting=posting, role=Role.HIRING_MANAGER).user
+    outsider = UserFactory()
+    admin = UserFactory(is_superuser=True)
+
+    assert list(access.postings_visible_to(manager)) == [posting]
+    assert list(access.applications_visible_to(manager)) == [mine]
+    assert not access.applications_visible_to(outsider).exists()
+    assert set(access.applications_visible_to(admin)) == {mine, theirs}
+    outsider.is_active = False
+    assert not access.postings_visible_to(outsider).exists()

@@ -1,0 +1,266 @@
+"""Every URL the resolver knows, against every role, with the status each must get.
+
+A URL pattern without an entry here fails the suite, so a new view cannot ship without
+deciding who may reach it. Default deny: outside your scope a posting, its applications,
+CVs and notes do not exist (404), however the URL is built.
+"""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from recruitment.models import AccessEvent, Application, TeamMembership
+from tests.factories import (
+    ApplicationFactory,
+    CvFactory,
+    MembershipFactory,
+    NoteFactory,
+    PostingFactory,
+    UserFactory,
+)
+
+ROLES = (
+    "anonymous",
+    "staff_without_posting",
+    "interviewer_not_assigned",
+    "interviewer_assigned",
+    "recruiter",
+    "privacy_officer",
+    "admin",
+)
+Role = TeamMembership.Role
+
+
+def walk(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for entry in (resolver or get_resolver()).url_patterns:
+        pattern = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from walk(entry, pattern)
+        else:
+            assert isinstance(entry, URLPattern)
+            yield pattern, entry
+
+
+def row(
+    method: str,
+    anonymous: int,
+    staff_without_posting: int,
+    interviewer_not_assigned: int,
+    interviewer_assigned: int,
+    recruiter: int,
+    privacy_officer: int,
+    admin: int,
+) -> tuple[str, dict[str, int]]:
+    statuses = (
+        anonymous,
+        staff_without_posting,
+        interviewer_not_assigned,
+        interviewer_assigned,
+        recruiter,
+        privacy_officer,
+        admin,
+    )
+    return method, dict(zip(ROLES, statuses, strict=True))
+
+
+# Public pages: the same for everyone.
+def public(status: int = 200, method: str = "GET") -> tuple[str, dict[str, int]]:
+    return method, dict.fromkeys(ROLES, status)
+
+
+# Columns: anonymous, staff without posting, interviewer not assigned, interviewer assigned,
+#          recruiter on the posting, privacy officer, admin.
+MATRIX: dict[str, tuple[str, dict[str, int]]] = {
+    "": public(302),
+    "healthz": public(),
+    "readyz": public(),
+    "careers/": public(),
+    "careers/<slug:slug>/": public(),
+    "careers/<slug:slug>/applied/": public(),
+    "privacy/notice/": public(),
+    "i18n/setlang/": public(302, "POST"),
+    "staff/login/": row("GET", 200, 302, 302, 302, 302, 302, 302),
+    "staff/logout/": public(302, "POST"),
+    "staff/password/": row("GET", 302, 200, 200, 200, 200, 200, 200),
+    "staff/password/done/": row("GET", 302, 200, 200, 200, 200, 200, 200),
+    "staff/": row("GET", 302, 200, 200, 200, 200, 200, 200),
+    "staff/postings/new/": row("GET", 302, 403, 403, 403, 200, 403, 200),
+    "staff/postings/<int:pk>/edit/": row("GET", 302, 404, 403, 403, 200, 404, 200),
+    "staff/postings/<int:pk>/team/": row("GET", 302, 404, 403, 403, 200, 404, 200),
+    "staff/postings/<int:pk>/team/<int:membership_id>/remove/": row(
+        "POST", 302, 404, 403, 403, 302, 404, 302
+    ),
+    "staff/postings/<int:pk>/publish/": row("POST", 302, 404, 403, 403, 302, 404, 302),
+    "staff/postings/<int:pk>/close/": row("POST", 302, 404, 403, 403, 302, 404, 302),
+    "staff/postings/<int:pk>/conclude/": row("GET", 302, 404, 403, 403, 200, 404, 200),
+    "staff/postings/<int:pk>/pipeline/": row("GET", 302, 404, 200, 200, 200, 404, 200),
+    "staff/postings/<int:pk>/pipeline/<slug:stage>/": row("GET", 302, 404, 200, 200, 200, 404, 200),
+    "staff/postings/<int:pk>/unsuccessful/": row("POST", 302, 404, 403, 403, 302, 404, 302),
+    "staff/postings/<int:pk>/dashboard/": row("GET", 302, 404, 404, 404, 200, 404, 200),
+    "staff/applications/<uuid:pk>/": row("GET", 302, 404, 404, 200, 200, 404, 200),
+    "staff/applications/<uuid:pk>/move/": row("POST", 302, 404, 404, 403, 302, 404, 302),
+    "staff/applications/<uuid:pk>/cv/<uuid:cv_id>/": row("GET", 302, 404, 404, 302, 302, 404, 302),
+    "staff/applications/<uuid:pk>/notes/": row("POST", 302, 404, 404, 302, 302, 404, 302),
+    "staff/applications/<uuid:pk>/assign/": row("POST", 302, 404, 404, 403, 302, 404, 302),
+    "staff/applications/<uuid:pk>/unassign/<int:user_id>/": row(
+        "POST", 302, 404, 404, 403, 302, 404, 302
+    ),
+    "staff/applications/<uuid:pk>/under-age/": row("POST", 302, 404, 404, 403, 302, 404, 302),
+    # The note is the recruiter's: the assigned interviewer sees it but may not change it.
+    "staff/notes/<uuid:pk>/edit/": row("GET", 302, 404, 404, 403, 200, 404, 200),
+    "staff/notes/<uuid:pk>/delete/": row("POST", 302, 404, 404, 403, 302, 404, 302),
+    "staff/audit/": row("GET", 302, 404, 404, 404, 404, 200, 200),
+    "staff/audit/export.csv": row("GET", 302, 404, 404, 404, 404, 200, 200),
+}
+
+# Django admin: staff accounts reach its index, only superusers reach candidate data, and
+# models are governed by Django's permissions (checked for two representative staff roles).
+ADMIN_PUBLIC = {"admin/login/": 200}
+ADMIN_STAFF_PAGES = {"admin/", "admin/password_change/", "admin/password_change/done/"}
+# The bare object URL only redirects to its change page; the change page decides.
+ADMIN_CANDIDATE_DATA = re.compile(r"^admin/recruitment/application/(?!<path:object_id>/$)")
+ADMIN_NOT_ALLOWED_FOR_ANYONE = re.compile(r"^admin/recruitment/application/(add/|[^/]+/delete/)")
+
+
+def admin_expectation(pattern: str) -> tuple[str, dict[str, int]] | None:
+    if not pattern.startswith("admin/"):
+        return None
+    if pattern in ADMIN_PUBLIC:
+        return "GET", {"anonymous": 200}
+    if pattern == "admin/logout/":
+        return "POST", {"anonymous": 302, "recruiter": 302}
+    if pattern in ADMIN_STAFF_PAGES:
+        return "GET", {"anonymous": 302, "recruiter": 200, "admin": 200}
+    if ADMIN_NOT_ALLOWED_FOR_ANYONE.match(pattern):
+        return "GET", {"anonymous": 302, "recruiter": 403, "admin": 403}
+    if ADMIN_CANDIDATE_DATA.match(pattern):
+        return "GET", {
+            "anonymous": 302,
+            "interviewer_assigned": 403,
+            "recruiter": 403,
+            "privacy_officer": 403,
+        }
+    return "GET", {"anonymous": 302}
+
+
+def expectation(pattern: str) -> tuple[str, dict[str, int]] | None:
+    return MATRIX.get(pattern) or admin_expectation(pattern)
+
+
+def test_every_url_pattern_has_an_entry_in_the_matrix() -> None:
+    missing = [pattern for pattern, _ in walk() if expectation(pattern) is None]
+    assert missing == []
+    stale = set(MATRIX) - {pattern for pattern, _ in walk()}
+    assert stale == set(), "entries for URLs that no longer exist"
+
+
+@pytest.fixture
+def world(db: None) -> dict[str, Any]:
+    """One posting with a full team, one assigned and one unassigned application."""
+    posting = PostingFactory()
+    recruiter_membership = MembershipFactory(posting=posting, role=Role.RECRUITER)
+    recruiter = recruiter_membership.user
+    recruiter.groups.add(Group.objects.get(name="Recruiters"))
+    assigned = MembershipFactory(posting=posting, role=Role.INTERVIEWER).user
+    not_assigned = MembershipFactory(posting=posting, role=Role.INTERVIEWER).user
+    spare = MembershipFactory(posting=posting, role=Role.HIRING_MANAGER)
+    privacy_officer = UserFactory()
+    privacy_officer.groups.add(Group.objects.get(name="Privacy officers"))
+    application = ApplicationFactory(posting=posting, stage=Application.Stage.SCREENING)
+    application.assignments.create(interviewer=assigned)
+    ApplicationFactory(posting=posting)
+    cv = CvFactory(application=application)
+    note = NoteFactory(application=application, author=recruiter)
+    event = AccessEvent.objects.create(
+        actor=recruiter, actor_username=recruiter.username, action="view_application"
+    )
+    users = {
+        "anonymous": None,
+        "staff_without_posting": UserFactory(),
+        "interviewer_not_assigned": not_assigned,
+        "interviewer_assigned": assigned,
+        "recruiter": recruiter,
+        "privacy_officer": privacy_officer,
+        "admin": UserFactory(is_superuser=True),
+    }
+    return {
+        "users": users,
+        "values": {
+            "<int:pk>": str(posting.pk),
+            "<slug:slug>": posting.slug,
+            "<slug:stage>": "screening",
+            "<uuid:cv_id>": str(cv.pk),
+            "<int:membership_id>": str(spare.pk),
+            "<int:user_id>": str(assigned.pk),
+            "<path:content_type_id>": str(ContentType.objects.get_for_model(Application).pk),
+            "<id>": str(recruiter.pk),
+        },
+        "objects": {
+            "application": str(application.pk),
+            "note": str(note.pk),
+            "posting": str(posting.pk),
+            "teammembership": str(spare.pk),
+            "user": str(recruiter.pk),
+            "group": str(Group.objects.get(name="Recruiters").pk),
+            "accessevent": str(event.pk),
+        },
+    }
+
+
+POST_DATA: dict[str, dict[str, str]] = {
+    "staff/applications/<uuid:pk>/move/": {"to_stage": "interview"},
+    "staff/applications/<uuid:pk>/notes/": {"kind": "general", "body": "Fine."},
+    "staff/postings/<int:pk>/unsuccessful/": {"reason": "Filled"},
+    "i18n/setlang/": {"language": "en"},
+}
+
+
+def concrete_path(pattern: str, world: dict[str, Any]) -> str:
+    path = pattern
+    if "<uuid:pk>" in path:
+        kind = "note" if path.startswith("staff/notes/") else "application"
+        path = path.replace("<uuid:pk>", world["objects"][kind])
+    if "<path:object_id>" in path:
+        model = path.split("/")[2] if path.count("/") > 2 else "application"
+        path = path.replace("<path:object_id>", world["objects"].get(model, "1"))
+    for placeholder, value in world["values"].items():
+        path = path.replace(placeholder, value)
+    # The admin's two regex patterns: an app's index, and the catch-all for unknown pages.
+    path = re.sub(r"\^?\(\?P<app_label>[^)]*\)/\$?", "recruitment/", path)
+    path = path.replace("(?P<url>.*)$", "no-such-page/")
+    assert "<" not in path, f"no value for a parameter of {pattern}"
+    return "/" + path
+
+
+CASES = [
+    (pattern, role)
+    for pattern, _ in walk()
+    for role in ROLES
+    if (spec := expectation(pattern)) is not None and role in spec[1]
+]
+
+
+@pytest.mark.parametrize(("pattern", "role"), CASES)
+def test_role_gets_the_expected_status(pattern: str, role: str, world: dict[str, Any]) -> None:
+    method, statuses = expectation(pattern)  # type: ignore[misc]
+    client = Client()
+    user = world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    path = concrete_path(pattern, world)
+    if method == "POST":
+        data = dict(POST_DATA.get(pattern, {}))
+        if pattern == "staff/postings/<int:pk>/unsuccessful/":
+            data["applications"] = world["objects"]["application"]
+        if pattern == "staff/applications/<uuid:pk>/assign/":
+            data["interviewer"] = world["values"]["<int:user_id>"]
+        response = client.post(path, data)
+    else:
+        response = client.get(path)
+    assert response.status_code == statuses[role], f"{role} {method} {path}"
