@@ -115,11 +115,19 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(settings: Any, c
 
     assert Posting.objects.filter(status=Posting.Status.OPEN).count() >= 3
     assert Posting.objects.count() == len({p.slug for p in Posting.objects.all()})
-    credentials = re.findall(r"^\s+(\w+) / (\S+)$", output, re.M)
+    credentials = re.findall(r"^\s+(\w+) / (\S+)\s", output, re.M)
     assert credentials
+    assert len(set(credentials)) == 5
     for username, password in credentials:
         user = get_user_model().objects.get(username=username)
         assert user.is_active and user.is_staff and user.check_password(password)
+    # Applicants went through the real service once, however often the command ran.
+    from recruitment.models import Application, CurriculumVitae, TeamMembership
+
+    assert Application.objects.count() == 7
+    assert CurriculumVitae.objects.count() == 7
+    assert TeamMembership.objects.filter(user__username="interviewer").count() == 1
+    assert Application.objects.filter(stage="interview").get().assignments.exists()
 
 
 @pytest.mark.django_db

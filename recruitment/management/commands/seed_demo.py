@@ -1,25 +1,59 @@
-"""`python manage.py seed_demo`: demo postings and staff accounts for `make run`.
+"""`python manage.py seed_demo`: demo postings, staff and applicants for `make run`.
 
-Idempotent: postings are matched by slug and staff by username; passwords are reset to the
-printed demo values on every run so what it prints always works. Refuses to run unless
-ATS_DEMO_MODE is on, so a production database never gets accounts with published passwords.
+Idempotent: postings are matched by slug, staff by username and applicants by email;
+passwords are reset to the printed demo values on every run so what it prints always works.
+Applicants go through the real apply service, so their CVs are in object storage and their
+confirmation emails in the outbox. Refuses to run unless ATS_DEMO_MODE is on, so a
+production database never gets accounts with published passwords.
 """
 
+import io
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from pypdf import PdfWriter
 
-from recruitment.models import Posting
+from recruitment.access import Actor
+from recruitment.models import Application, Posting, TeamMembership
+from recruitment.services.applying import ApplicantData, submit_application
+from recruitment.services.notes import add_note
+from recruitment.services.pipeline import move_application
+from recruitment.services.postings import assign_interviewer
+from recruitment.uploads import inspect_cv
 
-DEMO_STAFF = [
-    # username, password, superuser
-    ("admin", "demo-admin-2026", True),
-    ("recruiter", "demo-recruiter-2026", False),
+# username, password, superuser, groups, {posting slug: team role}
+DEMO_STAFF: list[tuple[str, str, bool, list[str], dict[str, str]]] = [
+    ("admin", "demo-admin-2026", True, [], {}),
+    (
+        "recruiter",
+        "demo-recruiter-2026",
+        False,
+        ["Recruiters"],
+        {
+            "senior-python-developer": "recruiter",
+            "devops-engineer": "recruiter",
+            "qa-intern": "recruiter",
+        },
+    ),
+    ("manager", "demo-manager-2026", False, [], {"senior-python-developer": "hiring_manager"}),
+    ("interviewer", "demo-interviewer-2026", False, [], {"senior-python-developer": "interviewer"}),
+    ("privacy", "demo-privacy-2026", False, ["Privacy officers"], {}),
+]
+
+# Fictitious applicants on the first posting (example.com addresses), with their stages.
+DEMO_APPLICANTS = [
+    ("Ana Kovačević", "ana.kovacevic@example.com", "interview", True),
+    ("Marko Petrović", "marko.petrovic@example.com", "screening", False),
+    ("Lejla Hadžić", "lejla.hadzic@example.com", "applied", False),
+    ("Nikola Jovanović", "nikola.jovanovic@example.com", "offer", False),
+    ("Ivana Marić", "ivana.maric@example.com", "unsuccessful", True),
+    ("Emir Begić", "emir.begic@example.com", "applied", False),
+    ("Jelena Simić", "jelena.simic@example.com", "screening", False),
 ]
 
 DEMO_POSTINGS: list[dict[str, Any]] = [
@@ -89,7 +123,6 @@ DEMO_POSTINGS: list[dict[str, Any]] = [
 class Command(BaseCommand):
     help = "Create demo postings and staff accounts (idempotent; needs ATS_DEMO_MODE=true)."
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
             raise CommandError("Refusing to create demo accounts: set ATS_DEMO_MODE=true.")
@@ -102,15 +135,68 @@ class Command(BaseCommand):
             Posting.objects.update_or_create(slug=spec["slug"], defaults=values)
 
         user_model = get_user_model()
-        for username, password, superuser in DEMO_STAFF:
+        for username, password, superuser, groups, roles in DEMO_STAFF:
             user, _ = user_model.objects.get_or_create(username=username)
             user.is_staff = True
             user.is_superuser = superuser
             user.set_password(password)
             user.save()
+            user.groups.set(Group.objects.filter(name__in=groups))
+            for slug, role in roles.items():
+                TeamMembership.objects.update_or_create(
+                    posting=Posting.objects.get(slug=slug), user=user, defaults={"role": role}
+                )
+        self._seed_applications(user_model.objects.get(username="recruiter"))
 
         open_count = Posting.objects.filter(status=Posting.Status.OPEN).count()
         self.stdout.write(f"Demo data ready: {open_count} open postings.")
-        self.stdout.write("Staff accounts (log in at /admin/):")
-        for username, password, _superuser in DEMO_STAFF:
-            self.stdout.write(f"  {username} / {password}")
+        self.stdout.write("Staff accounts (log in at /staff/; admin also at /admin/):")
+        for username, password, _superuser, groups, roles in DEMO_STAFF:
+            what = ", ".join([*groups, *sorted(set(roles.values()))]) or "administrator"
+            self.stdout.write(f"  {username} / {password}    ({what})")
+
+    def _seed_applications(self, recruiter: Any) -> None:
+        """Applies through the real service (CV in storage, outbox email), once per person."""
+        posting = Posting.objects.get(slug="senior-python-developer")
+        actor = Actor(user=recruiter)
+        interviewer = get_user_model().objects.get(username="interviewer")
+        pdf = _demo_cv()
+        for name, email, stage, consents in DEMO_APPLICANTS:
+            if Application.objects.filter(posting=posting, candidate__email=email).exists():
+                continue
+            with translation.override("en"):
+                application = submit_application(
+                    posting=posting,
+                    applicant=ApplicantData(
+                        full_name=name,
+                        email=email,
+                        phone="",
+                        cover_letter="I would like to build privacy-respecting software with you.",
+                        consents_to_talent_pool=consents,
+                        language="en",
+                    ),
+                    cv=io.BytesIO(pdf),
+                    cv_filename=f"{name} CV.pdf",
+                    inspected=inspect_cv(io.BytesIO(pdf), max_bytes=len(pdf)),
+                )
+            if stage != Application.Stage.APPLIED:
+                move_application(application_id=application.pk, to_stage=stage, actor=actor)
+            if stage == Application.Stage.INTERVIEW:
+                assign_interviewer(application=application, interviewer=interviewer, actor=actor)
+                add_note(
+                    application=application,
+                    actor=actor,
+                    kind="screening_call",
+                    body="Clear communicator; strong PostgreSQL experience.",
+                    rating=4,
+                    scorecard="Communication 4/5, SQL 5/5",
+                )
+
+
+def _demo_cv() -> bytes:
+    """A small, valid one-page PDF built in memory (nothing committed to the repository)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
