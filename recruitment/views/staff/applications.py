@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,7 +48,7 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
             access.applications_visible_to(request.user), pk
         )
     except Application.DoesNotExist:
-        return render(request, "errors/404.html", status=404)
+        raise Http404 from None
     audit.record_access(
         actor=actor_from(request),
         action=audit.Action.VIEW_APPLICATION,
