@@ -168,10 +168,25 @@ OUTBOX_SWEEP_SECONDS = env.int("ATS_OUTBOX_SWEEP_SECONDS", default=60)
 OUTBOX_RETRY_AFTER_SECONDS = env.int("ATS_OUTBOX_RETRY_AFTER_SECONDS", default=60)
 OUTBOX_MAX_ATTEMPTS = env.int("ATS_OUTBOX_MAX_ATTEMPTS", default=10)
 
+# Retention: how often the sweep looks for due purges, and how many it takes per batch.
+RETENTION_SWEEP_SECONDS = env.int("ATS_RETENTION_SWEEP_SECONDS", default=300)
+RETENTION_BATCH_SIZE = env.int("ATS_RETENTION_BATCH_SIZE", default=200)
+# How long a purge waits for the candidate's last emails (e.g. "your data is deleted") to be
+# delivered before it erases the address anyway.
+RETENTION_NOTICE_WAIT_HOURS = env.int("ATS_RETENTION_NOTICE_WAIT_HOURS", default=24)
+
 CELERY_BEAT_SCHEDULE = {
     "notifications.sweep_outbox": {
         "task": "notifications.sweep_outbox",
         "schedule": OUTBOX_SWEEP_SECONDS,
+    },
+    "recruitment.sweep_retention": {
+        "task": "recruitment.sweep_retention",
+        "schedule": RETENTION_SWEEP_SECONDS,
+    },
+    "recruitment.reconcile_storage": {
+        "task": "recruitment.reconcile_storage",
+        "schedule": 6 * 3600,
     },
 }
 
@@ -338,6 +353,10 @@ TALENT_POOL_CONSENT_MONTHS = env.int("ATS_TALENT_POOL_CONSENT_MONTHS", default=1
 TALENT_POOL_CONSENT_MAX_MONTHS = env.int("ATS_TALENT_POOL_CONSENT_MAX_MONTHS", default=24)
 CONSENT_RENEWAL_NOTICE_DAYS = env.int("ATS_CONSENT_RENEWAL_NOTICE_DAYS", default=30)
 RETENTION_GRACE_DAYS = env.int("ATS_RETENTION_GRACE_DAYS", default=0)
+# Hired candidates become employees: their application is handed over to HR and kept here
+# unless a number of days after the hiring decision is set (empty: keep, the default).
+_hired_retention = env.str("ATS_HIRED_RETENTION_DAYS", default="").strip()
+HIRED_RETENTION_DAYS: int | None = int(_hired_retention) if _hired_retention else None
 
 CONTROLLER = {
     "name": env.str("ATS_CONTROLLER_NAME", default="Example Employer d.o.o."),

@@ -7,7 +7,7 @@ claim that the sweep hands out again after `OUTBOX_RETRY_AFTER_SECONDS`.
 
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from smtplib import SMTPException
 from typing import Any
 from uuid import UUID
@@ -188,3 +188,21 @@ def requeue_due_emails(*, limit: int = 500) -> int:
             break  # the broker is down: the rest would fail the same way
         enqueued += 1
     return enqueued
+
+
+def has_undelivered(*, subject_ref: UUID, created_after: datetime) -> bool:
+    """True while an email about `subject_ref`, queued after `created_after`, is not yet sent."""
+    return OutboundEmail.objects.filter(
+        subject_ref=subject_ref,
+        status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING],
+        created_at__gt=created_after,
+    ).exists()
+
+
+def purge_emails(*, subject_refs: list[UUID]) -> int:
+    """Deletes every outbox email about these subjects (sent or not); returns how many.
+
+    The owner of the subject calls this when it erases the subject. Rerun-safe.
+    """
+    deleted, _ = OutboundEmail.objects.filter(subject_ref__in=subject_refs).delete()
+    return deleted

@@ -90,6 +90,78 @@ def delete_keys(keys: Iterable[str]) -> list[str]:
     return failed
 
 
+def _bucket_is_versioned() -> bool:
+    try:
+        status = _client().get_bucket_versioning(Bucket=_bucket()).get("Status")
+    except (BotoCoreError, ClientError) as exc:
+        raise StorageUnavailable from exc
+    # "Suspended" still keeps the versions written while it was enabled.
+    return status in {"Enabled", "Suspended"}
+
+
+def erase_objects(keys: list[str]) -> int:
+    """Deletes these objects for good, every version and delete marker where the bucket keeps
+    versions. Returns how many objects (keys) were erased.
+
+    Raises StorageUnavailable if anything could not be deleted, so callers never report an
+    erasure that did not happen. Rerun-safe: already missing keys count as erased.
+    """
+    if not keys:
+        return 0
+    failed = delete_keys(keys)
+    if _bucket_is_versioned():
+        failed += _delete_all_versions(keys)
+    if failed:
+        raise StorageUnavailable(f"{len(failed)} objects could not be deleted")
+    return len(keys)
+
+
+def _delete_all_versions(keys: list[str]) -> list[str]:
+    client = _client()
+    versions: list[dict[str, str]] = []
+    try:
+        for key in keys:
+            listing = client.list_object_versions(Bucket=_bucket(), Prefix=key)
+            for item in [*listing.get("Versions", []), *listing.get("DeleteMarkers", [])]:
+                if item["Key"] == key:
+                    versions.append({"Key": key, "VersionId": item["VersionId"]})
+        failed: list[str] = []
+        for start in range(0, len(versions), DELETE_BATCH):
+            response = client.delete_objects(
+                Bucket=_bucket(),
+                Delete={"Objects": versions[start : start + DELETE_BATCH], "Quiet": True},
+            )
+            failed.extend(error["Key"] for error in response.get("Errors", []))
+    except (BotoCoreError, ClientError) as exc:
+        raise StorageUnavailable from exc
+    return failed
+
+
+def iter_all_object_versions() -> Iterator[tuple[str, str | None]]:
+    """(key, version id) of every object and version in the bucket (for erasure checks)."""
+    client = _client()
+    try:
+        if _bucket_is_versioned():
+            for page in client.get_paginator("list_object_versions").paginate(Bucket=_bucket()):
+                for item in page.get("Versions", []):
+                    yield item["Key"], item["VersionId"]
+        else:
+            for page in client.get_paginator("list_objects_v2").paginate(Bucket=_bucket()):
+                for item in page.get("Contents", []):
+                    yield item["Key"], None
+    except (BotoCoreError, ClientError) as exc:
+        raise StorageUnavailable from exc
+
+
+def read_object_version(key: str, version_id: str | None) -> bytes:
+    extra = {"VersionId": version_id} if version_id else {}
+    try:
+        response = _client().get_object(Bucket=_bucket(), Key=key, **extra)
+        return bytes(response["Body"].read())
+    except (BotoCoreError, ClientError) as exc:
+        raise StorageUnavailable from exc
+
+
 def iter_cv_objects() -> Iterator[tuple[str, datetime]]:
     """Yields (key, last_modified) for every CV object in the bucket. Raises StorageUnavailable."""
     paginator = _client().get_paginator("list_objects_v2")

@@ -9,8 +9,10 @@ from recruitment.models.candidates import (
     Candidate,
     CurriculumVitae,
     InterviewAssignment,
+    LegalHold,
     RetentionConsent,
 )
+from recruitment.models.ledger import ErasureRecord
 from recruitment.models.notes import InterviewNote
 from recruitment.models.postings import Posting, TeamMembership
 
@@ -22,8 +24,10 @@ __all__ = [
     "ApplicationEvent",
     "Candidate",
     "CurriculumVitae",
+    "ErasureRecord",
     "InterviewAssignment",
     "InterviewNote",
+    "LegalHold",
     "Posting",
     "RetentionConsent",
     "TeamMembership",

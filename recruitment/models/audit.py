@@ -23,6 +23,7 @@ class AccessEvent(models.Model):
         ASSIGN_INTERVIEWER = "assign_interviewer", _("Assigned interviewer")
         UNASSIGN_INTERVIEWER = "unassign_interviewer", _("Unassigned interviewer")
         CONCLUDE_PROCESS = "conclude_process", _("Concluded recruitment process")
+        FLAG_UNDER_AGE = "flag_under_age", _("Flagged as under-age")
         VIEW_PIPELINE = "view_pipeline", _("Viewed pipeline")
         ADMIN_VIEW = "admin_view", _("Viewed in admin")
         EXPORT = "export", _("Exported data")

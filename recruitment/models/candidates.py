@@ -56,6 +56,17 @@ class Application(models.Model):
     attested_min_age = models.PositiveSmallIntegerField(_("attested minimum age"))
     # When the application reached hired, unsuccessful or withdrawn (time-to-decision).
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # --- Retention (recruitment.services.retention keeps these consistent) ---
+    # When the sweep must erase this application; null: not scheduled. Recomputed by the
+    # services whenever anything that affects it changes (PRIVACY.md P1-P8).
+    purge_due_at = models.DateTimeField(_("purge due at"), null=True, blank=True)
+    # Processing restricted at the candidate's request: frozen, and never purged meanwhile.
+    restricted = models.BooleanField(_("restricted"), default=False)
+    # Flagged as below the minimum age (P17): erased without delay.
+    under_age_flagged_at = models.DateTimeField(null=True, blank=True)
+    # Purge attempts that failed (storage down...): visible to admins, retried with backoff.
+    purge_failures = models.PositiveIntegerField(default=0)
+    purge_last_error = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -66,7 +77,15 @@ class Application(models.Model):
                 fields=["candidate", "posting"], name="one_application_per_candidate_and_posting"
             ),
         ]
-        indexes = [models.Index(fields=["posting", "stage", "created_at"])]
+        indexes = [
+            models.Index(fields=["posting", "stage", "created_at"]),
+            # The sweep reads only scheduled applications; nothing else belongs in this index.
+            models.Index(
+                fields=["purge_due_at"],
+                name="application_purge_due",
+                condition=Q(purge_due_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Application {self.pk}"
@@ -203,3 +222,36 @@ class InterviewAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.interviewer} on {self.application_id}"
+
+
+class LegalHold(models.Model):
+    """A statutory or legal reason to keep an application despite retention (PRIVACY.md P7).
+
+    While a hold is active (not lifted) the application is never purged. Holds no personal
+    data of its own beyond the staff-written reason, which is purged with the application.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="legal_holds"
+    )
+    reason = models.TextField(_("reason"))
+    review_at = models.DateField(_("review on"))
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    placed_at = models.DateTimeField(auto_now_add=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["review_at"]
+        indexes = [
+            models.Index(
+                fields=["application"], name="legalhold_active", condition=Q(lifted_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Legal hold on {self.application_id}"

@@ -54,6 +54,7 @@ def _apply_stage(
         actor=actor.user,
         reason=reason,
     )
+    retention.recompute(Application.objects.filter(pk=application.pk))
     if notify and to_stage == Stage.UNSUCCESSFUL:
         candidate = application.candidate
         queue_email(

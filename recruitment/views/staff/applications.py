@@ -208,19 +208,36 @@ def unassign(request: HttpRequest, pk: Any, user_id: int) -> HttpResponse:
 def flag_under_age(request: HttpRequest, pk: Any) -> HttpResponse:
     """PRIVACY.md P17: an under-age applicant's data is erased at once."""
     application = _deciding_application(request, pk)
-    try:
-        retention.erase_now(application=application)
-    except retention.ErasureUnavailable:
+    posting_id = application.posting_id
+    actor = actor_from(request)
+    audit.record_access(
+        actor=actor,
+        action=audit.Action.FLAG_UNDER_AGE,
+        application_id=application.pk,
+        posting_id=posting_id,
+    )
+    outcome = retention.erase_now(application=application, actor=actor.user.get_username())
+    if outcome == retention.Outcome.ERASED:
+        messages.success(request, _("The application was flagged as under-age and erased."))
+        return redirect("staff:pipeline", pk=posting_id)
+    if outcome == retention.Outcome.FAILED:
         messages.error(
             request,
             _(
-                "Nothing was flagged or erased: immediate erasure is not available yet. "
-                "Please ask the privacy officer to handle this application today."
+                "The application is flagged as under-age, but object storage is unavailable, "
+                "so it could not be erased yet. It will be erased automatically as soon as "
+                "storage is back."
             ),
         )
-        return _back_to(application)
-    messages.success(request, _("The application was erased."))
-    return redirect("staff:pipeline", pk=application.posting_id)
+    else:
+        messages.error(
+            request,
+            _(
+                "The application is flagged as under-age but is not erased: a legal hold or a "
+                "restriction keeps it. The privacy officer decides how to proceed."
+            ),
+        )
+    return _back_to(application)
 
 
 def _errors(form: Any) -> str:

@@ -236,12 +236,3 @@ def test_only_interviewers_of_the_team_can_be_assigned(
         {"interviewer": stranger.pk},
     )
     assert not application.assignments.exists()
-
-
-def test_the_under_age_flag_refuses_clearly_until_erasure_exists(
-    client: Client, application: Application, recruiter: Any
-) -> None:
-    client.force_login(recruiter)
-    response = client.post(reverse("staff:under_age", kwargs={"pk": application.pk}), follow=True)
-    assert "Nothing was flagged or erased" in response.content.decode()
-    assert Application.objects.filter(pk=application.pk).exists()

@@ -1,0 +1,28 @@
+"""Celery tasks of the recruitment domain. Thin: ids in, a service call, the retry policy."""
+
+from datetime import timedelta
+
+from celery import shared_task
+
+from recruitment.services import reconciliation, retention
+
+
+@shared_task(name="recruitment.sweep_retention")
+def sweep_retention() -> dict[str, int]:
+    """Purges every application whose purge is due (run by beat). Rerun-safe."""
+    report = retention.sweep()
+    return {"erased": report.erased, "failed": report.failed, "skipped": report.skipped}
+
+
+@shared_task(name="recruitment.purge_posting")
+def purge_posting(posting_id: int) -> dict[str, int]:
+    """The same sweep for one posting, enqueued when its process concludes. Rerun-safe."""
+    report = retention.sweep(posting_id=posting_id)
+    return {"erased": report.erased, "failed": report.failed, "skipped": report.skipped}
+
+
+@shared_task(name="recruitment.reconcile_storage")
+def reconcile_storage() -> int:
+    """Deletes CV objects older than an hour that no row references. Rerun-safe."""
+    report = reconciliation.reconcile_storage(execute=True, min_age=timedelta(hours=1))
+    return report.deleted
