@@ -1,0 +1,171 @@
+"""Retention under faults: nothing is reported erased early, nothing is left behind."""
+
+import copy
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+from notifications.models import OutboundEmail
+from recruitment import storage
+from recruitment.access import Actor
+from recruitment.models import Application, ErasureRecord, Posting, TeamMembership
+from recruitment.services import ledger, pipeline, retention
+from tests.factories import MembershipFactory
+from tests.recruitment.test_retention import apply_as
+from tests.services import celery_broker, private_redis, private_seaweedfs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def recruiter(posting: Posting) -> Any:
+    return MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
+
+
+def concluded(posting: Posting, recruiter: Any, *names: str) -> list[Application]:
+    applications = [apply_as(posting, name) for name in names]
+    for application in applications:
+        pipeline.move_application(
+            application_id=application.pk, to_stage="unsuccessful", actor=Actor(user=recruiter)
+        )
+    pipeline.conclude_process(posting=posting, actor=Actor(user=recruiter))
+    OutboundEmail.objects.all().delete()  # the notices are out; purges need not wait
+    return applications
+
+
+@pytest.mark.django_db
+def test_a_partial_delete_objects_failure_keeps_the_rows_and_is_retried(
+    posting: Posting, recruiter: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [application] = concluded(posting, recruiter, "Partial Failure")
+    client = storage._client()
+    real_delete = client.delete_objects
+
+    def one_key_refused(**kwargs: Any) -> dict[str, Any]:
+        # Real S3 reports per-key failures inside a 200 response.
+        keys = [item["Key"] for item in kwargs["Delete"]["Objects"]]
+        return {"Errors": [{"Key": keys[0], "Code": "InternalError", "Message": "try again"}]}
+
+    monkeypatch.setattr(client, "delete_objects", one_key_refused)
+    later = timezone.now() + timedelta(days=1)
+    assert retention.purge_application(application.pk, now=later) == retention.Outcome.FAILED
+    assert Application.objects.filter(pk=application.pk).exists()
+    assert not ErasureRecord.objects.exists()
+
+    monkeypatch.setattr(client, "delete_objects", real_delete)
+    assert retention.sweep(now=later + timedelta(hours=2)).erased == 1
+    assert ErasureRecord.objects.filter(application_id=application.pk).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(90)
+def test_purges_queued_in_a_flushed_redis_are_caught_by_the_sweep(
+    posting: Posting, recruiter: Any
+) -> None:
+    with private_redis() as broker, celery_broker(broker.url):
+        applications = concluded(posting, recruiter, "Flushed One", "Flushed Two")
+        # The conclusion enqueued its posting sweep in this broker; it is lost with a flush.
+        redis.Redis.from_url(broker.url).flushall()
+    assert Application.objects.filter(pk__in=[a.pk for a in applications]).count() == 2
+
+    # The database, not the broker, is the source of truth: the next beat sweep erases them.
+    report = retention.sweep(now=timezone.now() + timedelta(minutes=1))
+    assert report.erased == 2
+    assert ledger.verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(180)
+def test_a_worker_killed_mid_purge_leaves_it_for_the_next_sweep_with_one_record(
+    posting: Posting, recruiter: Any, settings: Any
+) -> None:
+    options = settings.STORAGES["cvs"]["OPTIONS"]
+    with (
+        private_seaweedfs(options["access_key"], options["secret_key"]) as s3,
+        private_redis() as broker,
+    ):
+        storages = copy.deepcopy(settings.STORAGES)
+        storages["cvs"]["OPTIONS"]["endpoint_url"] = s3.url
+        settings.STORAGES = storages
+        storage.ensure_bucket()
+        [application] = concluded(posting, recruiter, "Killed Mid Purge")
+        db = connection.settings_dict
+        worker_env = {
+            **os.environ,
+            "DATABASE_URL": (
+                f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+            ),
+            "REDIS_URL": broker.url,
+            "S3_ENDPOINT_URL": s3.url,
+            "S3_BUCKET": options["bucket_name"],
+        }
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "ats",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=worker_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            # Freeze storage so the worker is caught inside the purge, holding the row lock.
+            os.kill(s3.pid, signal.SIGSTOP)
+            with celery_broker(broker.url):
+                from ats.celery import app
+
+                app.send_task("recruitment.sweep_retention")
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not _row_is_locked(application.pk):
+                time.sleep(0.2)
+            assert _row_is_locked(application.pk), "the worker never reached the purge"
+            worker.kill()  # SIGKILL: no cleanup, no rollback of its own
+            worker.wait(timeout=10)
+        finally:
+            os.kill(s3.pid, signal.SIGCONT)
+            if worker.poll() is None:
+                worker.kill()
+
+        # PostgreSQL rolled the dead worker's transaction back: nothing is half-deleted.
+        deadline = time.monotonic() + 30
+        while _row_is_locked(application.pk) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert Application.objects.filter(pk=application.pk).exists()
+        assert not ErasureRecord.objects.exists()
+
+        report = retention.sweep(now=timezone.now() + timedelta(minutes=5))
+        assert report.erased == 1
+        assert ErasureRecord.objects.filter(application_id=application.pk).count() == 1
+        assert list(storage.iter_cv_objects()) == []
+    assert django_settings.STORAGES  # restored by the settings fixture
+
+
+def _row_is_locked(application_id: Any) -> bool:
+    """True while another transaction holds the application row's lock (the purge does)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM recruitment_application WHERE id = %s FOR UPDATE NOWAIT",
+                [application_id],
+            )
+    except OperationalError:
+        return True
+    return False
