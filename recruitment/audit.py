@@ -4,7 +4,7 @@ from uuid import UUID
 
 from recruitment.access import Actor
 from recruitment.client_address import truncated_ip
-from recruitment.models import AccessEvent
+from recruitment.models import AccessEvent, Application
 
 Action = AccessEvent.Action
 
@@ -25,4 +25,13 @@ def record_access(
         application_id=application_id,
         posting_id=posting_id,
         client_ip=truncated_ip(actor.client_ip),
+    )
+
+
+def record_application_access(
+    *, actor: Actor, action: str, application: Application
+) -> AccessEvent:
+    """`record_access` for one application (and so its posting)."""
+    return record_access(
+        actor=actor, action=action, application_id=application.pk, posting_id=application.posting_id
     )

@@ -28,11 +28,8 @@ def add_note(
         rating=rating,
         scorecard=scorecard,
     )
-    audit.record_access(
-        actor=actor,
-        action=audit.Action.ADD_NOTE,
-        application_id=application.id,
-        posting_id=application.posting_id,
+    audit.record_application_access(
+        actor=actor, action=audit.Action.ADD_NOTE, application=application
     )
     return note
 
@@ -51,11 +48,8 @@ def update_note(
     for field, value in new.items():
         setattr(note, field, value)
     note.save(update_fields=[*new, "updated_at"])
-    audit.record_access(
-        actor=actor,
-        action=audit.Action.EDIT_NOTE,
-        application_id=note.application_id,
-        posting_id=note.application.posting_id,
+    audit.record_application_access(
+        actor=actor, action=audit.Action.EDIT_NOTE, application=note.application
     )
     return note
 
@@ -67,9 +61,6 @@ def delete_note(*, note: InterviewNote, actor: Actor) -> None:
         raise PermissionDenied
     application = note.application
     note.delete()
-    audit.record_access(
-        actor=actor,
-        action=audit.Action.DELETE_NOTE,
-        application_id=application.id,
-        posting_id=application.posting_id,
+    audit.record_application_access(
+        actor=actor, action=audit.Action.DELETE_NOTE, application=application
     )

@@ -92,11 +92,8 @@ def move_application(
     )
     _check_open_process(application.posting)
     if _apply_stage(application, to_stage=to_stage, actor=actor, reason=reason, notify=notify):
-        audit.record_access(
-            actor=actor,
-            action=audit.Action.CHANGE_STAGE,
-            application_id=application.id,
-            posting_id=application.posting_id,
+        audit.record_application_access(
+            actor=actor, action=audit.Action.CHANGE_STAGE, application=application
         )
     return application
 
@@ -130,11 +127,8 @@ def mark_unsuccessful(
         _apply_stage(
             application, to_stage=Stage.UNSUCCESSFUL, actor=actor, reason=reason, notify=notify
         )
-        audit.record_access(
-            actor=actor,
-            action=audit.Action.BULK_UNSUCCESSFUL,
-            application_id=application.id,
-            posting_id=locked.pk,
+        audit.record_application_access(
+            actor=actor, action=audit.Action.BULK_UNSUCCESSFUL, application=application
         )
         changed += 1
     return changed

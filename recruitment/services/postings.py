@@ -123,16 +123,11 @@ def assign_interviewer(
         application=application, interviewer=interviewer
     )
     if created:
-        ApplicationEvent.objects.create(
-            application=application,
-            kind=ApplicationEvent.Kind.INTERVIEWER_ASSIGNED,
-            actor=actor.user,
-        )
-        audit.record_access(
-            actor=actor,
-            action=audit.Action.ASSIGN_INTERVIEWER,
-            application_id=application.id,
-            posting_id=application.posting_id,
+        _record_assignment_change(
+            application,
+            actor,
+            ApplicationEvent.Kind.INTERVIEWER_ASSIGNED,
+            audit.Action.ASSIGN_INTERVIEWER,
         )
     return assignment
 
@@ -144,14 +139,17 @@ def unassign_interviewer(*, application: Application, interviewer: User, actor: 
         application=application, interviewer=interviewer
     ).delete()
     if deleted:
-        ApplicationEvent.objects.create(
-            application=application,
-            kind=ApplicationEvent.Kind.INTERVIEWER_UNASSIGNED,
-            actor=actor.user,
+        _record_assignment_change(
+            application,
+            actor,
+            ApplicationEvent.Kind.INTERVIEWER_UNASSIGNED,
+            audit.Action.UNASSIGN_INTERVIEWER,
         )
-        audit.record_access(
-            actor=actor,
-            action=audit.Action.UNASSIGN_INTERVIEWER,
-            application_id=application.id,
-            posting_id=application.posting_id,
-        )
+
+
+def _record_assignment_change(
+    application: Application, actor: Actor, kind: str, action: str
+) -> None:
+    """The event on the application and the audit row, in the caller's transaction."""
+    ApplicationEvent.objects.create(application=application, kind=kind, actor=actor.user)
+    audit.record_application_access(actor=actor, action=action, application=application)

@@ -49,11 +49,8 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
         )
     except Application.DoesNotExist:
         raise Http404 from None
-    audit.record_access(
-        actor=actor_from(request),
-        action=audit.Action.VIEW_APPLICATION,
-        application_id=application.id,
-        posting_id=application.posting_id,
+    audit.record_application_access(
+        actor=actor_from(request), action=audit.Action.VIEW_APPLICATION, application=application
     )
     now = timezone.now()
     consents = list(application.candidate.consents.all())
@@ -115,11 +112,8 @@ def download_cv(request: HttpRequest, pk: Any, cv_id: Any) -> HttpResponse:
     """Checks access, audits, and sends the browser to a 60-second download link."""
     application = _visible_application(request, pk)
     cv = get_object_or_404(application.cvs.all(), pk=cv_id)
-    audit.record_access(
-        actor=actor_from(request),
-        action=audit.Action.DOWNLOAD_CV,
-        application_id=application.id,
-        posting_id=application.posting_id,
+    audit.record_application_access(
+        actor=actor_from(request), action=audit.Action.DOWNLOAD_CV, application=application
     )
     url = storage.presigned_cv_url(
         cv.storage_key, filename=cv.original_filename, content_type=cv.content_type
@@ -210,11 +204,8 @@ def flag_under_age(request: HttpRequest, pk: Any) -> HttpResponse:
     application = _deciding_application(request, pk)
     posting_id = application.posting_id
     actor = actor_from(request)
-    audit.record_access(
-        actor=actor,
-        action=audit.Action.FLAG_UNDER_AGE,
-        application_id=application.pk,
-        posting_id=posting_id,
+    audit.record_application_access(
+        actor=actor, action=audit.Action.FLAG_UNDER_AGE, application=application
     )
     outcome = retention.erase_now(application=application, actor=actor.user.get_username())
     if outcome == retention.Outcome.ERASED:

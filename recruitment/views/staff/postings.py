@@ -1,5 +1,7 @@
 """Postings in the staff workspace: the list, create/edit, team, publish/close, conclude."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -94,26 +96,35 @@ def remove_member(request: HttpRequest, pk: int, membership_id: int) -> HttpResp
 @staff_view
 @require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
-    posting = _managed_posting(request, pk)
-    try:
-        posting_services.publish_posting(posting=posting)
-    except pipeline_services.PipelineError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("Published: the posting is open for applications."))
-    return redirect("staff:posting_edit", pk=posting.pk)
+    return _change_status(
+        request,
+        pk,
+        posting_services.publish_posting,
+        _("Published: the posting is open for applications."),
+    )
 
 
 @staff_view
 @require_POST
 def close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_status(
+        request,
+        pk,
+        posting_services.close_posting,
+        _("Closed to new applications. The pipeline stays open."),
+    )
+
+
+def _change_status(
+    request: HttpRequest, pk: int, change: Callable[..., Posting], success: str
+) -> HttpResponse:
     posting = _managed_posting(request, pk)
     try:
-        posting_services.close_posting(posting=posting)
+        change(posting=posting)
     except pipeline_services.PipelineError as error:
         messages.error(request, str(error.message))
     else:
-        messages.success(request, _("Closed to new applications. The pipeline stays open."))
+        messages.success(request, success)
     return redirect("staff:posting_edit", pk=posting.pk)
 
 
