@@ -188,6 +188,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recruitment.reconcile_storage",
         "schedule": 6 * 3600,
     },
+    "recruitment.send_consent_reminders": {
+        "task": "recruitment.send_consent_reminders",
+        "schedule": 24 * 3600,
+    },
 }
 
 # --- Object storage (S3-compatible; SeaweedFS here) --------------------------------------------

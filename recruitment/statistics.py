@@ -3,6 +3,9 @@
 Like the staff selectors, each function takes applications already scoped by
 `recruitment.access`, so a statistic can only ever count what its reader may see. Each runs a
 fixed number of queries (one), however many applications there are. None writes anything.
+
+Erased applications live on only as anonymous counts (ApplicationStatistic, written by the
+purge); the funnel adds them for the posting whose dashboard asks for them.
 """
 
 import math
@@ -21,6 +24,7 @@ from django.db.models import (
     OuterRef,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -28,7 +32,13 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from recruitment.models import DECIDED_STAGES, FORWARD_STAGES, Application, ApplicationEvent
+from recruitment.models import (
+    DECIDED_STAGES,
+    FORWARD_STAGES,
+    Application,
+    ApplicationEvent,
+    ApplicationStatistic,
+)
 
 Stage = Application.Stage
 
@@ -50,6 +60,8 @@ class Funnel:
     in_progress: int
     unsuccessful: int
     withdrawn: int
+    # Of `total`, the erased applications counted from the anonymous statistics.
+    erased: int = 0
 
 
 def _forward_rank(field: str) -> Case:
@@ -60,12 +72,17 @@ def _forward_rank(field: str) -> Case:
     )
 
 
-def stage_funnel(applications: QuerySet[Application]) -> Funnel:
+def stage_funnel(applications: QuerySet[Application], *, posting_id: int | None = None) -> Funnel:
     """The funnel "reached stage k" over `applications`: one query, grouped in SQL.
 
     An application reached a stage if it is in it now, or any of its events moved it to it or
     beyond: skipped stages count as reached, and an unsuccessful or withdrawn application
     counts up to the furthest forward stage it got to. Submitting means reaching "applied".
+
+    With `posting_id`, the posting's erased applications count too (from their anonymous
+    statistics, in the same query): up to the stage they reached, and as hired, unsuccessful
+    or withdrawn by how they ended. One erased while still open (e.g. under-age) is no
+    longer in progress: it counts only in the total and in the stages it reached.
     """
     furthest_event = Subquery(
         ApplicationEvent.objects.filter(application=OuterRef("pk"))
@@ -74,23 +91,44 @@ def stage_funnel(applications: QuerySet[Application]) -> Funnel:
         .annotate(rank=Max(_forward_rank("to_stage")))
         .values("rank")
     )
-    rows = (
+    live = (
         applications.order_by()
         .annotate(
             furthest=Greatest(
                 Coalesce(_forward_rank("stage"), Value(0)),
                 Coalesce(furthest_event, Value(0)),
-            )
+            ),
+            erased=Value(False),
         )
-        .values("furthest", "stage")
+        .values("furthest", "stage", "erased")
         .annotate(n=Count("pk"))
-        .values_list("furthest", "stage", "n")
+        .values_list("furthest", "stage", "erased", "n")
     )
+    rows = live
+    if posting_id is not None:
+        archived = (
+            ApplicationStatistic.objects.filter(posting_id=posting_id)
+            .order_by()
+            .annotate(
+                furthest=Coalesce(_forward_rank("stage_reached"), Value(0)),
+                now_in=F("outcome"),
+                erased=Value(True),
+            )
+            .values("furthest", "now_in", "erased")
+            .annotate(n=Sum("count"))
+            .values_list("furthest", "now_in", "erased", "n")
+        )
+        rows = live.union(archived, all=True)
     at_furthest = [0] * len(FORWARD_STAGES)
     now_in = dict.fromkeys(Stage.values, 0)
-    for furthest, stage, n in rows:
+    erased = in_progress = 0
+    for furthest, stage, is_erased, n in rows:
         at_furthest[furthest] += n
         now_in[stage] += n
+        if is_erased:
+            erased += n
+        elif stage not in DECIDED_STAGES:
+            in_progress += n
     # Reaching stage k means the furthest stage is k or later: a suffix sum.
     reached = [sum(at_furthest[rank:]) for rank in range(len(FORWARD_STAGES))]
     return Funnel(
@@ -99,9 +137,10 @@ def stage_funnel(applications: QuerySet[Application]) -> Funnel:
             StageCount(stage=stage.value, label=stage.label, count=count)
             for stage, count in zip(FORWARD_STAGES, reached, strict=True)
         ],
-        in_progress=sum(n for stage, n in now_in.items() if stage not in DECIDED_STAGES),
+        in_progress=in_progress,
         unsuccessful=now_in[Stage.UNSUCCESSFUL],
         withdrawn=now_in[Stage.WITHDRAWN],
+        erased=erased,
     )
 
 

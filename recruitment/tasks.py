@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from recruitment.services import reconciliation, retention
+from recruitment.services import consents, reconciliation, retention
 
 
 @shared_task(name="recruitment.sweep_retention")
@@ -26,3 +26,12 @@ def reconcile_storage() -> int:
     """Deletes CV objects older than an hour that no row references. Rerun-safe."""
     report = reconciliation.reconcile_storage(execute=True, min_age=timedelta(hours=1))
     return report.deleted
+
+
+@shared_task(name="recruitment.send_consent_reminders")
+def send_consent_reminders() -> int:
+    """Queues the reminder for each talent-pool consent about to expire (PRIVACY.md P5).
+
+    Run daily by beat. Rerun-safe: each consent is reminded of once.
+    """
+    return consents.send_expiry_reminders()

@@ -7,6 +7,7 @@ CVs and notes do not exist (404), however the URL is built.
 
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from recruitment.models import AccessEvent, Application, TeamMembership
+from recruitment.models import AccessEvent, Application, LegalHold, TeamMembership
 from tests.factories import (
     ApplicationFactory,
     CvFactory,
@@ -117,6 +118,10 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "staff/notes/<uuid:pk>/delete/": row("POST", 302, 404, 404, 403, 302, 404, 302),
     "staff/audit/": row("GET", 302, 404, 404, 404, 404, 200, 200),
     "staff/audit/export.csv": row("GET", 302, 404, 404, 404, 404, 200, 200),
+    # Retention and legal holds: admins and privacy officers only, for every application.
+    "staff/retention/": row("GET", 302, 404, 404, 404, 404, 200, 200),
+    "staff/applications/<uuid:pk>/hold/": row("POST", 302, 404, 404, 404, 404, 302, 302),
+    "staff/holds/<int:pk>/lift/": row("POST", 302, 404, 404, 404, 404, 302, 302),
 }
 
 # Django admin: staff accounts reach its index, only superusers reach candidate data, and
@@ -177,6 +182,9 @@ def world(db: None) -> dict[str, Any]:
     ApplicationFactory(posting=posting)
     cv = CvFactory(application=application)
     note = NoteFactory(application=application, author=recruiter)
+    hold = LegalHold.objects.create(
+        application=application, reason="Pending litigation", review_at=date.today()
+    )
     event = AccessEvent.objects.create(
         actor=recruiter, actor_username=recruiter.username, action="view_application"
     )
@@ -210,6 +218,7 @@ def world(db: None) -> dict[str, Any]:
             "group": str(Group.objects.get(name="Recruiters").pk),
             "accessevent": str(event.pk),
         },
+        "hold": str(hold.pk),
     }
 
 
@@ -218,6 +227,10 @@ POST_DATA: dict[str, dict[str, str]] = {
     "staff/applications/<uuid:pk>/notes/": {"kind": "general", "body": "Fine."},
     "staff/postings/<int:pk>/unsuccessful/": {"reason": "Filled"},
     "i18n/setlang/": {"language": "en"},
+    "staff/applications/<uuid:pk>/hold/": {
+        "reason": "Pending litigation",
+        "review_at": (date.today() + timedelta(days=30)).isoformat(),
+    },
 }
 
 
@@ -226,6 +239,8 @@ def concrete_path(pattern: str, world: dict[str, Any]) -> str:
     if "<uuid:pk>" in path:
         kind = "note" if path.startswith("staff/notes/") else "application"
         path = path.replace("<uuid:pk>", world["objects"][kind])
+    if path.startswith("staff/holds/"):
+        path = path.replace("<int:pk>", world["hold"])
     if "<path:object_id>" in path:
         model = path.split("/")[2] if path.count("/") > 2 else "application"
         path = path.replace("<path:object_id>", world["objects"].get(model, "1"))

@@ -15,6 +15,8 @@ from recruitment.models.candidates import (
 from recruitment.models.ledger import ErasureRecord
 from recruitment.models.notes import InterviewNote
 from recruitment.models.postings import Posting, TeamMembership
+from recruitment.models.reminders import ConsentReminder
+from recruitment.models.statistics import ApplicationSource, ApplicationStatistic
 
 __all__ = [
     "DECIDED_STAGES",
@@ -22,7 +24,10 @@ __all__ = [
     "AccessEvent",
     "Application",
     "ApplicationEvent",
+    "ApplicationSource",
+    "ApplicationStatistic",
     "Candidate",
+    "ConsentReminder",
     "CurriculumVitae",
     "ErasureRecord",
     "InterviewAssignment",

@@ -28,6 +28,8 @@ class AccessEvent(models.Model):
         ADMIN_VIEW = "admin_view", _("Viewed in admin")
         EXPORT = "export", _("Exported data")
         EXPORT_AUDIT_LOG = "export_audit_log", _("Exported audit log")
+        PLACE_LEGAL_HOLD = "place_legal_hold", _("Placed legal hold")
+        LIFT_LEGAL_HOLD = "lift_legal_hold", _("Lifted legal hold")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

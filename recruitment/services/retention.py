@@ -31,6 +31,7 @@ from recruitment.models import (
     Posting,
     RetentionConsent,
 )
+from recruitment.services.statistics_archive import record_purged_application
 
 logger = logging.getLogger(__name__)
 
@@ -244,6 +245,7 @@ def purge_application(
             erased_id, posting_id, stage = application.id, application.posting_id, application.stage
             keys = list(application.cvs.values_list("storage_key", flat=True))
             objects_deleted = storage.erase_objects(keys)
+            record_purged_application(application)
             rows = _delete_rows(application)
             ledger.append(
                 application_id=erased_id,
@@ -347,7 +349,14 @@ def sweep(
             return report
         for application_id in ids:
             seen.add(application_id)
-            outcome = purge_application(application_id, now=now)
+            try:
+                outcome = purge_application(application_id, now=now)
+            except Exception as exc:
+                # One broken application must not stop the sweep for everyone else. Its
+                # transaction rolled back, so its rows are intact; it is retried with backoff.
+                logger.exception("purge of application %s raised", application_id)
+                _record_failure(application_id, now=now, error=exc)
+                outcome = Outcome.FAILED
             if outcome == Outcome.ERASED:
                 report.erased += 1
             elif outcome == Outcome.FAILED:

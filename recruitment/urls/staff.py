@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from recruitment.views.staff import applications, audit, dashboard, pipeline, postings
+from recruitment.views.staff import applications, audit, dashboard, pipeline, postings, retention
 
 app_name = "staff"
 
@@ -60,4 +60,7 @@ urlpatterns = [
     path("notes/<uuid:pk>/delete/", applications.delete_note, name="note_delete"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("audit/export.csv", audit.audit_log_csv, name="audit_log_csv"),
+    path("retention/", retention.overview, name="retention"),
+    path("applications/<uuid:pk>/hold/", retention.place_hold, name="hold_place"),
+    path("holds/<int:pk>/lift/", retention.lift_hold, name="hold_lift"),
 ]

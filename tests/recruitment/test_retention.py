@@ -449,10 +449,16 @@ PURGED_WITH_THE_APPLICATION = {
     "recruitment.InterviewNote": "cascade",
     "recruitment.InterviewAssignment": "cascade",
     "recruitment.LegalHold": "cascade",
+    # No personal data of its own, but it points at a consent: it goes with the consent.
+    "recruitment.ConsentReminder": "cascade",
     "notifications.OutboundEmail": "purge_emails(subject_refs=...)",
 }
 # Models that refer to applications but hold no personal data, and survive on purpose.
 NO_PERSONAL_DATA = {"recruitment.AccessEvent", "recruitment.ErasureRecord"}
+# A model cascading from one of these is purged with it: the application and the candidate,
+# and models that themselves cascade from them (checked below, so the chain is real).
+PURGE_ROOTS = (Application, Candidate)
+PURGED_BY_CASCADE_FROM = (*PURGE_ROOTS, RetentionConsent)
 
 
 def test_every_model_holding_candidate_data_is_covered_by_the_purge() -> None:
@@ -461,19 +467,31 @@ def test_every_model_holding_candidate_data_is_covered_by_the_purge() -> None:
         label = f"{model._meta.app_label}.{model.__name__}"
         for field in model._meta.get_fields():
             target = getattr(field, "related_model", None)
-            if target in (Application, Candidate) and not field.auto_created:
+            if target in PURGED_BY_CASCADE_FROM and not field.auto_created:
                 touching.add(label)
             if field.name in {"application_id", "subject_ref"}:
                 touching.add(label)
     touching |= {"recruitment.Application", "recruitment.Candidate"}
     uncovered = touching - set(PURGED_WITH_THE_APPLICATION) - NO_PERSONAL_DATA
     assert uncovered == set()
-    # And the coverage claims are real: cascades really point at the application/candidate.
+    # And the coverage claims are real: cascades really point at the application/candidate,
+    # or at a model that itself cascades from them.
     for label, how in PURGED_WITH_THE_APPLICATION.items():
         if how.startswith("cascade"):
             model = apps.get_model(label)
-            fk = next(f for f in model._meta.fields if f.related_model in (Application, Candidate))
+            fk = next(f for f in model._meta.fields if f.related_model in PURGED_BY_CASCADE_FROM)
             assert fk.remote_field.on_delete.__name__ == "CASCADE", label
+            parent = fk.related_model
+            if parent not in PURGE_ROOTS:
+                parent_label = f"{parent._meta.app_label}.{parent.__name__}"
+                assert PURGED_WITH_THE_APPLICATION.get(parent_label, "").startswith("cascade"), (
+                    label
+                )
+                parent_fks = [f for f in parent._meta.fields if f.related_model in PURGE_ROOTS]
+                assert parent_fks, label
+                assert all(f.remote_field.on_delete.__name__ == "CASCADE" for f in parent_fks), (
+                    label
+                )
 
 
 def test_the_settings_document_the_hired_hand_over() -> None:

@@ -169,3 +169,29 @@ def _row_is_locked(application_id: Any) -> bool:
     except OperationalError:
         return True
     return False
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_in_one_purge_does_not_stop_the_sweep(
+    posting: Posting, recruiter: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken, fine = concluded(posting, recruiter, "Broken Purge", "Fine Purge")
+    real_delete_rows = retention._delete_rows
+
+    def fails_for_one(application: Application) -> dict[str, int]:
+        if application.pk == broken.pk:
+            raise RuntimeError("a bug")
+        return real_delete_rows(application)
+
+    monkeypatch.setattr(retention, "_delete_rows", fails_for_one)
+    report = retention.sweep(now=timezone.now() + timedelta(days=1))
+
+    assert (report.erased, report.failed) == (1, 1)
+    assert not Application.objects.filter(pk=fine.pk).exists()
+    broken.refresh_from_db()
+    assert broken.purge_failures == 1 and broken.purge_last_error == "RuntimeError"
+    assert not ErasureRecord.objects.filter(application_id=broken.pk).exists()
+    # Its CV object went first; its rows remain, and the next sweep completes the erasure.
+    monkeypatch.setattr(retention, "_delete_rows", real_delete_rows)
+    assert retention.sweep(now=timezone.now() + timedelta(days=2)).erased == 1
+    assert not Application.objects.filter(pk=broken.pk).exists()

@@ -51,7 +51,7 @@ def posting_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_decide(request.user, posting):
         raise Http404
     applications = applications_visible_to(request.user).filter(posting=posting)
-    funnel = statistics.stage_funnel(applications)
+    funnel = statistics.stage_funnel(applications, posting_id=posting.pk)
     times = statistics.decision_times(applications)
     funnel_rows = [(step, _share(step.count, funnel.total)) for step in funnel.reached]
     return render(
