@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.conf import settings
 
 from recruitment.services import consents, reconciliation, retention
 
@@ -14,10 +15,16 @@ def sweep_retention() -> dict[str, int]:
     return {"erased": report.erased, "failed": report.failed, "skipped": report.skipped}
 
 
-@shared_task(name="recruitment.purge_posting")
-def purge_posting(posting_id: int) -> dict[str, int]:
-    """The same sweep for one posting, enqueued when its process concludes. Rerun-safe."""
+@shared_task(name="recruitment.purge_posting", bind=True, max_retries=10)
+def purge_posting(self: Task, posting_id: int) -> dict[str, int]:
+    """The same sweep for one posting, enqueued when its process concludes. Rerun-safe.
+
+    Purges wait for the candidates' last emails ("your data is being deleted"); while some
+    wait, the task looks again shortly instead of leaving them to the next beat sweep.
+    """
     report = retention.sweep(posting_id=posting_id)
+    if report.deferred:
+        raise self.retry(countdown=settings.OUTBOX_RETRY_AFTER_SECONDS)
     return {"erased": report.erased, "failed": report.failed, "skipped": report.skipped}
 
 

@@ -325,6 +325,8 @@ class SweepReport:
     erased: int = 0
     failed: int = 0
     skipped: int = 0
+    # Of the skipped: waiting for the candidate's last email, due again within a minute.
+    deferred: int = 0
 
 
 def sweep(
@@ -363,6 +365,7 @@ def sweep(
                 report.failed += 1
             else:
                 report.skipped += 1
+                report.deferred += outcome == Outcome.DEFERRED
 
 
 # --- Under age (P17) ------------------------------------------------------------------------

@@ -497,3 +497,29 @@ def test_every_model_holding_candidate_data_is_covered_by_the_purge() -> None:
 def test_the_settings_document_the_hired_hand_over() -> None:
     assert settings.HIRED_RETENTION_DAYS is None  # the default: kept, handed over to HR
     assert UserFactory  # factories import cleanly in the coverage module
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(120)
+def test_the_posting_sweep_retries_until_the_deletion_notice_is_out(
+    posting: Posting, recruiter: Any, celery_worker: None, settings: Any, smtp_mailbox: Any
+) -> None:
+    settings.OUTBOX_RETRY_AFTER_SECONDS = 1
+    real_smtp_port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = devstack.free_port()  # the SMTP peer is down at conclusion
+    application = apply_as(posting, "Waits For Notice")
+    pipeline.move_application(
+        application_id=application.pk, to_stage="unsuccessful", actor=Actor(user=recruiter)
+    )
+    pipeline.conclude_process(posting=posting, actor=Actor(user=recruiter))
+    time.sleep(3)
+    # The notice could not go out, so the purge waits (and keeps looking).
+    assert Application.objects.filter(pk=application.pk).exists()
+
+    settings.EMAIL_PORT = real_smtp_port
+    deadline = time.monotonic() + 60
+    while Application.objects.filter(pk=application.pk).exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not Application.objects.filter(pk=application.pk).exists()
+    received = smtp_mailbox.messages_to("waits.for.notice@example.com")
+    assert any("is being deleted" in " ".join(str(m["Subject"]).split()) for m in received)
