@@ -516,7 +516,10 @@ def test_the_posting_sweep_retries_until_the_deletion_notice_is_out(
     # The notice could not go out, so the purge waits (and keeps looking).
     assert Application.objects.filter(pk=application.pk).exists()
 
+    # SMTP is back; the outbox sweep (beat, every minute) re-enqueues the notice.
     settings.EMAIL_PORT = real_smtp_port
+    OutboundEmail.objects.filter(status="pending").update(next_attempt_at=timezone.now())
+    outbox.requeue_due_emails()
     deadline = time.monotonic() + 60
     while Application.objects.filter(pk=application.pk).exists() and time.monotonic() < deadline:
         time.sleep(0.5)
