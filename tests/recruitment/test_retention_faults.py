@@ -195,3 +195,32 @@ def test_an_unexpected_error_in_one_purge_does_not_stop_the_sweep(
     monkeypatch.setattr(retention, "_delete_rows", real_delete_rows)
     assert retention.sweep(now=timezone.now() + timedelta(days=2)).erased == 1
     assert not Application.objects.filter(pk=broken.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.timeout(120)
+def test_in_a_versioned_bucket_every_version_of_a_cv_is_erased(
+    posting: Posting, recruiter: Any, settings: Any
+) -> None:
+    options = settings.STORAGES["cvs"]["OPTIONS"]
+    with private_seaweedfs(options["access_key"], options["secret_key"]) as s3:
+        storages = copy.deepcopy(settings.STORAGES)
+        storages["cvs"]["OPTIONS"]["endpoint_url"] = s3.url
+        settings.STORAGES = storages
+        storage.ensure_bucket()
+        client = storage._client()
+        bucket = options["bucket_name"]
+        client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        [application] = concluded(posting, recruiter, "Versioned Person")
+        key = application.cvs.get().storage_key
+        # An older version of the same key, as a replaced upload would leave behind.
+        client.put_object(Bucket=bucket, Key=key, Body=b"%PDF-1.7 Versioned Person old copy")
+        assert len(list(storage.iter_all_object_versions())) == 2
+
+        assert retention.sweep(now=timezone.now() + timedelta(days=1)).erased == 1
+
+        listing = client.list_object_versions(Bucket=bucket)
+        assert listing.get("Versions", []) == []
+        assert listing.get("DeleteMarkers", []) == []
+        record = ErasureRecord.objects.get(application_id=application.pk)
+        assert record.objects_deleted == 1
