@@ -52,11 +52,8 @@ def place_hold(
         application=locked, reason=reason, review_at=review_at, placed_by=actor.user
     )
     retention.recompute(Application.objects.filter(pk=locked.pk))
-    audit.record_access(
-        actor=actor,
-        action=audit.Action.PLACE_LEGAL_HOLD,
-        application_id=locked.pk,
-        posting_id=locked.posting_id,
+    audit.record_application_access(
+        actor=actor, action=audit.Action.PLACE_LEGAL_HOLD, application=locked
     )
     return hold
 
@@ -81,10 +78,7 @@ def lift_hold(*, hold: LegalHold, actor: Actor) -> LegalHold:
     locked.lifted_by = actor.user
     locked.save(update_fields=["lifted_at", "lifted_by"])
     retention.recompute(Application.objects.filter(pk=application.pk))
-    audit.record_access(
-        actor=actor,
-        action=audit.Action.LIFT_LEGAL_HOLD,
-        application_id=application.pk,
-        posting_id=application.posting_id,
+    audit.record_application_access(
+        actor=actor, action=audit.Action.LIFT_LEGAL_HOLD, application=application
     )
     return locked
