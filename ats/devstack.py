@@ -386,6 +386,19 @@ def prepare_var_dir(var_dir: Path) -> None:
         (var_dir / sub).mkdir(parents=True, exist_ok=True)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_signals() -> None:
+    """Turns Ctrl-C, `kill` and a closed terminal into KeyboardInterrupt, so the `finally`
+    that stops every child always runs. Installed explicitly: a shell may start us with
+    SIGINT ignored (background jobs), and SIGTERM would otherwise end us without cleanup,
+    leaving the children (in their own sessions) running."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+
+
 # --- make run ------------------------------------------------------------------------------------
 
 
@@ -458,13 +471,7 @@ def run() -> int:
     services = Stack(log_dir=var_dir / "logs")
     app = Stack(log_dir=var_dir / "logs", quiet=False)
 
-    def on_signal(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    # Installed explicitly: a shell may start us with SIGINT ignored (background jobs), and
-    # Ctrl-C, `kill` and a closed terminal must all stop everything we started.
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, on_signal)
+    stop_on_signals()
     try:
         s3_port = 8333 if port_is_free(8333) else free_port()
         endpoint = start_seaweedfs(
@@ -565,6 +572,7 @@ def test_services(base: Path) -> Iterator[dict[str, str]]:
 
 
 def test(pytest_args: list[str]) -> int:
+    stop_on_signals()
     base = Path(tempfile.mkdtemp(prefix="ats-test-"))
     base.chmod(0o755)  # the postgres user must reach its data directory inside
     results: list[tuple[str, int]] = []
@@ -600,6 +608,9 @@ def test(pytest_args: list[str]) -> int:
     except ServiceFailed as exc:
         print(f"\nA test service could not start:\n{exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("\nInterrupted; the test services were stopped.", file=sys.stderr)
+        return 130
     finally:
         shutil.rmtree(base, ignore_errors=True)
     print("\n=== summary")
