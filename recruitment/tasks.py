@@ -1,6 +1,7 @@
 """Celery tasks of the recruitment domain. Thin: ids in, a service call, the retry policy."""
 
 from datetime import timedelta
+from uuid import UUID
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -26,6 +27,16 @@ def purge_posting(self: Task, posting_id: int) -> dict[str, int]:
     # Past the retry budget the beat sweep finishes the job; that is not an error.
     if report.deferred and self.request.retries < (self.max_retries or 0):
         raise self.retry(countdown=settings.OUTBOX_RETRY_AFTER_SECONDS)
+    return {"erased": report.erased, "failed": report.failed, "skipped": report.skipped}
+
+
+@shared_task(name="recruitment.purge_candidate")
+def purge_candidate(candidate_id: str) -> dict[str, int]:
+    """The sweep for one candidate's applications, enqueued when they withdraw consent.
+
+    Takes the candidate's random id, never anything personal. Rerun-safe.
+    """
+    report = retention.sweep(candidate_id=UUID(candidate_id))
     return {"erased": report.erased, "failed": report.failed, "skipped": report.skipped}
 
 

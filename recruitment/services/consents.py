@@ -1,24 +1,117 @@
-"""Talent-pool consents over time: the reminder before one expires (PRIVACY.md P5).
+"""Talent-pool consents over time: giving, withdrawing, and the reminder before expiry.
 
-A consent is append-only (P3), so that its reminder went out is recorded beside it, in a
-ConsentReminder written in the same transaction as the email.
+A consent is append-only (P3): giving or renewing writes a new row; withdrawing sets only
+`withdrawn_at`; that a reminder went out is recorded beside it, in a ConsentReminder written
+in the same transaction as the email. Every change locks the candidate's application rows
+first, as the purge does, so a consent and a purge never cross: whichever locks first wins.
 """
 
 import logging
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from notifications.services import queue_email
-from recruitment.models import Application, ConsentReminder, RetentionConsent
+from recruitment.dates import add_months
+from recruitment.models import Application, Candidate, ConsentReminder, RetentionConsent
+from recruitment.notices import talent_pool_consent_text, text_version
+from recruitment.services import retention
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+PURGE_CANDIDATE_TASK = "recruitment.purge_candidate"
+
+
+class ConsentRefused(Exception):
+    """The consent cannot be recorded; `message` says why, for the candidate."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def _lock_applications(candidate_id: UUID) -> list[UUID]:
+    """Locks the candidate's application rows (the purge's lock), in a stable order."""
+    return list(
+        Application.objects.filter(candidate_id=candidate_id)
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def give_consent(
+    *,
+    candidate: Candidate,
+    language: str,
+    channel: str,
+    now: datetime | None = None,
+) -> RetentionConsent:
+    """Records a new explicit consent to keep the candidate's applications for future
+    openings (also how a consent is renewed), for TALENT_POOL_CONSENT_MONTHS.
+
+    The text version is the fingerprint of the consent text in the active language, which
+    the caller showed. Side effects: one consent row; every application's purge_due_at
+    recomputed. Raises ConsentRefused when nothing is left to keep (a purge ran first): a
+    consent is never recorded for data that is already gone. Not idempotent: each call is a
+    new consent.
+    """
+    now = now or timezone.now()
+    if (
+        not _lock_applications(candidate.pk)
+        or not Candidate.objects.filter(pk=candidate.pk).exists()
+    ):
+        raise ConsentRefused(
+            _("Your application has already been deleted, so there is nothing left to keep.")
+        )
+    consent = RetentionConsent.objects.create(
+        candidate_id=candidate.pk,
+        application=None,
+        scope=RetentionConsent.Scope.TALENT_POOL,
+        text_version=text_version(talent_pool_consent_text()),
+        language=language,
+        channel=channel,
+        given_at=now,
+        expires_at=add_months(now, settings.TALENT_POOL_CONSENT_MONTHS),
+    )
+    retention.recompute(Application.objects.filter(candidate_id=candidate.pk))
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(*, consent: RetentionConsent, now: datetime | None = None) -> RetentionConsent:
+    """Withdraws a consent at once (PRIVACY.md P4): sets `withdrawn_at` (the only change a
+    consent row ever gets), recomputes when each application is due, and after commit asks
+    a worker to sweep this candidate's applications straight away (those of a concluded
+    process are then erased; the beat sweep catches up if the message is lost).
+    Rerun-safe: withdrawing a withdrawn consent changes nothing.
+    """
+    now = now or timezone.now()
+    _lock_applications(consent.candidate_id)
+    locked = RetentionConsent.objects.select_for_update().filter(pk=consent.pk).first()
+    if locked is None or locked.withdrawn_at is not None:
+        return locked or consent
+    locked.withdrawn_at = now
+    locked.save(update_fields=["withdrawn_at"])
+    retention.recompute(Application.objects.filter(candidate_id=locked.candidate_id))
+    candidate_id = str(locked.candidate_id)
+    transaction.on_commit(lambda: _enqueue_candidate_sweep(candidate_id), robust=True)
+    return locked
+
+
+def _enqueue_candidate_sweep(candidate_id: str) -> None:
+    try:
+        current_app.send_task(PURGE_CANDIDATE_TASK, args=[candidate_id])
+    except Exception as exc:  # the beat sweep covers a lost message
+        logger.warning("candidate sweep not enqueued (%s)", type(exc).__name__)
 
 
 def consents_due_a_reminder(*, now: datetime) -> QuerySet[RetentionConsent]:

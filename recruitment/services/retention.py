@@ -308,7 +308,9 @@ def _record_failure(application_id: UUID, *, now: datetime, error: Exception) ->
     )
 
 
-def due_applications(*, now: datetime, posting_id: int | None = None) -> QuerySet[Application]:
+def due_applications(
+    *, now: datetime, posting_id: int | None = None, candidate_id: UUID | None = None
+) -> QuerySet[Application]:
     """Applications whose purge is due (uses the partial index on purge_due_at)."""
     # purge_due_at is already null while held or restricted; this guards the sweep anyway.
     active_hold = LegalHold.objects.filter(application=OuterRef("pk"), lifted_at__isnull=True)
@@ -317,6 +319,8 @@ def due_applications(*, now: datetime, posting_id: int | None = None) -> QuerySe
     )
     if posting_id is not None:
         due = due.filter(posting_id=posting_id)
+    if candidate_id is not None:
+        due = due.filter(candidate_id=candidate_id)
     return due.order_by("purge_due_at")
 
 
@@ -330,7 +334,11 @@ class SweepReport:
 
 
 def sweep(
-    *, now: datetime | None = None, posting_id: int | None = None, limit: int | None = None
+    *,
+    now: datetime | None = None,
+    posting_id: int | None = None,
+    candidate_id: UUID | None = None,
+    limit: int | None = None,
 ) -> SweepReport:
     """Purges every due application, in batches, one purge transaction each.
 
@@ -344,7 +352,9 @@ def sweep(
     seen: set[UUID] = set()
     while True:
         batch_ids = list(
-            due_applications(now=now, posting_id=posting_id).values_list("pk", flat=True)[:batch]
+            due_applications(now=now, posting_id=posting_id, candidate_id=candidate_id).values_list(
+                "pk", flat=True
+            )[:batch]
         )
         ids = [pk for pk in batch_ids if pk not in seen]
         if not ids:

@@ -224,3 +224,104 @@ def test_in_a_versioned_bucket_every_version_of_a_cv_is_erased(
         assert listing.get("DeleteMarkers", []) == []
         record = ErasureRecord.objects.get(application_id=application.pk)
         assert record.objects_deleted == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(120)
+def test_a_consent_arriving_during_a_purge_is_refused_never_recorded_for_gone_data(
+    posting: Posting, recruiter: Any, settings: Any
+) -> None:
+    import threading
+
+    from recruitment.models import Candidate, RetentionConsent
+    from recruitment.services import consents
+
+    options = settings.STORAGES["cvs"]["OPTIONS"]
+    with private_seaweedfs(options["access_key"], options["secret_key"]) as s3:
+        storages = copy.deepcopy(settings.STORAGES)
+        storages["cvs"]["OPTIONS"]["endpoint_url"] = s3.url
+        settings.STORAGES = storages
+        storage.ensure_bucket()
+        [application] = concluded(posting, recruiter, "Late Consent")
+        candidate = Candidate.objects.get(pk=application.candidate_id)
+        outcomes: dict[str, Any] = {}
+
+        def purge() -> None:
+            try:
+                outcomes["purge"] = retention.purge_application(
+                    application.pk, now=timezone.now() + timedelta(days=1)
+                )
+            finally:
+                connection.close()
+
+        def consent() -> None:
+            try:
+                consents.give_consent(candidate=candidate, language="en", channel="portal")
+                outcomes["consent"] = "recorded"
+            except consents.ConsentRefused as refused:
+                outcomes["consent"] = str(refused.message)
+            finally:
+                connection.close()
+
+        os.kill(s3.pid, signal.SIGSTOP)  # the purge holds the row lock, waiting on storage
+        purger = threading.Thread(target=purge)
+        purger.start()
+        deadline = time.monotonic() + 30
+        while not _row_is_locked(application.pk) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        consenter = threading.Thread(target=consent)
+        consenter.start()
+        time.sleep(1)
+        assert consenter.is_alive(), "the consent waits for the purge's lock"
+        os.kill(s3.pid, signal.SIGCONT)
+        purger.join(timeout=60)
+        consenter.join(timeout=60)
+
+    assert outcomes["purge"] == retention.Outcome.ERASED
+    assert "already been deleted" in outcomes["consent"]
+    assert not RetentionConsent.objects.exists()
+    assert not Application.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_consent_given_before_the_purge_wins_and_the_purge_skips(
+    posting: Posting, recruiter: Any
+) -> None:
+    from recruitment.models import Candidate
+    from recruitment.services import consents
+
+    [application] = concluded(posting, recruiter, "Early Consent")
+    consents.give_consent(
+        candidate=Candidate.objects.get(pk=application.candidate_id),
+        language="en",
+        channel="portal",
+    )
+    later = timezone.now() + timedelta(days=1)
+    assert retention.purge_application(application.pk, now=later) == retention.Outcome.NOT_DUE
+    assert Application.objects.filter(pk=application.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(90)
+def test_withdrawing_consent_after_conclusion_erases_at_once_through_a_worker(
+    posting: Posting, recruiter: Any, celery_worker: None
+) -> None:
+    from recruitment.models import RetentionConsent
+    from recruitment.services import consents
+
+    application = apply_as(posting, "Withdraws Later", consent=True)
+    pipeline.move_application(
+        application_id=application.pk, to_stage="unsuccessful", actor=Actor(user=recruiter)
+    )
+    pipeline.conclude_process(posting=posting, actor=Actor(user=recruiter))
+    time.sleep(1)
+    assert Application.objects.filter(pk=application.pk).exists(), "kept with consent"
+    OutboundEmail.objects.all().delete()  # the "kept with your consent" notice is out
+
+    consents.withdraw_consent(consent=RetentionConsent.objects.get())
+
+    deadline = time.monotonic() + 30
+    while Application.objects.filter(pk=application.pk).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not Application.objects.filter(pk=application.pk).exists()
+    assert ErasureRecord.objects.get(application_id=application.pk).reason == "process_concluded"
