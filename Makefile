@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 # System packages the test suite needs, installed with apt when missing.
 TEST_APT_PACKAGES := postgresql redis-server
 
-.PHONY: run test format system-packages clean
+.PHONY: run test bench format system-packages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ run: $(STAMP)
 ## make test: services on free ports, the whole suite, ruff and mypy. PYTEST_ARGS narrows pytest.
 test: system-packages $(STAMP)
 	$(BIN)/python -m ats.devstack test $(PYTEST_ARGS)
+
+## make bench: benchmarks against baselines measured in the same run (writes bench/results.json).
+bench: system-packages $(STAMP)
+	$(BIN)/python -m bench
 
 system-packages:
 	@missing=""; \
