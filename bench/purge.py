@@ -118,9 +118,20 @@ def erase_sweep(applications: list[Application]) -> None:
 
 def timed(tag: str, erase: Any) -> float:
     applications = build(tag)
+    profile = os.environ.get("BENCH_PROFILE") == tag
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     start = time.perf_counter()
     erase(applications)
     elapsed = time.perf_counter() - start
+    if profile:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     if Application.objects.filter(posting__title=f"Bench {tag}").exists():
         raise RuntimeError(f"{tag}: applications left after the erasure")
     return N / elapsed

@@ -16,7 +16,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -190,15 +190,6 @@ def requeue_due_emails(*, limit: int = 500) -> int:
     return enqueued
 
 
-def has_undelivered(*, subject_ref: UUID, created_after: datetime) -> bool:
-    """True while an email about `subject_ref`, queued after `created_after`, is not yet sent."""
-    return OutboundEmail.objects.filter(
-        subject_ref=subject_ref,
-        status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING],
-        created_at__gt=created_after,
-    ).exists()
-
-
 def purge_emails(*, subject_refs: list[UUID]) -> int:
     """Deletes every outbox email about these subjects (sent or not); returns how many.
 
@@ -206,3 +197,24 @@ def purge_emails(*, subject_refs: list[UUID]) -> int:
     """
     deleted, _ = OutboundEmail.objects.filter(subject_ref__in=subject_refs).delete()
     return deleted
+
+
+def undelivered_subjects(*, subject_refs: list[UUID], created_after: datetime) -> set[UUID]:
+    """Which of these subjects still have an email, queued after `created_after`, not yet sent."""
+    refs = OutboundEmail.objects.filter(
+        subject_ref__in=subject_refs,
+        status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING],
+        created_at__gt=created_after,
+    ).values_list("subject_ref", flat=True)
+    return {ref for ref in refs if ref is not None}
+
+
+def count_emails(*, subject_refs: list[UUID]) -> dict[UUID, int]:
+    """How many outbox emails there are about each of these subjects (one query)."""
+    rows = (
+        OutboundEmail.objects.filter(subject_ref__in=subject_refs)
+        .order_by()
+        .values("subject_ref")
+        .annotate(n=Count("pk"))
+    )
+    return {row["subject_ref"]: row["n"] for row in rows}

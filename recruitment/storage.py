@@ -99,21 +99,20 @@ def _bucket_is_versioned() -> bool:
     return status in {"Enabled", "Suspended"}
 
 
-def erase_objects(keys: list[str]) -> int:
+def erase_objects(keys: list[str]) -> set[str]:
     """Deletes these objects for good, every version and delete marker where the bucket keeps
-    versions. Returns how many objects (keys) were erased.
+    versions, in batches of 1000. Returns the keys that could NOT be erased (per-key errors),
+    so callers never report an erasure that did not happen.
 
-    Raises StorageUnavailable if anything could not be deleted, so callers never report an
-    erasure that did not happen. Rerun-safe: already missing keys count as erased.
+    Raises StorageUnavailable if the store cannot be reached. Rerun-safe: already missing
+    keys count as erased.
     """
     if not keys:
-        return 0
-    failed = delete_keys(keys)
+        return set()
+    failed = set(delete_keys(keys))
     if _bucket_is_versioned():
-        failed += _delete_all_versions(keys)
-    if failed:
-        raise StorageUnavailable(f"{len(failed)} objects could not be deleted")
-    return len(keys)
+        failed |= set(_delete_all_versions(keys))
+    return failed
 
 
 def _delete_all_versions(keys: list[str]) -> list[str]:

@@ -52,6 +52,22 @@ def append(
     return record
 
 
+def append_many(records: list[ErasureRecord]) -> list[ErasureRecord]:
+    """Chains unsaved records (all fields but the hashes set) after the last one and saves
+    them in one insert. Must run inside the purge's transaction."""
+    if not records:
+        return []
+    _lock_ledger()
+    previous = ErasureRecord.objects.order_by("-pk").values_list("record_hash", flat=True).first()
+    previous = previous or GENESIS
+    for record in records:
+        record.previous_hash = previous
+        record.record_hash = record.compute_hash()
+        previous = record.record_hash
+    # One row at a time keeps primary keys in chain order on every database.
+    return [*ErasureRecord.objects.bulk_create(records, batch_size=500)]
+
+
 @dataclass(frozen=True)
 class Verification:
     ok: bool

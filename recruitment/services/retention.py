@@ -14,24 +14,31 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
-from notifications.services import has_undelivered, purge_emails, queue_email
+from notifications.services import count_emails, purge_emails, queue_email, undelivered_subjects
 from recruitment import storage
 from recruitment.models import (
     Application,
+    ApplicationEvent,
     Candidate,
+    CurriculumVitae,
+    ErasureRecord,
+    InterviewAssignment,
+    InterviewNote,
     LegalHold,
     Posting,
     RetentionConsent,
 )
-from recruitment.services.statistics_archive import record_purged_application
+from recruitment.services import ledger
+from recruitment.services.statistics_archive import record_purged_applications
 
 logger = logging.getLogger(__name__)
 
@@ -105,9 +112,12 @@ def compute_due(
 
 def _with_retention_facts(applications: QuerySet[Application]) -> QuerySet[Application]:
     return applications.select_related("posting").prefetch_related(
+        # Into plain lists (to_attr): a related manager per application would build a new
+        # queryset for every rule evaluation, which dominated large sweeps.
         Prefetch(
             "candidate__consents",
             queryset=RetentionConsent.objects.filter(scope=RetentionConsent.Scope.TALENT_POOL),
+            to_attr="talent_pool_consents",
         ),
         Prefetch(
             "legal_holds",
@@ -121,7 +131,7 @@ def _due_for(application: Application) -> Due:
     return compute_due(
         application,
         posting=application.posting,
-        consents=application.candidate.consents.all(),
+        consents=application.candidate.talent_pool_consents,  # type: ignore[attr-defined]
         on_hold=bool(application.active_holds),  # type: ignore[attr-defined]
     )
 
@@ -191,6 +201,7 @@ class Outcome:
     NOT_DUE = "not_due"
     DEFERRED = "deferred"  # waiting for the candidate's last email to be delivered
     GONE = "gone"
+    BUSY = "busy"  # locked by another transaction right now; the next sweep retries
     FAILED = "failed"
 
 
@@ -199,93 +210,184 @@ def purge_application(
 ) -> str:
     """Erases one application if, inside its row lock, it is still due. Returns an Outcome.
 
-    Order: lock the row; re-check eligibility (a consent or hold that arrived meanwhile
-    wins); delete its CV objects, every version; delete its notes, events, assignments,
-    holds, consents, outbox emails, the application and, if no other application keeps it,
-    the candidate; append an ErasureRecord. All rows go in one transaction with the record.
-
-    The object deletion deliberately happens while the row lock is held: anything that
-    would keep the data (a consent, a hold) locks the same row first, so it either waits
-    and finds the application gone, or wins and the purge skips. Never "kept but deleted".
-    If storage fails, nothing is deleted from the database, the failure is recorded and
-    the purge is retried later with backoff. Rerun-safe and safe to run concurrently: a
-    second run finds the row gone and writes nothing.
+    Waits for the row lock if someone holds it (a purge elsewhere, a consent being given),
+    so a second purge of the same application finds it GONE. See `purge_batch`.
     """
-    from recruitment.services import ledger
+    return purge_batch([application_id], actor=actor, now=now, skip_locked=False)[application_id]
 
+
+def purge_batch(
+    application_ids: list[UUID],
+    *,
+    actor: str = "system",
+    now: datetime | None = None,
+    skip_locked: bool = True,
+) -> dict[UUID, str]:
+    """Erases those of these applications that are still due, together. Returns each one's
+    Outcome.
+
+    In one transaction: lock the rows (skipping rows another transaction holds, unless
+    `skip_locked` is off); re-check eligibility inside the lock (a consent or hold that
+    arrived meanwhile wins); wait for each candidate's last email; erase their CV objects,
+    every version, with batched DeleteObjects; delete every row holding their personal data
+    (notes, events, assignments, holds, CVs, consents, outbox emails, the applications, and
+    the candidates nothing else keeps); count them anonymously; append one ErasureRecord
+    each to the hash chain.
+
+    The objects are erased while the row locks are held: anything that would keep the data
+    (a consent, a hold) locks the same rows first, so it either waits and then finds the
+    application gone, or wins and the purge skips it. Never "kept but deleted". An
+    application whose object could not be erased keeps every row and is retried later with
+    backoff; if storage cannot be reached at all, nothing is deleted and every due one is
+    retried. Rerun-safe, and safe to run concurrently: one effect, one record each.
+    """
     now = now or timezone.now()
+    outcomes: dict[UUID, str] = dict.fromkeys(application_ids, Outcome.GONE)
+    erasable: list[tuple[Application, Due]] = []
     try:
         with transaction.atomic():
-            application = (
-                _with_retention_facts(
-                    Application.objects.select_for_update(of=("self",)).select_related("candidate")
-                )
-                .filter(pk=application_id)
-                .first()
+            locked = Application.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+            applications = list(
+                _with_retention_facts(locked.select_related("candidate"))
+                .filter(pk__in=application_ids)
+                .order_by("pk")
             )
-            if application is None:
-                return Outcome.GONE
-            due = _due_for(application)
-            if due.at is None or due.at > now:
-                if application.purge_due_at != due.at:
-                    application.purge_due_at = due.at
-                    application.save(update_fields=["purge_due_at"])
-                return Outcome.NOT_DUE
-            wait_from = now - timedelta(hours=settings.RETENTION_NOTICE_WAIT_HOURS)
-            if due.reason != Reason.UNDER_AGE and has_undelivered(
-                subject_ref=application.id, created_after=wait_from
-            ):
-                # The candidate's last email (e.g. "your data is deleted") goes out first.
-                application.purge_due_at = now + timedelta(
-                    seconds=settings.OUTBOX_RETRY_AFTER_SECONDS
-                )
-                application.save(update_fields=["purge_due_at"])
-                return Outcome.DEFERRED
-            # Read before deleting: Django clears an instance's primary key on delete().
-            erased_id, posting_id, stage = application.id, application.posting_id, application.stage
-            keys = list(application.cvs.values_list("storage_key", flat=True))
-            objects_deleted = storage.erase_objects(keys)
-            record_purged_application(application)
-            rows = _delete_rows(application)
-            ledger.append(
-                application_id=erased_id,
-                posting_id=posting_id,
-                reason=due.reason,
-                stage_reached=stage,
-                objects_deleted=objects_deleted,
-                rows_deleted=rows,
-                actor=actor,
-                erased_at=now,
+            if skip_locked:
+                found = {a.pk for a in applications}
+                busy = Application.objects.filter(pk__in=set(application_ids) - found)
+                for pk in busy.values_list("pk", flat=True):
+                    outcomes[pk] = Outcome.BUSY  # someone else holds it; the next sweep retries
+            erasable = _check_eligibility(applications, now=now, outcomes=outcomes)
+            keys_by_application: dict[UUID, list[str]] = {a.pk: [] for a, _ in erasable}
+            for application_id, key in CurriculumVitae.objects.filter(
+                application_id__in=list(keys_by_application)
+            ).values_list("application_id", "storage_key"):
+                keys_by_application[application_id].append(key)
+            failed_keys = storage.erase_objects(
+                [key for keys in keys_by_application.values() for key in keys]
             )
-            return Outcome.ERASED
+            failed = [
+                (application, due)
+                for application, due in erasable
+                if failed_keys.intersection(keys_by_application[application.pk])
+            ]
+            for application, _due in failed:
+                outcomes[application.pk] = Outcome.FAILED
+                _record_failure(application.pk, now=now, error=storage.StorageUnavailable())
+            erasing = [(a, due) for a, due in erasable if outcomes[a.pk] != Outcome.FAILED]
+            if not erasing:
+                return outcomes
+            record_purged_applications([application for application, _ in erasing])
+            counts = _delete_rows_batch([application for application, _ in erasing])
+            ledger.append_many(
+                [
+                    ErasureRecord(
+                        application_id=application.pk,
+                        posting_id=application.posting_id,
+                        reason=due.reason,
+                        stage_reached=application.stage,
+                        objects_deleted=len(keys_by_application[application.pk]),
+                        rows_deleted=counts[application.pk],
+                        actor=actor,
+                        erased_at=now,
+                    )
+                    for application, due in erasing
+                ]
+            )
+            for application, _due in erasing:
+                outcomes[application.pk] = Outcome.ERASED
+            return outcomes
     except storage.StorageUnavailable as exc:
-        _record_failure(application_id, now=now, error=exc)
-        return Outcome.FAILED
+        for application, _due in erasable:
+            outcomes[application.pk] = Outcome.FAILED
+            _record_failure(application.pk, now=now, error=exc)
+        return outcomes
 
 
-def _delete_rows(application: Application) -> dict[str, int]:
-    """Deletes every row holding this application's personal data; returns counts by kind."""
-    candidate = application.candidate
-    counts = {
-        "notes": application.notes.count(),
-        "events": application.events.count(),
-        "assignments": application.assignments.count(),
-        "legal_holds": application.legal_holds.count(),
-        "cvs": application.cvs.count(),
-        "consents": application.consents.count(),
+def _check_eligibility(
+    applications: list[Application], *, now: datetime, outcomes: dict[UUID, str]
+) -> list[tuple[Application, Due]]:
+    """Which locked applications may be erased now; reschedules the others (in bulk)."""
+    wait_from = now - timedelta(hours=settings.RETENTION_NOTICE_WAIT_HOURS)
+    waiting = undelivered_subjects(
+        subject_refs=[application.pk for application in applications], created_after=wait_from
+    )
+    erasable: list[tuple[Application, Due]] = []
+    rescheduled: list[Application] = []
+    for application in applications:
+        due = _due_for(application)
+        if due.at is None or due.at > now:
+            outcomes[application.pk] = Outcome.NOT_DUE
+            if application.purge_due_at != due.at:
+                application.purge_due_at = due.at
+                rescheduled.append(application)
+        elif due.reason != Reason.UNDER_AGE and application.pk in waiting:
+            # The candidate's last email (e.g. "your data is deleted") goes out first.
+            outcomes[application.pk] = Outcome.DEFERRED
+            application.purge_due_at = now + timedelta(seconds=settings.OUTBOX_RETRY_AFTER_SECONDS)
+            rescheduled.append(application)
+        else:
+            erasable.append((application, due))
+    Application.objects.bulk_update(rescheduled, ["purge_due_at"])
+    return erasable
+
+
+def _count_by_application(queryset: QuerySet[Any], ids: list[UUID]) -> dict[UUID, int]:
+    rows = (
+        queryset.filter(application_id__in=ids)
+        .order_by()
+        .values("application_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["application_id"]: row["n"] for row in rows}
+
+
+def _delete_rows_batch(applications: list[Application]) -> dict[UUID, dict[str, int]]:
+    """Deletes every row holding these applications' personal data, in a fixed number of
+    queries; returns the counts by kind for each application (for its ErasureRecord)."""
+    ids = [application.pk for application in applications]
+    per_kind = {
+        "notes": _count_by_application(InterviewNote.objects.all(), ids),
+        "events": _count_by_application(ApplicationEvent.objects.all(), ids),
+        "assignments": _count_by_application(InterviewAssignment.objects.all(), ids),
+        "legal_holds": _count_by_application(LegalHold.objects.all(), ids),
+        "cvs": _count_by_application(CurriculumVitae.objects.all(), ids),
+        "consents": _count_by_application(RetentionConsent.objects.all(), ids),
     }
-    subjects = [application.id]
-    keep_candidate = candidate.applications.exclude(pk=application.pk).exists()
-    if not keep_candidate:
-        subjects.append(candidate.id)
-        counts["consents"] += candidate.consents.filter(application__isnull=True).count()
-    counts["emails"] = purge_emails(subject_refs=subjects)
-    application.delete()  # cascades to notes, events, assignments, holds, CVs, consents
-    counts["applications"] = 1
-    counts["candidates"] = 0
-    if not keep_candidate:
-        candidate.delete()  # and the candidate-wide consents
-        counts["candidates"] = 1
+    candidate_ids = {application.candidate_id for application in applications}
+    kept = set(
+        Application.objects.filter(candidate_id__in=candidate_ids)
+        .exclude(pk__in=ids)
+        .values_list("candidate_id", flat=True)
+    )
+    leaving = candidate_ids - kept
+    candidate_consents = dict(
+        RetentionConsent.objects.filter(candidate_id__in=leaving, application__isnull=True)
+        .order_by()
+        .values("candidate_id")
+        .annotate(n=Count("pk"))
+        .values_list("candidate_id", "n")
+    )
+    emails = count_emails(subject_refs=[*ids, *leaving])
+    purge_emails(subject_refs=[*ids, *leaving])
+    counts: dict[UUID, dict[str, int]] = {}
+    # The first application of a leaving candidate carries the candidate-wide rows.
+    claimed: set[UUID] = set()
+    for application in applications:
+        row = {kind: found.get(application.pk, 0) for kind, found in per_kind.items()}
+        row["emails"] = emails.get(application.pk, 0)
+        row["applications"] = 1
+        row["candidates"] = 0
+        candidate_id = application.candidate_id
+        if candidate_id in leaving and candidate_id not in claimed:
+            claimed.add(candidate_id)
+            row["candidates"] = 1
+            row["consents"] += candidate_consents.get(candidate_id, 0)
+            row["emails"] += emails.get(candidate_id, 0)
+        counts[application.pk] = row
+    # Cascades to notes, events, assignments, holds, CVs, consents and their reminders.
+    Application.objects.filter(pk__in=ids).delete()
+    Candidate.objects.filter(pk__in=leaving).delete()  # and the candidate-wide consents
     return counts
 
 
@@ -347,8 +449,8 @@ def sweep(
     now = now or timezone.now()
     batch = limit or settings.RETENTION_BATCH_SIZE
     report = SweepReport()
-    # Every outcome moves an application out of "due" (erased, rescheduled or unscheduled);
-    # `seen` only guards against looping should one ever stay due.
+    # Every outcome moves an application out of "due" (erased, rescheduled or unscheduled),
+    # except BUSY; `seen` keeps the loop from spinning on those until the next sweep.
     seen: set[UUID] = set()
     while True:
         batch_ids = list(
@@ -359,23 +461,37 @@ def sweep(
         ids = [pk for pk in batch_ids if pk not in seen]
         if not ids:
             return report
-        for application_id in ids:
-            seen.add(application_id)
-            try:
-                outcome = purge_application(application_id, now=now)
-            except Exception as exc:
-                # One broken application must not stop the sweep for everyone else. Its
-                # transaction rolled back, so its rows are intact; it is retried with backoff.
-                logger.exception("purge of application %s raised", application_id)
-                _record_failure(application_id, now=now, error=exc)
-                outcome = Outcome.FAILED
-            if outcome == Outcome.ERASED:
-                report.erased += 1
-            elif outcome == Outcome.FAILED:
-                report.failed += 1
-            else:
-                report.skipped += 1
-                report.deferred += outcome == Outcome.DEFERRED
+        seen.update(ids)
+        for outcome in _purge_isolating_errors(ids, now=now).values():
+            _count(report, outcome)
+
+
+def _purge_isolating_errors(ids: list[UUID], *, now: datetime) -> dict[UUID, str]:
+    """Purges a batch; if it raises unexpectedly, purges its applications one at a time so a
+    single broken application cannot hold back the others (its rows stay; it is retried)."""
+    try:
+        return purge_batch(ids, now=now)
+    except Exception:
+        logger.exception("purge batch of %d raised; purging one at a time", len(ids))
+    outcomes: dict[UUID, str] = {}
+    for application_id in ids:
+        try:
+            outcomes[application_id] = purge_batch([application_id], now=now)[application_id]
+        except Exception as exc:
+            logger.exception("purge of application %s raised", application_id)
+            _record_failure(application_id, now=now, error=exc)
+            outcomes[application_id] = Outcome.FAILED
+    return outcomes
+
+
+def _count(report: SweepReport, outcome: str) -> None:
+    if outcome == Outcome.ERASED:
+        report.erased += 1
+    elif outcome == Outcome.FAILED:
+        report.failed += 1
+    else:
+        report.skipped += 1
+        report.deferred += outcome == Outcome.DEFERRED
 
 
 # --- Under age (P17) ------------------------------------------------------------------------

@@ -176,14 +176,14 @@ def test_an_unexpected_error_in_one_purge_does_not_stop_the_sweep(
     posting: Posting, recruiter: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken, fine = concluded(posting, recruiter, "Broken Purge", "Fine Purge")
-    real_delete_rows = retention._delete_rows
+    real_delete_rows = retention._delete_rows_batch
 
-    def fails_for_one(application: Application) -> dict[str, int]:
-        if application.pk == broken.pk:
+    def fails_with_one(applications: list[Application]) -> dict[Any, dict[str, int]]:
+        if any(application.pk == broken.pk for application in applications):
             raise RuntimeError("a bug")
-        return real_delete_rows(application)
+        return real_delete_rows(applications)
 
-    monkeypatch.setattr(retention, "_delete_rows", fails_for_one)
+    monkeypatch.setattr(retention, "_delete_rows_batch", fails_with_one)
     report = retention.sweep(now=timezone.now() + timedelta(days=1))
 
     assert (report.erased, report.failed) == (1, 1)
@@ -192,7 +192,7 @@ def test_an_unexpected_error_in_one_purge_does_not_stop_the_sweep(
     assert broken.purge_failures == 1 and broken.purge_last_error == "RuntimeError"
     assert not ErasureRecord.objects.filter(application_id=broken.pk).exists()
     # Its CV object went first; its rows remain, and the next sweep completes the erasure.
-    monkeypatch.setattr(retention, "_delete_rows", real_delete_rows)
+    monkeypatch.setattr(retention, "_delete_rows_batch", real_delete_rows)
     assert retention.sweep(now=timezone.now() + timedelta(days=2)).erased == 1
     assert not Application.objects.filter(pk=broken.pk).exists()
 
