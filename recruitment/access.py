@@ -8,7 +8,8 @@ Roles are read on every request, so removing someone from a team takes effect at
 - recruiter (per posting): the posting, its team, every application, every decision.
 - hiring manager (per posting): every application and every decision on it.
 - interviewer (per posting): only the applications assigned to them; notes on them.
-- privacy officer (global, the "Privacy officers" group): the audit log; no pipelines.
+- privacy officer (global, the "Privacy officers" group): the audit log, the retention page,
+  legal holds on any application; no pipelines.
 """
 
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from recruitment.models import (
     Application,
     InterviewAssignment,
     InterviewNote,
+    LegalHold,
     Posting,
     TeamMembership,
 )
@@ -116,3 +118,22 @@ def can_decide(user: AnyUser, posting: Posting) -> bool:
 def can_change_note(user: AnyUser, note: InterviewNote) -> bool:
     """Authors edit and delete their own notes; admins any note."""
     return is_admin(user) or (note.author_id is not None and note.author_id == user.pk)
+
+
+def can_manage_retention(user: AnyUser) -> bool:
+    """Admins and privacy officers: the retention page, legal holds, the ledger."""
+    return is_admin(user) or can_read_audit_log(user)
+
+
+def applications_holdable_by(user: AnyUser) -> QuerySet[Application]:
+    """Applications the user may place a legal hold on: all of them for admins and privacy
+    officers (a hold is about retention, not the pipeline), none for anyone else."""
+    if not can_manage_retention(user):
+        return Application.objects.none()
+    return Application.objects.all()
+
+
+def holds_liftable_by(user: AnyUser) -> QuerySet[LegalHold]:
+    if not can_manage_retention(user):
+        return LegalHold.objects.none()
+    return LegalHold.objects.all()

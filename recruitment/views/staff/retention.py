@@ -25,32 +25,10 @@ from recruitment.views.staff.common import actor_from, staff_view
 LIST_LIMIT = 100
 
 
-# --- Who may, and what they may reach --------------------------------------------------------
-
-
-def can_manage_retention(user: access.AnyUser) -> bool:
-    """Admins and privacy officers: the retention page, legal holds, the ledger."""
-    return access.is_admin(user) or access.can_read_audit_log(user)
-
-
 def _require_retention_officer(request: HttpRequest) -> None:
     # 404, not 403: for everyone else these pages do not exist.
-    if not can_manage_retention(request.user):
+    if not access.can_manage_retention(request.user):
         raise Http404
-
-
-def applications_holdable_by(user: access.AnyUser) -> QuerySet[Application]:
-    """Applications the user may place a legal hold on: all of them for admins and privacy
-    officers (a hold is about retention, not the pipeline), none for anyone else."""
-    if not can_manage_retention(user):
-        return Application.objects.none()
-    return Application.objects.all()
-
-
-def holds_liftable_by(user: access.AnyUser) -> QuerySet[LegalHold]:
-    if not can_manage_retention(user):
-        return LegalHold.objects.none()
-    return LegalHold.objects.all()
 
 
 # --- Selectors for the page (one query each, whatever the number of rows) --------------------
@@ -212,7 +190,9 @@ def place_hold(request: HttpRequest, pk: Any) -> HttpResponse:
     # The role check comes first: only then does the application exist for this user.
     _require_retention_officer(request)
     application = get_object_or_404(
-        applications_holdable_by(request.user).select_related("posting").only(*_APPLICATION_FIELDS),
+        access.applications_holdable_by(request.user)
+        .select_related("posting")
+        .only(*_APPLICATION_FIELDS),
         pk=pk,
     )
     form = HoldForm(request.POST or None)
@@ -240,7 +220,7 @@ def place_hold(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def lift_hold(request: HttpRequest, pk: int) -> HttpResponse:
     _require_retention_officer(request)
-    hold = get_object_or_404(holds_liftable_by(request.user), pk=pk)
+    hold = get_object_or_404(access.holds_liftable_by(request.user), pk=pk)
     if hold.lifted_at is not None:
         messages.info(request, _("That legal hold was already lifted."))
         return redirect("staff:retention")
