@@ -5,7 +5,7 @@ object and 2 notes) is built three times and erased three ways:
 - limit: batched DeleteObjects (1000 keys per call) plus bulk SQL deletes of the same rows,
   with no checks, no ledger and no locks: what storage and database can do at best;
 - naive: one delete_object and one ORM delete per application;
-- sweep: recruitment.services.retention.sweep, with every check, lock and ledger record.
+- sweep: recruitment.services.purge.sweep, with every check, lock and ledger record.
 """
 
 import io
@@ -26,7 +26,7 @@ from recruitment.models import (
     InterviewNote,
     Posting,
 )
-from recruitment.services import retention
+from recruitment.services import purge
 
 N = int(os.environ.get("BENCH_PURGE_N", "2000"))
 PDF = b"%PDF-1.4\n% bench CV\n" + b"0" * 20_000
@@ -111,7 +111,7 @@ def erase_naive(applications: list[Application]) -> None:
 
 
 def erase_sweep(applications: list[Application]) -> None:
-    report = retention.sweep(now=timezone.now() + timedelta(minutes=1), limit=500)
+    report = purge.sweep(now=timezone.now() + timedelta(minutes=1), limit=500)
     if report.erased != len(applications):
         raise RuntimeError(f"the sweep erased {report.erased} of {len(applications)}")
 

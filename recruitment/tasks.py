@@ -6,13 +6,13 @@ from uuid import UUID
 from celery import Task, shared_task
 from django.conf import settings
 
-from recruitment.services import consents, reconciliation, retention
+from recruitment.services import consents, purge, reconciliation
 
 
 @shared_task(name="recruitment.sweep_retention")
 def sweep_retention() -> dict[str, int]:
     """Purges every application whose purge is due (run by beat). Rerun-safe."""
-    report = retention.sweep()
+    report = purge.sweep()
     return {"erased": report.erased, "failed": report.failed, "skipped": report.skipped}
 
 
@@ -23,7 +23,7 @@ def purge_posting(self: Task, posting_id: int) -> dict[str, int]:
     Purges wait for the candidates' last emails ("your data is being deleted"); while some
     wait, the task looks again shortly instead of leaving them to the next beat sweep.
     """
-    report = retention.sweep(posting_id=posting_id)
+    report = purge.sweep(posting_id=posting_id)
     # Past the retry budget the beat sweep finishes the job; that is not an error.
     if report.deferred and self.request.retries < (self.max_retries or 0):
         raise self.retry(countdown=settings.OUTBOX_RETRY_AFTER_SECONDS)
@@ -36,7 +36,7 @@ def purge_candidate(candidate_id: str) -> dict[str, int]:
 
     Takes the candidate's random id, never anything personal. Rerun-safe.
     """
-    report = retention.sweep(candidate_id=UUID(candidate_id))
+    report = purge.sweep(candidate_id=UUID(candidate_id))
     return {"erased": report.erased, "failed": report.failed, "skipped": report.skipped}
 
 

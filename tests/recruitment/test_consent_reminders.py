@@ -22,7 +22,7 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.services import consents, pipeline, retention
+from recruitment.services import consents, pipeline, purge
 from tests.factories import MembershipFactory
 from tests.recruitment.test_retention import apply_as, deliver_all_emails
 
@@ -291,10 +291,10 @@ def test_the_purge_deletes_the_reminder_and_its_email(posting: Posting, recruite
 
     # When the consent expires and the application is purged
     later = consent.expires_at + timedelta(minutes=1)
-    outcome = retention.purge_application(application.pk, now=later)
+    outcome = purge.purge_application(application.pk, now=later)
 
     # Then the reminder and its email went with it
-    assert outcome == retention.Outcome.ERASED
+    assert outcome == purge.Outcome.ERASED
     assert ErasureRecord.objects.get().reason == "consent_ended"
     assert not OutboundEmail.objects.filter(subject_ref=application.pk).exists()
     assert not ConsentReminder.objects.exists()
@@ -314,10 +314,8 @@ def test_the_purge_deletes_a_candidate_wide_reminder_with_the_candidate(
     assert consents.send_expiry_reminders(now=before(renewed, days=10)) == 1
     assert OutboundEmail.objects.filter(subject_ref=application.candidate_id).count() == 1
 
-    outcome = retention.purge_application(
-        application.pk, now=renewed.expires_at + timedelta(minutes=1)
-    )
+    outcome = purge.purge_application(application.pk, now=renewed.expires_at + timedelta(minutes=1))
 
-    assert outcome == retention.Outcome.ERASED
+    assert outcome == purge.Outcome.ERASED
     assert not OutboundEmail.objects.exists()
     assert not ConsentReminder.objects.exists()

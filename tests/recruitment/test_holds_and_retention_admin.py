@@ -23,7 +23,7 @@ from recruitment.models import (
     Posting,
     TeamMembership,
 )
-from recruitment.services import holds, ledger, pipeline, retention
+from recruitment.services import holds, ledger, pipeline, purge, retention
 from tests.factories import ApplicationFactory, MembershipFactory, PostingFactory, UserFactory
 from tests.recruitment.test_retention import apply_as
 
@@ -108,7 +108,7 @@ def test_placing_a_hold_unschedules_the_purge_and_the_sweep_skips_it(
     assert AccessEvent.objects.filter(
         action=Action.PLACE_LEGAL_HOLD, application_id=application.pk, actor=officer
     ).exists()
-    report = retention.sweep(now=timezone.now() + timedelta(days=365))
+    report = purge.sweep(now=timezone.now() + timedelta(days=365))
     assert report.erased == 0
     assert Application.objects.filter(pk=application.pk).exists()
 
@@ -123,7 +123,7 @@ def test_lifting_a_hold_reschedules_the_purge_and_a_later_sweep_erases(
         reason="Audit by the labour inspectorate",
         review_at=timezone.localdate(),
     )
-    assert retention.sweep(now=soon()).erased == 0
+    assert purge.sweep(now=soon()).erased == 0
 
     response = officer_client.post(lift_url(hold))
 
@@ -136,7 +136,7 @@ def test_lifting_a_hold_reschedules_the_purge_and_a_later_sweep_erases(
     assert AccessEvent.objects.filter(
         action=Action.LIFT_LEGAL_HOLD, application_id=application.pk
     ).exists()
-    assert retention.sweep(now=soon()).erased == 1
+    assert purge.sweep(now=soon()).erased == 1
     assert not Application.objects.filter(pk=application.pk).exists()
     assert ErasureRecord.objects.get().application_id == application.pk
 
@@ -169,14 +169,14 @@ def test_a_second_hold_keeps_the_application_when_the_first_is_lifted(
 
     application.refresh_from_db()
     assert application.purge_due_at is None
-    assert retention.sweep(now=soon()).erased == 0
+    assert purge.sweep(now=soon()).erased == 0
 
 
 def test_a_hold_on_an_application_purged_meanwhile_is_refused_clearly(
     officer: Any, posting: Posting, recruiter: Any
 ) -> None:
     (application,) = concluded(posting, recruiter, "Already Gone")
-    assert retention.purge_application(application.pk, now=soon()) == retention.Outcome.ERASED
+    assert purge.purge_application(application.pk, now=soon()) == purge.Outcome.ERASED
 
     with pytest.raises(holds.ApplicationGone, match="no longer exists"):
         holds.place_hold(
@@ -289,7 +289,7 @@ def test_the_page_shows_every_section_without_names_or_addresses(
     erased, held, failing, upcoming = concluded(
         posting, recruiter, "Erna Erased", "Hugo Held", "Fran Failing", "Uma Upcoming"
     )
-    retention.purge_application(erased.pk, now=soon())
+    purge.purge_application(erased.pk, now=soon())
     holds.place_hold(
         application=held,
         actor=Actor(user=officer),
@@ -354,7 +354,7 @@ def test_verifying_the_ledger_reports_ok_and_then_the_tampered_record(
     officer_client: Client, posting: Posting, recruiter: Any
 ) -> None:
     concluded(posting, recruiter, "Ledger Ana", "Ledger Bora", "Ledger Ceca")
-    assert retention.sweep(now=soon()).erased == 3
+    assert purge.sweep(now=soon()).erased == 3
 
     ok = officer_client.post(PAGE, follow=True).content.decode()
     assert "The erasure ledger is intact: 3 record(s) checked." in ok

@@ -34,7 +34,7 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.services import ledger, pipeline, retention
+from recruitment.services import ledger, pipeline, purge, retention
 from recruitment.services.applying import ApplicantData, submit_application
 from recruitment.services.notes import add_note
 from recruitment.uploads import inspect_cv
@@ -222,10 +222,10 @@ def test_concluding_erases_exactly_the_unsuccessful_non_consenting_applications_
         kept_consent.pk: "data_kept_with_consent",
     }
     # Not before those emails are out: the purge waits and tries again a minute later.
-    first = retention.sweep()
+    first = purge.sweep()
     assert (first.erased, first.skipped) == (0, 2)
     deliver_all_emails()
-    report = retention.sweep(now=timezone.now() + timedelta(minutes=2))
+    report = purge.sweep(now=timezone.now() + timedelta(minutes=2))
 
     assert report.erased == 2
     assert set(Application.objects.values_list("pk", flat=True)) == {a.pk for a in kept}
@@ -291,8 +291,8 @@ def test_purging_twice_has_one_effect_and_one_record(posting: Posting, recruiter
     pipeline.conclude_process(posting=posting, actor=Actor(user=recruiter))
     later = timezone.now() + timedelta(days=2)
 
-    assert retention.purge_application(application.pk, now=later) == retention.Outcome.ERASED
-    assert retention.purge_application(application.pk, now=later) == retention.Outcome.GONE
+    assert purge.purge_application(application.pk, now=later) == purge.Outcome.ERASED
+    assert purge.purge_application(application.pk, now=later) == purge.Outcome.GONE
     assert ErasureRecord.objects.count() == 1
 
 
@@ -304,13 +304,13 @@ def test_two_workers_purging_at_once_have_one_effect(posting: Posting, recruiter
     later = timezone.now() + timedelta(days=2)
     outcomes: list[str] = []
 
-    def purge() -> None:
+    def run_purge() -> None:
         try:
-            outcomes.append(retention.purge_application(application.pk, now=later))
+            outcomes.append(purge.purge_application(application.pk, now=later))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=purge) for _ in range(2)]
+    threads = [threading.Thread(target=run_purge) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -334,7 +334,7 @@ def test_storage_down_keeps_every_row_records_the_failure_and_a_later_sweep_fini
     broken["cvs"]["OPTIONS"]["endpoint_url"] = f"http://127.0.0.1:{devstack.free_port()}"
     settings.STORAGES = broken
 
-    report = retention.sweep(now=later)
+    report = purge.sweep(now=later)
 
     assert (report.erased, report.failed) == (0, 1)
     application.refresh_from_db()
@@ -344,7 +344,7 @@ def test_storage_down_keeps_every_row_records_the_failure_and_a_later_sweep_fini
     assert not ErasureRecord.objects.exists(), "never reported erased early"
 
     settings.STORAGES = working
-    assert retention.sweep(now=later + timedelta(hours=2)).erased == 1
+    assert purge.sweep(now=later + timedelta(hours=2)).erased == 1
     assert not Application.objects.filter(pk=application.pk).exists()
 
 
@@ -358,8 +358,8 @@ def test_consent_keeps_the_application_until_it_expires(posting: Posting, recrui
     OutboundEmail.objects.all().delete()
     expires = RetentionConsent.objects.get().expires_at
 
-    assert retention.sweep(now=expires - timedelta(days=1)).erased == 0
-    assert retention.sweep(now=expires + timedelta(minutes=1)).erased == 1
+    assert purge.sweep(now=expires - timedelta(days=1)).erased == 0
+    assert purge.sweep(now=expires + timedelta(minutes=1)).erased == 1
     assert ErasureRecord.objects.get().reason == "consent_ended"
 
 
@@ -376,7 +376,7 @@ def test_a_consent_withdrawn_after_conclusion_makes_the_application_due_at_once(
     RetentionConsent.objects.update(withdrawn_at=timezone.now())
     retention.recompute(Application.objects.filter(pk=application.pk))
 
-    assert retention.sweep(now=timezone.now() + timedelta(seconds=1)).erased == 1
+    assert purge.sweep(now=timezone.now() + timedelta(seconds=1)).erased == 1
 
 
 @pytest.mark.django_db
@@ -415,7 +415,7 @@ def test_the_ledger_detects_a_tampered_record(posting: Posting, recruiter: Any) 
         concluded_unsuccessful(posting, recruiter, name)
     pipeline.conclude_process(posting=posting, actor=Actor(user=recruiter))
     OutboundEmail.objects.all().delete()
-    retention.sweep(now=timezone.now() + timedelta(days=1))
+    purge.sweep(now=timezone.now() + timedelta(days=1))
     assert ledger.verify() == ledger.Verification(ok=True, checked=3)
 
     middle = ErasureRecord.objects.order_by("pk")[1]
@@ -432,7 +432,7 @@ def test_a_candidate_with_another_application_keeps_their_profile(recruiter: Any
     pipeline.conclude_process(posting=first, actor=Actor(user=recruiter))
     OutboundEmail.objects.filter(subject_ref=purged.pk).delete()
 
-    assert retention.sweep(now=timezone.now() + timedelta(days=1)).erased == 1
+    assert purge.sweep(now=timezone.now() + timedelta(days=1)).erased == 1
     assert Candidate.objects.filter(email="two.postings@example.com").exists()
     assert ErasureRecord.objects.get().rows_deleted["candidates"] == 0
 

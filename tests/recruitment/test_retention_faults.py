@@ -20,7 +20,7 @@ from notifications.models import OutboundEmail
 from recruitment import storage
 from recruitment.access import Actor
 from recruitment.models import Application, ErasureRecord, Posting, TeamMembership
-from recruitment.services import ledger, pipeline, retention
+from recruitment.services import ledger, pipeline, purge
 from tests.factories import MembershipFactory
 from tests.recruitment.test_retention import apply_as
 from tests.services import celery_broker, private_redis, private_seaweedfs
@@ -59,12 +59,12 @@ def test_a_partial_delete_objects_failure_keeps_the_rows_and_is_retried(
 
     monkeypatch.setattr(client, "delete_objects", one_key_refused)
     later = timezone.now() + timedelta(days=1)
-    assert retention.purge_application(application.pk, now=later) == retention.Outcome.FAILED
+    assert purge.purge_application(application.pk, now=later) == purge.Outcome.FAILED
     assert Application.objects.filter(pk=application.pk).exists()
     assert not ErasureRecord.objects.exists()
 
     monkeypatch.setattr(client, "delete_objects", real_delete)
-    assert retention.sweep(now=later + timedelta(hours=2)).erased == 1
+    assert purge.sweep(now=later + timedelta(hours=2)).erased == 1
     assert ErasureRecord.objects.filter(application_id=application.pk).count() == 1
 
 
@@ -80,7 +80,7 @@ def test_purges_queued_in_a_flushed_redis_are_caught_by_the_sweep(
     assert Application.objects.filter(pk__in=[a.pk for a in applications]).count() == 2
 
     # The database, not the broker, is the source of truth: the next beat sweep erases them.
-    report = retention.sweep(now=timezone.now() + timedelta(minutes=1))
+    report = purge.sweep(now=timezone.now() + timedelta(minutes=1))
     assert report.erased == 2
     assert ledger.verify().ok
 
@@ -151,7 +151,7 @@ def test_a_worker_killed_mid_purge_leaves_it_for_the_next_sweep_with_one_record(
         assert Application.objects.filter(pk=application.pk).exists()
         assert not ErasureRecord.objects.exists()
 
-        report = retention.sweep(now=timezone.now() + timedelta(minutes=5))
+        report = purge.sweep(now=timezone.now() + timedelta(minutes=5))
         assert report.erased == 1
         assert ErasureRecord.objects.filter(application_id=application.pk).count() == 1
         assert list(storage.iter_cv_objects()) == []
@@ -176,15 +176,15 @@ def test_an_unexpected_error_in_one_purge_does_not_stop_the_sweep(
     posting: Posting, recruiter: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken, fine = concluded(posting, recruiter, "Broken Purge", "Fine Purge")
-    real_delete_rows = retention._delete_rows_batch
+    real_delete_rows = purge._delete_rows_batch
 
     def fails_with_one(applications: list[Application]) -> dict[Any, dict[str, int]]:
         if any(application.pk == broken.pk for application in applications):
             raise RuntimeError("a bug")
         return real_delete_rows(applications)
 
-    monkeypatch.setattr(retention, "_delete_rows_batch", fails_with_one)
-    report = retention.sweep(now=timezone.now() + timedelta(days=1))
+    monkeypatch.setattr(purge, "_delete_rows_batch", fails_with_one)
+    report = purge.sweep(now=timezone.now() + timedelta(days=1))
 
     assert (report.erased, report.failed) == (1, 1)
     assert not Application.objects.filter(pk=fine.pk).exists()
@@ -192,8 +192,8 @@ def test_an_unexpected_error_in_one_purge_does_not_stop_the_sweep(
     assert broken.purge_failures == 1 and broken.purge_last_error == "RuntimeError"
     assert not ErasureRecord.objects.filter(application_id=broken.pk).exists()
     # Its CV object went first; its rows remain, and the next sweep completes the erasure.
-    monkeypatch.setattr(retention, "_delete_rows_batch", real_delete_rows)
-    assert retention.sweep(now=timezone.now() + timedelta(days=2)).erased == 1
+    monkeypatch.setattr(purge, "_delete_rows_batch", real_delete_rows)
+    assert purge.sweep(now=timezone.now() + timedelta(days=2)).erased == 1
     assert not Application.objects.filter(pk=broken.pk).exists()
 
 
@@ -217,7 +217,7 @@ def test_in_a_versioned_bucket_every_version_of_a_cv_is_erased(
         client.put_object(Bucket=bucket, Key=key, Body=b"%PDF-1.7 Versioned Person old copy")
         assert len(list(storage.iter_all_object_versions())) == 2
 
-        assert retention.sweep(now=timezone.now() + timedelta(days=1)).erased == 1
+        assert purge.sweep(now=timezone.now() + timedelta(days=1)).erased == 1
 
         listing = client.list_object_versions(Bucket=bucket)
         assert listing.get("Versions", []) == []
@@ -246,9 +246,9 @@ def test_a_consent_arriving_during_a_purge_is_refused_never_recorded_for_gone_da
         candidate = Candidate.objects.get(pk=application.candidate_id)
         outcomes: dict[str, Any] = {}
 
-        def purge() -> None:
+        def run_purge() -> None:
             try:
-                outcomes["purge"] = retention.purge_application(
+                outcomes["purge"] = purge.purge_application(
                     application.pk, now=timezone.now() + timedelta(days=1)
                 )
             finally:
@@ -264,7 +264,7 @@ def test_a_consent_arriving_during_a_purge_is_refused_never_recorded_for_gone_da
                 connection.close()
 
         os.kill(s3.pid, signal.SIGSTOP)  # the purge holds the row lock, waiting on storage
-        purger = threading.Thread(target=purge)
+        purger = threading.Thread(target=run_purge)
         purger.start()
         deadline = time.monotonic() + 30
         while not _row_is_locked(application.pk) and time.monotonic() < deadline:
@@ -277,7 +277,7 @@ def test_a_consent_arriving_during_a_purge_is_refused_never_recorded_for_gone_da
         purger.join(timeout=60)
         consenter.join(timeout=60)
 
-    assert outcomes["purge"] == retention.Outcome.ERASED
+    assert outcomes["purge"] == purge.Outcome.ERASED
     assert "already been deleted" in outcomes["consent"]
     assert not RetentionConsent.objects.exists()
     assert not Application.objects.exists()
@@ -297,7 +297,7 @@ def test_a_consent_given_before_the_purge_wins_and_the_purge_skips(
         channel="portal",
     )
     later = timezone.now() + timedelta(days=1)
-    assert retention.purge_application(application.pk, now=later) == retention.Outcome.NOT_DUE
+    assert purge.purge_application(application.pk, now=later) == purge.Outcome.NOT_DUE
     assert Application.objects.filter(pk=application.pk).exists()
 
 

@@ -22,7 +22,7 @@ from recruitment.models import (
     Posting,
     TeamMembership,
 )
-from recruitment.services import pipeline, retention
+from recruitment.services import pipeline, purge, retention
 from recruitment.services.statistics_archive import submitted_month
 from tests.factories import MembershipFactory, PostingFactory
 from tests.recruitment.staff.test_dashboard import (
@@ -46,8 +46,8 @@ def conclude(posting: Posting) -> datetime:
     return now
 
 
-def purge(app: Application, *, now: datetime) -> str:
-    return retention.purge_application(app.pk, now=now)
+def purge_now(app: Application, *, now: datetime) -> str:
+    return purge.purge_application(app.pk, now=now)
 
 
 def archived(posting: Posting) -> set[tuple[str, str, int]]:
@@ -78,10 +78,10 @@ def test_purging_counts_each_application_by_the_furthest_stage_it_reached(
     concluded = conclude(posting)
 
     # When each is purged
-    outcomes = [purge(app, now=concluded + timedelta(minutes=1)) for app in applications]
+    outcomes = [purge_now(app, now=concluded + timedelta(minutes=1)) for app in applications]
 
     # Then only anonymous counts are left, one row per kind, counting every application
-    assert outcomes == [retention.Outcome.ERASED] * 4
+    assert outcomes == [purge.Outcome.ERASED] * 4
     assert not Application.objects.filter(posting=posting).exists()
     assert archived(posting) == {
         (Stage.APPLIED, Stage.UNSUCCESSFUL, 2),
@@ -102,7 +102,7 @@ def test_an_application_moved_without_events_counts_by_the_stage_it_stood_in(
     Application.objects.filter(pk=flagged.pk).update(stage=Stage.INTERVIEW)
 
     # When it is erased at once
-    assert retention.erase_now(application=flagged, actor="recruiter") == retention.Outcome.ERASED
+    assert purge.erase_now(application=flagged, actor="recruiter") == purge.Outcome.ERASED
 
     # Then its outcome is the stage it stood in, and it reached everything up to it
     assert archived(posting) == {(Stage.INTERVIEW, Stage.INTERVIEW, 1)}
@@ -117,7 +117,7 @@ def test_the_month_is_the_local_month_of_submission(posting: Posting, settings: 
     Application.objects.filter(pk=app.pk).update(created_at=late_january)
     concluded = conclude(posting)
 
-    purge(app, now=concluded + timedelta(minutes=1))
+    purge_now(app, now=concluded + timedelta(minutes=1))
 
     assert ApplicationStatistic.objects.get().month == date(2026, 2, 1)
 
@@ -127,8 +127,8 @@ def test_purging_twice_counts_once(posting: Posting) -> None:
     app = application(posting, path=[Stage.APPLIED, Stage.UNSUCCESSFUL])
     later = conclude(posting) + timedelta(minutes=1)
 
-    assert purge(app, now=later) == retention.Outcome.ERASED
-    assert purge(app, now=later) == retention.Outcome.GONE
+    assert purge_now(app, now=later) == purge.Outcome.ERASED
+    assert purge_now(app, now=later) == purge.Outcome.GONE
 
     assert archived(posting) == {(Stage.APPLIED, Stage.UNSUCCESSFUL, 1)}
 
@@ -153,11 +153,11 @@ def test_a_purge_that_is_not_due_or_fails_counts_nothing(posting: Posting, setti
     settings.STORAGES = broken
 
     # When both are purged
-    outcomes = (purge(open_one, now=later), purge(due, now=later))
+    outcomes = (purge_now(open_one, now=later), purge_now(due, now=later))
 
     # Then nothing was erased and nothing counted
     settings.STORAGES = working
-    assert outcomes == (retention.Outcome.NOT_DUE, retention.Outcome.FAILED)
+    assert outcomes == (purge.Outcome.NOT_DUE, purge.Outcome.FAILED)
     assert not ApplicationStatistic.objects.exists()
     due.cvs.all().delete()
 
@@ -178,7 +178,7 @@ def test_after_conclusion_the_counts_survive_and_no_personal_data_does(posting: 
     OutboundEmail.objects.all().delete()  # notices already out, for this test
 
     # When the sweep erases them
-    assert retention.sweep(now=timezone.now() + timedelta(minutes=1)).erased == 2
+    assert purge.sweep(now=timezone.now() + timedelta(minutes=1)).erased == 2
 
     # Then the counts are there, and neither they nor anything else names the candidates
     assert ErasureRecord.objects.count() == 2

@@ -14,7 +14,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from recruitment.models import Application, RetentionConsent
-from recruitment.services import retention
+from recruitment.services import purge, retention
 
 BAR_WIDTH = 30
 CHUNK = 500
@@ -107,7 +107,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = parse_now(options["now"])
-        due = retention.due_applications(now=now)
+        due = purge.due_applications(now=now)
         total = due.count()
         self.stdout.write(f"Due for erasure at {now.isoformat()}: {total} application(s).")
         if not total:
@@ -140,7 +140,7 @@ class Command(BaseCommand):
     def _execute(self, *, now: datetime, total: int, posting_ids: list[int]) -> None:
         """Sweeps posting by posting (one progress step each), then once more for anything
         that became due meanwhile. Rerun-safe, like the sweep itself."""
-        report = retention.SweepReport()
+        report = purge.SweepReport()
         interactive = self.stdout.isatty()
 
         def show(done: int, final: bool = False) -> None:
@@ -153,7 +153,7 @@ class Command(BaseCommand):
 
         show(0)
         for posting_id in [*posting_ids, None]:
-            batch = retention.sweep(now=now, posting_id=posting_id)
+            batch = purge.sweep(now=now, posting_id=posting_id)
             report.erased += batch.erased
             report.failed += batch.failed
             report.skipped += batch.skipped

@@ -17,7 +17,7 @@ from recruitment.models import Application
 from recruitment.services import notes as note_services
 from recruitment.services import pipeline as pipeline_services
 from recruitment.services import postings as posting_services
-from recruitment.services import retention
+from recruitment.services import purge
 from recruitment.staff_forms import AssignForm, MoveForm, NoteForm
 from recruitment.views.staff.common import actor_from, safe_next, staff_view
 from recruitment.views.staff.pipeline import board_context
@@ -207,11 +207,11 @@ def flag_under_age(request: HttpRequest, pk: Any) -> HttpResponse:
     audit.record_application_access(
         actor=actor, action=audit.Action.FLAG_UNDER_AGE, application=application
     )
-    outcome = retention.erase_now(application=application, actor=actor.user.get_username())
-    if outcome == retention.Outcome.ERASED:
+    outcome = purge.erase_now(application=application, actor=actor.user.get_username())
+    if outcome == purge.Outcome.ERASED:
         messages.success(request, _("The application was flagged as under-age and erased."))
         return redirect("staff:pipeline", pk=posting_id)
-    if outcome == retention.Outcome.FAILED:
+    if outcome == purge.Outcome.FAILED:
         messages.error(
             request,
             _(

@@ -1,0 +1,362 @@
+"""Erasing what retention says is due (PRIVACY.md P1, P6, P13, P17).
+
+One mechanism for every trigger: the beat sweep, the sweep enqueued when a process
+concludes or a consent is withdrawn, the under-age flag. See `purge_batch` for the order
+of work and why the objects are erased while the row locks are held.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, Model, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from notifications.services import count_emails, purge_emails, undelivered_subjects
+from recruitment import storage
+from recruitment.models import (
+    Application,
+    ApplicationEvent,
+    Candidate,
+    CurriculumVitae,
+    ErasureRecord,
+    InterviewAssignment,
+    InterviewNote,
+    LegalHold,
+    RetentionConsent,
+)
+from recruitment.services import ledger
+from recruitment.services.retention import (
+    Due,
+    Reason,
+    due_for,
+    flag_under_age,
+    with_retention_facts,
+)
+from recruitment.services.statistics_archive import record_purged_applications
+
+logger = logging.getLogger(__name__)
+
+
+class Outcome:
+    ERASED = "erased"
+    NOT_DUE = "not_due"
+    DEFERRED = "deferred"  # waiting for the candidate's last email to be delivered
+    GONE = "gone"
+    BUSY = "busy"  # locked by another transaction right now; the next sweep retries
+    FAILED = "failed"
+
+
+def purge_application(
+    application_id: UUID, *, actor: str = "system", now: datetime | None = None
+) -> str:
+    """Erases one application if, inside its row lock, it is still due. Returns an Outcome.
+
+    Waits for the row lock if someone holds it (a purge elsewhere, a consent being given),
+    so a second purge of the same application finds it GONE. See `purge_batch`.
+    """
+    return purge_batch([application_id], actor=actor, now=now, skip_locked=False)[application_id]
+
+
+def purge_batch(
+    application_ids: list[UUID],
+    *,
+    actor: str = "system",
+    now: datetime | None = None,
+    skip_locked: bool = True,
+) -> dict[UUID, str]:
+    """Erases those of these applications that are still due, together. Returns each one's
+    Outcome.
+
+    In one transaction: lock the rows (skipping rows another transaction holds, unless
+    `skip_locked` is off); re-check eligibility inside the lock (a consent or hold that
+    arrived meanwhile wins); wait for each candidate's last email; erase their CV objects,
+    every version, with batched DeleteObjects; delete every row holding their personal data
+    (notes, events, assignments, holds, CVs, consents, outbox emails, the applications, and
+    the candidates nothing else keeps); count them anonymously; append one ErasureRecord
+    each to the hash chain.
+
+    The objects are erased while the row locks are held: anything that would keep the data
+    (a consent, a hold) locks the same rows first, so it either waits and then finds the
+    application gone, or wins and the purge skips it. Never "kept but deleted". An
+    application whose object could not be erased keeps every row and is retried later with
+    backoff; if storage cannot be reached at all, nothing is deleted and every due one is
+    retried. Rerun-safe, and safe to run concurrently: one effect, one record each.
+    """
+    now = now or timezone.now()
+    outcomes: dict[UUID, str] = dict.fromkeys(application_ids, Outcome.GONE)
+    erasable: list[tuple[Application, Due]] = []
+    try:
+        with transaction.atomic():
+            locked = Application.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+            applications = list(
+                with_retention_facts(locked.select_related("candidate"))
+                .filter(pk__in=application_ids)
+                .order_by("pk")
+            )
+            if skip_locked:
+                found = {a.pk for a in applications}
+                busy = Application.objects.filter(pk__in=set(application_ids) - found)
+                for pk in busy.values_list("pk", flat=True):
+                    outcomes[pk] = Outcome.BUSY  # someone else holds it; the next sweep retries
+            erasable = _check_eligibility(applications, now=now, outcomes=outcomes)
+            keys_by_application: dict[UUID, list[str]] = {a.pk: [] for a, _ in erasable}
+            for application_id, key in CurriculumVitae.objects.filter(
+                application_id__in=list(keys_by_application)
+            ).values_list("application_id", "storage_key"):
+                keys_by_application[application_id].append(key)
+            failed_keys = storage.erase_objects(
+                [key for keys in keys_by_application.values() for key in keys]
+            )
+            failed = [
+                (application, due)
+                for application, due in erasable
+                if failed_keys.intersection(keys_by_application[application.pk])
+            ]
+            for application, _due in failed:
+                outcomes[application.pk] = Outcome.FAILED
+                _record_failure(application.pk, now=now, error=storage.StorageUnavailable())
+            erasing = [(a, due) for a, due in erasable if outcomes[a.pk] != Outcome.FAILED]
+            if not erasing:
+                return outcomes
+            record_purged_applications([application for application, _ in erasing])
+            counts = _delete_rows_batch([application for application, _ in erasing])
+            ledger.append_many(
+                [
+                    ErasureRecord(
+                        application_id=application.pk,
+                        posting_id=application.posting_id,
+                        reason=due.reason,
+                        stage_reached=application.stage,
+                        objects_deleted=len(keys_by_application[application.pk]),
+                        rows_deleted=counts[application.pk],
+                        actor=actor,
+                        erased_at=now,
+                    )
+                    for application, due in erasing
+                ]
+            )
+            for application, _due in erasing:
+                outcomes[application.pk] = Outcome.ERASED
+            return outcomes
+    except storage.StorageUnavailable as exc:
+        for application, _due in erasable:
+            outcomes[application.pk] = Outcome.FAILED
+            _record_failure(application.pk, now=now, error=exc)
+        return outcomes
+
+
+def _check_eligibility(
+    applications: list[Application], *, now: datetime, outcomes: dict[UUID, str]
+) -> list[tuple[Application, Due]]:
+    """Which locked applications may be erased now; reschedules the others (in bulk)."""
+    wait_from = now - timedelta(hours=settings.RETENTION_NOTICE_WAIT_HOURS)
+    waiting = undelivered_subjects(
+        subject_refs=[application.pk for application in applications], created_after=wait_from
+    )
+    erasable: list[tuple[Application, Due]] = []
+    rescheduled: list[Application] = []
+    for application in applications:
+        due = due_for(application)
+        if due.at is None or due.at > now:
+            outcomes[application.pk] = Outcome.NOT_DUE
+            if application.purge_due_at != due.at:
+                application.purge_due_at = due.at
+                rescheduled.append(application)
+        elif due.reason != Reason.UNDER_AGE and application.pk in waiting:
+            # The candidate's last email (e.g. "your data is deleted") goes out first.
+            outcomes[application.pk] = Outcome.DEFERRED
+            application.purge_due_at = now + timedelta(seconds=settings.OUTBOX_RETRY_AFTER_SECONDS)
+            rescheduled.append(application)
+        else:
+            erasable.append((application, due))
+    Application.objects.bulk_update(rescheduled, ["purge_due_at"])
+    return erasable
+
+
+def _rows_per_application(ids: list[UUID]) -> dict[UUID, dict[str, int]]:
+    """How many rows of each kind every application has, in one query (a correlated count
+    per kind): the id list is compiled once, not once per kind."""
+
+    def count(model: type[Model]) -> Coalesce:
+        rows = model._default_manager.filter(application=OuterRef("pk")).order_by()
+        return Coalesce(Subquery(rows.values("application").annotate(n=Count("pk")).values("n")), 0)
+
+    kinds = {
+        "notes": InterviewNote,
+        "events": ApplicationEvent,
+        "assignments": InterviewAssignment,
+        "legal_holds": LegalHold,
+        "cvs": CurriculumVitae,
+        "consents": RetentionConsent,
+    }
+    rows = (
+        Application.objects.filter(pk__in=ids)
+        .values("pk")
+        .annotate(**{kind: count(model) for kind, model in kinds.items()})
+    )
+    return {row.pop("pk"): row for row in rows}
+
+
+def _delete_rows_batch(applications: list[Application]) -> dict[UUID, dict[str, int]]:
+    """Deletes every row holding these applications' personal data, in a fixed number of
+    queries; returns the counts by kind for each application (for its ErasureRecord)."""
+    ids = [application.pk for application in applications]
+    per_application = _rows_per_application(ids)
+    candidate_ids = {application.candidate_id for application in applications}
+    kept = set(
+        Application.objects.filter(candidate_id__in=candidate_ids)
+        .exclude(pk__in=ids)
+        .values_list("candidate_id", flat=True)
+    )
+    leaving = candidate_ids - kept
+    candidate_consents = dict(
+        RetentionConsent.objects.filter(candidate_id__in=leaving, application__isnull=True)
+        .order_by()
+        .values("candidate_id")
+        .annotate(n=Count("pk"))
+        .values_list("candidate_id", "n")
+    )
+    emails = count_emails(subject_refs=[*ids, *leaving])
+    purge_emails(subject_refs=[*ids, *leaving])
+    counts: dict[UUID, dict[str, int]] = {}
+    # The first application of a leaving candidate carries the candidate-wide rows.
+    claimed: set[UUID] = set()
+    for application in applications:
+        row = dict(per_application[application.pk])
+        row["emails"] = emails.get(application.pk, 0)
+        row["applications"] = 1
+        row["candidates"] = 0
+        candidate_id = application.candidate_id
+        if candidate_id in leaving and candidate_id not in claimed:
+            claimed.add(candidate_id)
+            row["candidates"] = 1
+            row["consents"] += candidate_consents.get(candidate_id, 0)
+            row["emails"] += emails.get(candidate_id, 0)
+        counts[application.pk] = row
+    # Cascades to notes, events, assignments, holds, CVs, consents and their reminders.
+    Application.objects.filter(pk__in=ids).delete()
+    Candidate.objects.filter(pk__in=leaving).delete()  # and the candidate-wide consents
+    return counts
+
+
+def _record_failure(application_id: UUID, *, now: datetime, error: Exception) -> None:
+    application = Application.objects.filter(pk=application_id).first()
+    if application is None:
+        return
+    failures = application.purge_failures + 1
+    backoff = timedelta(minutes=min(2 ** (failures - 1), 60))
+    Application.objects.filter(pk=application_id).update(
+        purge_failures=failures,
+        purge_last_error=type(error).__name__,
+        purge_due_at=now + backoff,
+    )
+    logger.warning(
+        "purge of application %s failed (%s), attempt %d; retrying later",
+        application_id,
+        type(error).__name__,
+        failures,
+    )
+
+
+def due_applications(
+    *, now: datetime, posting_id: int | None = None, candidate_id: UUID | None = None
+) -> QuerySet[Application]:
+    """Applications whose purge is due (uses the partial index on purge_due_at)."""
+    # purge_due_at is already null while held or restricted; this guards the sweep anyway.
+    active_hold = LegalHold.objects.filter(application=OuterRef("pk"), lifted_at__isnull=True)
+    due = Application.objects.filter(purge_due_at__lte=now, restricted=False).exclude(
+        Exists(active_hold)
+    )
+    if posting_id is not None:
+        due = due.filter(posting_id=posting_id)
+    if candidate_id is not None:
+        due = due.filter(candidate_id=candidate_id)
+    return due.order_by("purge_due_at")
+
+
+@dataclass
+class SweepReport:
+    erased: int = 0
+    failed: int = 0
+    skipped: int = 0
+    # Of the skipped: waiting for the candidate's last email, due again within a minute.
+    deferred: int = 0
+
+
+def sweep(
+    *,
+    now: datetime | None = None,
+    posting_id: int | None = None,
+    candidate_id: UUID | None = None,
+    limit: int | None = None,
+) -> SweepReport:
+    """Purges every due application, in batches, one purge transaction each.
+
+    Rerun-safe; several sweeps may run at once (row locks keep each purge single).
+    """
+    now = now or timezone.now()
+    batch = limit or settings.RETENTION_BATCH_SIZE
+    report = SweepReport()
+    # Every outcome moves an application out of "due" (erased, rescheduled or unscheduled),
+    # except BUSY; `seen` keeps the loop from spinning on those until the next sweep.
+    seen: set[UUID] = set()
+    while True:
+        batch_ids = list(
+            due_applications(now=now, posting_id=posting_id, candidate_id=candidate_id).values_list(
+                "pk", flat=True
+            )[:batch]
+        )
+        ids = [pk for pk in batch_ids if pk not in seen]
+        if not ids:
+            return report
+        seen.update(ids)
+        for outcome in _purge_isolating_errors(ids, now=now).values():
+            _count(report, outcome)
+
+
+def _purge_isolating_errors(ids: list[UUID], *, now: datetime) -> dict[UUID, str]:
+    """Purges a batch; if it raises unexpectedly, purges its applications one at a time so a
+    single broken application cannot hold back the others (its rows stay; it is retried)."""
+    try:
+        return purge_batch(ids, now=now)
+    except Exception:
+        logger.exception("purge batch of %d raised; purging one at a time", len(ids))
+    outcomes: dict[UUID, str] = {}
+    for application_id in ids:
+        try:
+            outcomes[application_id] = purge_batch([application_id], now=now)[application_id]
+        except Exception as exc:
+            logger.exception("purge of application %s raised", application_id)
+            _record_failure(application_id, now=now, error=exc)
+            outcomes[application_id] = Outcome.FAILED
+    return outcomes
+
+
+def _count(report: SweepReport, outcome: str) -> None:
+    if outcome == Outcome.ERASED:
+        report.erased += 1
+    elif outcome == Outcome.FAILED:
+        report.failed += 1
+    else:
+        report.skipped += 1
+        report.deferred += outcome == Outcome.DEFERRED
+
+
+def erase_now(*, application: Application, actor: str) -> str:
+    """Flags `application` under-age and erases it immediately (PRIVACY.md P17).
+
+    Returns the purge Outcome: ERASED, NOT_DUE (a legal hold or a restriction keeps it) or
+    FAILED (storage down: the sweep retries; nothing was reported erased).
+    """
+    flag_under_age(application=application)
+    return purge_application(application.pk, actor=actor)
+
+
+def candidates_without_applications() -> QuerySet[Candidate]:
+    """Candidates left with no application (should not exist after purges)."""
+    return Candidate.objects.filter(applications__isnull=True)
