@@ -28,12 +28,14 @@ def main() -> int:
             django.setup()
             from django.core.management import call_command
 
-            from bench import purge
+            from bench import purge, purge_memory
             from recruitment import storage
 
             call_command("migrate", "--no-input", verbosity=0)
             storage.ensure_bucket()
             results = purge.run()
+            if os.environ.get("BENCH_SKIP_MEMORY") != "1":
+                results += purge_memory.run()
     except KeyboardInterrupt:
         return 130
     finally:

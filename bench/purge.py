@@ -34,6 +34,11 @@ PDF = b"%PDF-1.4\n% bench CV\n" + b"0" * 20_000
 
 def build(tag: str) -> list[Application]:
     """N unsuccessful applications of a concluded posting, each with a CV and two notes."""
+    return build_many(tag, N)
+
+
+def build_many(tag: str, count: int) -> list[Application]:
+    """`count` unsuccessful applications of a concluded posting, each with a CV and 2 notes."""
     now = timezone.now()
     posting = Posting.objects.create(
         title=f"Bench {tag}",
@@ -48,7 +53,7 @@ def build(tag: str) -> list[Application]:
     )
     candidates = Candidate.objects.bulk_create(
         Candidate(email=f"bench-{tag}-{i}@example.com", full_name=f"Bench Person {i}")
-        for i in range(N)
+        for i in range(count)
     )
     applications = Application.objects.bulk_create(
         Application(
