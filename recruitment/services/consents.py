@@ -10,7 +10,6 @@ import logging
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -102,16 +101,8 @@ def withdraw_consent(*, consent: RetentionConsent, now: datetime | None = None) 
     locked.withdrawn_at = now
     locked.save(update_fields=["withdrawn_at"])
     retention.recompute(Application.objects.filter(candidate_id=locked.candidate_id))
-    candidate_id = str(locked.candidate_id)
-    transaction.on_commit(lambda: _enqueue_candidate_sweep(candidate_id), robust=True)
+    retention.sweep_after_commit(PURGE_CANDIDATE_TASK, str(locked.candidate_id))
     return locked
-
-
-def _enqueue_candidate_sweep(candidate_id: str) -> None:
-    try:
-        current_app.send_task(PURGE_CANDIDATE_TASK, args=[candidate_id])
-    except Exception as exc:  # the beat sweep covers a lost message
-        logger.warning("candidate sweep not enqueued (%s)", type(exc).__name__)
 
 
 def consents_due_a_reminder(*, now: datetime) -> QuerySet[RetentionConsent]:

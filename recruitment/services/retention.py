@@ -171,15 +171,21 @@ def process_concluded(*, posting: Posting) -> None:
             language=application.language,
             subject_ref=application.id,
         )
-    posting_id = posting.pk
-    transaction.on_commit(lambda: _enqueue_posting_sweep(posting_id), robust=True)
+    sweep_after_commit(PURGE_POSTING_TASK, posting.pk)
 
 
-def _enqueue_posting_sweep(posting_id: int) -> None:
-    try:
-        current_app.send_task(PURGE_POSTING_TASK, args=[posting_id])
-    except Exception as exc:  # the beat sweep covers a lost message; see module docstring
-        logger.warning("posting %s sweep not enqueued (%s)", posting_id, type(exc).__name__)
+def sweep_after_commit(task_name: str, scope_id: int | str) -> None:
+    """After the current transaction commits, asks a worker to sweep one scope (a posting,
+    a candidate) at once. A broker failure is logged, never raised: the beat sweep finds the
+    same purges from the database (see the module docstring)."""
+
+    def enqueue() -> None:
+        try:
+            current_app.send_task(task_name, args=[scope_id])
+        except Exception as exc:
+            logger.warning("%s %s not enqueued (%s)", task_name, scope_id, type(exc).__name__)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 # --- Under age (P17) ------------------------------------------------------------------------
