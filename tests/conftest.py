@@ -9,12 +9,13 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from email.message import Message
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
 
-from tests.factories import PostingFactory
+from tests.factories import PostingFactory, UserFactory
 
 
 def _worker_suffix() -> str:
@@ -94,6 +95,22 @@ def _fresh_cache() -> Iterator[None]:
 @pytest.fixture
 def posting():  # type: ignore[no-untyped-def]
     return PostingFactory()
+
+
+@pytest.fixture
+def officer() -> Any:
+    """A privacy officer: staff in the "Privacy officers" group (created by a migration)."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name="Privacy officers"))
+    return user
+
+
+@pytest.fixture
+def officer_client(client: Any, officer: Any) -> Any:
+    client.force_login(officer)
+    return client
 
 
 class Mailbox:

@@ -4,10 +4,12 @@ The shared services of `make test` are never disturbed, so parallel tests stay u
 """
 
 import contextlib
+import copy
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from celery.contrib.testing.worker import start_worker
 from kombu import pools
@@ -74,3 +76,24 @@ def celery_worker_running() -> Iterator[None]:
     app.control.purge()
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         yield
+
+
+def point_storage_at(settings: Any, endpoint: str) -> None:
+    """Points the CV storage at another S3 endpoint for the rest of the test (the `settings`
+    fixture restores it)."""
+    storages = copy.deepcopy(settings.STORAGES)
+    storages["cvs"]["OPTIONS"]["endpoint_url"] = endpoint
+    settings.STORAGES = storages
+
+
+@contextlib.contextmanager
+def storage_on_private_seaweedfs(settings: Any) -> Iterator[Running]:
+    """A private SeaweedFS, with the test's credentials and bucket, that CV storage uses
+    while the block lasts: free to freeze, kill or reconfigure without touching the shared one."""
+    from recruitment import storage
+
+    options = settings.STORAGES["cvs"]["OPTIONS"]
+    with private_seaweedfs(options["access_key"], options["secret_key"]) as s3:
+        point_storage_at(settings, s3.url)
+        storage.ensure_bucket()
+        yield s3

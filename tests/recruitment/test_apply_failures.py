@@ -19,13 +19,13 @@ from recruitment import storage
 from recruitment.models import Application, CurriculumVitae, Posting
 from recruitment.services import applying
 from tests.recruitment.test_apply import apply, nothing_stored
-from tests.services import celery_broker, celery_worker_running, private_redis, private_seaweedfs
-
-
-def point_storage_at(settings: Any, endpoint: str) -> None:
-    storages = copy.deepcopy(settings.STORAGES)
-    storages["cvs"]["OPTIONS"]["endpoint_url"] = endpoint
-    settings.STORAGES = storages
+from tests.services import (
+    celery_broker,
+    celery_worker_running,
+    point_storage_at,
+    private_redis,
+    storage_on_private_seaweedfs,
+)
 
 
 @pytest.mark.django_db
@@ -49,10 +49,7 @@ def test_storage_unreachable_gives_a_503_try_again_page_and_no_rows(
 def test_storage_killed_gives_a_503_and_no_rows(
     client: Client, posting: Posting, settings: Any
 ) -> None:
-    options = settings.STORAGES["cvs"]["OPTIONS"]
-    with private_seaweedfs(options["access_key"], options["secret_key"]) as s3:
-        point_storage_at(settings, s3.url)
-        storage.ensure_bucket()
+    with storage_on_private_seaweedfs(settings) as s3:
         os.kill(s3.pid, signal.SIGKILL)
         response = apply(client, posting)
 

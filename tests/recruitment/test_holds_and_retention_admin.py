@@ -5,7 +5,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -39,19 +38,6 @@ Action = AccessEvent.Action
 @pytest.fixture
 def recruiter(posting: Posting) -> Any:
     return MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
-
-
-@pytest.fixture
-def officer() -> Any:
-    user = UserFactory(username="petra-privacy")
-    user.groups.add(Group.objects.get(name="Privacy officers"))
-    return user
-
-
-@pytest.fixture
-def officer_client(client: Client, officer: Any) -> Client:
-    client.force_login(officer)
-    return client
 
 
 def concluded(posting: Posting, recruiter: Any, *names: str) -> list[Application]:

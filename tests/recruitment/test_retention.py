@@ -1,6 +1,5 @@
 """Retention: the right applications are erased at the right time, completely, provably."""
 
-import copy
 import io
 import os
 import subprocess
@@ -39,6 +38,7 @@ from recruitment.services.applying import ApplicantData, submit_application
 from recruitment.services.notes import add_note
 from recruitment.uploads import inspect_cv
 from tests.factories import MembershipFactory, PostingFactory, UserFactory
+from tests.services import point_storage_at
 
 Stage = Application.Stage
 
@@ -329,10 +329,8 @@ def test_storage_down_keeps_every_row_records_the_failure_and_a_later_sweep_fini
     pipeline.conclude_process(posting=posting, actor=Actor(user=recruiter))
     OutboundEmail.objects.all().delete()  # notices already out, for this test
     later = timezone.now() + timedelta(days=2)
-    working = copy.deepcopy(settings.STORAGES)
-    broken = copy.deepcopy(working)
-    broken["cvs"]["OPTIONS"]["endpoint_url"] = f"http://127.0.0.1:{devstack.free_port()}"
-    settings.STORAGES = broken
+    working_endpoint = settings.STORAGES["cvs"]["OPTIONS"]["endpoint_url"]
+    point_storage_at(settings, f"http://127.0.0.1:{devstack.free_port()}")
 
     report = purge.sweep(now=later)
 
@@ -343,7 +341,7 @@ def test_storage_down_keeps_every_row_records_the_failure_and_a_later_sweep_fini
     assert application.purge_due_at > later, "retried later, with backoff"
     assert not ErasureRecord.objects.exists(), "never reported erased early"
 
-    settings.STORAGES = working
+    point_storage_at(settings, working_endpoint)
     assert purge.sweep(now=later + timedelta(hours=2)).erased == 1
     assert not Application.objects.filter(pk=application.pk).exists()
 

@@ -1,6 +1,5 @@
 """Retention under faults: nothing is reported erased early, nothing is left behind."""
 
-import copy
 import os
 import signal
 import subprocess
@@ -23,7 +22,7 @@ from recruitment.models import Application, ErasureRecord, Posting, TeamMembersh
 from recruitment.services import ledger, pipeline, purge
 from tests.factories import MembershipFactory
 from tests.recruitment.test_retention import apply_as
-from tests.services import celery_broker, private_redis, private_seaweedfs
+from tests.services import celery_broker, private_redis, storage_on_private_seaweedfs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,14 +90,7 @@ def test_a_worker_killed_mid_purge_leaves_it_for_the_next_sweep_with_one_record(
     posting: Posting, recruiter: Any, settings: Any
 ) -> None:
     options = settings.STORAGES["cvs"]["OPTIONS"]
-    with (
-        private_seaweedfs(options["access_key"], options["secret_key"]) as s3,
-        private_redis() as broker,
-    ):
-        storages = copy.deepcopy(settings.STORAGES)
-        storages["cvs"]["OPTIONS"]["endpoint_url"] = s3.url
-        settings.STORAGES = storages
-        storage.ensure_bucket()
+    with storage_on_private_seaweedfs(settings) as s3, private_redis() as broker:
         [application] = concluded(posting, recruiter, "Killed Mid Purge")
         db = connection.settings_dict
         worker_env = {
@@ -202,14 +194,9 @@ def test_an_unexpected_error_in_one_purge_does_not_stop_the_sweep(
 def test_in_a_versioned_bucket_every_version_of_a_cv_is_erased(
     posting: Posting, recruiter: Any, settings: Any
 ) -> None:
-    options = settings.STORAGES["cvs"]["OPTIONS"]
-    with private_seaweedfs(options["access_key"], options["secret_key"]) as s3:
-        storages = copy.deepcopy(settings.STORAGES)
-        storages["cvs"]["OPTIONS"]["endpoint_url"] = s3.url
-        settings.STORAGES = storages
-        storage.ensure_bucket()
+    with storage_on_private_seaweedfs(settings):
         client = storage._client()
-        bucket = options["bucket_name"]
+        bucket = settings.STORAGES["cvs"]["OPTIONS"]["bucket_name"]
         client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
         [application] = concluded(posting, recruiter, "Versioned Person")
         key = application.cvs.get().storage_key
@@ -236,12 +223,7 @@ def test_a_consent_arriving_during_a_purge_is_refused_never_recorded_for_gone_da
     from recruitment.models import Candidate, RetentionConsent
     from recruitment.services import consents
 
-    options = settings.STORAGES["cvs"]["OPTIONS"]
-    with private_seaweedfs(options["access_key"], options["secret_key"]) as s3:
-        storages = copy.deepcopy(settings.STORAGES)
-        storages["cvs"]["OPTIONS"]["endpoint_url"] = s3.url
-        settings.STORAGES = storages
-        storage.ensure_bucket()
+    with storage_on_private_seaweedfs(settings) as s3:
         [application] = concluded(posting, recruiter, "Late Consent")
         candidate = Candidate.objects.get(pk=application.candidate_id)
         outcomes: dict[str, Any] = {}

@@ -57,19 +57,6 @@ def csv_rows(response: StreamingHttpResponse) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content)))
 
 
-@pytest.fixture
-def officer() -> Any:
-    user = UserFactory(username="olga-officer")
-    user.groups.add(Group.objects.get(name="Privacy officers"))
-    return user
-
-
-@pytest.fixture
-def officer_client(client: Client, officer: Any) -> Client:
-    client.force_login(officer)
-    return client
-
-
 # --- Who may read it ------------------------------------------------------------------------
 
 
