@@ -355,8 +355,3 @@ def erase_now(*, application: Application, actor: str) -> str:
     """
     flag_under_age(application=application)
     return purge_application(application.pk, actor=actor)
-
-
-def candidates_without_applications() -> QuerySet[Candidate]:
-    """Candidates left with no application (should not exist after purges)."""
-    return Candidate.objects.filter(applications__isnull=True)
