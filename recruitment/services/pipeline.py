@@ -38,7 +38,9 @@ def _check_open_process(posting: Posting) -> None:
 def _apply_stage(
     application: Application, *, to_stage: str, actor: Actor, reason: str, notify: bool
 ) -> bool:
-    """Moves one locked application. Returns False when it already was in `to_stage`."""
+    """Moves one locked application. Returns False when it already was in `to_stage`.
+
+    Callers recompute retention afterwards, once for everything they moved."""
     if application.stage == to_stage:
         return False
     from_stage = application.stage
@@ -54,7 +56,6 @@ def _apply_stage(
         actor=actor.user,
         reason=reason,
     )
-    retention.recompute(Application.objects.filter(pk=application.pk))
     if notify and to_stage == Stage.UNSUCCESSFUL:
         candidate = application.candidate
         queue_email(
@@ -92,6 +93,7 @@ def move_application(
     )
     _check_open_process(application.posting)
     if _apply_stage(application, to_stage=to_stage, actor=actor, reason=reason, notify=notify):
+        retention.recompute(Application.objects.filter(pk=application.pk))
         audit.record_application_access(
             actor=actor, action=audit.Action.CHANGE_STAGE, application=application
         )
@@ -122,7 +124,7 @@ def mark_unsuccessful(
         .exclude(stage__in=DECIDED_STAGES)
         .order_by("created_at")
     )
-    changed = 0
+    changed: list[UUID] = []
     for application in applications:
         _apply_stage(
             application, to_stage=Stage.UNSUCCESSFUL, actor=actor, reason=reason, notify=notify
@@ -130,8 +132,10 @@ def mark_unsuccessful(
         audit.record_application_access(
             actor=actor, action=audit.Action.BULK_UNSUCCESSFUL, application=application
         )
-        changed += 1
-    return changed
+        changed.append(application.pk)
+    # Once for all of them, not once per application.
+    retention.recompute(Application.objects.filter(pk__in=changed))
+    return len(changed)
 
 
 class ConclusionBlocked(PipelineError):
