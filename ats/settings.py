@@ -170,7 +170,7 @@ OUTBOX_MAX_ATTEMPTS = env.int("ATS_OUTBOX_MAX_ATTEMPTS", default=10)
 
 # Retention: how often the sweep looks for due purges, and how many it takes per batch.
 RETENTION_SWEEP_SECONDS = env.int("ATS_RETENTION_SWEEP_SECONDS", default=300)
-RETENTION_BATCH_SIZE = env.int("ATS_RETENTION_BATCH_SIZE", default=200)
+RETENTION_BATCH_SIZE = env.int("ATS_RETENTION_BATCH_SIZE", default=500)
 # How long a purge waits for the candidate's last emails (e.g. "your data is deleted") to be
 # delivered before it erases the address anyway.
 RETENTION_NOTICE_WAIT_HOURS = env.int("ATS_RETENTION_NOTICE_WAIT_HOURS", default=24)

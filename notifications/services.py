@@ -195,14 +195,14 @@ def purge_emails(*, subject_refs: list[UUID]) -> int:
 
     The owner of the subject calls this when it erases the subject. Rerun-safe.
     """
-    deleted, _ = OutboundEmail.objects.filter(subject_ref__in=subject_refs).delete()
+    deleted, _ = OutboundEmail.objects.filter(subject_ref__any_of=subject_refs).delete()
     return deleted
 
 
 def undelivered_subjects(*, subject_refs: list[UUID], created_after: datetime) -> set[UUID]:
     """Which of these subjects still have an email, queued after `created_after`, not yet sent."""
     refs = OutboundEmail.objects.filter(
-        subject_ref__in=subject_refs,
+        subject_ref__any_of=subject_refs,
         status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING],
         created_at__gt=created_after,
     ).values_list("subject_ref", flat=True)
@@ -212,7 +212,7 @@ def undelivered_subjects(*, subject_refs: list[UUID], created_after: datetime) -
 def count_emails(*, subject_refs: list[UUID]) -> dict[UUID, int]:
     """How many outbox emails there are about each of these subjects (one query)."""
     rows = (
-        OutboundEmail.objects.filter(subject_ref__in=subject_refs)
+        OutboundEmail.objects.filter(subject_ref__any_of=subject_refs)
         .order_by()
         .values("subject_ref")
         .annotate(n=Count("pk"))

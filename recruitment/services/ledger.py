@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django.db import connection
 
+from ats.bulk_insert import insert_many
 from recruitment.models import ErasureRecord
 
 GENESIS = "0" * 64
@@ -54,7 +55,7 @@ def append(
 
 def append_many(records: list[ErasureRecord]) -> list[ErasureRecord]:
     """Chains unsaved records (all fields but the hashes set) after the last one and saves
-    them in one insert. Must run inside the purge's transaction."""
+    them in one insert (the records get no pk). Must run inside the purge's transaction."""
     if not records:
         return []
     _lock_ledger()
@@ -64,8 +65,9 @@ def append_many(records: list[ErasureRecord]) -> list[ErasureRecord]:
         record.previous_hash = previous
         record.record_hash = record.compute_hash()
         previous = record.record_hash
-    # One row at a time keeps primary keys in chain order on every database.
-    return [*ErasureRecord.objects.bulk_create(records, batch_size=500)]
+    # In list order, so primary keys follow the chain (verify walks them by pk).
+    insert_many(ErasureRecord, records)
+    return records
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def record_purged_applications(applications: list[Application]) -> None:
         return
     to_stages: dict[object, list[str]] = {application.pk: [] for application in applications}
     for application_id, to_stage in ApplicationEvent.objects.filter(
-        application_id__in=list(to_stages)
+        application_id__any_of=list(to_stages)
     ).values_list("application_id", "to_stage"):
         to_stages[application_id].append(to_stage)
     increments: Counter[tuple[int, date, str, str]] = Counter()

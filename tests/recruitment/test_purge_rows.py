@@ -1,0 +1,81 @@
+"""The purge's row deletion: everything that cascades goes, in one DELETE per table."""
+
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.db.models import CASCADE, ProtectedError
+from django.db.models.signals import post_delete, pre_delete
+from django.utils import timezone
+
+from recruitment.models import (
+    Application,
+    ApplicationEvent,
+    Candidate,
+    ConsentReminder,
+    InterviewNote,
+    RetentionConsent,
+)
+from recruitment.services.purge import _delete_cascading
+from tests.factories import ApplicationFactory, NoteFactory
+
+
+def cascading_models(model: type, seen: set[type] | None = None) -> set[type]:
+    seen = seen if seen is not None else set()
+    for relation in model._meta.related_objects:
+        if relation.on_delete is CASCADE and relation.related_model not in seen:
+            seen.add(relation.related_model)
+            cascading_models(relation.related_model, seen)
+    return seen
+
+
+def test_no_purged_model_has_delete_signals() -> None:
+    """The purge deletes without Django's collector, so it would skip them silently."""
+    apps.get_models()  # every receiver module is imported by now
+    for model in (
+        {Application, Candidate} | cascading_models(Application) | cascading_models(Candidate)
+    ):
+        assert not pre_delete.has_listeners(model), model
+        assert not post_delete.has_listeners(model), model
+
+
+@pytest.mark.django_db
+def test_an_application_goes_with_everything_that_cascades_from_it() -> None:
+    application = ApplicationFactory()
+    other = ApplicationFactory()
+    NoteFactory(application=application)
+    NoteFactory(application=other)
+    ApplicationEvent.objects.create(
+        application=application, kind=ApplicationEvent.Kind.STAGE_CHANGED
+    )
+    now = timezone.now()
+    consent = RetentionConsent.objects.create(
+        candidate=application.candidate,
+        application=application,
+        scope=RetentionConsent.Scope.TALENT_POOL,
+        text_version="v1",
+        language="en",
+        channel=RetentionConsent.Channel.APPLICATION_FORM,
+        given_at=now,
+        expires_at=now + timedelta(days=30),
+    )
+    ConsentReminder.objects.create(consent=consent, sent_at=now)
+
+    _delete_cascading(Application.objects.filter(pk__any_of=[application.pk]))
+
+    assert list(Application.objects.all()) == [other]
+    assert list(InterviewNote.objects.values_list("application", flat=True)) == [other.pk]
+    assert not ApplicationEvent.objects.filter(application_id=application.pk).exists()
+    assert not RetentionConsent.objects.exists()
+    assert not ConsentReminder.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_candidate_with_an_application_left_is_refused_and_nothing_goes() -> None:
+    application = ApplicationFactory()
+
+    with pytest.raises(ProtectedError):
+        _delete_cascading(Candidate.objects.filter(pk=application.candidate_id))
+
+    assert Candidate.objects.filter(pk=application.candidate_id).exists()
+    assert Application.objects.filter(pk=application.pk).exists()
