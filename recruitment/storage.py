@@ -7,6 +7,7 @@ candidate's name, and SeaweedFS ignores canned ACLs, so every read is a presigne
 import logging
 import uuid
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from functools import lru_cache
 from typing import IO, Any, cast
@@ -66,18 +67,19 @@ def put_cv(fileobj: IO[bytes], *, content_type: str) -> str:
     return key
 
 
-def delete_keys(keys: Iterable[str]) -> list[str]:
+def delete_keys(keys: Iterable[str], *, client: Any = None) -> list[str]:
     """Deletes objects in batches; returns the keys that could NOT be deleted.
 
     A missing key counts as deleted, so this is safe to rerun. Raises StorageUnavailable if
     the store cannot be reached at all.
     """
+    client = client or _client()
     pending = list(keys)
     failed: list[str] = []
     for start in range(0, len(pending), DELETE_BATCH):
         batch = pending[start : start + DELETE_BATCH]
         try:
-            response = _client().delete_objects(
+            response = client.delete_objects(
                 Bucket=_bucket(),
                 Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
             )
@@ -90,16 +92,16 @@ def delete_keys(keys: Iterable[str]) -> list[str]:
     return failed
 
 
-def _bucket_is_versioned() -> bool:
+def _bucket_is_versioned(client: Any = None) -> bool:
     try:
-        status = _client().get_bucket_versioning(Bucket=_bucket()).get("Status")
+        status = (client or _client()).get_bucket_versioning(Bucket=_bucket()).get("Status")
     except (BotoCoreError, ClientError) as exc:
         raise StorageUnavailable from exc
     # "Suspended" still keeps the versions written while it was enabled.
     return status in {"Enabled", "Suspended"}
 
 
-def erase_objects(keys: list[str]) -> set[str]:
+def erase_objects(keys: list[str], *, client: Any = None) -> set[str]:
     """Deletes these objects for good, every version and delete marker where the bucket keeps
     versions, in batches of 1000. Returns the keys that could NOT be erased (per-key errors),
     so callers never report an erasure that did not happen.
@@ -109,14 +111,27 @@ def erase_objects(keys: list[str]) -> set[str]:
     """
     if not keys:
         return set()
-    failed = set(delete_keys(keys))
-    if _bucket_is_versioned():
-        failed |= set(_delete_all_versions(keys))
+    client = client or _client()
+    failed = set(delete_keys(keys, client=client))
+    if _bucket_is_versioned(client):
+        failed |= set(_delete_all_versions(keys, client))
     return failed
 
 
-def _delete_all_versions(keys: list[str]) -> list[str]:
-    client = _client()
+def erase_objects_in_background(keys: list[str]) -> "Future[set[str]]":
+    """Starts `erase_objects(keys)` on a thread of its own; its future gives the keys that
+    could not be erased, or raises StorageUnavailable.
+
+    The thread uses this thread's client: django-storages keeps one per thread and a new
+    one costs a new session, and boto3 clients are safe to share between threads.
+    """
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="erase-objects")
+    future = executor.submit(erase_objects, keys, client=_client())
+    executor.shutdown(wait=False)  # the thread ends after its one task
+    return future
+
+
+def _delete_all_versions(keys: list[str], client: Any) -> list[str]:
     versions: list[dict[str, str]] = []
     try:
         for key in keys:

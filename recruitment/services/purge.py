@@ -6,6 +6,8 @@ of work and why the objects are erased while the row locks are held.
 """
 
 import logging
+from collections.abc import Callable
+from concurrent import futures
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,10 +94,12 @@ def purge_batch(
 
     The objects are erased while the row locks are held: anything that would keep the data
     (a consent, a hold) locks the same rows first, so it either waits and then finds the
-    application gone, or wins and the purge skips it. Never "kept but deleted". An
-    application whose object could not be erased keeps every row and is retried later with
-    backoff; if storage cannot be reached at all, nothing is deleted and every due one is
-    retried. Rerun-safe, and safe to run concurrently: one effect, one record each.
+    application gone, or wins and the purge skips it. Never "kept but deleted". The rows
+    are deleted while storage works (in a second thread), but the transaction commits only
+    once every object is confirmed gone: an application whose object could not be erased
+    keeps every row and is retried later with backoff; if storage cannot be reached at all,
+    nothing is deleted and every due one is retried. Rerun-safe, and safe to run
+    concurrently: one effect, one record each.
     """
     now = now or timezone.now()
     outcomes: dict[UUID, str] = dict.fromkeys(application_ids, Outcome.GONE)
@@ -119,45 +123,71 @@ def purge_batch(
                 application_id__any_of=list(keys_by_application)
             ).values_list("application_id", "storage_key"):
                 keys_by_application[application_id].append(key)
-            failed_keys = storage.erase_objects(
-                [key for keys in keys_by_application.values() for key in keys]
-            )
+            if not erasable:
+                return outcomes
+            keys = [key for keys in keys_by_application.values() for key in keys]
+            # Storage erases the objects while the rows are deleted below, uncommitted: the
+            # two waits overlap, and nothing commits before storage has answered.
+            erasing_objects = storage.erase_objects_in_background(keys)
+            rows_deleted = transaction.savepoint()
+            try:
+                _erase_rows(erasable, keys_by_application, actor=actor, now=now)
+            finally:
+                futures.wait([erasing_objects])  # even when the rows fail: one thing at a time
+            failed_keys = erasing_objects.result()  # or raises StorageUnavailable
             failed = [
                 (application, due)
                 for application, due in erasable
                 if failed_keys.intersection(keys_by_application[application.pk])
             ]
+            if not failed:
+                outcomes.update(dict.fromkeys((a.pk for a, _ in erasable), Outcome.ERASED))
+                return outcomes
+            # Some objects are still there: their applications keep every row. Undo, and
+            # delete again without them (their objects, if any went, are retried with them).
+            transaction.savepoint_rollback(rows_deleted)
             for application, _due in failed:
                 outcomes[application.pk] = Outcome.FAILED
                 _record_failure(application.pk, now=now, error=storage.StorageUnavailable())
             erasing = [(a, due) for a, due in erasable if outcomes[a.pk] != Outcome.FAILED]
-            if not erasing:
-                return outcomes
-            record_purged_applications([application for application, _ in erasing])
-            counts = _delete_rows_batch([application for application, _ in erasing])
-            ledger.append_many(
-                [
-                    ErasureRecord(
-                        application_id=application.pk,
-                        posting_id=application.posting_id,
-                        reason=due.reason,
-                        stage_reached=application.stage,
-                        objects_deleted=len(keys_by_application[application.pk]),
-                        rows_deleted=counts[application.pk],
-                        actor=actor,
-                        erased_at=now,
-                    )
-                    for application, due in erasing
-                ]
-            )
-            for application, _due in erasing:
-                outcomes[application.pk] = Outcome.ERASED
+            _erase_rows(erasing, keys_by_application, actor=actor, now=now)
+            outcomes.update(dict.fromkeys((a.pk for a, _ in erasing), Outcome.ERASED))
             return outcomes
     except storage.StorageUnavailable as exc:
         for application, _due in erasable:
             outcomes[application.pk] = Outcome.FAILED
             _record_failure(application.pk, now=now, error=exc)
         return outcomes
+
+
+def _erase_rows(
+    erasing: list[tuple[Application, Due]],
+    keys_by_application: dict[UUID, list[str]],
+    *,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Counts these applications anonymously, deletes every row of their personal data and
+    appends their ErasureRecords, in the caller's transaction."""
+    if not erasing:
+        return
+    record_purged_applications([application for application, _ in erasing])
+    counts = _delete_rows_batch([application for application, _ in erasing])
+    ledger.append_many(
+        [
+            ErasureRecord(
+                application_id=application.pk,
+                posting_id=application.posting_id,
+                reason=due.reason,
+                stage_reached=application.stage,
+                objects_deleted=len(keys_by_application[application.pk]),
+                rows_deleted=counts[application.pk],
+                actor=actor,
+                erased_at=now,
+            )
+            for application, due in erasing
+        ]
+    )
 
 
 def _check_eligibility(
@@ -330,8 +360,10 @@ def sweep(
     posting_id: int | None = None,
     candidate_id: UUID | None = None,
     limit: int | None = None,
+    on_batch: Callable[[SweepReport], None] | None = None,
 ) -> SweepReport:
-    """Purges every due application, in batches, one purge transaction each.
+    """Purges every due application, in batches, one purge transaction each; calls
+    `on_batch` with the running totals after each batch (for progress).
 
     Rerun-safe; several sweeps may run at once (row locks keep each purge single).
     """
@@ -353,6 +385,8 @@ def sweep(
         seen.update(ids)
         for outcome in _purge_isolating_errors(ids, now=now).values():
             _count(report, outcome)
+        if on_batch is not None:
+            on_batch(report)
 
 
 def _purge_isolating_errors(ids: list[UUID], *, now: datetime) -> dict[UUID, str]:

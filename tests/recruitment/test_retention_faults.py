@@ -18,7 +18,13 @@ from django.utils import timezone
 from notifications.models import OutboundEmail
 from recruitment import storage
 from recruitment.access import Actor
-from recruitment.models import Application, ErasureRecord, Posting, TeamMembership
+from recruitment.models import (
+    Application,
+    ApplicationStatistic,
+    ErasureRecord,
+    Posting,
+    TeamMembership,
+)
 from recruitment.services import ledger, pipeline, purge
 from tests.factories import MembershipFactory
 from tests.recruitment.test_retention import apply_as
@@ -65,6 +71,42 @@ def test_a_partial_delete_objects_failure_keeps_the_rows_and_is_retried(
     monkeypatch.setattr(client, "delete_objects", real_delete)
     assert purge.sweep(now=later + timedelta(hours=2)).erased == 1
     assert ErasureRecord.objects.filter(application_id=application.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_in_a_batch_only_the_application_whose_object_stayed_keeps_its_rows(
+    posting: Posting, recruiter: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows are deleted while storage works; a refused key undoes only its own."""
+    refused, erased = concluded(posting, recruiter, "Refused Key", "Erased Key")
+    refused_key = refused.cvs.get().storage_key
+    client = storage._client()
+    real_delete = client.delete_objects
+
+    def refuse_one_key(**kwargs: Any) -> dict[str, Any]:
+        objects = kwargs["Delete"]["Objects"]
+        others = [item for item in objects if item["Key"] != refused_key]
+        response = real_delete(**{**kwargs, "Delete": {**kwargs["Delete"], "Objects": others}})
+        errors = [{"Key": refused_key, "Code": "InternalError", "Message": "try again"}]
+        return {**response, "Errors": [*response.get("Errors", []), *errors]}
+
+    monkeypatch.setattr(client, "delete_objects", refuse_one_key)
+    later = timezone.now() + timedelta(days=1)
+    outcomes = purge.purge_batch([refused.pk, erased.pk], now=later)
+
+    assert outcomes == {refused.pk: purge.Outcome.FAILED, erased.pk: purge.Outcome.ERASED}
+    assert not Application.objects.filter(pk=erased.pk).exists()
+    kept = Application.objects.get(pk=refused.pk)
+    assert (kept.purge_failures, kept.cvs.count(), kept.events.exists()) == (1, 1, True)
+    assert storage.read_object(refused_key).startswith(b"%PDF")
+    assert list(ErasureRecord.objects.values_list("application_id", flat=True)) == [erased.pk]
+    # The anonymous statistics count the erased one once, not the one that stayed.
+    assert sum(ApplicationStatistic.objects.values_list("count", flat=True)) == 1
+    assert ledger.verify().ok
+
+    monkeypatch.setattr(client, "delete_objects", real_delete)
+    assert purge.sweep(now=later + timedelta(hours=2)).erased == 1
+    assert sum(ApplicationStatistic.objects.values_list("count", flat=True)) == 2
 
 
 @pytest.mark.django_db(transaction=True)
