@@ -43,14 +43,18 @@ def main() -> int:
 
         shutil.rmtree(base, ignore_errors=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\n{'benchmark':<44} {'value':>12} {'unit':<14} {'baseline':>12} {'ratio':>8}")
+    print(f"\n{'benchmark':<44} {'value':>12} {'unit':<8} {'baseline':>12} {'ratio':>8}  target")
     for row in results:
         print(
-            f"{row['name']:<44} {row['value']:>12.1f} {row['unit']:<14} "
-            f"{row['baseline']:>12.1f} {row['ratio']:>8.2f}"
+            f"{row['name']:<44} {row['value']:>12.1f} {row['unit']:<8} "
+            f"{row['baseline']:>12.1f} {row['ratio']:>8.2f}  {_target(row['target'])}"
         )
     print(f"\nwritten to {RESULTS}")
     return 0
+
+
+def _target(target: float | str) -> str:
+    return target if isinstance(target, str) else f">= {target:g}"
 
 
 if __name__ == "__main__":

@@ -442,8 +442,9 @@ def test_purge_due_evaluates_against_the_given_time(posting: Posting, recruiter:
 
 
 def test_purge_due_execute_erases_the_due_ones_with_progress_and_no_names(
-    officer: Any, posting: Posting, recruiter: Any
+    officer: Any, posting: Posting, recruiter: Any, settings: Any
 ) -> None:
+    settings.RETENTION_BATCH_SIZE = 1  # one progress step per batch
     gone_one, gone_two, held = concluded(posting, recruiter, "Exe One", "Exe Two", "Exe Held")
     holds.place_hold(
         application=held,
@@ -455,7 +456,12 @@ def test_purge_due_execute_erases_the_due_ones_with_progress_and_no_names(
 
     output = run("purge_due", "--execute", "--now", soon().isoformat())
 
-    assert "] 2/2" in output  # the progress bar, complete
+    # The progress bar, advancing batch by batch to complete.
+    assert [line[-3:] for line in output.splitlines() if line.startswith("[")] == [
+        "0/2",
+        "1/2",
+        "2/2",
+    ]
     assert "Erased 2, failed 0, skipped 0" in output
     remaining = set(Application.objects.values_list("pk", flat=True))
     assert remaining == {held.pk, kept.pk}

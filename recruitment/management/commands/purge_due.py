@@ -126,7 +126,7 @@ class Command(BaseCommand):
             self._list(due)
             self.stdout.write("Dry run: nothing erased. Re-run with --execute to erase.")
             return
-        self._execute(now=now, total=total, posting_ids=[r["posting_id"] for r in per_posting])
+        self._execute(now=now, total=total)
 
     def _list(self, due: QuerySet[Application]) -> None:
         self.stdout.write("application                           posting  due at  reason")
@@ -137,27 +137,25 @@ class Command(BaseCommand):
                 f"{application.purge_due_at.isoformat()}  {reason or '-'}"
             )
 
-    def _execute(self, *, now: datetime, total: int, posting_ids: list[int]) -> None:
-        """Sweeps posting by posting (one progress step each), then once more for anything
-        that became due meanwhile. Rerun-safe, like the sweep itself."""
-        report = purge.SweepReport()
+    def _execute(self, *, now: datetime, total: int) -> None:
+        """Sweeps what is due, one progress step per batch. Rerun-safe, like the sweep."""
         interactive = self.stdout.isatty()
 
-        def show(done: int, final: bool = False) -> None:
+        def show(done: int) -> None:
+            # More may become due while it runs; the bar never overflows.
             line = progress_bar(min(done, total), total)
             if interactive:
-                self.stdout.write(f"\r{line}", ending="\n" if final else "")
+                self.stdout.write(f"\r{line}", ending="")
                 self.stdout.flush()
             else:
                 self.stdout.write(line)
 
         show(0)
-        for posting_id in [*posting_ids, None]:
-            batch = purge.sweep(now=now, posting_id=posting_id)
-            report.erased += batch.erased
-            report.failed += batch.failed
-            report.skipped += batch.skipped
-            show(report.erased + report.failed + report.skipped, final=posting_id is None)
+        report = purge.sweep(
+            now=now, on_batch=lambda so_far: show(so_far.erased + so_far.failed + so_far.skipped)
+        )
+        if interactive:
+            self.stdout.write("")
         summary = (
             f"Erased {report.erased}, failed {report.failed}, skipped {report.skipped} "
             "(held, no longer due, or waiting for the candidate's last email)."
