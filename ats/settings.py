@@ -192,6 +192,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recruitment.send_consent_reminders",
         "schedule": 24 * 3600,
     },
+    "recruitment.send_request_reminders": {
+        "task": "recruitment.send_request_reminders",
+        "schedule": 24 * 3600,
+    },
+    "recruitment.delete_expired_exports": {
+        "task": "recruitment.delete_expired_exports",
+        "schedule": 3600,
+    },
 }
 
 # --- Object storage (S3-compatible; SeaweedFS here) --------------------------------------------
@@ -378,6 +386,25 @@ SUPERVISORY_AUTHORITY = {
 }
 # Processors that receive candidate data on the controller's behalf, shown in the notice.
 PROCESSORS = env.list("ATS_PROCESSORS", default=[])
+# Staff reminders about data-subject requests: this many days before the due date, and
+# again once overdue, to these addresses (default: the controller's privacy contact).
+PRIVACY_REQUEST_REMINDER_DAYS = env.int("ATS_PRIVACY_REQUEST_REMINDER_DAYS", default=7)
+PRIVACY_OFFICER_EMAILS = env.list(
+    "ATS_PRIVACY_OFFICER_EMAILS", default=[CONTROLLER["privacy_email"]]
+)
+
+# --- Candidate portal (PRIVACY.md P10-P16) -------------------------------------------------------
+
+# An emailed portal link works once, within this many hours.
+PORTAL_TOKEN_HOURS = env.int("ATS_PORTAL_TOKEN_HOURS", default=24)
+# The portal session a link opens lasts this long without activity.
+PORTAL_SESSION_MINUTES = env.int("ATS_PORTAL_SESSION_MINUTES", default=30)
+# Link requests per email address and per client IP, and link uses per client IP
+# ("count/seconds").
+PORTAL_LINK_RATE_LIMIT = env.str("ATS_PORTAL_LINK_RATE_LIMIT", default="5/3600")
+PORTAL_TOKEN_RATE_LIMIT = env.str("ATS_PORTAL_TOKEN_RATE_LIMIT", default="30/600")
+# A data export (ZIP) can be downloaded for this many hours; then it is deleted.
+EXPORT_EXPIRY_HOURS = env.int("ATS_EXPORT_EXPIRY_HOURS", default=24)
 
 if not 1 <= TALENT_POOL_CONSENT_MONTHS <= TALENT_POOL_CONSENT_MAX_MONTHS:
     raise ImproperlyConfigured(

@@ -16,6 +16,7 @@ from recruitment.models.ledger import ErasureRecord
 from recruitment.models.notes import InterviewNote
 from recruitment.models.postings import Posting, TeamMembership
 from recruitment.models.reminders import ConsentReminder
+from recruitment.models.rights import DataExport, DataSubjectRequest, PortalToken
 from recruitment.models.statistics import ApplicationSource, ApplicationStatistic
 
 __all__ = [
@@ -29,10 +30,13 @@ __all__ = [
     "Candidate",
     "ConsentReminder",
     "CurriculumVitae",
+    "DataExport",
+    "DataSubjectRequest",
     "ErasureRecord",
     "InterviewAssignment",
     "InterviewNote",
     "LegalHold",
+    "PortalToken",
     "Posting",
     "RetentionConsent",
     "TeamMembership",

@@ -64,6 +64,8 @@ class Application(models.Model):
     restricted = models.BooleanField(_("restricted"), default=False)
     # Flagged as below the minimum age (P17): erased without delay.
     under_age_flagged_at = models.DateTimeField(null=True, blank=True)
+    # The candidate asked for erasure (P13): erased without delay, unless a legal hold applies.
+    erasure_requested_at = models.DateTimeField(null=True, blank=True)
     # Purge attempts that failed (storage down...): visible to admins, retried with backoff.
     purge_failures = models.PositiveIntegerField(default=0)
     purge_last_error = models.CharField(max_length=100, blank=True)

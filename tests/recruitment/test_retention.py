@@ -449,6 +449,9 @@ PURGED_WITH_THE_APPLICATION = {
     "recruitment.LegalHold": "cascade",
     # No personal data of its own, but it points at a consent: it goes with the consent.
     "recruitment.ConsentReminder": "cascade",
+    "recruitment.PortalToken": "cascade",
+    "recruitment.DataSubjectRequest": "cascade",
+    "recruitment.DataExport": "cascade (objects erased first)",
     "notifications.OutboundEmail": "purge_emails(subject_refs=...)",
 }
 # Models that refer to applications but hold no personal data, and survive on purpose.

@@ -1,0 +1,153 @@
+"""Candidates exercising their rights: portal access links, requests, and data exports.
+
+All three belong to a candidate and go with them (CASCADE) when the candidate is erased:
+the erasure itself is proven by the ErasureRecord, which holds no personal data.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from recruitment.models.candidates import Candidate
+
+
+class PortalToken(models.Model):
+    """A single-purpose link to the candidate's privacy portal (PRIVACY.md P15).
+
+    Only the SHA-256 of the token is stored; the token itself exists in the email sent and
+    nowhere else. One use, then it is spent; it expires either way.
+    """
+
+    class Purpose(models.TextChoices):
+        ACCESS = "access", _("Portal access")
+        RENEWAL = "renewal", _("Consent renewal")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="portal_tokens")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"PortalToken {self.pk} ({self.purpose})"
+
+
+class DataSubjectRequest(models.Model):
+    """A right exercised by a candidate, tracked against the legal deadline (P14, P16).
+
+    Self-service actions in the portal are recorded and resolved at once; requests that
+    arrive by email are entered by staff and handled by the privacy officer.
+    """
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access")
+        PORTABILITY = "portability", _("Portability")
+        RECTIFICATION = "rectification", _("Rectification")
+        ERASURE = "erasure", _("Erasure")
+        RESTRICTION = "restriction", _("Restriction")
+        OBJECTION = "objection", _("Objection")
+        CONSENT_WITHDRAWAL = "consent_withdrawal", _("Consent withdrawal")
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("Candidate portal")
+        EMAIL = "email", _("Email")
+        OTHER = "other", _("Other (letter, phone, in person)")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+        REFUSED = "refused", _("Refused")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="requests")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    # The candidate's own words (personal data; goes with the candidate).
+    details = models.TextField(_("details"), blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    # received_at + the jurisdiction's deadline; an extension moves due_at, never this.
+    original_due_at = models.DateTimeField(_("original due date"))
+    due_at = models.DateTimeField(_("due at"))
+    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
+    extension_reason = models.TextField(_("extension reason"), blank=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handler"),
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # Staff reminders, sent once each by the daily task.
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    overdue_alert_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(fields=["due_at"], name="dsr_open_due", condition=Q(status="open")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_at__gte=models.F("original_due_at")),
+                name="dsr_due_not_before_original",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", resolved_at__isnull=True)
+                | (~Q(status="open") & Q(resolved_at__isnull=False)),
+                name="dsr_resolved_at_iff_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} request {self.pk}"
+
+
+class DataExport(models.Model):
+    """A ZIP of everything held about a candidate (P10, P11), in object storage under a
+    random key (`export/<uuid>`) until it expires; then the object and the row are deleted.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="exports")
+    # Null: the candidate asked in the portal; otherwise the staff member who produced it.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    storage_key = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"DataExport {self.pk} ({self.status})"
