@@ -167,6 +167,11 @@ OUTBOX_SWEEP_SECONDS = env.int("ATS_OUTBOX_SWEEP_SECONDS", default=60)
 # A row not delivered this long after it was queued is picked up again by the sweep.
 OUTBOX_RETRY_AFTER_SECONDS = env.int("ATS_OUTBOX_RETRY_AFTER_SECONDS", default=60)
 OUTBOX_MAX_ATTEMPTS = env.int("ATS_OUTBOX_MAX_ATTEMPTS", default=10)
+# Links minted at delivery, by name (notifications.services.queue_email's personal_link).
+OUTBOX_PERSONAL_LINKS = {
+    "portal-access": "recruitment.services.portal_access.mint_access_link",
+    "consent-renewal": "recruitment.services.portal_access.mint_renewal_link",
+}
 
 # Retention: how often the sweep looks for due purges, and how many it takes per batch.
 RETENTION_SWEEP_SECONDS = env.int("ATS_RETENTION_SWEEP_SECONDS", default=300)
@@ -394,6 +399,9 @@ PRIVACY_OFFICER_EMAILS = env.list(
 )
 
 # --- Candidate portal (PRIVACY.md P10-P16) -------------------------------------------------------
+
+# Where candidates reach this site: the base of every link in an email.
+PUBLIC_URL = env.str("ATS_PUBLIC_URL", default="http://localhost:8000").rstrip("/")
 
 # An emailed portal link works once, within this many hours.
 PORTAL_TOKEN_HOURS = env.int("ATS_PORTAL_TOKEN_HOURS", default=24)

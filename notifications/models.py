@@ -27,6 +27,9 @@ class OutboundEmail(models.Model):
     template = models.CharField(max_length=100)
     language = models.CharField(max_length=12)
     subject_ref = models.UUIDField(null=True, blank=True, db_index=True)
+    # The name of a personal link (settings.OUTBOX_PERSONAL_LINKS) minted at delivery and put
+    # in place of PERSONAL_LINK_PLACEHOLDER: a one-time link never rests in this table.
+    personal_link = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     # The exception class of the last failure: never a message, which may quote the address.

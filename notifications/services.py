@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.module_loading import import_string
 
 from notifications.models import OutboundEmail
 
@@ -26,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "notifications.deliver_email"
 TEMPLATE_DIR = "notifications/email"
+# Stands in the stored text for a personal link until delivery (see queue_email).
+PERSONAL_LINK_PLACEHOLDER = "__ATS_PERSONAL_LINK__"
 
 
 class DeliveryFailed(Exception):
@@ -39,14 +43,26 @@ def queue_email(
     context: Mapping[str, Any],
     language: str,
     subject_ref: UUID | None = None,
+    personal_link: str = "",
 ) -> OutboundEmail:
     """Renders `template` in `language` and writes it to the outbox.
 
     Call it inside the transaction of the change that causes the email, so the email exists
     exactly when the change does. Side effects: one row now; after commit, one broker message
     (if the broker is down that is logged and the outbox sweep sends the email later).
+
+    `personal_link` names an entry of settings.OUTBOX_PERSONAL_LINKS: the template gets
+    `personal_link` as a placeholder, and each delivery attempt asks that function for the
+    real link (e.g. a one-time portal token) and sends it in the placeholder's place. So
+    the stored email never holds the link, only the message that leaves does.
     """
-    full_context = {**context, "controller": settings.CONTROLLER}
+    if personal_link and personal_link not in settings.OUTBOX_PERSONAL_LINKS:
+        raise ValueError(f"unknown personal link {personal_link!r}")
+    full_context = {
+        **context,
+        "controller": settings.CONTROLLER,
+        "personal_link": PERSONAL_LINK_PLACEHOLDER if personal_link else "",
+    }
     with translation.override(language):
         subject = render_to_string(f"{TEMPLATE_DIR}/{template}_subject.txt", full_context)
         body_text = render_to_string(f"{TEMPLATE_DIR}/{template}.txt", full_context)
@@ -60,6 +76,7 @@ def queue_email(
         template=template,
         language=language,
         subject_ref=subject_ref,
+        personal_link=personal_link,
         next_attempt_at=timezone.now() + timedelta(seconds=settings.OUTBOX_RETRY_AFTER_SECONDS),
     )
     email_id = email.id
@@ -113,15 +130,20 @@ def deliver_email(*, email_id: UUID) -> bool:
     if not claimed:
         return False
     email = OutboundEmail.objects.get(pk=email_id)
+    body_text, body_html = email.body_text, email.body_html
+    if email.personal_link:
+        link = _mint_personal_link(email)
+        body_text = body_text.replace(PERSONAL_LINK_PLACEHOLDER, link)
+        body_html = body_html.replace(PERSONAL_LINK_PLACEHOLDER, escape(link))
     message = EmailMultiAlternatives(
         subject=email.subject,
-        body=email.body_text,
+        body=body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_address],
         headers={"Auto-Submitted": "auto-generated"},
     )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
+    if body_html:
+        message.attach_alternative(body_html, "text/html")
     try:
         message.send()
     except (SMTPException, OSError) as exc:
@@ -135,6 +157,13 @@ def deliver_email(*, email_id: UUID) -> bool:
         updated_at=timezone.now(),
     )
     return True
+
+
+def _mint_personal_link(email: OutboundEmail) -> str:
+    """The link for this delivery, from the function the email's personal link names. It
+    runs outside any transaction, before sending: a failed send wastes one unused link."""
+    mint = import_string(settings.OUTBOX_PERSONAL_LINKS[email.personal_link])
+    return str(mint(subject_ref=email.subject_ref))
 
 
 def _record_failure(email: OutboundEmail, *, claimed_at: Any, error: Exception) -> None:
@@ -218,3 +247,24 @@ def count_emails(*, subject_refs: list[UUID]) -> dict[UUID, int]:
         .annotate(n=Count("pk"))
     )
     return {row["subject_ref"]: row["n"] for row in rows}
+
+
+def emails_about(*, subject_refs: list[UUID]) -> list[dict[str, Any]]:
+    """Every outbox email about these subjects, oldest first, as plain values: for the
+    owner of the subjects to show them their data (a data export). No side effects."""
+    rows = (
+        OutboundEmail.objects.filter(subject_ref__any_of=subject_refs)
+        .order_by("created_at", "pk")
+        .values(
+            "subject_ref",
+            "to_address",
+            "subject",
+            "body_text",
+            "template",
+            "language",
+            "status",
+            "created_at",
+            "sent_at",
+        )
+    )
+    return [dict(row) for row in rows]

@@ -9,7 +9,7 @@ Roles are read on every request, so removing someone from a team takes effect at
 - hiring manager (per posting): every application and every decision on it.
 - interviewer (per posting): only the applications assigned to them; notes on them.
 - privacy officer (global, the "Privacy officers" group): the audit log, the retention page,
-  legal holds on any application; no pipelines.
+  legal holds on any application, data-subject requests; no pipelines.
 """
 
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from recruitment.models import (
     Application,
+    DataSubjectRequest,
     InterviewAssignment,
     InterviewNote,
     LegalHold,
@@ -137,3 +138,20 @@ def holds_liftable_by(user: AnyUser) -> QuerySet[LegalHold]:
     if not can_manage_retention(user):
         return LegalHold.objects.none()
     return LegalHold.objects.all()
+
+
+def requests_visible_to(user: AnyUser) -> QuerySet[DataSubjectRequest]:
+    """Data-subject requests the user may see and handle (PRIVACY.md P14, P16): all of them
+    for admins and privacy officers, none for anyone else."""
+    if not can_manage_retention(user):
+        return DataSubjectRequest.objects.none()
+    return DataSubjectRequest.objects.all()
+
+
+def applications_exportable_by(user: AnyUser) -> QuerySet[Application]:
+    """Applications whose candidate's data export the user may produce and download (P10):
+    all of them for admins and privacy officers, who answer requests that arrive by email;
+    none for anyone else."""
+    if not can_manage_retention(user):
+        return Application.objects.none()
+    return Application.objects.all()

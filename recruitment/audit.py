@@ -4,7 +4,7 @@ from uuid import UUID
 
 from recruitment.access import Actor
 from recruitment.client_address import truncated_ip
-from recruitment.models import AccessEvent, Application
+from recruitment.models import AccessEvent, Application, DataSubjectRequest
 
 Action = AccessEvent.Action
 
@@ -15,6 +15,7 @@ def record_access(
     action: str,
     application_id: UUID | None = None,
     posting_id: int | None = None,
+    request_id: UUID | None = None,
 ) -> AccessEvent:
     """Writes one audit row. Call it inside the transaction of the change it records, so a
     change and its audit entry exist together. Not idempotent: each call is one access."""
@@ -24,6 +25,7 @@ def record_access(
         action=action,
         application_id=application_id,
         posting_id=posting_id,
+        request_id=request_id,
         client_ip=truncated_ip(actor.client_ip),
     )
 
@@ -35,3 +37,8 @@ def record_application_access(
     return record_access(
         actor=actor, action=action, application_id=application.pk, posting_id=application.posting_id
     )
+
+
+def record_request_access(*, actor: Actor, action: str, request: DataSubjectRequest) -> AccessEvent:
+    """`record_access` for one data-subject request (by its id only)."""
+    return record_access(actor=actor, action=action, request_id=request.pk)

@@ -18,6 +18,21 @@ phone_validator = RegexValidator(
 )
 
 
+def checked_cv(cv: UploadedFile) -> InspectedCv:
+    """The CV checks every upload gets (size, then content); ValidationError if refused."""
+    max_bytes = settings.CV_MAX_BYTES
+    if cv.size is not None and cv.size > max_bytes:
+        raise forms.ValidationError(
+            _("Your CV is larger than %(mb)d MB. Please upload a smaller file.")
+            % {"mb": max_bytes // (1024 * 1024)},
+            code="too_large",
+        )
+    try:
+        return inspect_cv(cv, max_bytes=max_bytes)
+    except CvRejected as rejected:
+        raise forms.ValidationError(rejected.message, code=rejected.code) from None
+
+
 class ApplicationForm(forms.Form):
     """The public application form (PRIVACY.md P2, P17, P18, P19).
 
@@ -77,17 +92,7 @@ class ApplicationForm(forms.Form):
 
     def clean_cv(self) -> UploadedFile:
         cv: UploadedFile = self.cleaned_data["cv"]
-        max_bytes = settings.CV_MAX_BYTES
-        if cv.size is not None and cv.size > max_bytes:
-            raise forms.ValidationError(
-                _("Your CV is larger than %(mb)d MB. Please upload a smaller file.")
-                % {"mb": max_bytes // (1024 * 1024)},
-                code="too_large",
-            )
-        try:
-            self.inspected_cv = inspect_cv(cv, max_bytes=max_bytes)
-        except CvRejected as rejected:
-            raise forms.ValidationError(rejected.message, code=rejected.code) from None
+        self.inspected_cv = checked_cv(cv)
         return cv
 
     def inspected_cv_or_error(self) -> InspectedCv:

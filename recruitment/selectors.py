@@ -1,6 +1,7 @@
 """Reads. Public ones stand alone; staff ones take a queryset already scoped by
 `recruitment.access`, so nothing here can widen what a user may see."""
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -10,13 +11,18 @@ from django.utils import timezone
 from recruitment.models import (
     Application,
     ApplicationEvent,
+    Candidate,
     CurriculumVitae,
+    DataExport,
+    DataSubjectRequest,
     InterviewAssignment,
     InterviewNote,
+    LegalHold,
     Posting,
     RetentionConsent,
     TeamMembership,
 )
+from recruitment.services.retention import Due, due_for, with_retention_facts
 
 
 def open_postings() -> QuerySet[Posting]:
@@ -114,3 +120,69 @@ def application_for_detail(applications: QuerySet[Application], pk: UUID | str) 
 
 def team_of(posting: Posting) -> QuerySet[TeamMembership]:
     return TeamMembership.objects.filter(posting=posting).select_related("user")
+
+
+# --- Candidate portal -----------------------------------------------------------------------------
+
+
+def portal_applications(candidate: Candidate) -> QuerySet[Application]:
+    """The candidate's own applications, and nothing else: every portal read starts here."""
+    return Application.objects.filter(candidate=candidate).select_related("posting")
+
+
+def active_consents(candidate: Candidate) -> list[RetentionConsent]:
+    """Talent-pool consents in force now (given, not withdrawn, not expired)."""
+    return list(
+        RetentionConsent.objects.filter(
+            candidate=candidate,
+            scope=RetentionConsent.Scope.TALENT_POOL,
+            withdrawn_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).order_by("-expires_at")
+    )
+
+
+@dataclass(frozen=True)
+class PortalApplication:
+    application: Application
+    cvs: list[CurriculumVitae]
+    note_count: int
+    holds: list[LegalHold]
+    due: Due
+
+
+@dataclass(frozen=True)
+class PortalOverview:
+    applications: list[PortalApplication]
+    consents: list[RetentionConsent]
+    active_consent: RetentionConsent | None
+    requests: list[DataSubjectRequest]
+    exports: list[DataExport]
+
+
+def portal_overview(candidate: Candidate) -> PortalOverview:
+    """Everything the portal shows a candidate about themselves, in a fixed number of
+    queries. Read-only."""
+    applications = list(
+        with_retention_facts(portal_applications(candidate).select_related("candidate"))
+        .prefetch_related("cvs")
+        .annotate(note_count=Count("notes", distinct=True))
+        .order_by("-created_at")
+    )
+    active = active_consents(candidate)
+    return PortalOverview(
+        applications=[
+            PortalApplication(
+                application=application,
+                cvs=list(application.cvs.all()),
+                note_count=application.note_count,
+                holds=application.active_holds,  # type: ignore[attr-defined]
+                due=due_for(application),
+            )
+            for application in applications
+        ],
+        consents=list(candidate.consents.order_by("-given_at")),
+        active_consent=active[0] if active else None,
+        requests=list(candidate.requests.order_by("-received_at")),
+        exports=list(candidate.exports.order_by("-created_at")[:5]),
+    )

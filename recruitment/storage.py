@@ -1,9 +1,11 @@
-"""CV object storage (S3-compatible). The only module that talks to boto3.
+"""Object storage (S3-compatible) for CVs and data exports. The only module that talks to boto3.
 
-Objects live in a private bucket under random keys (`cv/<uuid>`): a key never carries a
-candidate's name, and SeaweedFS ignores canned ACLs, so every read is a presigned URL.
+Objects live in a private bucket under random keys (`cv/<uuid>`, `export/<uuid>`): a key
+never carries a candidate's name, and SeaweedFS ignores canned ACLs, so every read is a
+presigned URL.
 """
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Iterable, Iterator
@@ -23,6 +25,10 @@ from storages.backends.s3 import S3Storage
 logger = logging.getLogger(__name__)
 
 CV_PREFIX = "cv/"
+# Candidates' data exports (ZIP files), deleted when they expire (recruitment.services.exports).
+EXPORT_PREFIX = "export/"
+# How much of an object is held in memory at a time when it is streamed.
+CHUNK_SIZE = 1024 * 1024
 # S3 caps DeleteObjects at 1000 keys per call.
 DELETE_BATCH = 1000
 
@@ -48,6 +54,19 @@ def new_cv_key() -> str:
     return f"{CV_PREFIX}{uuid.uuid4()}"
 
 
+def new_export_key() -> str:
+    return f"{EXPORT_PREFIX}{uuid.uuid4()}"
+
+
+def _upload(fileobj: IO[bytes], *, key: str, content_type: str) -> None:
+    # upload_fileobj reads the file in parts (multipart above 8 MB): never all in memory.
+    extra: dict[str, str] = {"ContentType": content_type}
+    if settings.S3_SERVER_SIDE_ENCRYPTION:
+        extra["ServerSideEncryption"] = settings.S3_SERVER_SIDE_ENCRYPTION
+    fileobj.seek(0)
+    _client().upload_fileobj(fileobj, _bucket(), key, ExtraArgs=extra)
+
+
 def put_cv(fileobj: IO[bytes], *, content_type: str) -> str:
     """Uploads a CV under a new random key and returns the key.
 
@@ -55,14 +74,31 @@ def put_cv(fileobj: IO[bytes], *, content_type: str) -> str:
     idempotent: each call stores a new object. Raises StorageUnavailable.
     """
     key = new_cv_key()
-    extra: dict[str, str] = {"ContentType": content_type}
-    if settings.S3_SERVER_SIDE_ENCRYPTION:
-        extra["ServerSideEncryption"] = settings.S3_SERVER_SIDE_ENCRYPTION
-    fileobj.seek(0)
     try:
-        _client().upload_fileobj(fileobj, _bucket(), key, ExtraArgs=extra)
+        _upload(fileobj, key=key, content_type=content_type)
     except (BotoCoreError, ClientError) as exc:
         logger.warning("CV upload failed: %s", type(exc).__name__)
+        raise StorageUnavailable from exc
+    return key
+
+
+def put_export(fileobj: IO[bytes]) -> str:
+    """Uploads a data export (a ZIP file) under a new random key (`export/<uuid>`) and
+    returns the key.
+
+    Side effects: one object in the bucket (server-side encrypted where configured). If the
+    upload fails, whatever may have landed under the key is deleted (best effort; the
+    reconciliation deletes it later if storage is down), then StorageUnavailable is raised.
+    Not idempotent: each call stores a new object.
+    """
+    key = new_export_key()
+    try:
+        _upload(fileobj, key=key, content_type="application/zip")
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("export upload failed: %s", type(exc).__name__)
+        # A timed-out upload may still have completed on the server's side.
+        with contextlib.suppress(StorageUnavailable):
+            erase_objects([key])
         raise StorageUnavailable from exc
     return key
 
@@ -176,13 +212,36 @@ def read_object_version(key: str, version_id: str | None) -> bytes:
         raise StorageUnavailable from exc
 
 
-def iter_cv_objects() -> Iterator[tuple[str, datetime]]:
-    """Yields (key, last_modified) for every CV object in the bucket. Raises StorageUnavailable."""
+def iter_objects(prefix: str) -> Iterator[tuple[str, datetime]]:
+    """Yields (key, last_modified) for every object under `prefix`. Raises StorageUnavailable."""
     paginator = _client().get_paginator("list_objects_v2")
     try:
-        for page in paginator.paginate(Bucket=_bucket(), Prefix=CV_PREFIX):
+        for page in paginator.paginate(Bucket=_bucket(), Prefix=prefix):
             for item in page.get("Contents", []):
                 yield item["Key"], item["LastModified"]
+    except (BotoCoreError, ClientError) as exc:
+        raise StorageUnavailable from exc
+
+
+def iter_cv_objects() -> Iterator[tuple[str, datetime]]:
+    """Yields (key, last_modified) for every CV object in the bucket. Raises StorageUnavailable."""
+    return iter_objects(CV_PREFIX)
+
+
+def iter_export_objects() -> Iterator[tuple[str, datetime]]:
+    """Yields (key, last_modified) for every data export object. Raises StorageUnavailable."""
+    return iter_objects(EXPORT_PREFIX)
+
+
+def iter_object_chunks(key: str, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    """Yields an object's bytes in chunks of at most `chunk_size`, so a large object is never
+    held in memory whole. Raises StorageUnavailable, also part-way through."""
+    try:
+        body = _client().get_object(Bucket=_bucket(), Key=key)["Body"]
+        try:
+            yield from body.iter_chunks(chunk_size)
+        finally:
+            body.close()
     except (BotoCoreError, ClientError) as exc:
         raise StorageUnavailable from exc
 
@@ -225,8 +284,9 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def presigned_cv_url(key: str, *, filename: str, content_type: str, expires: int = 60) -> str:
-    """A GET link to one CV, valid `expires` seconds (at most 60), always a download.
+def presigned_download_url(key: str, *, filename: str, content_type: str, expires: int = 60) -> str:
+    """A GET link to one object, valid `expires` seconds (at most 60), always a download
+    (`attachment`) under `filename`, signed for the host browsers reach.
 
     No side effects, no network.
     """
@@ -246,6 +306,24 @@ def presigned_cv_url(key: str, *, filename: str, content_type: str, expires: int
             },
             ExpiresIn=min(expires, 60),
         )
+    )
+
+
+def presigned_cv_url(key: str, *, filename: str, content_type: str, expires: int = 60) -> str:
+    """A GET link to one CV, valid `expires` seconds (at most 60), always a download.
+
+    No side effects, no network.
+    """
+    return presigned_download_url(
+        key, filename=filename, content_type=content_type, expires=expires
+    )
+
+
+def presigned_export_url(key: str, *, filename: str, expires: int = 60) -> str:
+    """A GET link to one data export (ZIP), valid `expires` seconds (at most 60), always a
+    download. No side effects, no network."""
+    return presigned_download_url(
+        key, filename=filename, content_type="application/zip", expires=expires
     )
 
 

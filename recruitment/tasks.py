@@ -5,8 +5,10 @@ from uuid import UUID
 
 from celery import Task, shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
-from recruitment.services import consents, purge, reconciliation
+from recruitment import storage
+from recruitment.services import consents, exports, purge, reconciliation, requests
 
 
 @shared_task(name="recruitment.sweep_retention")
@@ -30,19 +32,23 @@ def purge_posting(self: Task, posting_id: int) -> dict[str, int]:
     return {"erased": report.erased, "failed": report.failed, "skipped": report.skipped}
 
 
-@shared_task(name="recruitment.purge_candidate")
-def purge_candidate(candidate_id: str) -> dict[str, int]:
-    """The sweep for one candidate's applications, enqueued when they withdraw consent.
+@shared_task(name="recruitment.purge_candidate", bind=True, max_retries=10)
+def purge_candidate(self: Task, candidate_id: str) -> dict[str, int]:
+    """The sweep for one candidate's applications, enqueued when they withdraw consent or
+    an application, or ask for erasure; while the purge waits for their last email (the
+    erasure confirmation) it looks again shortly, like `purge_posting`.
 
     Takes the candidate's random id, never anything personal. Rerun-safe.
     """
     report = purge.sweep(candidate_id=UUID(candidate_id))
+    if report.deferred and self.request.retries < (self.max_retries or 0):
+        raise self.retry(countdown=settings.OUTBOX_RETRY_AFTER_SECONDS)
     return {"erased": report.erased, "failed": report.failed, "skipped": report.skipped}
 
 
 @shared_task(name="recruitment.reconcile_storage")
 def reconcile_storage() -> int:
-    """Deletes CV objects older than an hour that no row references. Rerun-safe."""
+    """Deletes CV and export objects older than an hour that no row references. Rerun-safe."""
     report = reconciliation.reconcile_storage(execute=True, min_age=timedelta(hours=1))
     return report.deleted
 
@@ -54,3 +60,50 @@ def send_consent_reminders() -> int:
     Run daily by beat. Rerun-safe: each consent is reminded of once.
     """
     return consents.send_expiry_reminders()
+
+
+@shared_task(
+    name="recruitment.send_request_reminders",
+    # Run once a day: a database that is briefly away must not cost a day's reminders.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_request_reminders() -> dict[str, int]:
+    """Emails the privacy officers about data-subject requests due soon, and about overdue
+    ones (PRIVACY.md P16). Run daily by beat. Rerun-safe (so retried on transient database
+    errors): each request is in one reminder and one overdue alert at most.
+    """
+    reminded, alerted = requests.send_request_reminders()
+    return {"reminded": reminded, "alerted": alerted}
+
+
+@shared_task(
+    name="recruitment.build_export",
+    bind=True,
+    # Only storage trouble is worth another try; anything else is a bug, and the hourly
+    # run enqueues a build that stays PENDING again.
+    autoretry_for=(storage.StorageUnavailable,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def build_export(self: Task, export_id: str) -> None:
+    """Builds one candidate's data export ZIP and uploads it (PRIVACY.md P10, P11).
+
+    Takes the export's random id only. Rerun-safe: a missing, expired or finished export is
+    a no-op. Storage trouble is retried with backoff; the last attempt marks it FAILED.
+    """
+    exports.build_export(
+        export_id=UUID(export_id), last_attempt=self.request.retries >= (self.max_retries or 0)
+    )
+
+
+@shared_task(name="recruitment.delete_expired_exports")
+def delete_expired_exports() -> dict[str, int]:
+    """Erases expired and failed data exports (object, then row), and re-enqueues builds
+    whose message was lost. Run hourly by beat. Rerun-safe."""
+    deleted = exports.delete_expired_exports()
+    requeued = exports.requeue_stale_exports()
+    return {"deleted": deleted, "requeued": requeued}

@@ -25,8 +25,14 @@ def hit(scope: str, request: HttpRequest, *, rate: str) -> tuple[bool, int]:
     no IP address. If the cache is unreachable the request is allowed (logged): a broken
     Redis must not stop candidates from applying.
     """
+    return hit_identity(scope, client_ip(request), rate=rate)
+
+
+def hit_identity(scope: str, identity: str, *, rate: str) -> tuple[bool, int]:
+    """`hit` for any identity (e.g. an email address): hashed with the secret key, so the
+    cache holds neither addresses nor IPs. Same window and failure rules."""
     limit, window = parse_rate(rate)
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(request)}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{identity}".encode()).hexdigest()
     key = f"ratelimit:{scope}:{digest[:32]}"
     try:
         cache.add(key, 0, timeout=window)

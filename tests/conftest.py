@@ -61,10 +61,11 @@ def _real_smtp(django_test_environment: None) -> None:
 
 @pytest.fixture(autouse=True)
 def _cv_objects_match_cv_rows(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After every database test: the bucket holds exactly one object per CV row.
+    """After every database test: the bucket holds exactly one object per CV row, and one
+    per data export row with a storage key.
 
     Catches any object left behind by a failed or refused application (nothing stored on
-    error), then empties the bucket for the next test.
+    error) or by an export build, then empties the bucket for the next test.
     """
     marker = request.node.get_closest_marker("django_db")
     if marker is None and "db" not in request.fixturenames:
@@ -75,12 +76,19 @@ def _cv_objects_match_cv_rows(request: pytest.FixtureRequest) -> Iterator[None]:
     request.getfixturevalue("transactional_db" if transactional else "db")
     yield
     from recruitment import storage
-    from recruitment.models import CurriculumVitae
+    from recruitment.models import CurriculumVitae, DataExport
 
     keys = {key for key, _ in storage.iter_cv_objects()}
     rows = set(CurriculumVitae.objects.values_list("storage_key", flat=True))
-    storage.delete_keys(keys)
+    export_keys = {key for key, _ in storage.iter_export_objects()}
+    export_rows = set(
+        DataExport.objects.exclude(storage_key="").values_list("storage_key", flat=True)
+    )
+    storage.delete_keys(keys | export_keys)
     assert keys == rows, f"{len(keys)} CV objects in the bucket but {len(rows)} CV rows"
+    assert export_keys == export_rows, (
+        f"{len(export_keys)} export objects in the bucket but {len(export_rows)} export rows"
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """factory_boy factories for the domain."""
 
 import io
+from datetime import timedelta
 
 import factory
 from django.utils import timezone
@@ -97,3 +98,23 @@ class NoteFactory(factory.django.DjangoModelFactory):
     kind = InterviewNote.Kind.GENERAL
     body = "Strong on SQL."
     rating = 4
+
+
+def _uploaded_export() -> str:
+    return storage.put_export(io.BytesIO(b"PK\x05\x06" + b"\x00" * 18))  # an empty ZIP
+
+
+class DataExportFactory(factory.django.DjangoModelFactory):
+    """A READY data export with its object really uploaded (the suite checks objects == rows)."""
+
+    class Meta:
+        model = "recruitment.DataExport"
+
+    candidate = factory.SubFactory(CandidateFactory)
+    status = "ready"
+    storage_key = factory.LazyFunction(_uploaded_export)
+    size = 22
+    sha256 = "0" * 64
+    created_at = factory.LazyFunction(timezone.now)
+    ready_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))

@@ -17,9 +17,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from recruitment.models import AccessEvent, Application, LegalHold, TeamMembership
+from recruitment.services.requests import record_request
 from tests.factories import (
     ApplicationFactory,
     CvFactory,
+    DataExportFactory,
     MembershipFactory,
     NoteFactory,
     PostingFactory,
@@ -85,6 +87,23 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "careers/<slug:slug>/": public(),
     "careers/<slug:slug>/applied/": public(),
     "privacy/notice/": public(),
+    # The candidate portal: staff accounts are nobody there. Without a portal session its
+    # pages send everyone to ask for a link; a made-up link is a 404 (tests/recruitment/
+    # test_portal.py covers a candidate's own session).
+    "privacy/": public(),
+    "privacy/access/<str:token>/": public(404),
+    "privacy/renew/<str:token>/": public(404),
+    "privacy/continue/": public(404),
+    "privacy/portal/": public(302),
+    "privacy/portal/details/": public(302),
+    "privacy/portal/applications/<uuid:application_id>/cv/": public(302),
+    "privacy/portal/applications/<uuid:application_id>/withdraw/": public(302),
+    "privacy/portal/consent/": public(302, "POST"),
+    "privacy/portal/export/": public(302, "POST"),
+    "privacy/portal/exports/<uuid:export_id>/": public(302),
+    "privacy/portal/erase/": public(302),
+    "privacy/portal/request/": public(302),
+    "privacy/portal/sign-out/": public(302, "POST"),
     "i18n/setlang/": public(302, "POST"),
     "staff/login/": row("GET", 200, 302, 302, 302, 302, 302, 302),
     "staff/logout/": public(302, "POST"),
@@ -122,6 +141,19 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "staff/retention/": row("GET", 302, 404, 404, 404, 404, 200, 200),
     "staff/applications/<uuid:pk>/hold/": row("POST", 302, 404, 404, 404, 404, 302, 302),
     "staff/holds/<int:pk>/lift/": row("POST", 302, 404, 404, 404, 404, 302, 302),
+    # Candidate data exports (P10): admins and privacy officers only, for every application.
+    "staff/applications/<uuid:pk>/exports/": row("GET", 302, 404, 404, 404, 404, 200, 200),
+    "staff/applications/<uuid:pk>/export/": row("POST", 302, 404, 404, 404, 404, 302, 302),
+    "staff/applications/<uuid:pk>/exports/<uuid:export_id>/": row(
+        "GET", 302, 404, 404, 404, 404, 302, 302
+    ),
+    # Data-subject requests: admins and privacy officers only, for every candidate.
+    "staff/requests/": row("GET", 302, 404, 404, 404, 404, 200, 200),
+    "staff/requests/new/": row("GET", 302, 404, 404, 404, 404, 200, 200),
+    "staff/requests/<uuid:pk>/": row("GET", 302, 404, 404, 404, 404, 200, 200),
+    "staff/requests/<uuid:pk>/assign/": row("POST", 302, 404, 404, 404, 404, 302, 302),
+    "staff/requests/<uuid:pk>/extend/": row("POST", 302, 404, 404, 404, 404, 302, 302),
+    "staff/requests/<uuid:pk>/resolve/": row("POST", 302, 404, 404, 404, 404, 302, 302),
 }
 
 # Django admin: staff accounts reach its index, only superusers reach candidate data, and
@@ -181,12 +213,16 @@ def world(db: None) -> dict[str, Any]:
     application.assignments.create(interviewer=assigned)
     ApplicationFactory(posting=posting)
     cv = CvFactory(application=application)
+    export = DataExportFactory(candidate=application.candidate)
     note = NoteFactory(application=application, author=recruiter)
     hold = LegalHold.objects.create(
         application=application, reason="Pending litigation", review_at=date.today()
     )
     event = AccessEvent.objects.create(
         actor=recruiter, actor_username=recruiter.username, action="view_application"
+    )
+    subject_request = record_request(
+        candidate=application.candidate, kind="objection", channel="email"
     )
     users = {
         "anonymous": None,
@@ -204,10 +240,13 @@ def world(db: None) -> dict[str, Any]:
             "<slug:slug>": posting.slug,
             "<slug:stage>": "screening",
             "<uuid:cv_id>": str(cv.pk),
+            "<uuid:export_id>": str(export.pk),
             "<int:membership_id>": str(spare.pk),
             "<int:user_id>": str(assigned.pk),
             "<path:content_type_id>": str(ContentType.objects.get_for_model(Application).pk),
             "<id>": str(recruiter.pk),
+            "<str:token>": "A" * 43,
+            "<uuid:application_id>": str(application.pk),
         },
         "objects": {
             "application": str(application.pk),
@@ -219,6 +258,7 @@ def world(db: None) -> dict[str, Any]:
             "accessevent": str(event.pk),
         },
         "hold": str(hold.pk),
+        "request": str(subject_request.pk),
     }
 
 
@@ -231,11 +271,15 @@ POST_DATA: dict[str, dict[str, str]] = {
         "reason": "Pending litigation",
         "review_at": (date.today() + timedelta(days=30)).isoformat(),
     },
+    "staff/requests/<uuid:pk>/extend/": {"days": "30", "reason": "Many records to gather."},
+    "staff/requests/<uuid:pk>/resolve/": {"resolution": "Objection upheld.", "outcome": "resolved"},
 }
 
 
 def concrete_path(pattern: str, world: dict[str, Any]) -> str:
     path = pattern
+    if "<uuid:pk>" in path and path.startswith("staff/requests/"):
+        path = path.replace("<uuid:pk>", world["request"])
     if "<uuid:pk>" in path:
         kind = "note" if path.startswith("staff/notes/") else "application"
         path = path.replace("<uuid:pk>", world["objects"][kind])

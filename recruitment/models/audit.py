@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 class AccessEvent(models.Model):
     """One access to, or change of, candidate data by a staff member.
 
-    `application_id` is a plain UUID and `posting_id` a plain integer, not foreign keys, so
-    the record outlives the purge of what it refers to (PRIVACY.md P9).
+    `application_id` and `request_id` are plain UUIDs and `posting_id` a plain integer, not
+    foreign keys, so the record outlives the purge of what it refers to (PRIVACY.md P9).
     """
 
     class Action(models.TextChoices):
@@ -30,6 +30,18 @@ class AccessEvent(models.Model):
         EXPORT_AUDIT_LOG = "export_audit_log", _("Exported audit log")
         PLACE_LEGAL_HOLD = "place_legal_hold", _("Placed legal hold")
         LIFT_LEGAL_HOLD = "lift_legal_hold", _("Lifted legal hold")
+        # PRIVACY.md P10: a privacy officer produced, or downloaded, a candidate's data export.
+        EXPORT_CANDIDATE_DATA = "export_candidate_data", _("Produced candidate data export")
+        DOWNLOAD_CANDIDATE_EXPORT = (
+            "download_candidate_export",
+            _("Downloaded candidate data export"),
+        )
+        RECORD_REQUEST = "record_request", _("Recorded data-subject request")
+        VIEW_REQUEST = "view_request", _("Viewed data-subject request")
+        ASSIGN_REQUEST = "assign_request", _("Took on data-subject request")
+        EXTEND_REQUEST = "extend_request", _("Extended data-subject request")
+        RESOLVE_REQUEST = "resolve_request", _("Resolved data-subject request")
+        REFUSE_REQUEST = "refuse_request", _("Refused data-subject request")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -39,6 +51,8 @@ class AccessEvent(models.Model):
     action = models.CharField(max_length=30, choices=Action.choices)
     application_id = models.UUIDField(null=True, blank=True)
     posting_id = models.BigIntegerField(null=True, blank=True)
+    # A DataSubjectRequest's id, plain for the same reason.
+    request_id = models.UUIDField(null=True, blank=True)
     # Truncated (IPv4 /24, IPv6 /48): enough to spot misuse, not to identify a device.
     client_ip = models.CharField(max_length=45, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -50,6 +64,7 @@ class AccessEvent(models.Model):
             models.Index(fields=["posting_id", "-created_at"]),
             models.Index(fields=["action", "-created_at"]),
             models.Index(fields=["application_id"]),
+            models.Index(fields=["request_id"], name="accessevent_request"),
         ]
 
     def __str__(self) -> str:

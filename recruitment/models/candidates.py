@@ -181,6 +181,13 @@ class ApplicationEvent(models.Model):
         CONSENT_GIVEN = "consent_given", _("Consent given")
         INTERVIEWER_ASSIGNED = "interviewer_assigned", _("Interviewer assigned")
         INTERVIEWER_UNASSIGNED = "interviewer_unassigned", _("Interviewer unassigned")
+        # The candidate, from the privacy portal:
+        DETAILS_CORRECTED = "details_corrected", _("Contact details corrected by the candidate")
+        CV_REPLACED = "cv_replaced", _("CV replaced by the candidate")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the candidate")
+        RESTRICTED = "restricted", _("Processing restricted at the candidate's request")
+        RESTRICTION_LIFTED = "restriction_lifted", _("Restriction lifted")
+        ERASURE_REQUESTED = "erasure_requested", _("Erasure requested by the candidate")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")

@@ -121,13 +121,13 @@ def submit_application(
         )
     except IntegrityError:
         # A concurrent submission with the same email won the unique constraint.
-        _compensate_upload(key)
+        compensate_upload(key)
         raise DuplicateApplication from None
     except ApplicationRefused:
-        _compensate_upload(key)
+        compensate_upload(key)
         raise
     except DatabaseError as exc:
-        _compensate_upload(key)
+        compensate_upload(key)
         raise ApplicationNotSaved from exc
 
 
@@ -205,11 +205,12 @@ def _record_application(
         },
         language=applicant.language,
         subject_ref=application.id,
+        personal_link="portal-access",
     )
     return application
 
 
-def _compensate_upload(key: str) -> None:
+def compensate_upload(key: str) -> None:
     """Deletes an object whose rows were not written. Failure is logged, never raised:
     `reconcile_storage` finds what is left."""
     try:

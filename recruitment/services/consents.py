@@ -209,6 +209,7 @@ def _remind(consent_id: UUID, *, now: datetime) -> bool:
         # The purge deletes outbox emails by application id, and by candidate id when it
         # deletes the candidate: a candidate-wide consent's reminder goes with the candidate.
         subject_ref=application.pk if application else due.candidate_id,
+        personal_link="consent-renewal",
     )
     logger.info("consent %s expiry reminder queued", due.pk)
     return True

@@ -43,6 +43,13 @@ def _apply_stage(
     Callers recompute retention afterwards, once for everything they moved."""
     if application.stage == to_stage:
         return False
+    if application.restricted:
+        raise PipelineError(
+            _(
+                "The candidate has restricted the processing of this application: it cannot "
+                "change stage until the privacy officer lifts the restriction."
+            )
+        )
     from_stage = application.stage
     now = timezone.now()
     application.stage = to_stage
@@ -111,7 +118,8 @@ def mark_unsuccessful(
 ) -> int:
     """Marks several applications of one posting unsuccessful; returns how many changed.
 
-    Only applications that are not yet decided change (hired or withdrawn stay as they are).
+    Only applications that are not yet decided change (hired or withdrawn stay as they are),
+    and none whose processing the candidate restricted (frozen until that is lifted).
     One event per application and one audit row per application, all in one transaction.
     Rerun-safe.
     """
@@ -122,6 +130,7 @@ def mark_unsuccessful(
         .select_related("posting", "candidate")
         .filter(posting=locked, pk__in=list(application_ids))
         .exclude(stage__in=DECIDED_STAGES)
+        .exclude(restricted=True)
         .order_by("created_at")
     )
     changed: list[UUID] = []

@@ -35,6 +35,7 @@ from recruitment.models import (
     ApplicationEvent,
     Candidate,
     CurriculumVitae,
+    DataExport,
     ErasureRecord,
     InterviewAssignment,
     InterviewNote,
@@ -86,11 +87,12 @@ def purge_batch(
 
     In one transaction: lock the rows (skipping rows another transaction holds, unless
     `skip_locked` is off); re-check eligibility inside the lock (a consent or hold that
-    arrived meanwhile wins); wait for each candidate's last email; erase their CV objects,
-    every version, with batched DeleteObjects; delete every row holding their personal data
-    (notes, events, assignments, holds, CVs, consents, outbox emails, the applications, and
-    the candidates nothing else keeps); count them anonymously; append one ErasureRecord
-    each to the hash chain.
+    arrived meanwhile wins); wait for each candidate's last email; erase their CV objects
+    and their candidates' data exports (a copy of the same data), every version, with
+    batched DeleteObjects; delete every row holding their personal data (notes, events,
+    assignments, holds, CVs, consents, exports, outbox emails, the applications, and the
+    candidates nothing else keeps); count them anonymously; append one ErasureRecord each to
+    the hash chain (a candidate's export objects count on their first application's).
 
     The objects are erased while the row locks are held: anything that would keep the data
     (a consent, a hold) locks the same rows first, so it either waits and then finds the
@@ -118,19 +120,22 @@ def purge_batch(
                 for pk in busy.values_list("pk", flat=True):
                     outcomes[pk] = Outcome.BUSY  # someone else holds it; the next sweep retries
             erasable = _check_eligibility(applications, now=now, outcomes=outcomes)
-            keys_by_application: dict[UUID, list[str]] = {a.pk: [] for a, _ in erasable}
+            cv_keys: dict[UUID, list[str]] = {a.pk: [] for a, _ in erasable}
             for application_id, key in CurriculumVitae.objects.filter(
-                application_id__any_of=list(keys_by_application)
+                application_id__any_of=list(cv_keys)
             ).values_list("application_id", "storage_key"):
-                keys_by_application[application_id].append(key)
+                cv_keys[application_id].append(key)
             if not erasable:
                 return outcomes
+            exports = _lock_exports(erasable)
+            keys_by_application = _object_keys(erasable, cv_keys, exports)
             keys = [key for keys in keys_by_application.values() for key in keys]
             # Storage erases the objects while the rows are deleted below, uncommitted: the
             # two waits overlap, and nothing commits before storage has answered.
             erasing_objects = storage.erase_objects_in_background(keys)
             rows_deleted = transaction.savepoint()
             try:
+                _delete_exports(exports)
                 _erase_rows(erasable, keys_by_application, actor=actor, now=now)
             finally:
                 futures.wait([erasing_objects])  # even when the rows fail: one thing at a time
@@ -150,6 +155,10 @@ def purge_batch(
                 outcomes[application.pk] = Outcome.FAILED
                 _record_failure(application.pk, now=now, error=storage.StorageUnavailable())
             erasing = [(a, due) for a, due in erasable if outcomes[a.pk] != Outcome.FAILED]
+            # An export whose object went is deleted even if its candidate stays: a row must
+            # not point at nothing (and the candidate may ask for a new one).
+            _delete_exports(exports, refused=failed_keys)
+            keys_by_application = _object_keys(erasing, cv_keys, exports, refused=failed_keys)
             _erase_rows(erasing, keys_by_application, actor=actor, now=now)
             outcomes.update(dict.fromkeys((a.pk for a, _ in erasing), Outcome.ERASED))
             return outcomes
@@ -158,6 +167,62 @@ def purge_batch(
             outcomes[application.pk] = Outcome.FAILED
             _record_failure(application.pk, now=now, error=exc)
         return outcomes
+
+
+@dataclass(frozen=True)
+class _Export:
+    pk: UUID
+    candidate_id: UUID
+    storage_key: str  # "" while it is being built
+
+
+def _lock_exports(erasable: list[tuple[Application, Due]]) -> list[_Export]:
+    """The data exports of these applications' candidates, locked.
+
+    An export is a copy of the candidate's data, this application's included, so it goes
+    with it even when the candidate stays. The lock makes a build that finishes right now
+    wait, then find its export gone and erase its own upload (exports.build_export); a build
+    that finished just before is seen with its object's key.
+    """
+    candidate_ids = list({application.candidate_id for application, _ in erasable})
+    rows = (
+        DataExport.objects.select_for_update()
+        .filter(candidate_id__any_of=candidate_ids)
+        .order_by("pk")
+        .values_list("pk", "candidate_id", "storage_key")
+    )
+    return [_Export(pk, candidate_id, key) for pk, candidate_id, key in rows]
+
+
+def _object_keys(
+    erasing: list[tuple[Application, Due]],
+    cv_keys: dict[UUID, list[str]],
+    exports: list[_Export],
+    *,
+    refused: set[str] | frozenset[str] = frozenset(),
+) -> dict[UUID, list[str]]:
+    """The objects each application takes with it: its CVs, and for the first application
+    of each candidate (by id), the candidate's export objects (except `refused` ones)."""
+    keys = {application.pk: list(cv_keys[application.pk]) for application, _ in erasing}
+    first: dict[UUID, UUID] = {}
+    for application, _ in erasing:
+        first.setdefault(application.candidate_id, application.pk)
+    for export in exports:
+        # A candidate none of whose applications is erased now (storage refused one of their
+        # objects) counts their export objects nowhere, though they may be gone already.
+        counted = export.candidate_id in first
+        if export.storage_key and export.storage_key not in refused and counted:
+            keys[first[export.candidate_id]].append(export.storage_key)
+    return keys
+
+
+def _delete_exports(
+    exports: list[_Export], *, refused: set[str] | frozenset[str] = frozenset()
+) -> None:
+    """Deletes these export rows, except those whose object storage refused to erase."""
+    ids = [export.pk for export in exports if export.storage_key not in refused]
+    if ids:
+        DataExport.objects.filter(pk__any_of=ids).delete()
 
 
 def _erase_rows(

@@ -42,6 +42,7 @@ class Reason:
     PROCESS_CONCLUDED = "process_concluded"
     CONSENT_ENDED = "consent_ended"
     UNDER_AGE = "under_age"
+    ERASURE_REQUESTED = "erasure_requested"
     HIRED_RETENTION_ENDED = "hired_retention_ended"
 
 
@@ -73,7 +74,7 @@ def compute_due(
     """When `application` must be erased, and why; NOT_DUE while nothing schedules it.
 
     - a legal hold or a restriction: not due while it lasts;
-    - flagged under-age: due at once;
+    - flagged under-age, or the candidate asked for erasure: due at once;
     - unsuccessful or withdrawn, once the process is formally concluded: due at conclusion
       plus the grace period, or, with valid consent, when that consent expires;
     - hired: kept (the application is handed over to HR) unless HIRED_RETENTION_DAYS is set;
@@ -83,6 +84,8 @@ def compute_due(
         return NOT_DUE
     if application.under_age_flagged_at is not None:
         return Due(at=application.under_age_flagged_at, reason=Reason.UNDER_AGE)
+    if application.erasure_requested_at is not None:
+        return Due(at=application.erasure_requested_at, reason=Reason.ERASURE_REQUESTED)
     if application.stage == Stage.HIRED:
         days = settings.HIRED_RETENTION_DAYS
         if days is None or application.decided_at is None:

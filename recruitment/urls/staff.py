@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from recruitment.views.staff import applications, audit, dashboard, pipeline, postings, retention
+from recruitment.views.staff import (
+    applications,
+    audit,
+    dashboard,
+    exports,
+    pipeline,
+    postings,
+    requests,
+    retention,
+)
 
 app_name = "staff"
 
@@ -62,5 +71,18 @@ urlpatterns = [
     path("audit/export.csv", audit.audit_log_csv, name="audit_log_csv"),
     path("retention/", retention.overview, name="retention"),
     path("applications/<uuid:pk>/hold/", retention.place_hold, name="hold_place"),
+    path("applications/<uuid:pk>/exports/", exports.candidate_exports, name="application_exports"),
+    path("applications/<uuid:pk>/export/", exports.produce, name="application_export"),
+    path(
+        "applications/<uuid:pk>/exports/<uuid:export_id>/",
+        exports.download,
+        name="export_download",
+    ),
     path("holds/<int:pk>/lift/", retention.lift_hold, name="hold_lift"),
+    path("requests/", requests.request_queue, name="requests"),
+    path("requests/new/", requests.new_request, name="request_new"),
+    path("requests/<uuid:pk>/", requests.request_detail, name="request"),
+    path("requests/<uuid:pk>/assign/", requests.assign, name="request_assign"),
+    path("requests/<uuid:pk>/extend/", requests.extend, name="request_extend"),
+    path("requests/<uuid:pk>/resolve/", requests.resolve, name="request_resolve"),
 ]

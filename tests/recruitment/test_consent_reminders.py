@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from notifications import services as outbox
 from notifications.models import OutboundEmail
 from recruitment import tasks
 from recruitment.access import Actor
@@ -108,7 +109,9 @@ def test_the_reminder_says_until_when_and_how_to_renew(posting: Posting) -> None
     )
     text = " ".join(email.body_text.split())
     assert "Dear Reads Reminder," in text
-    assert "you can renew your consent: reply to this email" in text
+    assert "renew your consent in your privacy portal" in text
+    # The stored email holds a placeholder; each delivery mints a one-time renewal link.
+    assert outbox.PERSONAL_LINK_PLACEHOLDER in text and email.personal_link == "consent-renewal"
     assert "If you do nothing, we delete your application and your personal data on" in text
     assert settings.CONTROLLER["privacy_email"] in text
     assert "renew your consent" in email.body_html

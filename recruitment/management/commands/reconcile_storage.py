@@ -11,8 +11,8 @@ from recruitment.services.reconciliation import reconcile_storage
 
 class Command(BaseCommand):
     help = (
-        "Find CV objects in storage that no database row references. Dry run by default; "
-        "--execute deletes them."
+        "Find CV and export objects in storage that no database row references. Dry run by "
+        "default; --execute deletes them."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             )
         except storage.StorageUnavailable as exc:
             raise CommandError("Object storage is unavailable; nothing was changed.") from exc
-        self.stdout.write(f"Scanned {report.scanned} CV objects; {len(report.orphaned)} orphaned.")
+        self.stdout.write(f"Scanned {report.scanned} objects; {len(report.orphaned)} orphaned.")
         for key in report.orphaned:
             self.stdout.write(f"  orphan: {key}")
         if not options["execute"]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from recruitment import access, audit, selectors, storage
 from recruitment.models import Application
+from recruitment.services import exports as export_services
 from recruitment.services import notes as note_services
 from recruitment.services import pipeline as pipeline_services
 from recruitment.services import postings as posting_services
@@ -55,6 +56,8 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
     now = timezone.now()
     consents = list(application.candidate.consents.all())
     can_decide = access.can_decide(request.user, application.posting)
+    # Privacy officers and admins answer access requests that arrive by email (P10).
+    can_export = access.can_manage_retention(request.user)
     return render(
         request,
         "staff/application.html",
@@ -76,6 +79,10 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "note_form": NoteForm(),
             "assign_form": AssignForm(posting=application.posting) if can_decide else None,
             "stages": Application.Stage.choices,
+            "can_export": can_export,
+            "exports": export_services.candidate_exports(candidate_id=application.candidate_id)
+            if can_export
+            else [],
         },
     )
 

@@ -352,8 +352,9 @@ def test_exporting_twice_records_two_exports(officer_client: Client) -> None:
 
 # --- Query counts ---------------------------------------------------------------------------
 
-# Session, user, user and group permissions, the actor and posting choices, then:
-PAGE_QUERIES = 9  # count, the page's events, their posting titles
+# Session, user, user and group permissions, the actor and posting choices, the navigation's
+# count of data-subject requests due soon, then:
+PAGE_QUERIES = 10  # count, the page's events, their posting titles
 EXPORT_QUERIES = 8  # the export's own audit row, one cursor over the events
 
 

@@ -1,0 +1,91 @@
+"""Forms of the candidate privacy portal: validation only. Services do the writing."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from recruitment.forms import checked_cv, phone_validator
+from recruitment.models import DataSubjectRequest
+from recruitment.uploads import InspectedCv
+
+
+class RequestLinkForm(forms.Form):
+    email = forms.EmailField(label=_("Your email address"), max_length=254)
+
+
+class DetailsForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    phone = forms.CharField(
+        label=_("Phone (optional)"), max_length=40, required=False, validators=[phone_validator]
+    )
+
+    def clean_full_name(self) -> str:
+        name: str = self.cleaned_data["full_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Please enter your name."))
+        return name
+
+    def clean_phone(self) -> str:
+        return str(self.cleaned_data.get("phone", "")).strip()
+
+
+class ReplaceCvForm(forms.Form):
+    cv = forms.FileField(
+        label=_("New CV"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".pdf,.docx,application/pdf,"
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.inspected_cv: InspectedCv | None = None
+        max_mb = settings.CV_MAX_BYTES // (1024 * 1024)
+        self.fields["cv"].help_text = _("PDF or Word (.docx), at most %(mb)d MB.") % {"mb": max_mb}
+
+    def clean_cv(self) -> UploadedFile:
+        cv: UploadedFile = self.cleaned_data["cv"]
+        self.inspected_cv = checked_cv(cv)
+        return cv
+
+
+class PrivacyRequestForm(forms.Form):
+    """Restriction or objection: both go to the privacy officer."""
+
+    kind = forms.ChoiceField(
+        label=_("What would you like?"),
+        widget=forms.RadioSelect,
+        choices=[
+            (
+                DataSubjectRequest.Kind.RESTRICTION,
+                _("Restrict processing: freeze my applications while my request is handled"),
+            ),
+            (
+                DataSubjectRequest.Kind.OBJECTION,
+                _("Object to the processing of my personal data"),
+            ),
+        ],
+    )
+    details = forms.CharField(
+        label=_("Tell us why (optional)"),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": "2000"}),
+        max_length=2000,
+        required=False,
+    )
+
+
+class ConfirmErasureForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that all my applications and my CV will be deleted for good."),
+        error_messages={"required": _("Please tick the box to confirm.")},
+    )
+
+
+class ConsentForm(forms.Form):
+    action = forms.ChoiceField(choices=[("give", "give"), ("withdraw", "withdraw")])

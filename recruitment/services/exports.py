@@ -1,0 +1,302 @@
+"""Candidates' data exports (PRIVACY.md P10 access, P11 portability): request, build,
+download, expire.
+
+A request writes a PENDING `DataExport` and, after commit, enqueues `recruitment.build_export`
+with the export's id. The build reads everything held about the candidate
+(`export_contents`), streams a ZIP into a temporary file, uploads it under a random key
+(`export/<uuid>`) and marks the row READY. A ready export can be downloaded through a
+60-second presigned link until `expires_at` (EXPORT_EXPIRY_HOURS); the hourly
+`recruitment.delete_expired_exports` then erases the object and deletes the row, and
+re-enqueues builds whose message was lost. An export is a copy of the candidate's data: the
+purge erases it with them (`purge.purge_batch`), and the reconciliation deletes any export
+object no row references.
+
+Storage trouble during a build leaves the export PENDING so the task can retry it with
+backoff; the last attempt marks it FAILED, and FAILED rows are deleted by the next hourly run
+(the requester can simply ask again).
+"""
+
+import hashlib
+import logging
+import tempfile
+from datetime import datetime, timedelta
+from typing import IO
+from uuid import UUID
+
+from celery import current_app
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from recruitment import audit, storage
+from recruitment.access import Actor
+from recruitment.models import Application, Candidate, DataExport
+from recruitment.services import export_contents
+
+logger = logging.getLogger(__name__)
+
+BUILD_TASK = "recruitment.build_export"
+# A PENDING export this old has lost its message (or its worker): the hourly run enqueues it
+# again. Longer than a build normally takes, so a build in progress is rarely duplicated
+# (and a duplicate is harmless: the first to finish wins, the other erases its upload).
+STALE_AFTER = timedelta(minutes=10)
+DELETE_BATCH = 500
+HASH_CHUNK = 1024 * 1024
+
+Status = DataExport.Status
+
+
+class ExportNotReady(Exception):
+    """The export cannot be downloaded: not built (yet), failed, or expired."""
+
+
+def request_export(
+    *, candidate: Candidate, requested_by: User | None = None, now: datetime | None = None
+) -> DataExport:
+    """Asks for a ZIP of everything held about `candidate`; returns the export.
+
+    `requested_by` is the staff user producing it, or None when the candidate asked in the
+    portal. If this requester already has an unexpired export of this candidate that is READY
+    or still being prepared, that one is returned and nothing new is created: a double click,
+    or asking again while the link is valid, gives the same file (ask again after it expires,
+    or after a purge removed it, for a fresh one). A PENDING one that looks stuck is
+    enqueued again.
+
+    Side effects, in one transaction: locks the candidate row (so concurrent requests make
+    one export, and a candidate erased meanwhile raises Candidate.DoesNotExist) and writes a
+    PENDING DataExport expiring after EXPORT_EXPIRY_HOURS; after commit, one broker message
+    with the export's id (a broker failure is logged, and the hourly run enqueues it).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        Candidate.objects.select_for_update().only("pk").get(pk=candidate.pk)
+        reusable = (
+            DataExport.objects.filter(
+                candidate_id=candidate.pk,
+                requested_by=requested_by,
+                status__in=[Status.READY, Status.PENDING],
+                expires_at__gt=now,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if reusable is not None:
+            if reusable.status == Status.PENDING and reusable.created_at <= now - STALE_AFTER:
+                _enqueue_after_commit(reusable.pk)
+            return reusable
+        export = DataExport.objects.create(
+            candidate_id=candidate.pk,
+            requested_by=requested_by,
+            status=Status.PENDING,
+            created_at=now,
+            expires_at=now + timedelta(hours=settings.EXPORT_EXPIRY_HOURS),
+        )
+        _enqueue_after_commit(export.pk)
+    return export
+
+
+def produce_export(
+    *, application: Application, actor: Actor, now: datetime | None = None
+) -> DataExport:
+    """A staff member produces the candidate's export (a request that arrived by email),
+    from one of the candidate's applications. Callers check the actor may (access.py).
+
+    Side effects, in one transaction: those of `request_export` (requested by the actor) and
+    an EXPORT_CANDIDATE_DATA audit row for the application. Each call is audited; the export
+    itself is reused as `request_export` says.
+    """
+    with transaction.atomic():
+        export = request_export(candidate=application.candidate, requested_by=actor.user, now=now)
+        audit.record_application_access(
+            actor=actor, action=audit.Action.EXPORT_CANDIDATE_DATA, application=application
+        )
+    return export
+
+
+def _enqueue_after_commit(export_id: UUID) -> None:
+    def enqueue_build_after_commit() -> None:
+        # A named function, not functools.partial: Django's robust on_commit reads
+        # __qualname__ when it logs a failing callback.
+        enqueue_build(export_id)
+
+    # robust: a broker failure must not turn a committed request into an error page; the
+    # hourly run finds the PENDING row and enqueues it.
+    transaction.on_commit(enqueue_build_after_commit, robust=True)
+
+
+def enqueue_build(export_id: UUID) -> bool:
+    """Publishes one build message. Returns False (and logs) if the broker is unreachable."""
+    try:
+        current_app.send_task(BUILD_TASK, args=[str(export_id)])
+    except Exception as exc:
+        # Broker clients raise many kinds of error (kombu, redis-py, socket, pool state).
+        logger.warning(
+            "export %s not enqueued (%s); the hourly run will retry", export_id, type(exc).__name__
+        )
+        return False
+    return True
+
+
+def build_export(*, export_id: UUID, last_attempt: bool = True) -> None:
+    """Builds the ZIP of a PENDING export, uploads it and marks the export READY.
+
+    A missing, expired or no longer PENDING export is a no-op, so this is safe to run twice,
+    or twice at once (the first to finish wins; the other erases its own upload). Nothing
+    holds a database transaction while storage works. The ZIP is written to a temporary file
+    that is removed whatever happens; CVs are copied from storage in chunks.
+
+    If storage fails, any partial upload is deleted and the export stays PENDING: this raises
+    storage.StorageUnavailable so the task can retry, unless `last_attempt`, in which case
+    the export is marked FAILED and this returns. If the export (or the candidate) was deleted
+    while it was being built, the upload is erased: nothing is left behind.
+    """
+    now = timezone.now()
+    export = (
+        DataExport.objects.select_related("candidate")
+        .filter(pk=export_id, status=Status.PENDING, expires_at__gt=now)
+        .first()
+    )
+    if export is None:
+        return
+    contents = export_contents.collect(candidate=export.candidate, export=export, now=now)
+    try:
+        with tempfile.TemporaryFile(prefix="ats-export-") as archive_file:
+            export_contents.write_archive(archive_file, contents=contents)
+            size, sha256 = _measure(archive_file)
+            key = storage.put_export(archive_file)  # erases its own partial upload on failure
+    except storage.StorageUnavailable:
+        if not last_attempt:
+            logger.warning("export %s: storage unavailable; will retry", export_id)
+            raise
+        logger.warning("export %s: storage unavailable on the last attempt; failed", export_id)
+        DataExport.objects.filter(pk=export_id, status=Status.PENDING).update(status=Status.FAILED)
+        return
+    try:
+        finished = _mark_ready(export_id, key=key, size=size, sha256=sha256)
+    except BaseException:
+        _erase_quietly(key)
+        raise
+    if not finished:
+        _erase_quietly(key)
+
+
+def _measure(archive_file: IO[bytes]) -> tuple[int, str]:
+    """The file's size and SHA-256, read in chunks."""
+    archive_file.seek(0)
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := archive_file.read(HASH_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def _mark_ready(export_id: UUID, *, key: str, size: int, sha256: str) -> bool:
+    """Records the upload on the export if it is still PENDING. Returns False if it is gone
+    (the candidate was erased, it expired) or another run finished it first."""
+    with transaction.atomic():
+        # The purge locks the candidate's exports before erasing their objects: this waits
+        # for it, and then finds the row gone instead of recording an object it missed.
+        export = (
+            DataExport.objects.select_for_update()
+            .filter(pk=export_id, status=Status.PENDING)
+            .first()
+        )
+        if export is None:
+            return False
+        export.status = Status.READY
+        export.storage_key = key
+        export.size = size
+        export.sha256 = sha256
+        export.ready_at = timezone.now()
+        export.save(update_fields=["status", "storage_key", "size", "sha256", "ready_at"])
+    return True
+
+
+def _erase_quietly(key: str) -> None:
+    try:
+        refused = storage.erase_objects([key])
+    except storage.StorageUnavailable:
+        refused = {key}
+    if refused:
+        logger.warning("export object %s not erased; the reconciliation will delete it", key)
+
+
+def export_download_url(*, export: DataExport, now: datetime | None = None) -> str:
+    """A 60-second download link to a READY, unexpired export, named
+    `my-data-YYYY-MM-DD.zip` (the day it was requested). Raises ExportNotReady otherwise.
+
+    No side effects (callers audit the download where staff download it).
+    """
+    now = now or timezone.now()
+    if export.status != Status.READY or not export.storage_key or export.expires_at <= now:
+        raise ExportNotReady
+    day = timezone.localdate(export.created_at)
+    return storage.presigned_export_url(export.storage_key, filename=f"my-data-{day:%Y-%m-%d}.zip")
+
+
+def staff_download_url(*, application: Application, export: DataExport, actor: Actor) -> str:
+    """`export_download_url` for a staff member, audited (DOWNLOAD_CANDIDATE_EXPORT on the
+    application the export was reached from). Raises ExportNotReady, and then audits nothing.
+    Not idempotent: each call is one audited download."""
+    url = export_download_url(export=export)
+    audit.record_application_access(
+        actor=actor, action=audit.Action.DOWNLOAD_CANDIDATE_EXPORT, application=application
+    )
+    return url
+
+
+def delete_expired_exports(*, now: datetime | None = None) -> int:
+    """Erases the objects of expired and FAILED exports, then deletes their rows; returns
+    how many rows went.
+
+    Objects first: a row goes only once its object is confirmed erased (every version), so
+    no object is ever left without a row pointing at it; a refused key keeps its row for the
+    next run. A row whose build finished meanwhile (it gained a key) is kept for the next run
+    too. Rerun-safe. Raises storage.StorageUnavailable (nothing deleted; the next run retries).
+    """
+    now = now or timezone.now()
+    due = list(
+        DataExport.objects.filter(Q(expires_at__lte=now) | Q(status=Status.FAILED))
+        .order_by("pk")
+        .values_list("pk", "storage_key")
+    )
+    deleted = 0
+    for start in range(0, len(due), DELETE_BATCH):
+        batch = due[start : start + DELETE_BATCH]
+        keys = [key for _, key in batch if key]
+        refused = storage.erase_objects(keys)
+        erased = [key for key in keys if key not in refused]
+        keyless = [pk for pk, key in batch if not key]
+        if erased:
+            deleted += DataExport.objects.filter(storage_key__any_of=erased).delete()[0]
+        if keyless:
+            deleted += DataExport.objects.filter(pk__any_of=keyless, storage_key="").delete()[0]
+    return deleted
+
+
+def requeue_stale_exports(*, now: datetime | None = None) -> int:
+    """Enqueues the build of every unexpired export still PENDING after STALE_AFTER (its
+    message was lost, or its worker died). Returns how many were enqueued; stops at the first
+    broker failure. Safe to run any time: builds are rerun-safe."""
+    now = now or timezone.now()
+    stale = DataExport.objects.filter(
+        status=Status.PENDING, created_at__lte=now - STALE_AFTER, expires_at__gt=now
+    ).values_list("pk", flat=True)
+    enqueued = 0
+    for export_id in stale:
+        if not enqueue_build(export_id):
+            break  # the broker is down: the rest would fail the same way
+        enqueued += 1
+    return enqueued
+
+
+def candidate_exports(*, candidate_id: UUID) -> QuerySet[DataExport]:
+    """A candidate's exports, newest first (a selector: callers have scoped the candidate)."""
+    return (
+        DataExport.objects.filter(candidate_id=candidate_id)
+        .select_related("requested_by")
+        .order_by("-created_at", "pk")
+    )

@@ -1,0 +1,500 @@
+"""Data-subject requests (PRIVACY.md P14, P16): recorded with their legal deadline, handled
+by the privacy officer, and watched by a daily reminder until they are closed.
+
+Deadlines: `original_due_at = due_at = received_at + PRIVACY_REQUEST_DEADLINE_DAYS`. An
+extension moves `due_at` (never `original_due_at`), by at most
+PRIVACY_REQUEST_EXTENSION_DAYS in total, only with a reason, and only while the first due
+date has not passed: the candidate must be told before it. Self-service actions in the
+portal are recorded resolved at once.
+
+Days left, reminders and overdue alerts count local calendar days: a request is due on the
+day of `due_at` and overdue from the next day (a period in days ends with its last day).
+
+Locks: a service that writes something about the candidate (a request, an email to them)
+first locks the candidate's application rows, the purge's lock. A purge running at the
+same time then either finished first (the service refuses: nothing is held any more) or
+waits and erases what the service wrote together with the rest.
+
+Staff reminders and alerts hold request ids, kinds and dates only: never the candidate's
+name, address or words, so they need not (and do not) go with the candidate.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from notifications.services import queue_email
+from recruitment import audit
+from recruitment.access import Actor
+from recruitment.models import Application, Candidate, DataSubjectRequest
+
+logger = logging.getLogger(__name__)
+
+Kind = DataSubjectRequest.Kind
+Channel = DataSubjectRequest.Channel
+Status = DataSubjectRequest.Status
+
+# Requests listed in one staff reminder or alert; more go in the next email of the same run.
+DIGEST_SIZE = 200
+ONE_DAY = timedelta(days=1)
+
+
+class RequestRefused(Exception):
+    """The request cannot be changed that way; `message` says why, fit to show the user."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+# --- Deadlines ---------------------------------------------------------------------------------
+
+
+def due_date_for(received_at: datetime) -> datetime:
+    """When a request received at `received_at` must be answered (without extension)."""
+    return received_at + timedelta(days=settings.PRIVACY_REQUEST_DEADLINE_DAYS)
+
+
+def days_left(request: DataSubjectRequest, *, now: datetime) -> int:
+    """Calendar days from today to the due date: 0 on the due date, negative once overdue."""
+    return (timezone.localdate(request.due_at) - timezone.localdate(now)).days
+
+
+def _start_of_local_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _reminder_window_end(now: datetime) -> datetime:
+    """The first moment after the last due date within the reminder window."""
+    last_day = timezone.localdate(now) + timedelta(days=settings.PRIVACY_REQUEST_REMINDER_DAYS)
+    return _start_of_local_day(last_day + ONE_DAY)
+
+
+def extension_days_left(request: DataSubjectRequest) -> int:
+    """How many more days the due date may still be moved (the total is capped)."""
+    used = (request.due_at - request.original_due_at) // ONE_DAY
+    return max(settings.PRIVACY_REQUEST_EXTENSION_DAYS - used, 0)
+
+
+def extension_refusal(request: DataSubjectRequest, *, now: datetime) -> str | None:
+    """Why the request cannot be extended at all now, or None if it can."""
+    if request.status != Status.OPEN:
+        return str(_("Only an open request can be extended."))
+    if now > request.original_due_at:
+        return str(
+            _(
+                "An extension must be notified before the first due date (%(date)s), and that "
+                "has passed."
+            )
+            % {"date": _local_datetime(request.original_due_at)}
+        )
+    if extension_days_left(request) < 1:
+        return str(
+            _("The due date has already been extended by the maximum of %(days)d days.")
+            % {"days": settings.PRIVACY_REQUEST_EXTENSION_DAYS}
+        )
+    return None
+
+
+def _local_datetime(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+# --- Selectors -----------------------------------------------------------------------------
+
+
+def open_requests_due_soon(requests: QuerySet[DataSubjectRequest], *, now: datetime) -> int:
+    """How many of `requests` are open and due within the reminder window (or overdue)."""
+    return requests.filter(status=Status.OPEN, due_at__lt=_reminder_window_end(now)).count()
+
+
+def requests_due_a_reminder(*, now: datetime) -> QuerySet[DataSubjectRequest]:
+    """Open requests due today or within PRIVACY_REQUEST_REMINDER_DAYS, not reminded yet."""
+    return DataSubjectRequest.objects.filter(
+        status=Status.OPEN,
+        reminder_sent_at__isnull=True,
+        due_at__gte=_start_of_local_day(timezone.localdate(now)),
+        due_at__lt=_reminder_window_end(now),
+    )
+
+
+def requests_due_an_overdue_alert(*, now: datetime) -> QuerySet[DataSubjectRequest]:
+    """Open requests whose due date is past, whose overdue alert has not gone out."""
+    return DataSubjectRequest.objects.filter(
+        status=Status.OPEN,
+        overdue_alert_sent_at__isnull=True,
+        due_at__lt=_start_of_local_day(timezone.localdate(now)),
+    )
+
+
+def candidate_language(candidate_id: UUID) -> str:
+    """The language of the candidate's latest application: every email to them uses it."""
+    language = (
+        Application.objects.filter(candidate_id=candidate_id)
+        .order_by("-created_at", "-pk")
+        .values_list("language", flat=True)
+        .first()
+    )
+    return language or settings.LANGUAGE_CODE
+
+
+# --- Writes --------------------------------------------------------------------------------
+
+
+def _lock_candidate_data(candidate_id: UUID) -> None:
+    """Locks the candidate's application rows (the purge's lock) in a stable order.
+
+    Raises RequestRefused when none is left: the candidate's data has been erased.
+    """
+    locked = list(
+        Application.objects.filter(candidate_id=candidate_id)
+        .select_for_update(of=("self",))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not locked:
+        raise RequestRefused(_("No data is held about this person any more."))
+
+
+def _lock_request(request: DataSubjectRequest) -> DataSubjectRequest:
+    locked = (
+        DataSubjectRequest.objects.select_for_update(of=("self",))
+        .select_related("candidate")
+        .filter(pk=request.pk)
+        .first()
+    )
+    if locked is None:
+        raise RequestRefused(_("This request no longer exists: the person's data has been erased."))
+    return locked
+
+
+@transaction.atomic
+def record_request(
+    *,
+    candidate: Candidate,
+    kind: str,
+    channel: str,
+    details: str = "",
+    received_at: datetime | None = None,
+    actor: Actor | None = None,
+) -> DataSubjectRequest:
+    """Records an open request, due PRIVACY_REQUEST_DEADLINE_DAYS after it was received.
+
+    `received_at` may lie in the past (a letter read late; the deadline still runs from
+    its arrival), never in the future. `actor` None: the candidate asked in the portal;
+    otherwise a staff member entered it, which is audited. Side effects, in one transaction:
+    the candidate's application rows are locked, the request row and (staff only) a
+    RECORD_REQUEST audit row are written. Raises RequestRefused. Not idempotent: each call
+    records one more request.
+    """
+    if kind not in Kind.values or channel not in Channel.values:
+        raise ValueError(f"unknown request kind {kind!r} or channel {channel!r}")
+    now = timezone.now()
+    received_at = received_at or now
+    if received_at > now:
+        raise RequestRefused(_("The date the request was received cannot be in the future."))
+    _lock_candidate_data(candidate.pk)
+    due_at = due_date_for(received_at)
+    request = DataSubjectRequest.objects.create(
+        candidate_id=candidate.pk,
+        kind=kind,
+        channel=channel,
+        details=details.strip(),
+        received_at=received_at,
+        original_due_at=due_at,
+        due_at=due_at,
+    )
+    if actor is not None:
+        audit.record_request_access(
+            actor=actor, action=audit.Action.RECORD_REQUEST, request=request
+        )
+    logger.info("data-subject request %s recorded (%s, %s)", request.pk, kind, channel)
+    return request
+
+
+@transaction.atomic
+def record_self_service(
+    *, candidate: Candidate, kind: str, resolution: str, now: datetime | None = None
+) -> DataSubjectRequest:
+    """Records a right the candidate exercised themselves in the portal: channel PORTAL,
+    resolved the moment it was received (P16: self-service actions complete at once).
+
+    Call it inside the transaction of the action itself. Side effects: locks the
+    candidate's application rows (already held if the caller locked them) and writes one
+    request row. Raises RequestRefused if nothing is held any more. Not idempotent: each
+    call records one more request.
+    """
+    if kind not in Kind.values:
+        raise ValueError(f"unknown request kind {kind!r}")
+    if not str(resolution).strip():
+        raise ValueError("a self-service request needs its resolution")
+    now = now or timezone.now()
+    _lock_candidate_data(candidate.pk)
+    due_at = due_date_for(now)
+    request = DataSubjectRequest.objects.create(
+        candidate_id=candidate.pk,
+        kind=kind,
+        channel=Channel.PORTAL,
+        status=Status.RESOLVED,
+        received_at=now,
+        original_due_at=due_at,
+        due_at=due_at,
+        resolution=str(resolution).strip(),
+        resolved_at=now,
+    )
+    logger.info("data-subject request %s done by the candidate (%s)", request.pk, kind)
+    return request
+
+
+@transaction.atomic
+def extend_request(
+    *,
+    request: DataSubjectRequest,
+    days: int,
+    reason: str,
+    actor: Actor,
+    now: datetime | None = None,
+) -> DataSubjectRequest:
+    """Moves the due date `days` later and tells the candidate why (P16).
+
+    Refused (RequestRefused, nothing changes) when the reason is blank, `days` is below 1
+    or would take the total beyond PRIVACY_REQUEST_EXTENSION_DAYS, the first due date has
+    passed, or the request is not open. Side effects, in one transaction: locks the
+    candidate's application rows, then the request; moves `due_at`, sets `extended_at`,
+    adds the reason to `extension_reason`, clears `reminder_sent_at` (the staff reminder
+    comes again before the new date); writes an EXTEND_REQUEST audit row and queues the
+    `request_extended` notice to the candidate in their language. Not idempotent: each
+    call extends again (within the cap).
+    """
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise RequestRefused(_("Give the reason for the extension: the candidate is told it."))
+    _lock_candidate_data(request.candidate_id)
+    locked = _lock_request(request)
+    refusal = extension_refusal(locked, now=now)
+    if refusal is not None:
+        raise RequestRefused(refusal)
+    allowed = extension_days_left(locked)
+    if days < 1 or days > allowed:
+        raise RequestRefused(
+            _("The due date can be moved by 1 to %(days)d more days.") % {"days": allowed}
+        )
+    locked.due_at = locked.due_at + timedelta(days=days)
+    locked.extended_at = now
+    locked.extension_reason = (
+        f"{locked.extension_reason}\n\n{reason}" if locked.extension_reason else reason
+    )
+    locked.reminder_sent_at = None
+    locked.save(
+        update_fields=[
+            "due_at",
+            "extended_at",
+            "extension_reason",
+            "reminder_sent_at",
+            "updated_at",
+        ]
+    )
+    audit.record_request_access(actor=actor, action=audit.Action.EXTEND_REQUEST, request=locked)
+    candidate = locked.candidate
+    queue_email(
+        to=candidate.email,
+        template="request_extended",
+        context={
+            "full_name": candidate.full_name,
+            # Lazy: rendered in the candidate's language by queue_email.
+            "kind": Kind(locked.kind).label,
+            "reference": str(locked.pk)[:8],
+            "received_at": locked.received_at,
+            "original_due_at": locked.original_due_at,
+            "due_at": locked.due_at,
+            "reason": reason,
+            "authority": settings.SUPERVISORY_AUTHORITY,
+        },
+        language=candidate_language(candidate.pk),
+        # Goes with the candidate when they are erased.
+        subject_ref=candidate.pk,
+    )
+    logger.info("data-subject request %s extended by %d days", locked.pk, days)
+    return locked
+
+
+@transaction.atomic
+def resolve_request(
+    *,
+    request: DataSubjectRequest,
+    resolution: str,
+    actor: Actor,
+    refused: bool = False,
+    now: datetime | None = None,
+) -> DataSubjectRequest:
+    """Closes an open request as resolved (or refused), with what was done and why.
+
+    Side effects, in one transaction: locks the request; sets status, `resolution` and
+    `resolved_at`, and the handler if nobody had taken the request on; writes a
+    RESOLVE_REQUEST or REFUSE_REQUEST audit row. Resolving an erasure request erases the
+    candidate (after the confirmation email, as in the portal); closing a restriction
+    request either way lifts the restriction. Nothing else is sent to the candidate: the
+    answer itself goes out by the means the request calls for. Raises RequestRefused for
+    a blank resolution, a request that is already closed (so a second submission changes
+    nothing), or an erasure a legal hold prevents.
+    """
+    now = now or timezone.now()
+    resolution = resolution.strip()
+    if not resolution:
+        raise RequestRefused(_("Describe what was done and why: it is kept with the request."))
+    locked = _lock_request(request)
+    if locked.status != Status.OPEN:
+        raise RequestRefused(_("This request is already closed."))
+    # A restriction lasts while the request is handled: refusing it ends it too.
+    if not refused or locked.kind == DataSubjectRequest.Kind.RESTRICTION:
+        _carry_out(locked)
+    locked.status = Status.REFUSED if refused else Status.RESOLVED
+    locked.resolution = resolution
+    locked.resolved_at = now
+    if locked.handler_id is None:
+        locked.handler = actor.user
+    locked.save(update_fields=["status", "resolution", "resolved_at", "handler", "updated_at"])
+    audit.record_request_access(
+        actor=actor,
+        action=audit.Action.REFUSE_REQUEST if refused else audit.Action.RESOLVE_REQUEST,
+        request=locked,
+    )
+    logger.info("data-subject request %s closed (%s)", locked.pk, locked.status)
+    return locked
+
+
+def _carry_out(request: DataSubjectRequest) -> None:
+    """What closing a request does to the data: an erasure request erases (unless a legal
+    hold keeps the data: then it cannot be resolved yet), a restriction ends."""
+    # Imported here: self_service records its actions through this module.
+    from recruitment.services import self_service
+
+    candidate = Candidate.objects.get(pk=request.candidate_id)
+    if request.kind == DataSubjectRequest.Kind.ERASURE:
+        held = self_service.request_erasure(candidate=candidate, record=False)
+        if held is not None:
+            raise RequestRefused(
+                _(
+                    "A legal hold keeps some of this candidate's data: lift it first, or "
+                    "refuse the request and tell the candidate why."
+                )
+            )
+    elif request.kind == DataSubjectRequest.Kind.RESTRICTION:
+        self_service.lift_restriction(candidate=candidate)
+
+
+@transaction.atomic
+def assign_request(*, request: DataSubjectRequest, actor: Actor) -> DataSubjectRequest:
+    """Makes the acting staff member the request's handler.
+
+    Side effects, in one transaction: locks the request, sets `handler`, writes an
+    ASSIGN_REQUEST audit row. Rerun-safe: if they already handle it nothing changes and
+    nothing is written. Raises RequestRefused for a closed request.
+    """
+    locked = _lock_request(request)
+    if locked.status != Status.OPEN:
+        raise RequestRefused(_("This request is already closed."))
+    if locked.handler_id == actor.user.pk:
+        return locked
+    locked.handler = actor.user
+    locked.save(update_fields=["handler", "updated_at"])
+    audit.record_request_access(actor=actor, action=audit.Action.ASSIGN_REQUEST, request=locked)
+    return locked
+
+
+# --- Staff reminders -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Digest:
+    template: str
+    stamp: str
+
+
+REMINDER = _Digest(template="request_reminder", stamp="reminder_sent_at")
+OVERDUE = _Digest(template="request_overdue", stamp="overdue_alert_sent_at")
+
+
+def send_request_reminders(*, now: datetime | None = None) -> tuple[int, int]:
+    """Tells the privacy officers (PRIVACY_OFFICER_EMAILS) about open requests due within
+    PRIVACY_REQUEST_REMINDER_DAYS (`request_reminder`) and about overdue ones
+    (`request_overdue`); returns how many requests were (reminded, alerted).
+
+    Each request is in one reminder and one overdue alert at most (an extension makes it
+    due a new reminder). The emails list request ids, kinds, due dates, days left and links
+    to the staff pages: no personal data, so they are not tied to the candidate
+    (`subject_ref` None). Side effects: per email, in one transaction, the listed requests
+    are locked and stamped (`reminder_sent_at` / `overdue_alert_sent_at`) and one outbox
+    email per officer address queued. Rerun-safe and safe to run concurrently: a stamped
+    request is no longer due, and rows locked by another run are skipped. With no officer
+    address configured nothing is stamped (and a warning is logged).
+    """
+    now = now or timezone.now()
+    if not settings.PRIVACY_OFFICER_EMAILS:
+        logger.warning("no PRIVACY_OFFICER_EMAILS: data-subject request reminders not sent")
+        return 0, 0
+    reminded = _send_all(REMINDER, requests_due_a_reminder(now=now), now=now)
+    alerted = _send_all(OVERDUE, requests_due_an_overdue_alert(now=now), now=now)
+    return reminded, alerted
+
+
+def _send_all(digest: _Digest, due: QuerySet[DataSubjectRequest], *, now: datetime) -> int:
+    total = 0
+    while True:
+        sent = _send_digest(digest, due, now=now)
+        total += sent
+        if sent < DIGEST_SIZE:
+            return total
+
+
+@transaction.atomic
+def _send_digest(digest: _Digest, due: QuerySet[DataSubjectRequest], *, now: datetime) -> int:
+    """Stamps and lists up to DIGEST_SIZE due requests in one email per officer address."""
+    rows = list(
+        due.select_for_update(skip_locked=True)
+        .only("id", "kind", "due_at", "original_due_at")
+        .order_by("due_at", "pk")[:DIGEST_SIZE]
+    )
+    if not rows:
+        return 0
+    DataSubjectRequest.objects.filter(pk__in=[row.pk for row in rows]).update(**{digest.stamp: now})
+    context: dict[str, Any] = {
+        "requests": [
+            {
+                "id": str(row.pk),
+                "kind": Kind(row.kind).label,
+                "due_at": row.due_at,
+                "days_left": days_left(row, now=now),
+                "extended": row.due_at > row.original_due_at,
+                "url": _public_url(reverse("staff:request", kwargs={"pk": row.pk})),
+            }
+            for row in rows
+        ],
+        "queue_url": _public_url(reverse("staff:requests")),
+        "reminder_days": settings.PRIVACY_REQUEST_REMINDER_DAYS,
+    }
+    for address in settings.PRIVACY_OFFICER_EMAILS:
+        queue_email(
+            to=address,
+            template=digest.template,
+            context=context,
+            language=settings.LANGUAGE_CODE,
+            subject_ref=None,
+        )
+    logger.info("%s queued for %d data-subject request(s)", digest.template, len(rows))
+    return len(rows)
+
+
+def _public_url(path: str) -> str:
+    return f"{settings.PUBLIC_URL}{path}"

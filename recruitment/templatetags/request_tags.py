@@ -1,0 +1,22 @@
+"""Template tags of the data-subject request pages (the staff navigation's "Requests" link)."""
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from recruitment import access
+from recruitment.services.requests import open_requests_due_soon
+
+register = template.Library()
+
+
+@register.inclusion_tag("staff/requests/_nav_link.html", takes_context=True)
+def requests_nav_link(context: template.Context) -> dict[str, Any]:
+    """The "Requests" link, for those who may handle requests only, with how many open ones
+    are due within the reminder window (or overdue). One COUNT on the open-requests index."""
+    user = context.get("user")
+    if user is None or not access.can_manage_retention(user):
+        return {"show": False}
+    due_soon = open_requests_due_soon(access.requests_visible_to(user), now=timezone.now())
+    return {"show": True, "due_soon": due_soon}

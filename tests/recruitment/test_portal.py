@@ -1,0 +1,459 @@
+"""The candidate privacy portal: access by emailed link, and every right exercised there."""
+
+import base64
+import io
+import logging
+import re
+import uuid
+from datetime import timedelta
+from email.message import Message
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import OutboundEmail
+from recruitment import storage
+from recruitment.access import Actor
+from recruitment.models import (
+    Application,
+    ApplicationEvent,
+    Candidate,
+    CurriculumVitae,
+    DataSubjectRequest,
+    ErasureRecord,
+    LegalHold,
+    PortalToken,
+    Posting,
+    RetentionConsent,
+    TeamMembership,
+)
+from recruitment.services import consents, pipeline, portal_access, purge
+from recruitment.services.pipeline import PipelineError
+from tests.factories import MembershipFactory, PostingFactory
+from tests.hostile_uploads import valid_pdf
+from tests.recruitment.test_retention import (
+    apply_as,
+    bucket_contents,
+    database_dump,
+    deliver_all_emails,
+    personal_data,
+)
+
+pytestmark = pytest.mark.django_db
+
+LINK = re.compile(r"https?://[^\s\"<>]+/privacy/(access|renew)/([A-Za-z0-9_-]+)/")
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:10]}"
+
+
+def text_of(message: Message) -> str:
+    parts = message.walk() if message.is_multipart() else [message]
+    return "".join(
+        part.get_payload(decode=True).decode()
+        for part in parts
+        if part.get_content_type() == "text/plain"
+    )
+
+
+def emailed_token(smtp_mailbox: Any, address: str, *, count: int = 1) -> str:
+    deliver_all_emails()
+    messages = smtp_mailbox.wait_for(address, count=count)
+    assert len(messages) >= count
+    match = LINK.search(text_of(messages[-1]))
+    assert match is not None, "the email carries a portal link"
+    return match.group(2)
+
+
+def open_portal(client: Client, token: str, *, purpose: str = "access") -> None:
+    response = client.get(f"/privacy/{purpose}/{token}/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("privacy:continue")  # the token leaves the URL
+    response = client.post(reverse("privacy:continue"))
+    assert response.status_code == 302
+    expected = reverse("privacy:portal") + ("#consent" if purpose == "renew" else "")
+    assert response["Location"] == expected
+
+
+@pytest.fixture
+def applied(posting: Posting) -> Application:
+    return apply_as(posting, unique_name("Portal Person"))
+
+
+@pytest.fixture
+def portal_client(client: Client, applied: Application) -> Client:
+    token = portal_access.issue_token(
+        candidate=applied.candidate, purpose=PortalToken.Purpose.ACCESS
+    )
+    open_portal(client, token)
+    return client
+
+
+# --- Access by link -------------------------------------------------------------------------
+
+
+def test_the_confirmation_email_opens_the_portal_and_the_token_is_stored_only_hashed(
+    client: Client, applied: Application, smtp_mailbox: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    token = emailed_token(smtp_mailbox, applied.candidate.email)
+
+    assert len(base64.urlsafe_b64decode(token + "==")) >= 16  # at least 128 bits
+    stored = PortalToken.objects.get(candidate=applied.candidate)
+    assert stored.token_hash == portal_access.token_hash(token) != token
+    # The outbox keeps the email without the link; only the message that left has it.
+    email = OutboundEmail.objects.get(template="application_received")
+    assert token not in email.body_text and token not in email.body_html
+    assert token not in database_dump()
+
+    open_portal(client, token)
+    page = client.get(reverse("privacy:portal"))
+    assert page.status_code == 200
+    assert applied.candidate.full_name in page.content.decode()
+    assert applied.posting.title in page.content.decode()
+    assert page["Cache-Control"].startswith("max-age=0") and "no-store" in page["Cache-Control"]
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert token not in caplog.text
+
+
+def test_wrong_used_expired_and_foreign_tokens_get_the_same_404(
+    client: Client, applied: Application
+) -> None:
+    candidate = applied.candidate
+    used = portal_access.issue_token(candidate=candidate, purpose=PortalToken.Purpose.ACCESS)
+    open_portal(Client(), used)
+    expired = portal_access.issue_token(
+        candidate=candidate,
+        purpose=PortalToken.Purpose.ACCESS,
+        now=timezone.now() - timedelta(hours=25),
+    )
+    renewal = portal_access.issue_token(candidate=candidate, purpose=PortalToken.Purpose.RENEWAL)
+    wrong = portal_access.issue_token(candidate=candidate, purpose=PortalToken.Purpose.ACCESS)[::-1]
+
+    responses = [client.get(f"/privacy/access/{token}/") for token in (used, expired, renewal)]
+    responses.append(client.get(f"/privacy/access/{wrong}/"))
+    responses.append(client.get(f"/privacy/renew/{used}/"))
+    assert {r.status_code for r in responses} == {404}
+    assert len({r.content for r in responses}) == 1
+    # Nothing was opened: the portal sends the visitor to ask for a link.
+    assert client.get(reverse("privacy:portal")).status_code == 302
+
+
+def test_a_token_works_once_even_when_two_tabs_continue(applied: Application) -> None:
+    token = portal_access.issue_token(
+        candidate=applied.candidate, purpose=PortalToken.Purpose.ACCESS
+    )
+    first, second = Client(), Client()
+    for tab in (first, second):
+        assert tab.get(f"/privacy/access/{token}/").status_code == 302
+    assert first.post(reverse("privacy:continue")).status_code == 302
+    assert second.post(reverse("privacy:continue")).status_code == 404
+
+
+def test_link_use_is_rate_limited(client: Client, settings: Any) -> None:
+    settings.PORTAL_TOKEN_RATE_LIMIT = "3/600"
+    statuses = [client.get(f"/privacy/access/{'x' * 43}/").status_code for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]
+
+
+def test_asking_for_a_link_never_says_whether_the_address_is_known(
+    client: Client, applied: Application, smtp_mailbox: Any
+) -> None:
+    unknown = client.post(reverse("privacy:request_link"), {"email": "nobody@example.com"})
+    known = client.post(reverse("privacy:request_link"), {"email": applied.candidate.email})
+    assert unknown.status_code == known.status_code == 200
+    assert unknown.content == known.content
+    assert OutboundEmail.objects.filter(template="portal_link").count() == 1
+    token = emailed_token(smtp_mailbox, applied.candidate.email, count=2)
+    open_portal(client, token)
+
+
+def test_link_requests_are_limited_per_address_silently(
+    client: Client, applied: Application, settings: Any
+) -> None:
+    settings.PORTAL_LINK_RATE_LIMIT = "2/3600"
+    for _ in range(2):
+        Client().post(reverse("privacy:request_link"), {"email": applied.candidate.email})
+    # A third, from another address, still looks the same, but no email is queued.
+    response = Client(REMOTE_ADDR="10.9.9.9").post(
+        reverse("privacy:request_link"), {"email": applied.candidate.email.upper()}
+    )
+    assert response.status_code == 200
+    assert OutboundEmail.objects.filter(template="portal_link").count() == 2
+
+
+def test_without_a_session_the_portal_asks_for_a_link(client: Client) -> None:
+    response = client.get(reverse("privacy:portal"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("privacy:request_link")
+
+
+# --- What the candidate sees --------------------------------------------------------------
+
+
+def test_the_portal_shows_every_application_of_the_candidate_and_nobody_else(
+    portal_client: Client, applied: Application
+) -> None:
+    second = apply_as(PostingFactory(), applied.candidate.full_name)
+    assert second.candidate_id == applied.candidate_id
+    other = apply_as(PostingFactory(title="Someone Else's Job"), unique_name("Other Person"))
+
+    page = portal_client.get(reverse("privacy:portal")).content.decode()
+
+    assert applied.posting.title in page and second.posting.title in page
+    assert other.candidate.full_name not in page and other.posting.title not in page
+    assert "Until this recruitment process is formally concluded" in page
+    # Another candidate's application cannot be reached by its id either.
+    assert portal_client.get(reverse("privacy:withdraw", args=[other.pk])).status_code == 404
+    assert portal_client.get(reverse("privacy:replace_cv", args=[other.pk])).status_code == 404
+
+
+def test_legal_holds_are_shown_with_their_reason(
+    portal_client: Client, applied: Application, officer: Any
+) -> None:
+    LegalHold.objects.create(
+        application=applied,
+        reason="Pending labour court case",
+        review_at=timezone.localdate() + timedelta(days=30),
+        placed_by=officer,
+    )
+    page = portal_client.get(reverse("privacy:portal")).content.decode()
+    assert "Pending labour court case" in page
+
+
+# --- Rectification --------------------------------------------------------------------------
+
+
+def test_correcting_contact_details_is_recorded_and_visible_to_recruiters(
+    portal_client: Client, applied: Application
+) -> None:
+    response = portal_client.post(
+        reverse("privacy:details"), {"full_name": "Corrected Name", "phone": "+387 61 111 222"}
+    )
+    assert response.status_code == 302
+    candidate = Candidate.objects.get(pk=applied.candidate_id)
+    assert (candidate.full_name, candidate.phone) == ("Corrected Name", "+387 61 111 222")
+    assert ApplicationEvent.objects.filter(
+        application=applied, kind=ApplicationEvent.Kind.DETAILS_CORRECTED
+    ).exists()
+    request = DataSubjectRequest.objects.get(candidate=candidate)
+    assert (request.kind, request.status) == ("rectification", "resolved")
+
+
+def test_a_replacement_cv_replaces_the_object_and_a_hostile_one_changes_nothing(
+    portal_client: Client, applied: Application
+) -> None:
+    old = applied.cvs.get()
+    url = reverse("privacy:replace_cv", args=[applied.pk])
+
+    refused = portal_client.post(url, {"cv": io.BytesIO(b"MZ\x90\x00 not a cv")})
+    assert refused.status_code == 400
+    assert list(applied.cvs.all()) == [old]
+
+    new_pdf = valid_pdf()
+    upload = io.BytesIO(new_pdf)
+    upload.name = "new-cv.pdf"
+    assert portal_client.post(url, {"cv": upload}).status_code == 302
+
+    new = applied.cvs.get()
+    assert new.pk != old.pk and new.original_filename == "new-cv.pdf"
+    assert storage.read_object(new.storage_key) == new_pdf
+    with pytest.raises(storage.StorageUnavailable):
+        storage.read_object(old.storage_key)
+    assert ApplicationEvent.objects.filter(
+        application=applied, kind=ApplicationEvent.Kind.CV_REPLACED
+    ).exists()
+
+
+# --- Consent and withdrawal -----------------------------------------------------------------
+
+
+def test_consent_is_given_and_withdrawn_with_one_click_each(
+    portal_client: Client, applied: Application
+) -> None:
+    url = reverse("privacy:consent")
+    assert portal_client.post(url, {"action": "give"}).status_code == 302
+    consent = RetentionConsent.objects.get(candidate=applied.candidate)
+    assert consent.channel == RetentionConsent.Channel.PORTAL and consent.withdrawn_at is None
+
+    assert portal_client.post(url, {"action": "withdraw"}).status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
+    assert DataSubjectRequest.objects.filter(
+        candidate=applied.candidate, kind="consent_withdrawal", status="resolved"
+    ).exists()
+
+
+def test_the_expiry_reminder_links_to_the_consent_renewal(
+    client: Client, posting: Posting, smtp_mailbox: Any
+) -> None:
+    applied = apply_as(posting, unique_name("Renewing Person"), consent=True)
+    consent = RetentionConsent.objects.get(candidate=applied.candidate)
+    consents.send_expiry_reminders(now=consent.expires_at - timedelta(days=10))
+    deliver_all_emails()
+    renewal = [
+        match.group(2)
+        for message in smtp_mailbox.wait_for(applied.candidate.email, count=2)
+        if (match := LINK.search(text_of(message))) and match.group(1) == "renew"
+    ]
+    assert len(renewal) == 1
+    open_portal(client, renewal[0], purpose="renew")
+    # The same link does not open the portal at the access URL, nor twice.
+    assert client.get(f"/privacy/access/{renewal[0]}/").status_code == 404
+    assert client.get(f"/privacy/renew/{renewal[0]}/").status_code == 404
+    client.post(reverse("privacy:consent"), {"action": "give"})
+    assert RetentionConsent.objects.filter(candidate=applied.candidate).count() == 2
+
+
+def test_withdrawing_an_application_of_a_concluded_process_makes_it_due_at_once(
+    portal_client: Client, applied: Application
+) -> None:
+    other = apply_as(applied.posting, unique_name("Decided Person"))
+    recruiter = MembershipFactory(posting=applied.posting, role=TeamMembership.Role.RECRUITER)
+    pipeline.move_application(
+        application_id=other.pk, to_stage="unsuccessful", actor=Actor(user=recruiter.user)
+    )
+    response = portal_client.post(reverse("privacy:withdraw", args=[applied.pk]))
+    assert response.status_code == 302
+    applied.refresh_from_db()
+    assert applied.stage == Application.Stage.WITHDRAWN
+    pipeline.conclude_process(posting=applied.posting, actor=Actor(user=recruiter.user))
+    applied.refresh_from_db()
+    assert applied.purge_due_at is not None and applied.purge_due_at <= timezone.now()
+
+
+# --- Erasure ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)  # the dump reads what other connections see
+def test_erasing_everything_leaves_no_personal_data_and_one_record_per_application(
+    portal_client: Client, applied: Application, smtp_mailbox: Any
+) -> None:
+    second = apply_as(PostingFactory(), applied.candidate.full_name)
+    kept = apply_as(applied.posting, unique_name("Bystander"))
+    traces = personal_data(applied)
+    email = applied.candidate.email
+
+    refused = portal_client.post(reverse("privacy:erase"), {})
+    assert refused.status_code == 400  # the confirmation box is required
+    assert Application.objects.filter(pk=applied.pk).exists()
+
+    response = portal_client.post(reverse("privacy:erase"), {"confirm": "on"})
+    assert response.status_code == 200
+    # The confirmation goes out first; then the purge erases the address with the rest.
+    assert purge.sweep().erased == 0
+    deliver_all_emails()
+    subjects = [" ".join(str(m["Subject"]).split()) for m in smtp_mailbox.wait_for(email, count=3)]
+    assert "Your personal data has been deleted" in subjects
+    assert purge.sweep(now=timezone.now() + timedelta(minutes=2)).erased == 2
+
+    assert not Candidate.objects.filter(email=email).exists()
+    assert set(ErasureRecord.objects.values_list("application_id", flat=True)) == {
+        applied.pk,
+        second.pk,
+    }
+    assert set(ErasureRecord.objects.values_list("reason", flat=True)) == {"erasure_requested"}
+    dump, objects = database_dump(), bucket_contents()
+    for trace in traces:
+        assert trace not in dump
+        assert trace.encode() not in objects
+    assert kept.candidate.full_name in dump
+    # Their tokens died with the data (the bystander's confirmation minted one of theirs).
+    assert set(PortalToken.objects.values_list("candidate_id", flat=True)) == {kept.candidate_id}
+    # The session died with the data.
+    assert portal_client.get(reverse("privacy:portal")).status_code == 302
+
+
+def test_a_legal_hold_refuses_erasure_with_the_reason_and_the_authority(
+    portal_client: Client, applied: Application, officer: Any
+) -> None:
+    LegalHold.objects.create(
+        application=applied,
+        reason="Tax inspection of 2026",
+        review_at=timezone.localdate() + timedelta(days=60),
+        placed_by=officer,
+    )
+    response = portal_client.post(reverse("privacy:erase"), {"confirm": "on"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Tax inspection of 2026" in page
+    assert "Poverenik" in page or "Agencija" in page
+    applied.refresh_from_db()
+    assert applied.erasure_requested_at is None and applied.purge_due_at is None
+    assert DataSubjectRequest.objects.filter(
+        candidate=applied.candidate, kind="erasure", status="open"
+    ).exists()
+
+
+# --- Restriction and objection ---------------------------------------------------------------
+
+
+def test_restriction_freezes_the_applications_and_opens_a_request(
+    portal_client: Client, applied: Application
+) -> None:
+    response = portal_client.post(
+        reverse("privacy:request"), {"kind": "restriction", "details": "I dispute a note."}
+    )
+    assert response.status_code == 302
+    applied.refresh_from_db()
+    assert applied.restricted and applied.purge_due_at is None
+    request = DataSubjectRequest.objects.get(candidate=applied.candidate)
+    assert (request.kind, request.status, request.details) == (
+        "restriction",
+        "open",
+        "I dispute a note.",
+    )
+    recruiter = MembershipFactory(posting=applied.posting, role=TeamMembership.Role.RECRUITER)
+    with pytest.raises(PipelineError):
+        pipeline.move_application(
+            application_id=applied.pk, to_stage="screening", actor=Actor(user=recruiter.user)
+        )
+
+
+def test_an_objection_is_recorded_for_the_privacy_officer(
+    portal_client: Client, applied: Application
+) -> None:
+    portal_client.post(reverse("privacy:request"), {"kind": "objection", "details": "Why?"})
+    request = DataSubjectRequest.objects.get(candidate=applied.candidate)
+    assert (request.kind, request.status) == ("objection", "open")
+    applied.refresh_from_db()
+    assert not applied.restricted
+
+
+# --- CSRF -------------------------------------------------------------------------------------
+
+PORTAL_POSTS = [
+    ("privacy:request_link", False, {"email": "x@example.com"}),
+    ("privacy:continue", False, {}),
+    ("privacy:details", True, {"full_name": "X"}),
+    ("privacy:consent", True, {"action": "give"}),
+    ("privacy:export", True, {}),
+    ("privacy:erase", True, {"confirm": "on"}),
+    ("privacy:request", True, {"kind": "objection"}),
+    ("privacy:sign_out", True, {}),
+]
+
+
+@pytest.mark.parametrize(("name", "signed_in", "data"), PORTAL_POSTS)
+def test_every_portal_post_needs_the_csrf_token(
+    applied: Application, name: str, signed_in: bool, data: dict[str, str]
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    token = portal_access.issue_token(
+        candidate=applied.candidate, purpose=PortalToken.Purpose.ACCESS
+    )
+    client.get(f"/privacy/access/{token}/")
+    if signed_in:
+        page = client.get(reverse("privacy:continue"))
+        csrf = str(page.context["csrf_token"])
+        client.post(reverse("privacy:continue"), {"csrfmiddlewaretoken": csrf})
+    assert client.post(reverse(name), data).status_code == 403
+    for application_id in (applied.pk,):
+        for view in ("privacy:withdraw", "privacy:replace_cv"):
+            assert client.post(reverse(view, args=[application_id]), {}).status_code == 403
+    assert Candidate.objects.get(pk=applied.candidate_id).full_name != "X"
+    assert CurriculumVitae.objects.filter(application=applied).count() == 1
