@@ -27,4 +27,4 @@ RUN DJANGO_SECRET_KEY=collectstatic S3_ENDPOINT_URL=http://unused S3_BUCKET=unus
 
 USER ats
 EXPOSE 8000
-CMD ["gunicorn", "ats.wsgi", "--bind=0.0.0.0:8000", "--workers=2", "--access-logfile=-"]
+CMD ["gunicorn", "ats.wsgi", "--bind=0.0.0.0:8000", "--workers=2", "--access-logfile=-", "--logger-class=ats.log_redaction.RedactingAccessLogger"]

@@ -447,6 +447,7 @@ def app_commands(*, host: str, port: int) -> dict[str, list[str]]:
             f"--bind={host}:{port}",
             "--workers=2",
             "--access-logfile=-",
+            "--logger-class=ats.log_redaction.RedactingAccessLogger",
         ],
     }
 

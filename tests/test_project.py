@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from ats import devstack
 from recruitment.models import Posting
@@ -128,6 +130,27 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(settings: Any, c
     assert CurriculumVitae.objects.count() == 7
     assert TeamMembership.objects.filter(user__username="interviewer").count() == 1
     assert Application.objects.filter(stage="interview").get().assignments.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_reruns_after_the_demo_process_was_concluded(settings: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from recruitment.access import Actor
+    from recruitment.models import Application
+    from recruitment.services import pipeline, purge
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo")
+    posting = Posting.objects.get(slug="senior-python-developer")
+    admin = get_user_model().objects.get(username="admin")
+    pipeline.conclude_process(posting=posting, actor=Actor(user=admin), reject_remaining=True)
+    purge.sweep(now=timezone.now() + timedelta(days=2))
+    remaining = Application.objects.filter(posting=posting).count()
+
+    call_command("seed_demo")  # `make run` again: no error, and nobody is re-added
+
+    assert Application.objects.filter(posting=posting).count() == remaining
 
 
 @pytest.mark.django_db

@@ -1,7 +1,7 @@
 """Candidates exercising their rights: portal access links, requests, and data exports.
 
-All three belong to a candidate and go with them (CASCADE) when the candidate is erased:
-the erasure itself is proven by the ErasureRecord, which holds no personal data.
+Tokens and exports go with the candidate when the candidate is erased; requests stay,
+anonymised, as the record that each was answered (see DataSubjectRequest.candidate).
 """
 
 import uuid
@@ -67,7 +67,11 @@ class DataSubjectRequest(models.Model):
         REFUSED = "refused", _("Refused")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="requests")
+    # Null once the candidate is erased: the purge keeps the request as a record that it
+    # was received and answered in time, with every free text cleared (no personal data).
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     status = models.CharField(

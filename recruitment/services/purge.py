@@ -36,6 +36,7 @@ from recruitment.models import (
     Candidate,
     CurriculumVitae,
     DataExport,
+    DataSubjectRequest,
     ErasureRecord,
     InterviewAssignment,
     InterviewNote,
@@ -53,6 +54,9 @@ from recruitment.services.retention import (
 from recruitment.services.statistics_archive import record_purged_applications
 
 logger = logging.getLogger(__name__)
+
+# Replaces a request's resolution when the candidate is erased (the original may quote them).
+ERASED_REQUEST_NOTE = "The candidate's data was erased; this record keeps no personal data."
 
 
 class Outcome:
@@ -346,9 +350,28 @@ def _delete_rows_batch(applications: list[Application]) -> dict[UUID, dict[str, 
         counts[application.pk] = row
     # Cascades to notes, events, assignments, holds, CVs, consents and their reminders.
     _delete_cascading(Application.objects.filter(pk__any_of=ids))
+    _anonymise_requests(list(leaving))
     # And the candidate-wide consents.
     _delete_cascading(Candidate.objects.filter(pk__any_of=list(leaving)))
     return counts
+
+
+def _anonymise_requests(candidate_ids: list[UUID]) -> None:
+    """Keeps the leaving candidates' data-subject requests as anonymous records (kind,
+    channel, dates, status, handler): the free texts, which may quote the candidate, are
+    cleared, and requests still open are closed, since nothing is left to answer about."""
+    now = timezone.now()
+    requests = DataSubjectRequest.objects.filter(candidate_id__any_of=candidate_ids)
+    requests.filter(status=DataSubjectRequest.Status.OPEN).update(
+        status=DataSubjectRequest.Status.RESOLVED, resolved_at=now
+    )
+    requests.update(
+        candidate=None,
+        details="",
+        extension_reason="",
+        resolution=ERASED_REQUEST_NOTE,
+        updated_at=now,
+    )
 
 
 def _delete_cascading(rows: QuerySet[Any]) -> None:

@@ -151,11 +151,13 @@ def candidate_language(candidate_id: UUID) -> str:
 # --- Writes --------------------------------------------------------------------------------
 
 
-def _lock_candidate_data(candidate_id: UUID) -> None:
+def _lock_candidate_data(candidate_id: UUID | None) -> None:
     """Locks the candidate's application rows (the purge's lock) in a stable order.
 
     Raises RequestRefused when none is left: the candidate's data has been erased.
     """
+    if candidate_id is None:
+        raise RequestRefused(_("No data is held about this person any more."))
     locked = list(
         Application.objects.filter(candidate_id=candidate_id)
         .select_for_update(of=("self",))
@@ -307,6 +309,8 @@ def extend_request(
     )
     audit.record_request_access(actor=actor, action=audit.Action.EXTEND_REQUEST, request=locked)
     candidate = locked.candidate
+    if candidate is None:  # erased: its open requests were closed with it
+        raise RequestRefused(_("This request is already closed."))
     queue_email(
         to=candidate.email,
         template="request_extended",
@@ -380,7 +384,11 @@ def _carry_out(request: DataSubjectRequest) -> None:
     # Imported here: self_service records its actions through this module.
     from recruitment.services import self_service
 
-    candidate = Candidate.objects.get(pk=request.candidate_id)
+    candidate = (
+        Candidate.objects.filter(pk=request.candidate_id).first() if request.candidate_id else None
+    )
+    if candidate is None:  # erased already: nothing left to do to the data
+        return
     if request.kind == DataSubjectRequest.Kind.ERASURE:
         held = self_service.request_erasure(candidate=candidate, record=False)
         if held is not None:

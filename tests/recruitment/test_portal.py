@@ -32,7 +32,7 @@ from recruitment.models import (
 )
 from recruitment.services import consents, pipeline, portal_access, purge
 from recruitment.services.pipeline import PipelineError
-from tests.factories import MembershipFactory, PostingFactory
+from tests.factories import MembershipFactory, PostingFactory, UserFactory
 from tests.hostile_uploads import valid_pdf
 from tests.recruitment.test_retention import (
     apply_as,
@@ -362,6 +362,15 @@ def test_erasing_everything_leaves_no_personal_data_and_one_record_per_applicati
         assert trace not in dump
         assert trace.encode() not in objects
     assert kept.candidate.full_name in dump
+    # Their requests stay as anonymous records that they were answered.
+    erasure = DataSubjectRequest.objects.get(kind="erasure")
+    assert (erasure.candidate_id, erasure.details, erasure.status) == (None, "", "resolved")
+    admin = Client()
+    # An administrator (transactional tests flush the migration-made officer group).
+    admin.force_login(UserFactory(is_superuser=True))
+    page = admin.get(reverse("staff:request", args=[erasure.pk]))
+    assert page.status_code == 200
+    assert "keeps no personal data" in page.content.decode()
     # Their tokens died with the data (the bystander's confirmation minted one of theirs).
     assert set(PortalToken.objects.values_list("candidate_id", flat=True)) == {kept.candidate_id}
     # The session died with the data.

@@ -450,7 +450,8 @@ PURGED_WITH_THE_APPLICATION = {
     # No personal data of its own, but it points at a consent: it goes with the consent.
     "recruitment.ConsentReminder": "cascade",
     "recruitment.PortalToken": "cascade",
-    "recruitment.DataSubjectRequest": "cascade",
+    # Kept as an anonymous record: candidate nulled, free texts cleared (purge.py).
+    "recruitment.DataSubjectRequest": "anonymised",
     "recruitment.DataExport": "cascade (objects erased first)",
     "notifications.OutboundEmail": "purge_emails(subject_refs=...)",
 }

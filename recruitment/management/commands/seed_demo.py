@@ -158,6 +158,11 @@ class Command(BaseCommand):
     def _seed_applications(self, recruiter: Any) -> None:
         """Applies through the real service (CV in storage, outbox email), once per person."""
         posting = Posting.objects.get(slug="senior-python-developer")
+        if not posting.accepts_applications:
+            # Someone concluded the demo process (and its purge erased the applicants):
+            # rerunning `make run` keeps that outcome rather than failing on it.
+            self.stdout.write("The demo posting's process is concluded: no applicants added.")
+            return
         actor = Actor(user=recruiter)
         interviewer = get_user_model().objects.get(username="interviewer")
         pdf = _demo_cv()

@@ -294,15 +294,19 @@ def _detail_context(
     resolve_form: ResolveForm | None = None,
 ) -> dict[str, Any]:
     now = timezone.now()
-    candidate = dsr.candidate
-    applications = list(
-        candidate.applications.select_related("posting")
-        .only("id", "stage", "created_at", "language", "restricted", "posting__title")
-        .order_by("-created_at")
+    candidate = dsr.candidate  # None once the candidate was erased
+    applications = (
+        list(
+            candidate.applications.select_related("posting")
+            .only("id", "stage", "created_at", "language", "restricted", "posting__title")
+            .order_by("-created_at")
+        )
+        if candidate
+        else []
     )
     visible = set(
         access.applications_visible_to(request.user)
-        .filter(candidate_id=candidate.pk)
+        .filter(pk__in=[application.pk for application in applications])
         .values_list("pk", flat=True)
     )
     is_open = dsr.status == Status.OPEN
