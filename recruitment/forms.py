@@ -18,6 +18,16 @@ phone_validator = RegexValidator(
 )
 
 
+def cv_input() -> forms.ClearableFileInput:
+    """The file input for a CV: the picker offers PDF and Word (the server checks content)."""
+    return forms.ClearableFileInput(
+        attrs={
+            "accept": ".pdf,.docx,application/pdf,"
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        }
+    )
+
+
 def checked_cv(cv: UploadedFile) -> InspectedCv:
     """The CV checks every upload gets (size, then content); ValidationError if refused."""
     max_bytes = settings.CV_MAX_BYTES
@@ -45,16 +55,7 @@ class ApplicationForm(forms.Form):
     phone = forms.CharField(
         label=_("Phone (optional)"), max_length=40, required=False, validators=[phone_validator]
     )
-    cv = forms.FileField(
-        label=_("CV"),
-        help_text=_("PDF or Word (.docx)."),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".pdf,.docx,application/pdf,"
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            }
-        ),
-    )
+    cv = forms.FileField(label=_("CV"), help_text=_("PDF or Word (.docx)."), widget=cv_input())
     cover_letter = forms.CharField(
         label=_("Cover letter (optional)"), widget=forms.Textarea(attrs={"rows": 6}), required=False
     )

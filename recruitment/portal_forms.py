@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from recruitment.forms import checked_cv, phone_validator
+from recruitment.forms import checked_cv, cv_input, phone_validator
 from recruitment.models import DataSubjectRequest
 from recruitment.uploads import InspectedCv
 
@@ -33,15 +33,7 @@ class DetailsForm(forms.Form):
 
 
 class ReplaceCvForm(forms.Form):
-    cv = forms.FileField(
-        label=_("New CV"),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".pdf,.docx,application/pdf,"
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            }
-        ),
-    )
+    cv = forms.FileField(label=_("New CV"), widget=cv_input())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

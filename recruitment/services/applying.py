@@ -164,14 +164,7 @@ def _record_application(
         language=applicant.language,
         attested_min_age=settings.APPLICANT_MIN_AGE,
     )
-    CurriculumVitae.objects.create(
-        application=application,
-        storage_key=key,
-        original_filename=safe_filename(cv_filename),
-        content_type=inspected.content_type,
-        size=inspected.size,
-        sha256=inspected.sha256,
-    )
+    record_cv(application=application, key=key, cv_filename=cv_filename, inspected=inspected)
     ApplicationEvent.objects.create(
         application=application,
         kind=ApplicationEvent.Kind.SUBMITTED,
@@ -208,6 +201,20 @@ def _record_application(
         personal_link="portal-access",
     )
     return application
+
+
+def record_cv(
+    *, application: Application, key: str, cv_filename: str, inspected: InspectedCv
+) -> CurriculumVitae:
+    """The row of a CV object already stored under `key`, as the checks described it."""
+    return CurriculumVitae.objects.create(
+        application=application,
+        storage_key=key,
+        original_filename=safe_filename(cv_filename),
+        content_type=inspected.content_type,
+        size=inspected.size,
+        sha256=inspected.sha256,
+    )
 
 
 def compensate_upload(key: str) -> None:

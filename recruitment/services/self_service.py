@@ -28,7 +28,7 @@ from recruitment.models import (
     LegalHold,
 )
 from recruitment.services import requests, retention
-from recruitment.services.applying import compensate_upload, safe_filename
+from recruitment.services.applying import compensate_upload, record_cv
 from recruitment.uploads import InspectedCv
 
 logger = logging.getLogger(__name__)
@@ -134,13 +134,8 @@ def _record_replacement(
     if application.restricted:
         raise ActionRefused(_("Processing of this application is restricted at your request."))
     old = list(application.cvs.all())
-    new_cv = CurriculumVitae.objects.create(
-        application=application,
-        storage_key=key,
-        original_filename=safe_filename(cv_filename),
-        content_type=inspected.content_type,
-        size=inspected.size,
-        sha256=inspected.sha256,
+    new_cv = record_cv(
+        application=application, key=key, cv_filename=cv_filename, inspected=inspected
     )
     CurriculumVitae.objects.filter(pk__in=[cv.pk for cv in old]).delete()
     _events([application], ApplicationEvent.Kind.CV_REPLACED)
