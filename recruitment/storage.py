@@ -6,6 +6,7 @@ presigned URL.
 """
 
 import contextlib
+import json
 import logging
 import uuid
 from collections.abc import Iterable, Iterator
@@ -16,6 +17,7 @@ from typing import IO, Any, cast
 from urllib.parse import quote
 
 import boto3
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
@@ -58,13 +60,20 @@ def new_export_key() -> str:
     return f"{EXPORT_PREFIX}{uuid.uuid4()}"
 
 
+# Large files (exports) go up in 5 MB parts, one at a time in the calling thread: boto3's
+# default (8 MB parts, ten threads in flight) held about as much memory as the file itself.
+_TRANSFER = TransferConfig(
+    multipart_threshold=8 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024, use_threads=False
+)
+
+
 def _upload(fileobj: IO[bytes], *, key: str, content_type: str) -> None:
     # upload_fileobj reads the file in parts (multipart above 8 MB): never all in memory.
     extra: dict[str, str] = {"ContentType": content_type}
     if settings.S3_SERVER_SIDE_ENCRYPTION:
         extra["ServerSideEncryption"] = settings.S3_SERVER_SIDE_ENCRYPTION
     fileobj.seek(0)
-    _client().upload_fileobj(fileobj, _bucket(), key, ExtraArgs=extra)
+    _client().upload_fileobj(fileobj, _bucket(), key, ExtraArgs=extra, Config=_TRANSFER)
 
 
 def put_cv(fileobj: IO[bytes], *, content_type: str) -> str:
@@ -327,19 +336,167 @@ def presigned_export_url(key: str, *, filename: str, expires: int = 60) -> str:
     )
 
 
-def check_bucket() -> None:
-    """Raises if the bucket cannot be reached with our credentials (readiness probe)."""
-    _client().head_bucket(Bucket=_bucket())
+class BucketNotPrivate(Exception):
+    """The bucket grants access to everyone (a public ACL grant or a bucket policy for "*")."""
+
+
+# Error codes meaning "this store does not implement that API", not "something is wrong".
+_UNSUPPORTED = {"NotImplemented", "MethodNotAllowed", "NotSupported", "XNotImplemented"}
+_NO_ENCRYPTION = {"ServerSideEncryptionConfigurationNotFoundError"}
+_NO_POLICY = {"NoSuchBucketPolicy"}
+_PUBLIC_GROUPS = {
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+}
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _unsupported(exc: ClientError) -> bool:
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return _error_code(exc) in _UNSUPPORTED or status == 501
+
+
+def _is_everyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        return any(_is_everyone(value) for value in principal.values())
+    if isinstance(principal, list):
+        return any(_is_everyone(value) for value in principal)
+    return False
+
+
+def policy_is_public(policy: str) -> bool:
+    """Whether a bucket policy (JSON) allows anything to everyone (Principal "*").
+
+    Conditions are not weighed: any Allow to "*" counts as public. Unreadable JSON counts
+    as public too (it cannot be shown to be private).
+    """
+    try:
+        document = json.loads(policy)
+    except ValueError:
+        return True
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    if isinstance(statements, dict):
+        statements = [statements]
+    return any(
+        isinstance(statement, dict)
+        and statement.get("Effect") == "Allow"
+        and _is_everyone(statement.get("Principal"))
+        for statement in statements
+    )
+
+
+def _acl_state(client: Any, bucket: str) -> str:
+    try:
+        grants = client.get_bucket_acl(Bucket=bucket).get("Grants", [])
+    except ClientError as exc:
+        if _unsupported(exc):
+            return "not supported"
+        raise
+    public = [g for g in grants if g.get("Grantee", {}).get("URI") in _PUBLIC_GROUPS]
+    return "public" if public else "private"
+
+
+def _policy_state(client: Any, bucket: str) -> str:
+    try:
+        policy = client.get_bucket_policy(Bucket=bucket).get("Policy", "")
+    except ClientError as exc:
+        if _error_code(exc) in _NO_POLICY:
+            return "none"
+        if _unsupported(exc):
+            return "not supported"
+        raise
+    return "public" if policy_is_public(policy) else "private"
+
+
+def _encryption_state(client: Any, bucket: str) -> str:
+    try:
+        configuration = client.get_bucket_encryption(Bucket=bucket)
+    except ClientError as exc:
+        if _error_code(exc) in _NO_ENCRYPTION:
+            return "off"
+        if _unsupported(exc):
+            return "not supported"
+        raise
+    rules = configuration.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
+    algorithms = [
+        rule.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm", "") for rule in rules
+    ]
+    return ", ".join(a for a in algorithms if a) or "off"
+
+
+def bucket_security(client: Any = None) -> dict[str, str]:
+    """How the bucket is exposed: {"acl", "policy", "encryption"}, each a short state.
+
+    acl: "private", "public" or "not supported"; policy: "none", "private", "public" or
+    "not supported"; encryption: the default algorithm (e.g. "AES256"), "off" or
+    "not supported". Read-only. Raises ClientError/BotoCoreError if the store fails.
+    """
+    client = client or _client()
+    bucket = _bucket()
+    return {
+        "acl": _acl_state(client, bucket),
+        "policy": _policy_state(client, bucket),
+        "encryption": _encryption_state(client, bucket),
+    }
+
+
+def check_bucket(client: Any = None) -> dict[str, str]:
+    """Readiness probe: the bucket answers to our credentials and is private.
+
+    Returns `bucket_security()` as detail (encryption "off" or "not supported" is reported,
+    not failed: every object is still uploaded with server-side encryption where configured).
+    Raises BucketNotPrivate if an ACL grant or a bucket policy opens it to everyone, and the
+    client's error if the bucket cannot be reached. Read-only.
+    """
+    client = client or _client()
+    client.head_bucket(Bucket=_bucket())
+    detail = bucket_security(client)
+    exposed = [name for name in ("acl", "policy") if detail[name] == "public"]
+    if exposed:
+        logger.error("the CV bucket is public (%s)", ", ".join(exposed))
+        raise BucketNotPrivate(", ".join(exposed))
+    return detail
+
+
+def _enable_default_encryption(client: Any) -> None:
+    algorithm = settings.S3_SERVER_SIDE_ENCRYPTION
+    if not algorithm:
+        return
+    try:
+        client.put_bucket_encryption(
+            Bucket=_bucket(),
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm}}]
+            },
+        )
+    except ClientError as exc:
+        if not _unsupported(exc):
+            raise
+        logger.info("the object store does not support default bucket encryption")
 
 
 def ensure_bucket() -> bool:
-    """Creates the bucket if it does not exist. Returns True if it created it. Rerun-safe."""
+    """Creates the bucket if it does not exist, turns on its default encryption where
+    configured and supported, and checks that it is private (the start-up check: the
+    `ensure_bucket` command runs before the app starts). Returns True if it created it.
+
+    Rerun-safe. Raises BucketNotPrivate if the bucket is open to everyone.
+    """
     client = _client()
+    created = False
     try:
         client.head_bucket(Bucket=_bucket())
-        return False
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") not in {"404", "NoSuchBucket", "NotFound"}:
             raise
-    client.create_bucket(Bucket=_bucket())
-    return True
+        client.create_bucket(Bucket=_bucket())
+        created = True
+    if _encryption_state(client, _bucket()) == "off":
+        _enable_default_encryption(client)
+    check_bucket(client)
+    return created

@@ -1,0 +1,208 @@
+"""Apply throughput: the real application form, submitted over HTTP to gunicorn running the
+production settings (DEBUG off, 2 sync workers, loopback), against "the limit": a view in the
+same server that only receives the same multipart upload and streams it to the same bucket.
+
+Each of CLIENTS threads first GETs the posting page once for its CSRF cookie and token (as
+a browser would), then POSTs its share of SUBMISSIONS applications (unique emails, every
+required field, a ~300 KB valid PDF CV). Timed: the POSTs only, for both, so the ratio is
+what the application adds to receiving and storing the CV (the content check, the rows, the
+confirmation email in the outbox...). Target: >= 0.7 of the limit's requests/s.
+"""
+
+import io
+import os
+import re
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+import urllib3
+from django.utils import timezone
+from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject, NameObject
+
+from ats import devstack
+from recruitment.models import Application, Posting
+
+SUBMISSIONS = int(os.environ.get("BENCH_APPLY_N", "200"))
+CLIENTS = int(os.environ.get("BENCH_APPLY_CLIENTS", "8"))
+PDF_BYTES = 300 * 1024
+TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def cv_pdf(size: int = PDF_BYTES) -> bytes:
+    """A valid one-page PDF of about `size` bytes: the page's content stream draws a line of
+    text and then carries comment lines (legal there, and they change nothing on the page)."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    text = b"BT /F1 12 Tf 72 770 Td (Bench Candidate - curriculum vitae) Tj ET\n"
+    padding = b"".join(b"%" + b"x" * 78 + b"\n" for _ in range(size // 80))
+    stream = DecodedStreamObject()
+    stream.set_data(text + padding)
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+class Browser:
+    """One client: a connection pool, its cookies and its CSRF token."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.http = urllib3.PoolManager(maxsize=1, retries=False, timeout=60.0)
+        self.cookies: dict[str, str] = {}
+        self.token = ""
+
+    def _remember(self, response: urllib3.BaseHTTPResponse) -> None:
+        for header in response.headers.getlist("Set-Cookie"):
+            cookie: SimpleCookie = SimpleCookie()
+            cookie.load(header)
+            self.cookies.update({name: morsel.value for name, morsel in cookie.items()})
+
+    def _cookie_header(self) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+
+    def open_form(self, path: str) -> None:
+        response = self.http.request("GET", self.base + path, headers=self._cookie_header())
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: HTTP {response.status}")
+        self._remember(response)
+        found = TOKEN.search(response.data)
+        if found is None:
+            raise RuntimeError(f"GET {path}: no CSRF token in the form")
+        self.token = found.group(1).decode()
+
+    def post(self, path: str, fields: dict[str, Any]) -> tuple[int, float, bytes]:
+        """(status, seconds, body) of one multipart POST."""
+        start = time.perf_counter()
+        response = self.http.request(
+            "POST",
+            self.base + path,
+            fields=fields,
+            headers={**self._cookie_header(), "Referer": self.base + path},
+            redirect=False,
+        )
+        elapsed = time.perf_counter() - start
+        return response.status, elapsed, response.data
+
+
+def application_fields(token: str, email: str, pdf: bytes) -> dict[str, Any]:
+    return {
+        "csrfmiddlewaretoken": token,
+        "full_name": "Bench Applicant",
+        "email": email,
+        "phone": "+381 11 123 4567",
+        "cover_letter": "I would like to apply. " * 20,
+        "privacy_acknowledged": "on",
+        "age_attested": "on",
+        "website": "",
+        "cv": ("cv.pdf", pdf, "application/pdf"),
+    }
+
+
+def load(
+    base: str, form_path: str, post_path: str, pdf: bytes, *, tag: str, expect: int
+) -> dict[str, float]:
+    """SUBMISSIONS POSTs from CLIENTS threads; requests/s and latency percentiles (ms)."""
+    browsers = [Browser(base) for _ in range(CLIENTS)]
+    for browser in browsers:
+        browser.open_form(form_path)
+    shares = [range(c, SUBMISSIONS, CLIENTS) for c in range(CLIENTS)]
+
+    def client(n: int) -> list[float]:
+        browser, latencies = browsers[n], []
+        for i in shares[n]:
+            email = f"apply-{tag}-{i}@example.com"
+            status, elapsed, body = browser.post(
+                post_path, application_fields(browser.token, email, pdf)
+            )
+            if status != expect:
+                raise RuntimeError(f"POST {post_path}: HTTP {status}:\n{body[:2000]!r}")
+            latencies.append(elapsed)
+        return latencies
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        latencies = [x for one in pool.map(client, range(CLIENTS)) for x in one]
+    wall = time.perf_counter() - start
+    cuts = statistics.quantiles(latencies, n=100)
+    return {"rps": SUBMISSIONS / wall, "p50": cuts[49] * 1000, "p95": cuts[94] * 1000}
+
+
+def run() -> list[dict[str, Any]]:
+    pdf = cv_pdf()
+    print(
+        f"apply: {SUBMISSIONS} submissions of a {len(pdf) // 1024} KB PDF from {CLIENTS} "
+        "clients to gunicorn (2 workers, production settings)"
+    )
+    posting = Posting.objects.create(
+        title="Bench apply",
+        slug=f"bench-apply-{time.monotonic_ns()}",
+        summary="s",
+        description="d",
+        location="l",
+        employment_type="full_time",
+        status="open",
+        published_at=timezone.now(),
+    )
+    port = devstack.free_port()
+    log_dir = Path(os.environ["ATS_VAR_DIR"])  # the bench services set it
+    stack = devstack.Stack(log_dir=log_dir)
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_DEBUG": "false",
+        "ATS_APPLY_RATE_LIMIT": "1000000/60",  # one client address sends every submission
+    }
+    argv = devstack.resolved(devstack.app_commands(host="127.0.0.1", port=port)["web"])
+    argv = [arg for arg in argv if not arg.startswith("--access-logfile")]
+    try:
+        stack.start(
+            "bench-web",
+            [*argv, f"--pythonpath={devstack.BASE_DIR}"],
+            env=env,
+            ready=lambda: devstack.tcp_answers(port),
+            timeout=60,
+        )
+        base = f"http://127.0.0.1:{port}"
+        form = f"/careers/{posting.slug}/"
+        # Warm both workers (imports, connections) on both paths before timing anything.
+        warm = Browser(base)
+        warm.open_form(form)
+        for i in range(4):
+            warm.post("/bench/upload-limit", {"cv": ("cv.pdf", pdf, "application/pdf")})
+            warm.post(form, application_fields(warm.token, f"warm-{i}@example.com", pdf))
+        limit = load(base, form, "/bench/upload-limit", pdf, tag="limit", expect=204)
+        apply = load(base, form, form, pdf, tag="apply", expect=302)
+        stack.check_alive()
+    finally:
+        stack.stop_all()
+    made = Application.objects.filter(posting=posting).count()
+    if made != SUBMISSIONS + 4:
+        print(f"  warning: {made} applications saved, expected {SUBMISSIONS + 4}", file=sys.stderr)
+    for name, figures in (("limit (upload to storage)", limit), ("application form", apply)):
+        print(
+            f"  {name:<26} {figures['rps']:6.1f} requests/s, p50 {figures['p50']:.0f} ms, "
+            f"p95 {figures['p95']:.0f} ms"
+        )
+    return [
+        {
+            "name": "apply throughput vs upload-to-storage limit",
+            "value": apply["rps"],
+            "unit": "req/s",
+            "baseline": limit["rps"],
+            "ratio": apply["rps"] / limit["rps"],
+            "target": 0.7,
+            "p50_ms": apply["p50"],
+            "p95_ms": apply["p95"],
+            "baseline_p50_ms": limit["p50"],
+            "baseline_p95_ms": limit["p95"],
+            "submissions": SUBMISSIONS,
+            "clients": CLIENTS,
+            "cv_bytes": len(pdf),
+        },
+    ]
