@@ -42,6 +42,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's responses and log records carry the request's id.
+    "ats.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body: an oversize upload is refused unread.
@@ -302,6 +304,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# Lax: cookies go with top-level navigation (an emailed link) but not with cross-site POSTs.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 CONTENT_SECURITY_POLICY = {
@@ -426,19 +432,30 @@ DEMO_MODE = env.bool("ATS_DEMO_MODE", default=False)
 
 # --- Logging: no personal data goes here; ids only. ---------------------------------------------
 
+# One JSON object per line (time, level, logger, message, request_id; ats.json_logging), or
+# "plain" text for a human at a terminal. gunicorn's access log has its own format.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured('LOG_FORMAT must be "json" or "plain".')
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "ats.json_logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
-    # Portal tokens never reach a log, whichever logger prints a path (ats.log_redaction).
-    "filters": {"redact_tokens": {"()": "ats.log_redaction.RedactTokens"}},
+    "filters": {
+        # Portal tokens never reach a log, whichever logger prints a path (ats.log_redaction).
+        "redact_tokens": {"()": "ats.log_redaction.RedactTokens"},
+        # Every record made while a request is served carries its id (ats.request_id).
+        "request_id": {"()": "ats.json_logging.RequestIdFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_tokens"],
+            "formatter": LOG_FORMAT,
+            "filters": ["redact_tokens", "request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
