@@ -5,7 +5,11 @@ The shared services of `make test` are never disturbed, so parallel tests stay u
 
 import contextlib
 import copy
+import os
+import signal
+import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,3 +101,131 @@ def storage_on_private_seaweedfs(settings: Any) -> Iterator[Running]:
         point_storage_at(settings, s3.url)
         storage.ensure_bucket()
         yield s3
+
+
+# --- Drills: the app's own processes against the test's services ------------------------------
+
+
+def app_env(settings: Any, **overrides: str) -> dict[str, str]:
+    """The environment for an app process (gunicorn, a Celery worker) that must see exactly
+    what this test sees: its test database, its Redis database, its bucket and endpoint."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    options = settings.STORAGES["cvs"]["OPTIONS"]
+    return {
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        ),
+        "REDIS_URL": settings.REDIS_URL,
+        "S3_ENDPOINT_URL": options["endpoint_url"],
+        "S3_BUCKET": options["bucket_name"],
+        "DJANGO_DEBUG": "false",
+        **overrides,
+    }
+
+
+@dataclass
+class Served:
+    url: str
+    pid: int
+    tmpdir: Path
+    log: Path
+
+
+@contextlib.contextmanager
+def gunicorn_server(env: dict[str, str], *, workers: int = 2) -> Iterator[Served]:
+    """Gunicorn as `make run` starts it (devstack.app_commands), on a free loopback port, with
+    `env` over this process's environment and a fresh TMPDIR (yielded, to check for leftovers)."""
+    with tempfile.TemporaryDirectory(prefix="ats-web-") as tmp:
+        port = devstack.free_port()
+        uploads = Path(tmp) / "tmp"
+        uploads.mkdir()
+        argv = devstack.resolved(devstack.app_commands(host="127.0.0.1", port=port)["web"])
+        argv = [arg if not arg.startswith("--workers=") else f"--workers={workers}" for arg in argv]
+        stack = devstack.Stack(log_dir=Path(tmp))
+        try:
+            process = stack.start(
+                "web",
+                argv,
+                env={**env, "TMPDIR": str(uploads)},
+                ready=lambda: devstack.tcp_answers(port),
+                timeout=30,
+            )
+            yield Served(
+                url=f"http://127.0.0.1:{port}",
+                pid=process.popen.pid,
+                tmpdir=uploads,
+                log=process.log,
+            )
+        finally:
+            stack.stop_all()
+
+
+@contextlib.contextmanager
+def celery_worker_process(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `celery -A ats worker --pool=solo` subprocess with `env`; killed at the end."""
+    with tempfile.TemporaryDirectory(prefix="ats-worker-") as tmp:
+        stack = devstack.Stack(log_dir=Path(tmp))
+        argv = [devstack.PYTHON, "-m", "celery", "-A", "ats", "worker", "--pool=solo"]
+        try:
+            yield stack.start("worker", [*argv, "--loglevel=INFO"], env=env).popen
+        finally:
+            stack.stop_all()
+
+
+class RestartableSeaweedfs:
+    """A private SeaweedFS on a fixed data directory and S3 port: kill it by PID, then start
+    it again on the same data and endpoint (what an orchestrator's restart does)."""
+
+    def __init__(self, base: Path, access_key: str, secret_key: str) -> None:
+        self.base = base
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.port = devstack.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.stacks: list[devstack.Stack] = []
+
+    @property
+    def pid(self) -> int:
+        return self.stacks[-1].processes[-1].popen.pid
+
+    def start(self) -> None:
+        stack = devstack.Stack(log_dir=self.base)
+        self.stacks.append(stack)
+        deadline = time.monotonic() + 20
+        while not devstack.port_is_free(self.port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        devstack.start_seaweedfs(
+            stack,
+            data_dir=self.base / "data",
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            port=self.port,
+        )
+
+    def kill(self) -> None:
+        process = self.stacks[-1].processes[-1].popen
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for stack in reversed(self.stacks):
+            stack.stop_all()
+
+
+@contextlib.contextmanager
+def storage_on_restartable_seaweedfs(settings: Any) -> Iterator[RestartableSeaweedfs]:
+    """As `storage_on_private_seaweedfs`, with a SeaweedFS that can be killed and restarted."""
+    from recruitment import storage
+
+    options = settings.STORAGES["cvs"]["OPTIONS"]
+    with tempfile.TemporaryDirectory(prefix="ats-s3-") as tmp:
+        s3 = RestartableSeaweedfs(Path(tmp), options["access_key"], options["secret_key"])
+        try:
+            s3.start()
+            point_storage_at(settings, s3.url)
+            storage.ensure_bucket()
+            yield s3
+        finally:
+            s3.stop_all()

@@ -1,0 +1,292 @@
+"""Fault drills: real services killed or frozen by PID while the app works, then the
+invariants (tests/drills/invariants.py) prove nothing was half-done, duplicated or lost.
+
+Each drill runs on private instances (tests/services.py), so the shared services of the
+session are never disturbed, and each is bounded by its own timeout.
+"""
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+from django.db import OperationalError, connection
+from django.test import Client
+from django.utils import timezone
+
+from notifications.models import OutboundEmail
+from notifications.services import requeue_due_emails
+from recruitment import storage
+from recruitment.models import Application, CurriculumVitae, ErasureRecord, Posting
+from recruitment.services import purge
+from tests.drills.invariants import check_invariants
+from tests.recruitment.test_apply import apply
+from tests.recruitment.test_retention_faults import _row_is_locked, concluded
+from tests.services import (
+    app_env,
+    celery_broker,
+    celery_worker_process,
+    celery_worker_running,
+    private_redis,
+    storage_on_private_seaweedfs,
+    storage_on_restartable_seaweedfs,
+)
+
+pytestmark = [pytest.mark.drill, pytest.mark.django_db(transaction=True)]
+
+NOT_RECEIVED = "We could not receive your application."
+
+
+def submit_concurrently(
+    posting: Posting, emails: list[str], *, threads: int, after_each: Callable[[int], None]
+) -> list[Any]:
+    """Submits one application per address through the view, from `threads` clients;
+    `after_each(done)` runs (under a lock) after each response, to inject the fault."""
+    lock = threading.Lock()
+    done = [0]
+
+    def submit(email: str) -> Any:
+        try:
+            response = apply(Client(), posting, email=email)
+        finally:
+            connection.close()
+        with lock:
+            done[0] += 1
+            after_each(done[0])
+        return response
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(submit, emails))
+
+
+def saved_ids() -> dict[str, UUID]:
+    return dict(Application.objects.values_list("candidate__email", "pk"))
+
+
+def forget_private_objects() -> None:
+    """Before the private store goes: delete its objects and the rows pointing at them, so
+    the session's own CV-objects==rows check (on the shared bucket) stays meaningful."""
+    storage.delete_keys([key for key, _ in storage.iter_cv_objects()])
+    CurriculumVitae.objects.all().delete()
+
+
+# --- Object storage --------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(120)
+def test_storage_killed_during_submissions_then_restarted(
+    posting: Posting, settings: Any, unique_email: Any
+) -> None:
+    settings.APPLY_RATE_LIMIT = "100000/3600"
+    emails = [unique_email("s3-killed") for _ in range(40)]
+    with storage_on_restartable_seaweedfs(settings) as s3:
+
+        def kill_after_ten(done: int) -> None:
+            if done == 10:
+                s3.kill()
+
+        responses = submit_concurrently(posting, emails, threads=6, after_each=kill_after_ten)
+        statuses = [r.status_code for r in responses]
+        assert set(statuses) <= {302, 503}, statuses
+        assert statuses.count(302) >= 10 and statuses.count(503) >= 20, statuses
+        for response in responses:
+            if response.status_code == 503:
+                assert NOT_RECEIVED in response.content.decode()
+        accepted = {e for e, r in zip(emails, responses, strict=True) if r.status_code == 302}
+        saved = saved_ids()
+        assert set(saved) == accepted, "a row for every 302, none for a 503"
+
+        s3.start()  # the same data and endpoint, as after an orchestrator's restart
+        check_invariants(survivors=saved.values())
+        late = unique_email("s3-back")
+        assert apply(Client(), posting, email=late).status_code == 302
+        check_invariants(survivors=saved_ids().values())
+        forget_private_objects()
+
+
+@pytest.mark.timeout(120)
+def test_storage_killed_during_a_purge_is_retried_after_restart_with_one_record_each(
+    posting: Posting, recruiter: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.RETENTION_BATCH_SIZE = 2
+    names = [f"Purge Drill {n}" for n in range(6)]
+    with storage_on_restartable_seaweedfs(settings) as s3:
+        applications = concluded(posting, recruiter, *names)
+        ids = [a.pk for a in applications]
+        real_erase = storage.erase_objects
+        calls = [0]
+
+        def killed_at_second_batch(keys: list[str], *, client: Any = None) -> set[str]:
+            calls[0] += 1
+            if calls[0] == 2:
+                s3.kill()  # the first batch is erased; storage dies under the second
+            return real_erase(keys, client=client)
+
+        monkeypatch.setattr(storage, "erase_objects", killed_at_second_batch)
+        later = timezone.now() + timedelta(days=1)
+        first = purge.sweep(now=later)
+        assert (first.erased, first.failed) == (2, 4)
+        erased = set(ErasureRecord.objects.values_list("application_id", flat=True))
+        remaining = set(ids) - erased
+        assert Application.objects.filter(pk__in=remaining).count() == 4, "their rows stay"
+        assert all(
+            a.purge_failures == 1 and a.purge_last_error == "StorageUnavailable"
+            for a in Application.objects.all()
+        )
+        # While storage is down the sweep retries nothing early and erases nothing.
+        assert purge.sweep(now=later + timedelta(seconds=30)).erased == 0
+
+        s3.start()
+        check_invariants(survivors=remaining, purged=erased, confirmations=False)
+        report = purge.sweep(now=later + timedelta(minutes=5))
+        assert (report.erased, report.failed) == (4, 0)
+        check_invariants(purged=ids, purged_data=names, confirmations=False)
+        assert calls[0] >= 4
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_database_connection_killed_mid_purge_the_next_sweep_completes_with_one_record(
+    posting: Posting, recruiter: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The purge's backend is terminated (pg_terminate_backend, as a PostgreSQL restart or
+    failover does to every session) while storage erases its objects: its transaction is
+    rolled back, the objects may be gone already, and the next sweep finishes the job."""
+    names = [f"Terminated Purge {n}" for n in range(3)]
+    applications = concluded(posting, recruiter, *names)
+    ids = [a.pk for a in applications]
+    real_background = storage.erase_objects_in_background
+    terminated: list[int] = []
+
+    def terminate_own_backend(keys: list[str]) -> "Future[set[str]]":
+        future = real_background(keys)
+        if not terminated:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                [pid] = cursor.fetchone() or [0]
+            futures_done = future.result(timeout=30)  # the objects are gone first
+            assert futures_done == set()
+            with _admin_connection() as other:
+                other.execute("SELECT pg_terminate_backend(%s)", [pid])
+            terminated.append(pid)
+        return future
+
+    monkeypatch.setattr(storage, "erase_objects_in_background", terminate_own_backend)
+    later = timezone.now() + timedelta(days=1)
+    with pytest.raises(OperationalError):
+        purge.purge_batch(ids, now=later)
+    assert terminated
+
+    # Rolled back: every row is still there, nothing is recorded as erased.
+    assert Application.objects.filter(pk__in=ids).count() == 3
+    assert not ErasureRecord.objects.exists()
+    assert list(storage.iter_cv_objects()) == [], "the objects went before the rows"
+
+    report = purge.sweep(now=later + timedelta(minutes=1))
+    assert report.erased == 3
+    check_invariants(purged=ids, purged_data=names, confirmations=False)
+
+
+def _admin_connection() -> psycopg.Connection[Any]:
+    db = connection.settings_dict
+    return psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+        dbname=db["NAME"],
+        autocommit=True,
+    )
+
+
+# --- Redis (broker) --------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(120)
+def test_redis_frozen_then_killed_during_submissions_every_email_follows_when_it_is_back(
+    posting: Posting, settings: Any, smtp_mailbox: Any, unique_email: Any
+) -> None:
+    settings.APPLY_RATE_LIMIT = "100000/3600"
+    emails = [unique_email("redis-drill") for _ in range(24)]
+    with private_redis() as broker, celery_broker(broker.url):
+
+        def freeze_then_kill(done: int) -> None:
+            if done == 6:
+                os.kill(broker.pid, signal.SIGSTOP)
+            elif done == 14:
+                os.kill(broker.pid, signal.SIGKILL)  # with what it held: nothing persisted
+
+        responses = submit_concurrently(posting, emails, threads=4, after_each=freeze_then_kill)
+
+    assert [r.status_code for r in responses] == [302] * len(emails)
+    saved = saved_ids()
+    assert set(saved) == set(emails)
+    # No worker ran and the broker's messages died with it: the outbox holds every email.
+    assert OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING).count() == 24
+    check_invariants(survivors=saved.values())
+
+    # Redis is back (a fresh instance, as after a restart without persistence).
+    with private_redis() as back, celery_broker(back.url), celery_worker_running():
+        OutboundEmail.objects.update(next_attempt_at=timezone.now())
+        assert requeue_due_emails() == 24
+        deadline = time.monotonic() + 30
+        for email in emails:
+            left = max(deadline - time.monotonic(), 0.1)
+            assert len(smtp_mailbox.wait_for(email, timeout=left)) == 1, email
+    assert OutboundEmail.objects.exclude(status=OutboundEmail.Status.SENT).count() == 0
+    check_invariants(survivors=saved.values())
+
+
+# --- A Celery worker -------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(120)
+def test_worker_sigkilled_mid_purge_the_next_sweep_erases_each_once(
+    posting: Posting, recruiter: Any, settings: Any
+) -> None:
+    """A real `celery -A ats worker` subprocess is caught inside a purge batch (storage
+    frozen under it) and SIGKILLed: PostgreSQL rolls its transaction back, and the next
+    sweep erases every application exactly once, the locked batch and the others."""
+    from ats.celery import app
+
+    names = [f"Worker Killed {n}" for n in range(4)]
+    with storage_on_private_seaweedfs(settings) as s3, private_redis() as broker:
+        applications = concluded(posting, recruiter, *names)
+        ids = [a.pk for a in applications]
+        env = app_env(settings, REDIS_URL=broker.url, ATS_RETENTION_BATCH_SIZE="2")
+        os.kill(s3.pid, signal.SIGSTOP)
+        try:
+            with celery_worker_process(env) as worker:
+                with celery_broker(broker.url):
+                    app.send_task("recruitment.sweep_retention")
+                deadline = time.monotonic() + 60
+                while not any(_row_is_locked(pk) for pk in ids) and time.monotonic() < deadline:
+                    assert worker.poll() is None, "the worker died on its own"
+                    time.sleep(0.2)
+                locked = [pk for pk in ids if _row_is_locked(pk)]
+                assert len(locked) == 2, "the worker holds its first batch, in the purge"
+                worker.kill()
+                worker.wait(timeout=10)
+        finally:
+            os.kill(s3.pid, signal.SIGCONT)
+
+        deadline = time.monotonic() + 30
+        while any(_row_is_locked(pk) for pk in ids) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert Application.objects.filter(pk__in=ids).count() == 4, "rolled back, not half-done"
+        assert not ErasureRecord.objects.exists()
+        check_invariants(survivors=ids, confirmations=False)
+
+        later = timezone.now() + timedelta(minutes=5)
+        assert purge.sweep(now=later).erased == 4
+        assert purge.sweep(now=later + timedelta(minutes=5)).erased == 0, "rerun-safe"
+        check_invariants(purged=ids, purged_data=names, confirmations=False)
