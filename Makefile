@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 # System packages the test suite needs, installed with apt when missing.
-TEST_APT_PACKAGES := postgresql redis-server
+TEST_APT_PACKAGES := postgresql redis-server chromium
 
 .PHONY: run test bench format system-packages clean
 
@@ -30,6 +30,7 @@ bench: system-packages $(STAMP)
 system-packages:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing:$$missing"; \
