@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext
 
 from recruitment.notices import talent_pool_consent_text
 from recruitment.uploads import CvRejected, InspectedCv, inspect_cv
@@ -71,21 +71,23 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.inspected_cv: InspectedCv | None = None
-        # Limits come from settings, read per form rather than at import time.
+        # Limits come from settings, read per form rather than at import time. The texts
+        # are translated now, in the request's language: ngettext_lazy would build a new
+        # lazy class on every call, which cost more than the rest of the form.
         max_chars = settings.COVER_LETTER_MAX_CHARS
         self.fields["cover_letter"].validators.append(MaxLengthValidator(max_chars))
         self.fields["cover_letter"].widget.attrs["maxlength"] = str(max_chars)
-        self.fields["cover_letter"].help_text = ngettext_lazy(
-            "At most %(count)d character.", "At most %(count)d characters.", "count"
-        ) % {"count": settings.COVER_LETTER_MAX_CHARS}
+        self.fields["cover_letter"].help_text = ngettext(
+            "At most %(count)d character.", "At most %(count)d characters.", max_chars
+        ) % {"count": max_chars}
         min_age = settings.APPLICANT_MIN_AGE
-        self.fields["age_attested"].label = ngettext_lazy(
-            "I am at least %(age)d year old.", "I am at least %(age)d years old.", "age"
+        self.fields["age_attested"].label = ngettext(
+            "I am at least %(age)d year old.", "I am at least %(age)d years old.", min_age
         ) % {"age": min_age}
-        self.fields["age_attested"].error_messages["required"] = ngettext_lazy(
+        self.fields["age_attested"].error_messages["required"] = ngettext(
             "You must be at least %(age)d year old to apply.",
             "You must be at least %(age)d years old to apply.",
-            "age",
+            min_age,
         ) % {"age": min_age}
         self.fields["talent_pool_consent"].label = talent_pool_consent_text()
         max_mb = settings.CV_MAX_BYTES // (1024 * 1024)
