@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import urllib3
-from django.utils import timezone
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
 from ats import devstack
-from recruitment.models import Application, Posting
+from bench.data import bench_posting
+from recruitment.models import Application
 
 SUBMISSIONS = int(os.environ.get("BENCH_APPLY_N", "200"))
 CLIENTS = int(os.environ.get("BENCH_APPLY_CLIENTS", "8"))
@@ -140,16 +140,7 @@ def run() -> list[dict[str, Any]]:
         f"apply: {SUBMISSIONS} submissions of a {len(pdf) // 1024} KB PDF from {CLIENTS} "
         "clients to gunicorn (2 workers, production settings)"
     )
-    posting = Posting.objects.create(
-        title="Bench apply",
-        slug=f"bench-apply-{time.monotonic_ns()}",
-        summary="s",
-        description="d",
-        location="l",
-        employment_type="full_time",
-        status="open",
-        published_at=timezone.now(),
-    )
+    posting = bench_posting("Bench apply")
     port = devstack.free_port()
     log_dir = Path(os.environ["ATS_VAR_DIR"])  # the bench services set it
     stack = devstack.Stack(log_dir=log_dir)

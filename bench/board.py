@@ -19,8 +19,8 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
 
+from bench.data import bench_posting
 from recruitment.models import Application, Candidate, InterviewNote, Posting, TeamMembership
 
 SMALL = int(os.environ.get("BENCH_BOARD_SMALL", "50"))
@@ -32,16 +32,7 @@ STAGES = [stage for stage, _ in Application.Stage.choices]
 
 
 def new_posting(tag: str) -> Posting:
-    return Posting.objects.create(
-        title=f"Bench board {tag}",
-        slug=f"bench-board-{tag}-{time.monotonic_ns()}",
-        summary="s",
-        description="d",
-        location="l",
-        employment_type="full_time",
-        status="open",
-        published_at=timezone.now(),
-    )
+    return bench_posting(f"Bench board {tag}")
 
 
 def fill(posting: Posting, candidates: list[Candidate], count: int) -> None:

@@ -16,8 +16,9 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from bench.data import bench_posting
 from recruitment import storage
-from recruitment.models import Application, Candidate, CurriculumVitae, DataExport, Posting
+from recruitment.models import Application, Candidate, CurriculumVitae, DataExport
 
 APPLICATIONS = 10
 SMALL_CV = int(os.environ.get("BENCH_EXPORT_SMALL_KB", "200")) * 1024
@@ -48,16 +49,7 @@ def candidate_with_cvs(cv_bytes: int) -> DataExport:
         email=f"export-{tag}@example.com", full_name="Export Person"
     )
     for n in range(APPLICATIONS):
-        posting = Posting.objects.create(
-            title=f"Bench export {n}",
-            slug=f"bench-export-{tag}-{n}",
-            summary="s",
-            description="d",
-            location="l",
-            employment_type="full_time",
-            status="open",
-            published_at=now,
-        )
+        posting = bench_posting(f"Bench export {n}", published_at=now)
         application = Application.objects.create(
             candidate=candidate, posting=posting, language="en", attested_min_age=15
         )

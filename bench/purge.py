@@ -19,13 +19,13 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from bench.data import bench_posting
 from recruitment import storage
 from recruitment.models import (
     Application,
     Candidate,
     CurriculumVitae,
     InterviewNote,
-    Posting,
 )
 from recruitment.services import purge
 
@@ -37,17 +37,7 @@ PDF = b"%PDF-1.4\n% bench CV\n" + b"0" * 20_000
 def build_many(tag: str, count: int) -> list[Application]:
     """`count` unsuccessful applications of a concluded posting, each with a CV and 2 notes."""
     now = timezone.now()
-    posting = Posting.objects.create(
-        title=f"Bench {tag}",
-        slug=f"bench-{tag}-{time.monotonic_ns()}",
-        summary="s",
-        description="d",
-        location="l",
-        employment_type="full_time",
-        status="closed",
-        published_at=now,
-        concluded_at=now,
-    )
+    posting = bench_posting(f"Bench {tag}", status="closed", published_at=now, concluded_at=now)
     candidates = Candidate.objects.bulk_create(
         Candidate(email=f"bench-{tag}-{i}@example.com", full_name=f"Bench Person {i}")
         for i in range(count)

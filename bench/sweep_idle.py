@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from bench.data import bench_posting
 from recruitment.models import Application, Candidate, Posting
 from recruitment.services import purge
 
@@ -50,16 +51,7 @@ class IdleData:
 
     def grow_to(self, total: int) -> None:
         while self.count < total:
-            posting = Posting.objects.create(
-                title="Bench idle",
-                slug=f"bench-idle-{len(self.postings)}-{time.monotonic_ns()}",
-                summary="s",
-                description="d",
-                location="l",
-                employment_type="full_time",
-                status="open",
-                published_at=self.now,
-            )
+            posting = bench_posting("Bench idle", published_at=self.now)
             self.postings.append(posting)
             take = min(PER_POSTING, total - self.count)
             later = self.now + timedelta(days=30)
