@@ -43,7 +43,29 @@ def checked_cv(cv: UploadedFile) -> InspectedCv:
         raise forms.ValidationError(rejected.message, code=rejected.code) from None
 
 
-class ApplicationForm(forms.Form):
+class CheckedCvForm(forms.Form):
+    """A form with a `cv` file field that gets every CV check; the result is kept."""
+
+    inspected_cv: InspectedCv | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        max_mb = settings.CV_MAX_BYTES // (1024 * 1024)
+        self.fields["cv"].help_text = _("PDF or Word (.docx), at most %(mb)d MB.") % {"mb": max_mb}
+
+    def clean_cv(self) -> UploadedFile:
+        cv: UploadedFile = self.cleaned_data["cv"]
+        self.inspected_cv = checked_cv(cv)
+        return cv
+
+    def inspected_cv_or_error(self) -> InspectedCv:
+        """The content check's result; only valid forms have one."""
+        if self.inspected_cv is None:
+            raise ValueError("inspected_cv is only available on a valid form")
+        return self.inspected_cv
+
+
+class ApplicationForm(CheckedCvForm):
     """The public application form (PRIVACY.md P2, P17, P18, P19).
 
     It asks only for the published data categories: no date of birth, photo, gender or
@@ -55,7 +77,7 @@ class ApplicationForm(forms.Form):
     phone = forms.CharField(
         label=_("Phone (optional)"), max_length=40, required=False, validators=[phone_validator]
     )
-    cv = forms.FileField(label=_("CV"), help_text=_("PDF or Word (.docx)."), widget=cv_input())
+    cv = forms.FileField(label=_("CV"), widget=cv_input())
     cover_letter = forms.CharField(
         label=_("Cover letter (optional)"), widget=forms.Textarea(attrs={"rows": 6}), required=False
     )
@@ -70,7 +92,6 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.inspected_cv: InspectedCv | None = None
         # Limits come from settings, read per form rather than at import time. The texts
         # are translated now, in the request's language: ngettext_lazy would build a new
         # lazy class on every call, which cost more than the rest of the form.
@@ -90,19 +111,6 @@ class ApplicationForm(forms.Form):
             min_age,
         ) % {"age": min_age}
         self.fields["talent_pool_consent"].label = talent_pool_consent_text()
-        max_mb = settings.CV_MAX_BYTES // (1024 * 1024)
-        self.fields["cv"].help_text = _("PDF or Word (.docx), at most %(mb)d MB.") % {"mb": max_mb}
-
-    def clean_cv(self) -> UploadedFile:
-        cv: UploadedFile = self.cleaned_data["cv"]
-        self.inspected_cv = checked_cv(cv)
-        return cv
-
-    def inspected_cv_or_error(self) -> InspectedCv:
-        """The content check's result; only valid forms have one."""
-        if self.inspected_cv is None:
-            raise ValueError("inspected_cv is only available on a valid form")
-        return self.inspected_cv
 
     def clean_website(self) -> str:
         value: str = self.cleaned_data.get("website", "")

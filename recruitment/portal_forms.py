@@ -1,15 +1,10 @@
 """Forms of the candidate privacy portal: validation only. Services do the writing."""
 
-from typing import Any
-
 from django import forms
-from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from recruitment.forms import checked_cv, cv_input, phone_validator
+from recruitment.forms import CheckedCvForm, cv_input, phone_validator
 from recruitment.models import DataSubjectRequest
-from recruitment.uploads import InspectedCv
 
 
 class RequestLinkForm(forms.Form):
@@ -32,19 +27,8 @@ class DetailsForm(forms.Form):
         return str(self.cleaned_data.get("phone", "")).strip()
 
 
-class ReplaceCvForm(forms.Form):
+class ReplaceCvForm(CheckedCvForm):
     cv = forms.FileField(label=_("New CV"), widget=cv_input())
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.inspected_cv: InspectedCv | None = None
-        max_mb = settings.CV_MAX_BYTES // (1024 * 1024)
-        self.fields["cv"].help_text = _("PDF or Word (.docx), at most %(mb)d MB.") % {"mb": max_mb}
-
-    def clean_cv(self) -> UploadedFile:
-        cv: UploadedFile = self.cleaned_data["cv"]
-        self.inspected_cv = checked_cv(cv)
-        return cv
 
 
 class PrivacyRequestForm(forms.Form):

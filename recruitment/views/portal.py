@@ -258,7 +258,7 @@ def replace_cv(request: HttpRequest, candidate: Candidate, application_id: UUID)
     form = ReplaceCvForm(request.POST or None, request.FILES or None)
     context = {"form": form, "application": application}
     if request.method == "POST":
-        if not form.is_valid() or form.inspected_cv is None:
+        if not form.is_valid():
             return render(request, "portal/replace_cv.html", context, status=400)
         upload = form.cleaned_data["cv"]
         try:
@@ -267,7 +267,7 @@ def replace_cv(request: HttpRequest, candidate: Candidate, application_id: UUID)
                 application_id=application.pk,
                 cv=upload,
                 cv_filename=upload.name or "",
-                inspected=form.inspected_cv,
+                inspected=form.inspected_cv_or_error(),
             )
         except self_service.ActionRefused as refused:
             messages.error(request, str(refused.message))
