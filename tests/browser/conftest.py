@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
@@ -86,7 +87,24 @@ def live_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
 @pytest.fixture
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as running:
-        yield running
+        try:
+            yield running
+        finally:
+            _close_connections_opened_under_the_event_loop()
+
+
+def _close_connections_opened_under_the_event_loop() -> None:
+    """Closes the database connections the test opened while Playwright's loop was running.
+
+    Django keeps connections in an asgiref `Local`, which, in a thread with a running event
+    loop, stores them in a context variable instead of the plain thread-local it uses
+    otherwise. So the ORM calls a browser test makes get a connection of their own, which
+    pytest-django's teardown (run after the loop has stopped) never sees: it stayed open,
+    idle, to the end of the session, and dropping the test database then failed with
+    "being accessed by other users". Called before `sync_playwright()` exits, while the loop
+    still runs, `close_all()` reaches exactly those connections.
+    """
+    connections.close_all()
 
 
 @pytest.fixture
