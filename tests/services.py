@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import psycopg
 from celery.contrib.testing.worker import start_worker
 from kombu import pools
 
@@ -229,3 +231,134 @@ def storage_on_restartable_seaweedfs(settings: Any) -> Iterator[RestartableSeawe
             yield s3
         finally:
             s3.stop_all()
+
+
+# --- PostgreSQL: a private cluster to restart ------------------------------------------------
+
+
+class RestartablePostgres:
+    """A private PostgreSQL cluster, initialised and started as `make test` starts the shared
+    one (devstack.start_postgres): stop its postmaster by PID, then start it again on the same
+    data directory and port, as `pg_ctl restart`, systemd or an orchestrator does.
+
+    `base` must be reachable by the `postgres` user when we are root (devstack runs the
+    cluster as that user then)."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.data_dir = base / "postgres"
+        self.stack = devstack.Stack(log_dir=base)
+        self.url = ""
+        self._argv: list[str] = []
+
+    @property
+    def pid(self) -> int:
+        """The running postmaster's PID (a new one after each restart)."""
+        return self.stack.processes[-1].popen.pid
+
+    @property
+    def port(self) -> int:
+        return int(urlsplit(self.url).port or 0)
+
+    def start(self) -> None:
+        """The first call initialises the cluster and creates the `ats` role and database;
+        later ones start the postmaster alone, with exactly the first one's command line, on
+        the same data. Returns once it accepts SQL (after crash recovery, if it needed one)."""
+        if not self.url:
+            self.url = devstack.start_postgres(self.stack, data_dir=self.data_dir)
+            argv = self.stack.processes[-1].popen.args
+            assert isinstance(argv, list), "devstack starts it with an argv list"
+            self._argv = [str(arg) for arg in argv]
+            # The command line turns synchronous commit off for speed, so an immediate
+            # shutdown could lose the last commits and a crash drill would fail for the test
+            # cluster's sake. The database's own setting takes precedence over the command line.
+            with psycopg.connect(self._admin_url(), autocommit=True) as admin:
+                admin.execute("ALTER DATABASE ats SET synchronous_commit = on")
+            return
+        deadline = time.monotonic() + 20
+        while not devstack.port_is_free(self.port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.stack.start(
+            "postgres",
+            self._argv,
+            ready=lambda: devstack.tcp_answers(self.port),
+            stop_signal=signal.SIGINT,
+            user="postgres" if os.geteuid() == 0 else None,
+            cwd=self.data_dir,
+        )
+        devstack._wait_for_sql(self.url)
+
+    def stop(self, how: int = signal.SIGINT) -> None:
+        """Signals the postmaster by PID and waits for it to exit: SIGINT is PostgreSQL's
+        "fast" shutdown (every session terminated, its transaction rolled back, a checkpoint),
+        SIGQUIT its "immediate" one (every process quits at once, as in a crash; the next
+        start recovers from the WAL)."""
+        process = self.stack.processes[-1].popen
+        os.kill(process.pid, how)
+        process.wait(timeout=30)
+
+    def restart(self, how: int = signal.SIGINT) -> None:
+        self.stop(how)
+        self.start()
+
+    def stop_all(self) -> None:
+        self.stack.stop_all()
+
+    def _admin_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+
+@contextlib.contextmanager
+def default_database_at(url: str) -> Iterator[None]:
+    """Points Django's default database at `url` (a postgres:// URL) while the block lasts,
+    migrated first, then back at the session's test database.
+
+    The settings dict is changed in place, as pytest-django sets its test database's name,
+    so every thread's connection follows. This thread's connection is closed on the way in
+    and out, which only a transactional test (django_db(transaction=True)) survives: a
+    TestCase-style test runs inside a transaction of the session's database."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import DatabaseError, connection
+
+    if connection.in_atomic_block:
+        raise RuntimeError("default_database_at needs pytest.mark.django_db(transaction=True)")
+    parts = urlsplit(url)
+    target = {
+        "HOST": parts.hostname,
+        "PORT": parts.port,
+        "NAME": parts.path.lstrip("/"),
+        "USER": parts.username,
+        "PASSWORD": parts.password,
+    }
+    settings_dict = connection.settings_dict
+    saved = {key: settings_dict[key] for key in target}
+    connection.close()
+    settings_dict.update(target)
+    ContentType.objects.clear_cache()  # its ids are the other database's
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        yield
+    finally:
+        # The server may be down or restarted under it: closing still forgets the connection.
+        with contextlib.suppress(DatabaseError):
+            connection.close()
+        settings_dict.update(saved)
+        ContentType.objects.clear_cache()
+
+
+@contextlib.contextmanager
+def database_on_restartable_postgres() -> Iterator[RestartablePostgres]:
+    """A private, restartable PostgreSQL cluster that Django's default database uses while the
+    block lasts (`default_database_at`): free to restart without touching the shared one,
+    which the other xdist worker keeps using."""
+    with tempfile.TemporaryDirectory(prefix="ats-pg-") as tmp:
+        base = Path(tmp)
+        base.chmod(0o755)  # as devstack.test: the postgres user must reach its data directory
+        db = RestartablePostgres(base)
+        try:
+            db.start()
+            with default_database_at(db.url):
+                yield db
+        finally:
+            db.stop_all()

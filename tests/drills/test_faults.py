@@ -15,18 +15,24 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-import psycopg
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.test import Client
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
 from notifications.services import requeue_due_emails
 from recruitment import storage
-from recruitment.models import Application, CurriculumVitae, ErasureRecord, Posting
+from recruitment.models import (
+    Application,
+    CurriculumVitae,
+    ErasureRecord,
+    Posting,
+    TeamMembership,
+)
 from recruitment.services import purge
 from tests.drills.invariants import check_invariants
+from tests.factories import MembershipFactory, PostingFactory
 from tests.recruitment.test_apply import apply
 from tests.recruitment.test_retention_faults import _row_is_locked, concluded
 from tests.services import (
@@ -34,6 +40,7 @@ from tests.services import (
     celery_broker,
     celery_worker_process,
     celery_worker_running,
+    database_on_restartable_postgres,
     private_redis,
     storage_on_private_seaweedfs,
     storage_on_restartable_seaweedfs,
@@ -155,57 +162,64 @@ def test_storage_killed_during_a_purge_is_retried_after_restart_with_one_record_
 
 
 @pytest.mark.timeout(60)
-def test_database_connection_killed_mid_purge_the_next_sweep_completes_with_one_record(
-    posting: Posting, recruiter: Any, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "shutdown", [signal.SIGINT, signal.SIGQUIT], ids=["fast-shutdown", "immediate-shutdown"]
+)
+def test_postgres_restarted_mid_purge_the_next_sweep_completes_with_one_record_each(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, shutdown: int
 ) -> None:
-    """The purge's backend is terminated (pg_terminate_backend, as a PostgreSQL restart or
-    failover does to every session) while storage erases its objects: its transaction is
-    rolled back, the objects may be gone already, and the next sweep finishes the job."""
-    names = [f"Terminated Purge {n}" for n in range(3)]
-    applications = concluded(posting, recruiter, *names)
-    ids = [a.pk for a in applications]
-    real_background = storage.erase_objects_in_background
-    terminated: list[int] = []
+    """The PostgreSQL server itself, a private cluster (the shared one serves the other xdist
+    worker), is restarted by PID while storage erases a purge's objects: stopped "fast"
+    (sessions terminated, as `pg_ctl restart` does) or "immediate" (as a crash; recovery from
+    the WAL on start), then started on the same data and port. The purge's transaction dies
+    with its session and is rolled back, the objects are gone already, and the next sweep, on
+    a fresh connection, finishes the job: one record each, nothing personal left."""
+    names = [f"Restarted Purge {n}" for n in range(3)]
+    with database_on_restartable_postgres() as db, storage_on_private_seaweedfs(settings):
+        posting = PostingFactory()
+        recruiter = MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
+        applications = concluded(posting, recruiter, *names)
+        ids = [a.pk for a in applications]
+        real_background = storage.erase_objects_in_background
+        stopped: list[int] = []
 
-    def terminate_own_backend(keys: list[str]) -> "Future[set[str]]":
-        future = real_background(keys)
-        if not terminated:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                [pid] = cursor.fetchone() or [0]
-            futures_done = future.result(timeout=30)  # the objects are gone first
-            assert futures_done == set()
-            with _admin_connection() as other:
-                other.execute("SELECT pg_terminate_backend(%s)", [pid])
-            terminated.append(pid)
-        return future
+        def restart_once_the_objects_are_gone(keys: list[str]) -> "Future[set[str]]":
+            future = real_background(keys)
+            if not stopped:
+                assert future.result(timeout=30) == set(), "every object erased"
+                stopped.append(db.pid)
+                db.restart(shutdown)  # the purge's transaction is open, its rows not deleted
+            return future
 
-    monkeypatch.setattr(storage, "erase_objects_in_background", terminate_own_backend)
-    later = timezone.now() + timedelta(days=1)
-    with pytest.raises(OperationalError):
-        purge.purge_batch(ids, now=later)
-    assert terminated
+        monkeypatch.setattr(
+            storage, "erase_objects_in_background", restart_once_the_objects_are_gone
+        )
+        later = timezone.now() + timedelta(days=1)
+        with pytest.raises(OperationalError):
+            purge.purge_batch(ids, now=later)
+        assert stopped and db.pid != stopped[0], "a new postmaster serves the same data"
+        # No explicit close is needed here: atomic() could not roll back on the dead
+        # connection, so it dropped it and connected afresh on its way out (Atomic.__exit__:
+        # close(), then set_autocommit), to the server that is back by now.
 
-    # Rolled back: every row is still there, nothing is recorded as erased.
-    assert Application.objects.filter(pk__in=ids).count() == 3
-    assert not ErasureRecord.objects.exists()
-    assert list(storage.iter_cv_objects()) == [], "the objects went before the rows"
+        # Rolled back: every row is still there, nothing is recorded as erased.
+        assert Application.objects.filter(pk__in=ids).count() == 3
+        assert not ErasureRecord.objects.exists()
+        assert list(storage.iter_cv_objects()) == [], "the objects went before the rows"
 
-    report = purge.sweep(now=later + timedelta(minutes=1))
-    assert report.erased == 3
-    check_invariants(purged=ids, purged_data=names, confirmations=False)
-
-
-def _admin_connection() -> psycopg.Connection[Any]:
-    db = connection.settings_dict
-    return psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"],
-        user=db["USER"],
-        password=db["PASSWORD"],
-        dbname=db["NAME"],
-        autocommit=True,
-    )
+        # Restarted again while this connection sits idle. A Celery worker closes its
+        # connections around every task (its Django fixup), but a web process keeps its own
+        # between requests (CONN_MAX_AGE; erase_now purges from a view) and, before the next
+        # request, drops it only if an error occurred on it or it expired
+        # (close_old_connections). Neither is the case, so it is kept, dead; the health check
+        # at the first query (CONN_HEALTH_CHECKS) finds it so and connects afresh. Without
+        # the health check, the sweep below fails on its first query.
+        db.restart(shutdown)
+        close_old_connections()
+        assert connection.connection is not None, "kept (CONN_MAX_AGE), for the health check"
+        report = purge.sweep(now=later + timedelta(minutes=1))
+        assert (report.erased, report.failed) == (3, 0)
+        check_invariants(purged=ids, purged_data=names, confirmations=False)
 
 
 # --- Redis (broker) --------------------------------------------------------------------------
