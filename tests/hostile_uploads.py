@@ -9,8 +9,8 @@ immutable, so sharing them is safe). Other test modules import from here:
 - ``oversized_cv(max_bytes)``: a valid PDF one byte over a limit.
 - ``hostile_filenames()``: client-supplied names that must never reach a path, header or page.
 
-The low-level builders (``build_pdf``, ``build_pdf_with_object_stream``, ``build_zip``,
-``build_docx``) are public too, for tests that need a variant of their own.
+The low-level builders (``build_pdf``, ``build_pdf_with_object_stream``, ``pdf_with_info``,
+``build_zip``, ``build_docx``) are public too, for tests that need a variant of their own.
 """
 
 from __future__ import annotations
@@ -50,13 +50,16 @@ def build_pdf(
     trailer_extra: bytes = b"",
     body_prefix: bytes = b"",
     omit_from_xref: Iterable[int] = (),
+    extra_xref: Mapping[int, int] | None = None,
 ) -> bytes:
     """Build a PDF with a classic cross-reference table whose offsets are all correct.
 
     ``objects`` maps object numbers to what goes between ``N 0 obj`` and ``endobj``.
     ``body_prefix`` is written between the header and the first object (readers never look
     there, which is what makes it a hiding place). Objects in ``omit_from_xref`` are written
-    but left out of the table.
+    but left out of the table. ``extra_xref`` lists more objects (number -> offset) that are
+    not written as objects of their own: their offsets point into the others. The body does
+    not depend on the table, so a first build tells where those offsets are.
     """
     out = bytearray(PDF_HEADER + body_prefix)
     offsets: dict[int, int] = {}
@@ -64,7 +67,8 @@ def build_pdf(
         offsets[number] = len(out)
         out += b"%d 0 obj\n%s\nendobj\n" % (number, objects[number])
     hidden = set(omit_from_xref)
-    size = max(n for n in objects if n not in hidden) + 1
+    offsets.update(extra_xref or {})
+    size = max(n for n in offsets if n not in hidden) + 1
     xref_at = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % size
     for number in range(1, size):
@@ -146,6 +150,13 @@ def _simple_pdf(**kwargs: bytes) -> bytes:
     return build_pdf(_page_objects(**kwargs), trailer_extra=b"/Info 6 0 R ")
 
 
+def pdf_with_info(entries: bytes) -> bytes:
+    """A one-page PDF whose document information dictionary holds ``entries``."""
+    objects = _page_objects()
+    objects[6] = b"<< %s >>" % entries
+    return build_pdf(objects, trailer_extra=b"/Info 6 0 R ")
+
+
 # --------------------------------------------------------------------------------------------
 # Good PDFs
 # --------------------------------------------------------------------------------------------
@@ -201,6 +212,48 @@ def valid_pdf_with_object_stream() -> bytes:
     objects = _page_objects()
     packed = {n: objects.pop(n) for n in (1, 2, 3, 4)}
     return build_pdf_with_object_stream(objects, packed)
+
+
+def valid_pdf_with_binary_image(side: int = 128) -> bytes:
+    """A page showing a raw ``side`` x ``side`` greyscale image whose bytes hold every value,
+    with runs of unbalanced "(", "<" and "%" and stray backslashes, as compressed images and
+    fonts do. Stream data is not PDF syntax: none of it may be taken for a string."""
+    pattern = b"((((<<<<%%\\" + bytes(range(256))
+    pixels = (pattern * (side * side // len(pattern) + 1))[: side * side]
+    image = pdf_stream(
+        b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8" % (side, side),
+        pixels,
+    )
+    objects = _page_objects(
+        content=b"q 128 0 0 128 72 560 cm /Im1 Do Q BT /F1 24 Tf 72 720 Td (Jane Doe) Tj ET"
+    )
+    objects[3] = objects[3].replace(
+        b"/Font << /F1 4 0 R >>", b"/Font << /F1 4 0 R >> /XObject << /Im1 7 0 R >>"
+    )
+    objects[7] = image
+    return build_pdf(objects, trailer_extra=b"/Info 6 0 R ")
+
+
+def valid_pdf_with_many_strings() -> bytes:
+    """A CV with 400 short strings outside its content stream: 200 links, each with a target
+    and a tooltip (escaped and nested parentheses included), and metadata partly in hex, as
+    word processors write them. Together they are far below the cap on all strings."""
+    links = range(7, 207)
+    annotations = b" ".join(b"%d 0 R" % number for number in links)
+    objects = _page_objects(page_extra=b"/Annots [%s] " % annotations)
+    for number in links:
+        objects[number] = (
+            b"<< /Type /Annot /Subtype /Link /Rect [72 %d 300 %d] /Border [0 0 0] "
+            b"/Contents (Project %d \\(2019\\) (lead)) "
+            b"/A << /S /URI /URI (https://portfolio.example/projects/%d) >> >>"
+            % (100 + number, 110 + number, number, number)
+        )
+    objects[6] = (
+        b"<< /Title <FEFF004A0061006E006500200044006F0065> /Author (Jane Doe) "
+        b"/Subject (Curriculum Vitae \\(2024\\)) >>"
+    )
+    return build_pdf(objects, trailer_extra=b"/Info 6 0 R ")
 
 
 # --------------------------------------------------------------------------------------------
@@ -342,6 +395,104 @@ def pdf_too_many_objects() -> bytes:
     a graph large enough to tie up a worker."""
     objects = _page_objects()
     packed = {n: b"null" for n in range(7, 100_008)}
+    return build_pdf_with_object_stream(objects, packed)
+
+
+# pypdf parses strings byte by byte: a file made of them costs seconds of CPU. No real CV has
+# a string this long outside its content streams (the checks refuse those over 64 KB).
+_HUGE_STRING_BYTES = 300 * 1024
+
+
+def pdf_huge_literal_string() -> bytes:
+    """A 300 KB document title, as a literal string (escaped parentheses included)."""
+    return pdf_with_info(b"/Title (Jane \\(CV\\) " + b"A" * _HUGE_STRING_BYTES + b")")
+
+
+def pdf_huge_hex_string() -> bytes:
+    """A 300 KB document title, as a hex string."""
+    return pdf_with_info(b"/Title <" + b"4A" * (_HUGE_STRING_BYTES // 2) + b">")
+
+
+def pdf_many_long_strings() -> bytes:
+    """Twelve 60 KB strings: each under the cap on one string, too much together."""
+    entries = b" ".join(b"/K%d (%s)" % (i, b"A" * 60 * 1024) for i in range(12))
+    return pdf_with_info(entries)
+
+
+def pdf_huge_string_in_object_stream() -> bytes:
+    """A 300 KB title in an object packed in a compressed object stream, where a scan of the
+    raw file cannot see it (it compresses to a few hundred bytes)."""
+    objects = _page_objects()
+    objects[6] = b"<< /Title (" + b"A" * _HUGE_STRING_BYTES + b") >>"
+    packed = {n: objects.pop(n) for n in (1, 2, 6)}
+    return build_pdf_with_object_stream(objects, packed)
+
+
+def pdf_object_hidden_in_stream_data() -> bytes:
+    """The cross-reference table places the document information (a 300 KB title) inside
+    another object's stream data, which a scan of the file skips unread."""
+    hidden = b"8 0 obj\n<< /Title (" + b"A" * _HUGE_STRING_BYTES + b") >>\nendobj\n"
+    objects = _page_objects()
+    objects[7] = pdf_stream(b"", b"q Q\n" + hidden)
+    offset = build_pdf(objects).index(b"8 0 obj")
+    return build_pdf(objects, trailer_extra=b"/Info 8 0 R ", extra_xref={8: offset})
+
+
+def pdf_trailer_hidden_in_stream_data() -> bytes:
+    """``startxref`` points at a cross-reference table and trailer kept inside a stream's
+    data, the trailer holding a 300 KB string. Readers parse the trailer while opening the
+    file, before any object can be checked."""
+    plain = build_pdf(_page_objects())
+    table_at = plain.index(b"xref\n")
+    table = plain[table_at : plain.index(b"startxref")]
+    table = table.replace(b">>\n", b"/Junk (" + b"A" * _HUGE_STRING_BYTES + b") >>\n")
+    out = plain[:table_at] + b"7 0 obj\n<< /Length %d >>\nstream\n" % len(table)
+    hidden_at = len(out)
+    out += table + b"\nendstream\nendobj\n"
+    return out + b"startxref\n%d\n%%%%EOF\n" % hidden_at
+
+
+def pdf_nested_stream_with_early_endstream() -> bytes:
+    """A stream nested in an array (streams must be objects of their own) whose data holds
+    "endstream" and a "%": a scan ending the data at the first "endstream" would take the
+    rest of the line for a comment, while the reader parses a 300 KB string after it."""
+    data = b"x endstream %"
+    objects = _page_objects()
+    objects[6] = (
+        b"<< /Title (CV) /Extra [ << /Length %d >>\nstream\n%s endstream (\n" % (len(data), data)
+        + b"A" * _HUGE_STRING_BYTES
+        + b") ] >>"
+    )
+    return build_pdf(objects, trailer_extra=b"/Info 6 0 R ")
+
+
+def pdf_object_header_hiding_a_string() -> bytes:
+    """An object header written "6 0 o%j": readers take any three bytes there for "obj", so
+    a scan reading "%j << /Title (" as a comment would miss the 300 KB title after it."""
+    objects = _page_objects()
+    objects[6] = b"<< /Title (\n" + b"A" * _HUGE_STRING_BYTES + b") >>"
+    pdf = build_pdf(objects, trailer_extra=b"/Info 6 0 R ")
+    # Same length, so every offset stays right.
+    return pdf.replace(b"6 0 obj\n<< /Title (\n", b"6 0 o%j << /Title (\n", 1)
+
+
+def pdf_dictionary_end_swallowing_a_comment_mark() -> bytes:
+    """pypdf ends a dictionary at ">" and consumes the next byte, whatever it is: written
+    ">%", the "%" starts no comment, and the 300 KB string after it is parsed."""
+    return pdf_with_info(
+        b"/Title (CV) /Extra << /A 1 >% /Subject (\n" + b"A" * _HUGE_STRING_BYTES + b") >>"
+    )
+
+
+def pdf_object_stream_objects_overlapping() -> bytes:
+    """Objects in an object stream that each open an array closed only at the end: reading
+    each object from its own offset, a reader would parse the 60 KB string at the end once
+    per object, 200 times over."""
+    objects = _page_objects()
+    packed = {n: objects.pop(n) for n in (1, 2)}
+    nested = range(7, 207)
+    packed.update({n: b"[" for n in nested})
+    packed[207] = b"(" + b"A" * 60 * 1024 + b")" + b"]" * len(nested)
     return build_pdf_with_object_stream(objects, packed)
 
 
@@ -1053,6 +1204,8 @@ GOOD_CVS: dict[str, tuple[Callable[[], bytes], str]] = {
     "pdf_with_https_link": (valid_pdf_with_link, "pdf"),
     "pdf_with_open_view_destination": (valid_pdf_with_open_view, "pdf"),
     "pdf_with_object_stream": (valid_pdf_with_object_stream, "pdf"),
+    "pdf_with_binary_image": (valid_pdf_with_binary_image, "pdf"),
+    "pdf_with_many_strings": (valid_pdf_with_many_strings, "pdf"),
     "docx_with_external_hyperlink": (valid_docx, "docx"),
     "docx_from_office_template": (valid_docx_from_office_template, "docx"),
     "docx_from_local_template": (valid_docx_from_local_template, "docx"),
@@ -1089,6 +1242,25 @@ _HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "pdf_encrypted_owner_only": (pdf_encrypted_owner_only, "pdf_encrypted"),
     "pdf_encrypted_aes256": (pdf_encrypted_aes256, "pdf_encrypted"),
     "pdf_too_many_objects": (pdf_too_many_objects, "pdf_too_complex"),
+    "pdf_huge_literal_string": (pdf_huge_literal_string, "pdf_too_complex"),
+    "pdf_huge_hex_string": (pdf_huge_hex_string, "pdf_too_complex"),
+    "pdf_many_long_strings": (pdf_many_long_strings, "pdf_too_complex"),
+    "pdf_huge_string_in_object_stream": (pdf_huge_string_in_object_stream, "pdf_too_complex"),
+    "pdf_object_hidden_in_stream_data": (pdf_object_hidden_in_stream_data, "pdf_malformed"),
+    "pdf_trailer_hidden_in_stream_data": (pdf_trailer_hidden_in_stream_data, "pdf_too_complex"),
+    "pdf_nested_stream_with_early_endstream": (
+        pdf_nested_stream_with_early_endstream,
+        "pdf_malformed",
+    ),
+    "pdf_object_header_hiding_a_string": (pdf_object_header_hiding_a_string, "pdf_malformed"),
+    "pdf_dictionary_end_swallowing_a_comment_mark": (
+        pdf_dictionary_end_swallowing_a_comment_mark,
+        "pdf_too_complex",
+    ),
+    "pdf_object_stream_objects_overlapping": (
+        pdf_object_stream_objects_overlapping,
+        "pdf_malformed",
+    ),
     "docx_plain_zip": (docx_plain_zip, "unsupported_type"),
     "docx_macro_enabled_content_type": (docx_macro_enabled_content_type, "docx_content_type"),
     "docx_template_content_type": (docx_template_content_type, "docx_content_type"),

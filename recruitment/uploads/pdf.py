@@ -2,6 +2,8 @@
 
 Recruiters open CVs in desktop viewers and browsers, so a CV must be a document and nothing
 more: no scripts, no actions that run or fetch anything by themselves, no attachments.
+
+The checks run on the web worker, so their cost is bounded too: see pdf_budget.
 """
 
 from __future__ import annotations
@@ -27,10 +29,14 @@ from pypdf.generic import (
 
 from .errors import CvRejected, rejected
 from .links import is_unsafe_link
+from .pdf_budget import (
+    MAX_PDF_OBJECTS,
+    GuardedPdfStream,
+    ScanBudget,
+    check_parsing_stays_measured,
+    scan_file,
+)
 
-# A long CV exported from Word has a few thousand objects; 100 000 leaves room for
-# image-heavy portfolios while bounding the time a hostile file can cost a worker.
-MAX_PDF_OBJECTS = 100_000
 # Every node the walk touches (numbers and names inside dictionaries and arrays included).
 MAX_PDF_NODES = 2_000_000
 
@@ -65,13 +71,16 @@ def check_pdf(data: bytes) -> None:
     """Raise CvRejected unless ``data`` is a plain, unencrypted PDF. No side effects."""
     _check_nothing_after_end(data)
     _check_no_hidden_archive(data)
+    budget = ScanBudget()
+    layout = scan_file(data, budget)
+    stream = GuardedPdfStream(data)
     with _pypdf_warnings() as pypdf_warnings:
         try:
-            reader = PdfReader(
-                io.BytesIO(data), strict=True, xref_stream_maximum_entries=MAX_PDF_OBJECTS
-            )
+            reader = PdfReader(stream, strict=True, xref_stream_maximum_entries=MAX_PDF_OBJECTS)
+            stream.opened()
             if reader.is_encrypted:
                 raise rejected("pdf_encrypted")
+            check_parsing_stays_measured(reader, data, layout, budget)
             _check_objects(reader)
         except CvRejected:
             raise
@@ -84,8 +93,14 @@ def check_pdf(data: bytes) -> None:
         # can vouch for". `from None` keeps pypdf's message, which may quote the file, out of
         # tracebacks and logs.
         except Exception as error:
-            code = "pdf_too_complex" if _hit_a_limit(error) else "pdf_malformed"
+            # The guard's own refusal may reach here wrapped in pypdf's exceptions.
+            code = stream.violation or (
+                "pdf_too_complex" if _hit_a_limit(error) else "pdf_malformed"
+            )
             raise rejected(code) from None
+    # pypdf swallows some exceptions in strict mode too; a refusal from the guard stands.
+    if stream.violation:
+        raise rejected(stream.violation)
     # In strict mode pypdf still *repairs* some defects (e.g. an object missing from the
     # cross-reference table, found by scanning the raw bytes) and only logs a warning. A
     # repair is where viewers disagree about what the file contains, so it is an error here.
@@ -128,6 +143,11 @@ def _check_no_hidden_archive(data: bytes) -> None:
         return
     if has_entries:
         raise rejected("pdf_polyglot")
+
+
+# --------------------------------------------------------------------------------------------
+# Walking the objects
+# --------------------------------------------------------------------------------------------
 
 
 def _check_objects(reader: PdfReader) -> None:

@@ -30,6 +30,7 @@ from recruitment.uploads import (
 )
 from recruitment.uploads.links import is_unsafe_link
 from recruitment.uploads.pdf import _pypdf_warnings
+from recruitment.uploads.pdf_budget import MAX_PDF_STRING_BYTES, MAX_PDF_STRING_TOTAL_BYTES
 from tests import hostile_uploads
 from tests.hostile_uploads import (
     EXPECTED_REJECTION,
@@ -37,8 +38,11 @@ from tests.hostile_uploads import (
     HOSTILE_CVS,
     HOSTILE_MAX_BYTES,
     hostile_filenames,
+    pdf_with_info,
     valid_docx,
     valid_pdf,
+    valid_pdf_with_binary_image,
+    valid_pdf_with_many_strings,
 )
 
 
@@ -338,6 +342,100 @@ def test_too_large_message_tells_the_candidate_the_limit() -> None:
 
     assert rejection.code == "too_large"
     assert "5 MB" in str(rejection.message)
+
+
+# --------------------------------------------------------------------------------------------
+# PDF parsing cost: strings are measured before pypdf parses them
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["pdf_huge_literal_string", "pdf_huge_hex_string", "pdf_many_long_strings"]
+)
+def test_oversized_strings_are_refused_before_pypdf_reads_the_file(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a PDF whose strings would cost pypdf seconds to parse, and a pypdf that records
+    # being asked to read anything
+    opened: list[object] = []
+
+    def recording_reader(*args: object, **kwargs: object) -> None:
+        opened.append(args)
+        raise AssertionError("pypdf was reached")
+
+    monkeypatch.setattr("recruitment.uploads.pdf.PdfReader", recording_reader)
+
+    # When it is inspected
+    rejection = _rejection(HOSTILE_CVS[name]())
+
+    # Then the pre-scan refused it as too complex, and pypdf never saw it
+    assert rejection.code == "pdf_too_complex"
+    assert opened == []
+
+
+def test_a_string_as_long_as_the_cap_is_accepted_and_one_byte_longer_is_not() -> None:
+    # Given two titles: one exactly MAX_PDF_STRING_BYTES long with its parentheses, one longer
+    at_cap = pdf_with_info(b"/Title (" + b"A" * (MAX_PDF_STRING_BYTES - 2) + b")")
+    over_cap = pdf_with_info(b"/Title (" + b"A" * (MAX_PDF_STRING_BYTES - 1) + b")")
+
+    # Then the first passes and the second is too complex
+    assert inspect_cv(io.BytesIO(at_cap), max_bytes=HOSTILE_MAX_BYTES).kind == "pdf"
+    assert _rejection(over_cap).code == "pdf_too_complex"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        # Escaped parentheses do not close the string.
+        b"(" + b"\\)" * (MAX_PDF_STRING_BYTES // 2) + b")",
+        # Balanced parentheses nest: the first ")" closes the innermost pair only.
+        b"(" + b"(" * (MAX_PDF_STRING_BYTES // 2) + b")" * (MAX_PDF_STRING_BYTES // 2) + b")",
+    ],
+    ids=["escaped", "nested"],
+)
+def test_a_long_string_is_measured_whole_whatever_its_parentheses(title: bytes) -> None:
+    rejection = _rejection(pdf_with_info(b"/Title " + title))
+
+    assert rejection.code == "pdf_too_complex"
+
+
+def test_an_escaped_backslash_leaves_the_next_parenthesis_closing_the_string() -> None:
+    # Given a title ending in an escaped backslash, then two strings each under the cap: read
+    # as escaping the ")", the backslash would make one string of all three, over the cap
+    half_cap = b"A" * (MAX_PDF_STRING_BYTES * 2 // 3)
+    entries = b"/Title (C:\\\\) /K1 (" + half_cap + b") /K2 (" + half_cap + b")"
+
+    # When it is inspected
+    inspected = inspect_cv(io.BytesIO(pdf_with_info(entries)), max_bytes=HOSTILE_MAX_BYTES)
+
+    # Then it passes: three strings, each measured on its own
+    assert inspected.kind == "pdf"
+
+
+def test_a_comment_longer_than_the_cap_is_refused() -> None:
+    # pypdf skips comments byte by byte too, and a comment hides whatever is on its line.
+    data = pdf_with_info(b"/Title (CV) %" + b"c" * MAX_PDF_STRING_BYTES + b"\n")
+
+    assert _rejection(data).code == "pdf_too_complex"
+
+
+def test_stream_data_is_never_taken_for_strings() -> None:
+    # Given an image larger than the cap on all strings together, its data full of unbalanced
+    # "(" and "<" (compressed images and fonts may hold any byte)
+    data = valid_pdf_with_binary_image(side=1024)
+    assert len(data) > MAX_PDF_STRING_TOTAL_BYTES
+
+    # When it is inspected
+    inspected = inspect_cv(io.BytesIO(data), max_bytes=HOSTILE_MAX_BYTES)
+
+    # Then it passes
+    assert inspected.kind == "pdf"
+
+
+def test_a_cv_with_many_small_strings_is_accepted() -> None:
+    inspected = inspect_cv(io.BytesIO(valid_pdf_with_many_strings()), max_bytes=HOSTILE_MAX_BYTES)
+
+    assert inspected.kind == "pdf"
 
 
 # --------------------------------------------------------------------------------------------
