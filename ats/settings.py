@@ -4,6 +4,7 @@ The same module serves production, `make run` and the tests: what differs is onl
 environment each of them sets, so nothing production-only goes untested.
 """
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,15 @@ from botocore.config import Config as BotoConfig
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from ats import jurisdictions
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+
+# The jurisdiction's legal defaults (ATS_JURISDICTION, ats/jurisdictions.py), with the
+# environment's overrides applied and validated; copied into settings below.
+_jurisdiction = jurisdictions.resolve(os.environ)
 
 # Runtime files of the embedded defaults (SQLite, the filesystem broker, SeaweedFS data).
 VAR_DIR = Path(env.str("ATS_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -77,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "recruitment.context_processors.controller",
+                "recruitment.context_processors.language_switch",
             ],
         },
     },
@@ -282,8 +290,16 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# The language switcher (django's set_language) remembers an explicit choice in this cookie;
+# without one, LocaleMiddleware follows the browser's Accept-Language. The cookie is set
+# only when the visitor asks for it, holds only the language code, and lasts a year.
+LANGUAGE_COOKIE_NAME = "language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_TZ = True
-TIME_ZONE = env.str("TIME_ZONE", default="Europe/Belgrade")
+# The jurisdiction's zone unless TIME_ZONE is set (ats/jurisdictions.py).
+TIME_ZONE = _jurisdiction.time_zone
 
 # --- Security ---------------------------------------------------------------------------------
 
@@ -295,6 +311,7 @@ SECURE_SSL_REDIRECT = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
@@ -369,31 +386,34 @@ APPLY_RATE_LIMIT = env.str("ATS_APPLY_RATE_LIMIT", default="20/3600")
 
 # --- Privacy: jurisdiction and controller (PRIVACY.md) -----------------------------------------
 
-PRIVACY_REQUEST_DEADLINE_DAYS = env.int("ATS_PRIVACY_REQUEST_DEADLINE_DAYS", default=30)
-PRIVACY_REQUEST_EXTENSION_DAYS = env.int("ATS_PRIVACY_REQUEST_EXTENSION_DAYS", default=60)
-APPLICANT_MIN_AGE = env.int("ATS_APPLICANT_MIN_AGE", default=15)
-TALENT_POOL_CONSENT_MONTHS = env.int("ATS_TALENT_POOL_CONSENT_MONTHS", default=12)
-TALENT_POOL_CONSENT_MAX_MONTHS = env.int("ATS_TALENT_POOL_CONSENT_MAX_MONTHS", default=24)
-CONSENT_RENEWAL_NOTICE_DAYS = env.int("ATS_CONSENT_RENEWAL_NOTICE_DAYS", default=30)
+# The profile's values, each overridable by its environment variable (listed in
+# jurisdictions.ENV_NAMES and .env.example); validated there against the law's limits.
+JURISDICTION = _jurisdiction.code
+APPLICABLE_LAW = {"name": _jurisdiction.law.name, "gazette": _jurisdiction.law.gazette}
+PRIVACY_REQUEST_DEADLINE_DAYS = _jurisdiction.request_deadline_days
+PRIVACY_REQUEST_EXTENSION_DAYS = _jurisdiction.request_extension_days
+APPLICANT_MIN_AGE = _jurisdiction.applicant_min_age
+TALENT_POOL_CONSENT_MONTHS = _jurisdiction.talent_pool_consent_months
+TALENT_POOL_CONSENT_MAX_MONTHS = _jurisdiction.talent_pool_consent_max_months
+CONSENT_RENEWAL_NOTICE_DAYS = _jurisdiction.consent_renewal_notice_days
 RETENTION_GRACE_DAYS = env.int("ATS_RETENTION_GRACE_DAYS", default=0)
 # Hired candidates become employees: their application is handed over to HR and kept here
 # unless a number of days after the hiring decision is set (empty: keep, the default).
 _hired_retention = env.str("ATS_HIRED_RETENTION_DAYS", default="").strip()
 HIRED_RETENTION_DAYS: int | None = int(_hired_retention) if _hired_retention else None
 
-CONTROLLER = {
-    "name": env.str("ATS_CONTROLLER_NAME", default="Example Employer d.o.o."),
-    "address": env.str("ATS_CONTROLLER_ADDRESS", default="Example street 1, 11000 Belgrade"),
-    "registration": env.str("ATS_CONTROLLER_REGISTRATION", default=""),
-    "privacy_email": env.str("ATS_CONTROLLER_PRIVACY_EMAIL", default="privacy@example.com"),
+# Shown on every candidate-facing page and email. "registration" is a list of
+# (label, value) pairs, e.g. [("Matični broj", "12345678"), ("PIB", "100000000")].
+CONTROLLER: dict[str, Any] = {
+    "name": _jurisdiction.controller.name,
+    "address": _jurisdiction.controller.address,
+    "registration": list(_jurisdiction.controller.registration),
+    "privacy_email": _jurisdiction.controller.privacy_email,
 }
 SUPERVISORY_AUTHORITY = {
-    "name": env.str(
-        "ATS_AUTHORITY_NAME",
-        default="Poverenik za informacije od javnog značaja i zaštitu podataka o ličnosti",
-    ),
-    "address": env.str("ATS_AUTHORITY_ADDRESS", default="Bulevar kralja Aleksandra 15, Beograd"),
-    "url": env.str("ATS_AUTHORITY_URL", default="https://www.poverenik.rs"),
+    "name": _jurisdiction.authority.name,
+    "address": _jurisdiction.authority.address,
+    "url": _jurisdiction.authority.url,
 }
 # Processors that receive candidate data on the controller's behalf, shown in the notice.
 PROCESSORS = env.list("ATS_PROCESSORS", default=[])
@@ -419,11 +439,6 @@ PORTAL_LINK_RATE_LIMIT = env.str("ATS_PORTAL_LINK_RATE_LIMIT", default="5/3600")
 PORTAL_TOKEN_RATE_LIMIT = env.str("ATS_PORTAL_TOKEN_RATE_LIMIT", default="30/600")
 # A data export (ZIP) can be downloaded for this many hours; then it is deleted.
 EXPORT_EXPIRY_HOURS = env.int("ATS_EXPORT_EXPIRY_HOURS", default=24)
-
-if not 1 <= TALENT_POOL_CONSENT_MONTHS <= TALENT_POOL_CONSENT_MAX_MONTHS:
-    raise ImproperlyConfigured(
-        "ATS_TALENT_POOL_CONSENT_MONTHS must be between 1 and ATS_TALENT_POOL_CONSENT_MAX_MONTHS."
-    )
 
 # --- Demo data --------------------------------------------------------------------------------
 

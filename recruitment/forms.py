@@ -6,10 +6,12 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.http import QueryDict
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from recruitment.notices import talent_pool_consent_text
+from recruitment.models import ConsentTextVersion, NoticeVersion
+from recruitment.notices import consent_text_in, talent_pool_consent_text
 from recruitment.uploads import CvRejected, InspectedCv, inspect_cv
 
 phone_validator = RegexValidator(
@@ -70,7 +72,17 @@ class ApplicationForm(CheckedCvForm):
 
     It asks only for the published data categories: no date of birth, photo, gender or
     national id. The talent-pool consent is separate, optional and never pre-ticked.
+
+    Two hidden fields carry the numbers of the privacy notice and consent text versions the
+    page showed (`show_versions`), so that the application records what the candidate saw
+    even if staff publish a newer version meanwhile. The service checks they exist and are
+    in effect; here only that they are numbers (empty: the versions in effect).
     """
+
+    VERSIONS_NOT_VALID = _(
+        "The privacy information on this page is out of date or not valid. Please read it "
+        "again below and submit the form once more."
+    )
 
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("Email"), max_length=254)
@@ -89,6 +101,9 @@ class ApplicationForm(CheckedCvForm):
     talent_pool_consent = forms.BooleanField(required=False, initial=False)
     # Honeypot: hidden from people (CSS and aria-hidden); bots fill in every field.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
+    # Parsed in clean(): an error on a hidden field would have nowhere to show.
+    notice_version = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
+    consent_text_version = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,6 +126,36 @@ class ApplicationForm(CheckedCvForm):
             min_age,
         ) % {"age": min_age}
         self.fields["talent_pool_consent"].label = talent_pool_consent_text()
+        self.notice: NoticeVersion | None = None
+
+    def show_versions(self, *, notice: NoticeVersion, consent_text: ConsentTextVersion) -> None:
+        """Shows these versions: the consent box is labelled with `consent_text`'s exact text
+        in the active language, and the hidden fields carry both numbers (replacing what a
+        re-displayed form was submitted with, so that they match the page shown now)."""
+        self.notice = notice
+        language = get_language() or settings.LANGUAGE_CODE
+        self.fields["talent_pool_consent"].label = consent_text_in(consent_text, language)
+        numbers = {"notice_version": notice.number, "consent_text_version": consent_text.number}
+        self.initial.update(numbers)
+        if self.is_bound:
+            data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+            for name, number in numbers.items():
+                data[name] = str(number)
+            self.data = data
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("notice_version", "consent_text_version"):
+            raw = str(data.get(name) or "").strip()
+            if not raw:
+                data[name] = None
+            elif raw.isascii() and raw.isdigit() and int(raw) >= 1:
+                data[name] = int(raw)
+            else:
+                data[name] = None
+                self.add_error(None, self.VERSIONS_NOT_VALID)
+                break
+        return data
 
     def clean_website(self) -> str:
         value: str = self.cleaned_data.get("website", "")

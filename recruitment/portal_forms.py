@@ -65,3 +65,8 @@ class ConfirmErasureForm(forms.Form):
 
 class ConsentForm(forms.Form):
     action = forms.ChoiceField(choices=[("give", "give"), ("withdraw", "withdraw")])
+    # The consent text version the page showed (empty: the one in effect); the service
+    # checks it is in effect.
+    consent_text_version = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )

@@ -138,7 +138,10 @@ def active_consents(candidate: Candidate) -> list[RetentionConsent]:
             scope=RetentionConsent.Scope.TALENT_POOL,
             withdrawn_at__isnull=True,
             expires_at__gt=timezone.now(),
-        ).order_by("-expires_at")
+        )
+        # The text each was given under, which the portal shows.
+        .select_related("consent_text")
+        .order_by("-expires_at")
     )
 
 

@@ -50,7 +50,8 @@ def _count(key: str, window: int) -> int:
         # One round trip instead of the three of add + incr (which checks existence first):
         # this runs on every submission of the public forms.
         full_key = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(full_key, write=True)
+        # The backend's own connection pool; Django exposes it only as `_cache`.
+        client = backend._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
         pipeline = client.pipeline()
         pipeline.set(full_key, 0, ex=window, nx=True)
         pipeline.incr(full_key)

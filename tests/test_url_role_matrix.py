@@ -154,6 +154,10 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "staff/requests/<uuid:pk>/assign/": row("POST", 302, 404, 404, 404, 404, 302, 302),
     "staff/requests/<uuid:pk>/extend/": row("POST", 302, 404, 404, 404, 404, 302, 302),
     "staff/requests/<uuid:pk>/resolve/": row("POST", 302, 404, 404, 404, 404, 302, 302),
+    # Privacy notice and consent text versions: admins and privacy officers only.
+    "staff/privacy-texts/": row("GET", 302, 404, 404, 404, 404, 200, 200),
+    "staff/privacy-texts/notice/": row("POST", 302, 404, 404, 404, 404, 302, 302),
+    "staff/privacy-texts/consent/": row("POST", 302, 404, 404, 404, 404, 302, 302),
 }
 
 # Django admin: staff accounts reach its index, only superusers reach candidate data, and
@@ -273,6 +277,8 @@ POST_DATA: dict[str, dict[str, str]] = {
     },
     "staff/requests/<uuid:pk>/extend/": {"days": "30", "reason": "Many records to gather."},
     "staff/requests/<uuid:pk>/resolve/": {"resolution": "Objection upheld.", "outcome": "resolved"},
+    "staff/privacy-texts/notice/": {"notice-change_summary": "Matrix check."},
+    "staff/privacy-texts/consent/": {"consent-months": "12"},
 }
 
 

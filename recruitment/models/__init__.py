@@ -15,6 +15,7 @@ from recruitment.models.candidates import (
 from recruitment.models.ledger import ErasureRecord
 from recruitment.models.notes import InterviewNote
 from recruitment.models.postings import Posting, TeamMembership
+from recruitment.models.privacy_texts import ConsentTextVersion, NoticeVersion
 from recruitment.models.reminders import ConsentReminder
 from recruitment.models.rights import DataExport, DataSubjectRequest, PortalToken
 from recruitment.models.statistics import ApplicationSource, ApplicationStatistic
@@ -29,6 +30,7 @@ __all__ = [
     "ApplicationStatistic",
     "Candidate",
     "ConsentReminder",
+    "ConsentTextVersion",
     "CurriculumVitae",
     "DataExport",
     "DataSubjectRequest",
@@ -36,6 +38,7 @@ __all__ = [
     "InterviewAssignment",
     "InterviewNote",
     "LegalHold",
+    "NoticeVersion",
     "PortalToken",
     "Posting",
     "RetentionConsent",

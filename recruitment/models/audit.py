@@ -42,6 +42,9 @@ class AccessEvent(models.Model):
         EXTEND_REQUEST = "extend_request", _("Extended data-subject request")
         RESOLVE_REQUEST = "resolve_request", _("Resolved data-subject request")
         REFUSE_REQUEST = "refuse_request", _("Refused data-subject request")
+        # PRIVACY.md P3, P19: a new version of what candidates are told.
+        PUBLISH_NOTICE = "publish_notice", _("Published privacy notice version")
+        PUBLISH_CONSENT_TEXT = "publish_consent_text", _("Published consent text version")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from recruitment.models.postings import Posting
+from recruitment.models.privacy_texts import ConsentTextVersion, NoticeVersion
 
 
 class Candidate(models.Model):
@@ -54,6 +55,15 @@ class Application(models.Model):
     language = models.CharField(_("language"), max_length=12)
     # The minimum age the candidate attested to at the time ("I am at least N years old").
     attested_min_age = models.PositiveSmallIntegerField(_("attested minimum age"))
+    # The privacy notice the form showed (PRIVACY.md P19); null for applications received
+    # before notices were versioned.
+    notice_version = models.ForeignKey(
+        NoticeVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+    )
     # When the application reached hired, unsuccessful or withdrawn (time-to-decision).
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     # --- Retention (recruitment.services.retention keeps these consistent) ---
@@ -136,7 +146,9 @@ class RetentionConsent(models.Model):
     """An explicit consent to keep an application after the process concludes (talent pool).
 
     Append-only: a row is never updated except to set `withdrawn_at`. `text_version` is the
-    SHA-256 of the exact text the candidate agreed to, in `language`.
+    SHA-256 of the exact text the candidate agreed to, in `language`; `consent_text` the
+    published version that text belongs to (null for consents given before texts were
+    versioned), whose `months` set `expires_at`.
     """
 
     class Scope(models.TextChoices):
@@ -153,6 +165,13 @@ class RetentionConsent(models.Model):
     )
     scope = models.CharField(max_length=20, choices=Scope.choices)
     text_version = models.CharField(max_length=64)
+    consent_text = models.ForeignKey(
+        ConsentTextVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+    )
     language = models.CharField(max_length=12)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     given_at = models.DateTimeField()

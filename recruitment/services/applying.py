@@ -21,7 +21,8 @@ from recruitment.models import (
     Posting,
     RetentionConsent,
 )
-from recruitment.notices import talent_pool_consent_text, text_version
+from recruitment.notices import consent_text_in, text_version
+from recruitment.services import privacy_texts
 from recruitment.uploads import InspectedCv
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,10 @@ class ApplicantData:
     cover_letter: str
     consents_to_talent_pool: bool
     language: str
+    # The privacy notice and consent text versions the form showed (its hidden fields);
+    # None: the versions in effect now (see privacy_texts.versions_shown).
+    notice_version: int | None = None
+    consent_text_version: int | None = None
 
 
 class ApplicationRefused(Exception):
@@ -49,6 +54,10 @@ class PostingNotOpen(ApplicationRefused):
 
 class DuplicateApplication(ApplicationRefused):
     """This email address has already applied to this posting."""
+
+
+class TextVersionNotValid(ApplicationRefused):
+    """The notice or consent text version the form carried is unknown or not yet in effect."""
 
 
 class ApplicationNotSaved(Exception):
@@ -93,6 +102,10 @@ def submit_application(
     talent-pool consent, a "submitted" event and the confirmation email in the outbox;
     after commit, the email's delivery is enqueued.
 
+    The application records the privacy notice version the form showed, and a consent the
+    consent text version it showed (its text in the candidate's language, its duration),
+    even if a newer version was published since: that is what the candidate agreed to.
+
     The upload runs while the rows are written, and the transaction commits only once the
     object is stored: the candidate waits for the slower of the two, not for both. A failed
     upload rolls the rows back.
@@ -100,7 +113,8 @@ def submit_application(
     Not rerunnable by design: a second call for the same email and posting raises
     DuplicateApplication and leaves nothing behind. If the database write fails, the object
     is deleted again (and `reconcile_storage` finds any that could not be).
-    Raises PostingNotOpen, DuplicateApplication or ApplicationNotSaved.
+    Raises PostingNotOpen, DuplicateApplication, TextVersionNotValid (all before anything
+    is stored) or ApplicationNotSaved.
     """
     email = normalise_email(applicant.email)
     if not posting.accepts_applications:
@@ -108,12 +122,22 @@ def submit_application(
     # Checked before the upload so a duplicate never costs a second object.
     if Application.objects.filter(posting=posting, candidate__email=email).exists():
         raise DuplicateApplication
+    # One query for both versions, also before the upload: a tampered form costs no object.
+    try:
+        shown = privacy_texts.versions_shown(
+            notice_number=applicant.notice_version,
+            consent_number=applicant.consent_text_version,
+            now=timezone.now(),
+        )
+    except privacy_texts.VersionNotValid:
+        raise TextVersionNotValid from None
 
     upload = storage.start_cv_upload(cv, content_type=inspected.content_type)
     try:
         return _record_application(
             posting=posting,
             applicant=applicant,
+            shown=shown,
             email=email,
             upload=upload,
             cv_filename=cv_filename,
@@ -142,6 +166,7 @@ def _record_application(
     *,
     posting: Posting,
     applicant: ApplicantData,
+    shown: privacy_texts.ShownVersions,
     email: str,
     upload: storage.CvUpload,
     cv_filename: str,
@@ -154,9 +179,7 @@ def _record_application(
         raise PostingNotOpen
     now = timezone.now()
     # The latest application carries the candidate's current contact details.
-    candidate = _upsert_candidate(
-        email=email, full_name=applicant.full_name, phone=applicant.phone
-    )
+    candidate = _upsert_candidate(email=email, full_name=applicant.full_name, phone=applicant.phone)
 
     application = Application.objects.create(
         candidate=candidate,
@@ -164,10 +187,9 @@ def _record_application(
         cover_letter=applicant.cover_letter,
         language=applicant.language,
         attested_min_age=settings.APPLICANT_MIN_AGE,
+        notice_version_id=shown.notice_id,
     )
-    record_cv(
-        application=application, key=upload.key, cv_filename=cv_filename, inspected=inspected
-    )
+    record_cv(application=application, key=upload.key, cv_filename=cv_filename, inspected=inspected)
     ApplicationEvent.objects.create(
         application=application,
         kind=ApplicationEvent.Kind.SUBMITTED,
@@ -175,17 +197,19 @@ def _record_application(
     )
     consent = None
     if applicant.consents_to_talent_pool:
+        consent_text = shown.consent_text
         consent = RetentionConsent.objects.create(
             candidate=candidate,
             application=application,
             scope=RetentionConsent.Scope.TALENT_POOL,
-            # The caller renders the form in the candidate's language, so this is the
-            # exact text they ticked.
-            text_version=text_version(talent_pool_consent_text()),
+            # The form showed this version's text in the candidate's language: the exact
+            # text they ticked, and the duration it promised.
+            text_version=text_version(consent_text_in(consent_text, applicant.language)),
+            consent_text=consent_text,
             language=applicant.language,
             channel=RetentionConsent.Channel.APPLICATION_FORM,
             given_at=now,
-            expires_at=add_months(now, settings.TALENT_POOL_CONSENT_MONTHS),
+            expires_at=add_months(now, consent_text.months),
         )
         ApplicationEvent.objects.create(
             application=application, kind=ApplicationEvent.Kind.CONSENT_GIVEN
@@ -220,19 +244,16 @@ def _upsert_candidate(*, email: str, full_name: str, phone: str) -> Candidate:
     fields = meta.concrete_fields
     params = [field.get_db_prep_save(field.pre_save(new, True), connection) for field in fields]
     quote = connection.ops.quote_name
-
-    def column(name: str) -> str:
-        return quote(meta.get_field(name).column)
-
+    columns = {field.name: quote(field.column) for field in fields}
     # Names come from the model; every value is a parameter. RETURNING every column lets
     # `raw()` build the instance with the backend's own conversions.
     sql = (
         f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"({', '.join(columns.values())}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({column('email')}) DO UPDATE SET "
+        f"ON CONFLICT ({columns['email']}) DO UPDATE SET "
         + ", ".join(
-            f"{column(name)} = EXCLUDED.{column(name)}"
+            f"{columns[name]} = EXCLUDED.{columns[name]}"
             for name in ("full_name", "phone", "updated_at")
         )
         + " RETURNING *"

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from notifications.services import queue_email
 from recruitment.dates import add_months
 from recruitment.models import Application, Candidate, ConsentReminder, RetentionConsent
-from recruitment.notices import talent_pool_consent_text, text_version
-from recruitment.services import retention
+from recruitment.notices import consent_text_in, text_version
+from recruitment.services import privacy_texts, retention
 
 logger = logging.getLogger(__name__)
 
@@ -52,18 +52,30 @@ def give_consent(
     candidate: Candidate,
     language: str,
     channel: str,
+    consent_text_version: int | None = None,
     now: datetime | None = None,
 ) -> RetentionConsent:
     """Records a new explicit consent to keep the candidate's applications for future
-    openings (also how a consent is renewed), for TALENT_POOL_CONSENT_MONTHS.
+    openings (also how a consent is renewed), under consent text version
+    `consent_text_version` (the one the caller showed; None: the one in effect now), for
+    that version's months.
 
-    The text version is the fingerprint of the consent text in the active language, which
-    the caller showed. Side effects: one consent row; every application's purge_due_at
-    recomputed. Raises ConsentRefused when nothing is left to keep (a purge ran first): a
-    consent is never recorded for data that is already gone. Not idempotent: each call is a
-    new consent.
+    The consent records the version, and the fingerprint of its text in `language`. Earlier
+    consents keep their own version and expiry. Side effects: one consent row; every
+    application's purge_due_at recomputed. Raises ConsentRefused when the version is unknown
+    or not yet in effect, or when nothing is left to keep (a purge ran first): a consent is
+    never recorded for data that is already gone. Not idempotent: each call is a new consent.
     """
     now = now or timezone.now()
+    try:
+        consent_text = privacy_texts.consent_text_shown(number=consent_text_version, now=now)
+    except privacy_texts.VersionNotValid:
+        raise ConsentRefused(
+            _(
+                "The consent text has changed since this page was opened. Please read it "
+                "again and confirm once more."
+            )
+        ) from None
     if (
         not _lock_applications(candidate.pk)
         or not Candidate.objects.filter(pk=candidate.pk).exists()
@@ -75,11 +87,12 @@ def give_consent(
         candidate_id=candidate.pk,
         application=None,
         scope=RetentionConsent.Scope.TALENT_POOL,
-        text_version=text_version(talent_pool_consent_text()),
+        text_version=text_version(consent_text_in(consent_text, language)),
+        consent_text=consent_text,
         language=language,
         channel=channel,
         given_at=now,
-        expires_at=add_months(now, settings.TALENT_POOL_CONSENT_MONTHS),
+        expires_at=add_months(now, consent_text.months),
     )
     retention.recompute(Application.objects.filter(candidate_id=candidate.pk))
     return consent

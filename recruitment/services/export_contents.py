@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from notifications.services import emails_about
 from recruitment import storage
@@ -38,6 +39,7 @@ from recruitment.models import (
     InterviewNote,
     TeamMembership,
 )
+from recruitment.services.privacy_texts import consent_text_of
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +82,8 @@ def collect(*, candidate: Candidate, export: DataExport, now: datetime) -> Conte
     entries' checksums and sizes are filled in by `write_archive`, from the bytes copied.
     """
     applications = list(
-        candidate.applications.select_related("posting")
+        candidate.applications.select_related("posting", "notice_version")
+        .defer("notice_version__content")
         .prefetch_related(
             Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "pk")),
             Prefetch("notes", queryset=InterviewNote.objects.order_by("created_at", "pk")),
@@ -104,7 +107,7 @@ def collect(*, candidate: Candidate, export: DataExport, now: datetime) -> Conte
         "schema": SCHEMA,
         "generated_at": now,
         "export_id": export.pk,
-        "controller": dict(settings.CONTROLLER),
+        "controller": _controller(),
         "profile": {
             "full_name": candidate.full_name,
             "email": candidate.email,
@@ -156,18 +159,25 @@ def write_archive(archive_file: IO[bytes], *, contents: Contents) -> None:
             _copy_cv(archive, cv)
         data = json.dumps(contents.document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
         archive.writestr(DATA_FILE, data)
-        readme = render_to_string(
-            "exports/README.txt",
-            {
-                "document": contents.document,
-                "schema": SCHEMA,
-                "schema_document": SCHEMA_DOCUMENT,
-                "data_file": DATA_FILE,
-                "data_sha256": hashlib.sha256(data.encode()).hexdigest(),
-                "cvs": [cv.entry for cv in contents.cvs],
-            },
-        )
+        # The guide speaks the language of the candidate's latest application.
+        with translation.override(_candidate_language(contents.document)):
+            readme = render_to_string(
+                "exports/README.txt",
+                {
+                    "document": contents.document,
+                    "schema": SCHEMA,
+                    "schema_document": SCHEMA_DOCUMENT,
+                    "data_file": DATA_FILE,
+                    "data_sha256": hashlib.sha256(data.encode()).hexdigest(),
+                    "cvs": [cv.entry for cv in contents.cvs],
+                },
+            )
         archive.writestr(README_FILE, readme)
+
+
+def _candidate_language(document: dict[str, Any]) -> str:
+    applications = sorted(document["applications"], key=lambda entry: entry["submitted_at"])
+    return applications[-1]["language"] if applications else settings.LANGUAGE_CODE
 
 
 def _copy_cv(archive: zipfile.ZipFile, cv: CvFile) -> None:
@@ -214,6 +224,22 @@ def safe_filename(name: str) -> str:
     return f"{stem}.{extension}" if extension else stem
 
 
+def _controller() -> dict[str, Any]:
+    controller = settings.CONTROLLER
+    numbers = [{"label": label, "value": value} for label, value in controller["registration"]]
+    return {
+        "name": controller["name"],
+        "address": controller["address"],
+        # The text form this field always had; `registration_numbers` has the pairs.
+        "registration": "; ".join(
+            f"{entry['label']}: {entry['value']}" if entry["label"] else entry["value"]
+            for entry in numbers
+        ),
+        "registration_numbers": numbers,
+        "privacy_email": controller["privacy_email"],
+    }
+
+
 def _application(application: Application, roles: "_StaffRoles") -> dict[str, Any]:
     posting = application.posting
     return {
@@ -229,6 +255,8 @@ def _application(application: Application, roles: "_StaffRoles") -> dict[str, An
         "language": application.language,
         "cover_letter": application.cover_letter,
         "attested_min_age": application.attested_min_age,
+        # The privacy notice version the form showed (null: before notices were versioned).
+        "notice_version": application.notice_version.number if application.notice_version else None,
         "decided_at": application.decided_at,
         "retention": {
             "purge_due_at": application.purge_due_at,
@@ -276,7 +304,9 @@ def _application(application: Application, roles: "_StaffRoles") -> dict[str, An
 
 
 def _consents(candidate: Candidate) -> list[dict[str, Any]]:
-    consents = candidate.consents.select_related("expiry_reminder").order_by("given_at", "pk")
+    consents = candidate.consents.select_related("expiry_reminder", "consent_text").order_by(
+        "given_at", "pk"
+    )
     entries = []
     for consent in consents:
         reminder = getattr(consent, "expiry_reminder", None)
@@ -285,6 +315,10 @@ def _consents(candidate: Candidate) -> list[dict[str, Any]]:
                 "scope": consent.scope,
                 "application_id": consent.application_id,
                 "text_version": consent.text_version,
+                "consent_text_version": consent.consent_text.number
+                if consent.consent_text
+                else None,
+                "text": consent_text_of(consent),
                 "language": consent.language,
                 "channel": consent.channel,
                 "given_at": consent.given_at,

@@ -1,4 +1,5 @@
-"""Template tags of the data-subject request pages (the staff navigation's "Requests" link)."""
+"""Template tags of the privacy officer's pages: the staff navigation's "Requests" link, and
+beside it the link to the privacy notice and consent text versions."""
 
 from typing import Any
 
@@ -14,7 +15,8 @@ register = template.Library()
 @register.inclusion_tag("staff/requests/_nav_link.html", takes_context=True)
 def requests_nav_link(context: template.Context) -> dict[str, Any]:
     """The "Requests" link, for those who may handle requests only, with how many open ones
-    are due within the reminder window (or overdue). One COUNT on the open-requests index."""
+    are due within the reminder window (or overdue), and the "Privacy texts" link (the same
+    people publish notice and consent text versions). One COUNT on the open-requests index."""
     user = context.get("user")
     if user is None or not access.can_manage_retention(user):
         return {"show": False}

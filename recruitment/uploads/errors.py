@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from django.utils.text import format_lazy
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -145,12 +147,14 @@ def rejected(code: str) -> CvRejected:
 
 def too_large(max_bytes: int) -> CvRejected:
     """The "too_large" rejection, naming the limit so the candidate knows what to aim for."""
-    megabytes = f"{max_bytes / (1024 * 1024):.1f}".removesuffix(".0")
-    message = format_lazy(
-        _(
-            "Your CV is larger than {limit} MB. Please upload a smaller file (for example a PDF "
-            "without large images)."
-        ),
-        limit=megabytes,
-    )
-    return CvRejected("too_large", message)
+    megabytes = max_bytes / (1024 * 1024)
+
+    def message() -> str:
+        # Rendered when shown, in the language and number format of that moment.
+        limit = number_format(megabytes, decimal_pos=0 if megabytes.is_integer() else 1)
+        return gettext(
+            "Your CV is larger than %(limit)s MB. Please upload a smaller file (for example a "
+            "PDF without large images)."
+        ) % {"limit": limit}
+
+    return CvRejected("too_large", lazy(message, str)())

@@ -10,6 +10,7 @@ from recruitment.views.staff import (
     exports,
     pipeline,
     postings,
+    privacy_texts,
     requests,
     retention,
 )
@@ -85,4 +86,11 @@ urlpatterns = [
     path("requests/<uuid:pk>/assign/", requests.assign, name="request_assign"),
     path("requests/<uuid:pk>/extend/", requests.extend, name="request_extend"),
     path("requests/<uuid:pk>/resolve/", requests.resolve, name="request_resolve"),
+    path("privacy-texts/", privacy_texts.overview, name="privacy_texts"),
+    path("privacy-texts/notice/", privacy_texts.publish_notice, name="privacy_notice_publish"),
+    path(
+        "privacy-texts/consent/",
+        privacy_texts.publish_consent_text,
+        name="privacy_consent_publish",
+    ),
 ]

@@ -1,8 +1,10 @@
 """Public careers pages: the list of open postings and the application form. No login."""
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -10,11 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from recruitment import selectors, throttling
 from recruitment.forms import ApplicationForm
 from recruitment.models import Posting
+from recruitment.services import privacy_texts
 from recruitment.services.applying import (
     ApplicantData,
     ApplicationNotSaved,
     DuplicateApplication,
     PostingNotOpen,
+    TextVersionNotValid,
     submit_application,
 )
 
@@ -32,8 +36,35 @@ def posting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     posting = get_object_or_404(selectors.public_postings(), slug=slug)
     if request.method == "POST":
         return _apply(request, posting)
-    form = ApplicationForm() if posting.accepts_applications else None
-    return render(request, DETAIL_TEMPLATE, {"posting": posting, "form": form})
+    if not posting.accepts_applications:
+        return render(request, DETAIL_TEMPLATE, {"posting": posting, "form": None})
+    return _render_form(request, posting, ApplicationForm())
+
+
+def _render_form(
+    request: HttpRequest,
+    posting: Posting,
+    form: ApplicationForm,
+    *,
+    status: int = 200,
+    not_saved: bool = False,
+) -> HttpResponse:
+    """The posting with its form, showing the notice and consent text in effect now: the
+    versions the hidden fields then carry back (two queries; none on a successful POST)."""
+    now = timezone.now()
+    try:
+        form.show_versions(
+            notice=privacy_texts.current_notice(now),
+            consent_text=privacy_texts.current_consent_text(now),
+        )
+    except DatabaseError:
+        # The database is what failed (the "not saved" page): the form keeps the configured
+        # texts and carries no version, so the next attempt records the versions then in
+        # effect, which is what it shows.
+        if not not_saved:
+            raise
+    context = {"posting": posting, "form": form, "not_saved": not_saved}
+    return render(request, DETAIL_TEMPLATE, context, status=status)
 
 
 def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
@@ -47,7 +78,7 @@ def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
 
     form = ApplicationForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(request, DETAIL_TEMPLATE, {"posting": posting, "form": form}, status=400)
+        return _render_form(request, posting, form, status=400)
     data = form.cleaned_data
     applicant = ApplicantData(
         full_name=data["full_name"].strip(),
@@ -56,6 +87,8 @@ def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
         cover_letter=data["cover_letter"],
         consents_to_talent_pool=data["talent_pool_consent"],
         language=get_language() or settings.LANGUAGE_CODE,
+        notice_version=data["notice_version"],
+        consent_text_version=data["consent_text_version"],
     )
     try:
         submit_application(
@@ -75,10 +108,12 @@ def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
                 "We will be in touch; there is no need to apply again."
             ),
         )
-        return render(request, DETAIL_TEMPLATE, {"posting": posting, "form": form}, status=409)
+        return _render_form(request, posting, form, status=409)
+    except TextVersionNotValid:
+        form.add_error(None, ApplicationForm.VERSIONS_NOT_VALID)
+        return _render_form(request, posting, form, status=400)
     except ApplicationNotSaved:
-        context = {"posting": posting, "form": form, "not_saved": True}
-        return render(request, DETAIL_TEMPLATE, context, status=503)
+        return _render_form(request, posting, form, status=503, not_saved=True)
     return redirect("careers:applied", slug=posting.slug)
 
 

@@ -17,9 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -33,7 +32,7 @@ from recruitment.models import (
     PortalToken,
     RetentionConsent,
 )
-from recruitment.notices import talent_pool_consent_text
+from recruitment.notices import consent_text_in
 from recruitment.portal_forms import (
     ConfirmErasureForm,
     ConsentForm,
@@ -42,7 +41,14 @@ from recruitment.portal_forms import (
     ReplaceCvForm,
     RequestLinkForm,
 )
-from recruitment.services import consents, exports, portal_access, requests, self_service
+from recruitment.services import (
+    consents,
+    exports,
+    portal_access,
+    privacy_texts,
+    requests,
+    self_service,
+)
 from recruitment.services.applying import normalise_email
 
 CANDIDATE_KEY = "portal_candidate"
@@ -54,13 +60,13 @@ View = Callable[..., HttpResponse]
 Stage = Application.Stage
 # The stages in the candidate's words.
 STAGE_WORDS = {
-    Stage.APPLIED: _lazy("Received: not reviewed yet"),
-    Stage.SCREENING: _lazy("Being reviewed"),
-    Stage.INTERVIEW: _lazy("Interviews"),
-    Stage.OFFER: _lazy("Offer made"),
-    Stage.HIRED: _lazy("Hired"),
-    Stage.UNSUCCESSFUL: _lazy("Not selected"),
-    Stage.WITHDRAWN: _lazy("Withdrawn"),
+    Stage.APPLIED: gettext_lazy("Received: not reviewed yet"),
+    Stage.SCREENING: gettext_lazy("Being reviewed"),
+    Stage.INTERVIEW: gettext_lazy("Interviews"),
+    Stage.OFFER: gettext_lazy("Offer made"),
+    Stage.HIRED: gettext_lazy("Hired"),
+    Stage.UNSUCCESSFUL: gettext_lazy("Not selected"),
+    Stage.WITHDRAWN: gettext_lazy("Withdrawn"),
 }
 
 
@@ -207,6 +213,10 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def portal(request: HttpRequest, candidate: Candidate) -> HttpResponse:
     overview = selectors.portal_overview(candidate)
+    # Giving or renewing a consent is agreeing to the version in effect now; an active
+    # consent keeps the text it was given under.
+    consent_text = privacy_texts.current_consent_text()
+    active = overview.active_consent
     return render(
         request,
         "portal/home.html",
@@ -218,11 +228,14 @@ def portal(request: HttpRequest, candidate: Candidate) -> HttpResponse:
             ],
             "decided_stages": DECIDED_STAGES,
             "export_pending": any(e.status == DataExport.Status.PENDING for e in overview.exports),
-            "consent_text": talent_pool_consent_text(),
-            "consent_months": settings.TALENT_POOL_CONSENT_MONTHS,
+            "consent_text": consent_text_in(consent_text, get_language() or settings.LANGUAGE_CODE),
+            "consent_months": consent_text.months,
+            "consent_text_version": consent_text.number,
+            "active_consent_text": privacy_texts.consent_text_of(active) if active else None,
             "processors": settings.PROCESSORS,
             "authority": settings.SUPERVISORY_AUTHORITY,
             "deadline_days": settings.PRIVACY_REQUEST_DEADLINE_DAYS,
+            "extension_days": settings.PRIVACY_REQUEST_EXTENSION_DAYS,
         },
     )
 
@@ -310,6 +323,7 @@ def consent(request: HttpRequest, candidate: Candidate) -> HttpResponse:
                 candidate=candidate,
                 language=get_language() or settings.LANGUAGE_CODE,
                 channel=RetentionConsent.Channel.PORTAL,
+                consent_text_version=form.cleaned_data["consent_text_version"],
             )
         except consents.ConsentRefused as refused:
             messages.error(request, str(refused.message))

@@ -1,23 +1,59 @@
-"""The public privacy notice for applicants, generated from configuration (PRIVACY.md P19)."""
+"""The public privacy notice for applicants (PRIVACY.md P19), as published.
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+The page renders a published version's snapshot, never the live settings: what it says
+changes only when staff publish a new version. `?version=N` shows an earlier version. A
+version scheduled for later exists only for privacy officers and admins (to check it before
+it takes effect); for everyone else it is a 404, like a number that was never published.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from recruitment import access
+from recruitment.notices import LEGAL_BASES, PURPOSES
+from recruitment.services import privacy_texts
 
 
 @require_GET
 def notice(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    staff = access.can_manage_retention(request.user)
+    current = privacy_texts.current_notice(now)
+    shown = current
+    requested = request.GET.get("version", "")
+    if requested:
+        if not (requested.isascii() and requested.isdigit()):
+            raise Http404
+        found = privacy_texts.notice_version(
+            number=int(requested), now=now, include_scheduled=staff
+        )
+        if found is None:
+            raise Http404
+        shown = found
+    content = shown.content
     return render(
         request,
         "privacy/notice.html",
         {
-            "authority": settings.SUPERVISORY_AUTHORITY,
-            "processors": settings.PROCESSORS,
-            "consent_months": settings.TALENT_POOL_CONSENT_MONTHS,
-            "consent_max_months": settings.TALENT_POOL_CONSENT_MAX_MONTHS,
-            "deadline_days": settings.PRIVACY_REQUEST_DEADLINE_DAYS,
-            "extension_days": settings.PRIVACY_REQUEST_EXTENSION_DAYS,
-            "min_age": settings.APPLICANT_MIN_AGE,
+            "version": shown,
+            "current": current,
+            "scheduled": shown.effective_at > now,
+            "notice": content,
+            "purposes": [
+                (
+                    PURPOSES.get(item["purpose"], item["purpose"]),
+                    LEGAL_BASES.get(item["legal_basis"], item["legal_basis"]),
+                )
+                for item in content["purposes"]
+            ],
+            # (version, scheduled) for every version this visitor may read, newest first.
+            "history": [
+                (item, item.effective_at > now)
+                for item in privacy_texts.notice_versions(now=now, include_scheduled=staff).only(
+                    "number", "effective_at"
+                )
+            ],
         },
     )

@@ -16,19 +16,28 @@ pytestmark = pytest.mark.django_db
 
 
 class _Collector(HTMLParser):
+    """The page's resources, and the fields of its forms but the language switcher."""
+
     def __init__(self) -> None:
         super().__init__()
         self.inputs: list[dict[str, str | None]] = []
         self.resources: list[str] = []
+        self._in_switcher = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
-        if tag in {"input", "textarea", "select"}:
+        if tag == "form":
+            self._in_switcher = "language-switcher" in (attributes.get("class") or "")
+        if tag in {"input", "textarea", "select"} and not self._in_switcher:
             self.inputs.append({"tag": tag, **attributes})
         for name in ("src", "href"):
             value = attributes.get(name)
             if value and (tag in {"script", "img", "iframe", "link", "source"}):
                 self.resources.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._in_switcher = False
 
 
 def parse(html: str) -> _Collector:
@@ -84,6 +93,9 @@ def test_the_posting_page_shows_the_form_with_only_the_published_data_categories
         "age_attested",
         "talent_pool_consent",
         "website",
+        # Hidden: the versions of the notice and consent text the page shows.
+        "notice_version",
+        "consent_text_version",
     }
     # PRIVACY.md P18: no date of birth, photo, gender or national id.
     for forbidden in ("birth", "photo", "gender", "national", "jmbg"):

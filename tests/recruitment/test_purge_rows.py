@@ -1,9 +1,11 @@
 """The purge's row deletion: everything that cascades goes, in one DELETE per table."""
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import CASCADE, ProtectedError
 from django.db.models.signals import post_delete, pre_delete
 from django.utils import timezone
@@ -13,11 +15,18 @@ from recruitment.models import (
     ApplicationEvent,
     Candidate,
     ConsentReminder,
+    ConsentTextVersion,
     InterviewNote,
+    NoticeVersion,
+    Posting,
     RetentionConsent,
+    TeamMembership,
 )
+from recruitment.services import purge
 from recruitment.services.purge import _delete_cascading
-from tests.factories import ApplicationFactory, NoteFactory
+from tests.factories import ApplicationFactory, MembershipFactory, NoteFactory, PostingFactory
+from tests.recruitment.test_exports import concluded
+from tests.recruitment.test_retention import apply_as, personal_data
 
 
 def cascading_models(model: type, seen: set[type] | None = None) -> set[type]:
@@ -79,3 +88,35 @@ def test_a_candidate_with_an_application_left_is_refused_and_nothing_goes() -> N
 
     assert Candidate.objects.filter(pk=application.candidate_id).exists()
     assert Application.objects.filter(pk=application.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_notice_and_consent_text_versions_survive_a_purge_and_hold_no_personal_data(
+    posting: Posting,
+) -> None:
+    # An application given under both versions, with a consent that has since expired; and
+    # another candidate's application under the same versions, in a process still open.
+    recruiter = MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
+    purged = apply_as(posting, "Versa Purgeable", consent=True)
+    kept = apply_as(PostingFactory(), "Versa Keepable", consent=True)
+    consent = RetentionConsent.objects.get(candidate=purged.candidate)
+    notice_id, consent_text_id = purged.notice_version_id, consent.consent_text_id
+    assert notice_id is not None and consent_text_id is not None
+    secrets = personal_data(purged)
+    concluded(posting, recruiter, purged)
+
+    outcome = purge.purge_application(purged.pk, now=consent.expires_at + timedelta(days=1))
+
+    # The versions are referenced by the purged rows, never the other way round: they stay.
+    assert outcome == purge.Outcome.ERASED
+    assert not Candidate.objects.filter(pk=purged.candidate_id).exists()
+    assert NoticeVersion.objects.filter(pk=notice_id).exists()
+    assert ConsentTextVersion.objects.filter(pk=consent_text_id).exists()
+    assert Application.objects.get(pk=kept.pk).notice_version_id == notice_id
+    versions = json.dumps(
+        [list(NoticeVersion.objects.values()), list(ConsentTextVersion.objects.values())],
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+    )
+    for value in secrets:
+        assert value not in versions

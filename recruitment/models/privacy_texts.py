@@ -1,0 +1,93 @@
+"""Published versions of what candidates are told: the privacy notice and the consent text.
+
+Each version is what a candidate saw, so it is append-only (PRIVACY.md P3, P19): written once
+by `recruitment.services.privacy_texts` and never updated or deleted; applications and
+consents point at the version they were given under (PROTECT), and a purge never reaches it.
+A version holds no candidate personal data: configuration, texts, and which staff account
+published it.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class VersionQuerySet(models.QuerySet[Any]):
+    def in_effect(self, now: datetime) -> "VersionQuerySet":
+        """Versions that have taken effect by `now` (the current one is the latest of them)."""
+        return self.filter(effective_at__lte=now)
+
+
+class NoticeVersion(models.Model):
+    """One version of the privacy notice for applicants.
+
+    `content` is a snapshot of the configuration the notice is generated from, taken at
+    publication: controller, jurisdiction and law, purposes and legal bases (as keys the
+    page translates), retention, recipients, the rights' deadlines, the minimum age and the
+    supervisory authority. The page renders the snapshot, never the live settings.
+    """
+
+    number = models.PositiveIntegerField(unique=True)
+    effective_at = models.DateTimeField()
+    published_at = models.DateTimeField()
+    # Null: created by the system (version 1 on a fresh database), or the account is gone.
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    change_summary = models.TextField(blank=True)
+    content = models.JSONField()
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1), name="notice_number_positive"),
+            # Never retroactive: a version takes effect when published or later.
+            models.CheckConstraint(
+                condition=Q(effective_at__gte=F("published_at")),
+                name="notice_not_retroactive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notice version {self.number}"
+
+
+class ConsentTextVersion(models.Model):
+    """One version of the talent-pool consent text, and how long a consent under it lasts.
+
+    `texts` holds the exact text in every configured language ({code: text}), rendered when
+    the version was published; `sha256` the fingerprint of each ({code: hex}), which is what
+    a consent records as its `text_version`. A consent given under this version lasts
+    `months`; publishing a new version never changes consents already given.
+    """
+
+    number = models.PositiveIntegerField(unique=True)
+    effective_at = models.DateTimeField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    months = models.PositiveSmallIntegerField()
+    texts = models.JSONField()
+    sha256 = models.JSONField()
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1), name="consent_text_number_positive"),
+            models.CheckConstraint(condition=Q(months__gte=1), name="consent_text_months_positive"),
+            models.CheckConstraint(
+                condition=Q(effective_at__gte=F("published_at")),
+                name="consent_text_not_retroactive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent text version {self.number}"

@@ -1,0 +1,401 @@
+"""Languages (issue 7): every catalogue complete, current with the code and compiled; the
+Cyrillic catalogue in step with the Latin one; every candidate-facing page and email rendered
+in every language without a word of the English source left in it."""
+
+import html
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
+
+from ats import catalogs
+from notifications.models import OutboundEmail
+from notifications.services import queue_email
+from recruitment.access import Actor
+from recruitment.models import Application, PortalToken, Posting, TeamMembership
+from recruitment.services import pipeline, portal_access
+from tests.factories import MembershipFactory
+from tests.recruitment.test_apply import form_data
+from tests.recruitment.test_portal import open_portal
+from tests.recruitment.test_retention import apply_as
+
+BASE_DIR = Path(settings.BASE_DIR)
+CYRILLIC = re.compile(r"[\u0400-\u04ff]{4,}")
+TRANSLATED = [code for code, _ in settings.LANGUAGES if code != "en"]
+EMAIL_TEMPLATES = sorted(
+    path.name.removesuffix("_subject.txt")
+    for path in (BASE_DIR / "templates/notifications/email").glob("*_subject.txt")
+)
+
+
+def catalogue(code: str) -> polib.POFile:
+    return polib.pofile(str(catalogs.catalogue_path(translation.to_locale(code))))
+
+
+def entry_key(entry: polib.POEntry) -> tuple[str, str, str]:
+    return (entry.msgctxt or "", entry.msgid, entry.msgid_plural or "")
+
+
+def live(po: polib.POFile) -> list[polib.POEntry]:
+    return [entry for entry in po if not entry.obsolete]
+
+
+# --- The catalogues ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_catalogue_is_complete_with_nothing_fuzzy(code: str) -> None:
+    po = catalogue(code)
+    assert not po.metadata_is_fuzzy, "the header is still marked fuzzy"
+    untranslated = [entry.msgid for entry in live(po) if not entry.translated()]
+    fuzzy = [entry.msgid for entry in live(po) if "fuzzy" in entry.flags]
+    assert untranslated == [], f"{code}: {len(untranslated)} untranslated"
+    assert fuzzy == [], f"{code}: {len(fuzzy)} fuzzy"
+    assert po.metadata["Plural-Forms"].startswith("nplurals=3;")
+
+
+def test_the_catalogues_hold_exactly_the_strings_of_the_code(
+    tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Extracts the strings afresh (xgettext, as `make messages` does) and compares: a string
+    added to the code without `make messages` fails here.
+
+    makemessages writes into the `locale` directory nearest to each source file, so it runs
+    in a scratch directory that links to the sources: the repository's catalogues are never
+    touched.
+    """
+    for source in ("ats", "recruitment", "notifications", "templates"):
+        (tmp_path / source).symlink_to(BASE_DIR / source)
+    (tmp_path / "locale").mkdir()
+    monkeypatch.chdir(tmp_path)
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    call_command(
+        "makemessages",
+        locale=["xx"],
+        keep_pot=True,
+        no_location=True,
+        symlinks=True,
+        verbosity=0,
+    )
+    pot = polib.pofile(str(tmp_path / "locale" / "django.pot"))
+    source_strings = {entry_key(entry) for entry in live(pot)}
+    assert len(source_strings) > 500, "the extraction found the sources"
+    for code in TRANSLATED:
+        held = {entry_key(entry) for entry in live(catalogue(code))}
+        assert source_strings - held == set(), f"{code} lacks strings: run `make messages`"
+        assert held - source_strings == set(), f"{code} holds strings the code no longer has"
+
+
+def test_the_cyrillic_catalogue_is_the_latin_one_transliterated() -> None:
+    expected = catalogs.cyrillic_catalogue(catalogue("sr-latn"))
+    committed = {entry_key(entry): entry for entry in live(catalogue("sr"))}
+    assert set(committed) == {entry_key(entry) for entry in expected}
+    for entry in expected:
+        held = committed[entry_key(entry)]
+        assert (held.msgstr, held.msgstr_plural) == (entry.msgstr, entry.msgstr_plural), (
+            f"locale/sr is stale for {entry.msgid!r}: run `make messages`"
+        )
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_the_compiled_catalogues_match_their_sources(code: str) -> None:
+    locale = translation.to_locale(code)
+    compiled = {
+        entry_key(entry): (entry.msgstr, entry.msgstr_plural)
+        for entry in polib.mofile(str(catalogs.catalogue_path(locale, "mo")))
+        if entry.msgid
+    }
+    source = {
+        entry_key(entry): (entry.msgstr, entry.msgstr_plural)
+        for entry in live(catalogue(code))
+        if entry.translated()
+    }
+    assert compiled == source, f"{locale}/django.mo is stale: run `make messages`"
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("Ljubazno Vas molimo, NJEGOV džep", "Љубазно Вас молимо, ЊЕГОВ џеп"),
+        ("Prijava za %(title)s je primljena.", "Пријава за %(title)s је примљена."),
+        ('<a href="%(url)s">Portal</a> &mdash; data.json ("profile")', None),
+        ("CV u PDF ili DOCX formatu: privacy@example.com, https://x.rs/a", None),
+        ("nadživeti, injekcija", "надживети, ињекција"),
+        ("`sha256sum` na sistemu Linux; UTF-8, SHA-256", None),
+    ],
+)
+def test_transliteration_keeps_placeholders_markup_and_technical_words(
+    latin: str, cyrillic: str | None
+) -> None:
+    result = catalogs.to_cyrillic(latin)
+    if cyrillic:
+        assert result == cyrillic
+    kept = re.findall(r"%\(\w+\)s|<[^>]+>|&\w+;|[\w.+-]+@[\w.-]+|https?://\S+|`[^`]*`", latin)
+    kept += re.findall(r"\b(?:CV|PDF|DOCX|UTF|SHA|Linux|data\.json|profile)\b", latin)
+    for token in kept:
+        assert token in result
+    assert not re.search(
+        r"[a-zčćđšž]{3,}", re.sub("|".join(map(re.escape, kept)) or "^$", "", result)
+    )
+
+
+def slavic_plural_form(n: int) -> int:
+    """The form Bosnian, Croatian and Serbian use for n: one (1, 21, 31...), few (2-4, 22-24...
+    but not 12-14) or many (the rest, 11-14 included)."""
+    if n % 10 == 1 and n % 100 != 11:
+        return 0
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return 1
+    return 2
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_plural_forms_follow_the_language_rules(code: str) -> None:
+    """Every plural entry, for counts that exercise each rule, gets the form the language's
+    grammar asks for: the catalogue's Plural-Forms expression is the right one."""
+    plurals = [entry for entry in live(catalogue(code)) if entry.msgid_plural]
+    assert len(plurals) > 20
+    with translation.override(code):
+        for entry in plurals:
+            for n in (0, 1, 2, 4, 5, 11, 12, 14, 21, 22, 25, 101, 111, 1000):
+                got = ngettext(entry.msgid, entry.msgid_plural, n)
+                assert got == entry.msgstr_plural[slavic_plural_form(n)], (entry.msgid, n)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("en", "Nov. 22, 2026"),
+        ("bs", "22. novembar 2026."),
+        ("hr", "22. studenoga 2026."),
+        ("sr-latn", "22. novembar 2026."),
+        ("sr", "22. новембар 2026."),
+    ],
+)
+def test_dates_follow_the_locale(code: str, expected: str) -> None:
+    from django.utils.formats import date_format
+
+    day = timezone.datetime(2026, 11, 22, 10, 30)
+    with translation.override(code):
+        assert date_format(day, "DATE_FORMAT") == expected
+
+
+# --- Negotiation, the switcher, the application's language ------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("sr-RS,sr;q=0.9,en;q=0.5", "sr"),
+        ("sr-Latn-RS,sr-Latn;q=0.9", "sr-latn"),
+        ("bs-BA,bs;q=0.9", "bs"),
+        ("hr-HR,hr;q=0.9", "hr"),
+        ("de-DE,de;q=0.9", "en"),
+    ],
+)
+def test_the_browser_language_is_used(client: Client, header: str, expected: str) -> None:
+    response = client.get(reverse("careers:posting_list"), headers={"accept-language": header})
+    assert f'<html lang="{expected}">' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_switcher_overrides_the_browser_and_is_remembered(
+    client: Client, posting: Posting
+) -> None:
+    page = reverse("careers:posting_detail", kwargs={"slug": posting.slug})
+    response = client.post(reverse("set_language"), {"language": "bs", "next": page})
+    assert response.status_code == 302 and response["Location"] == page
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "bs" and cookie["httponly"] and cookie["samesite"] == "Lax"
+
+    later = client.get(page, headers={"accept-language": "sr-RS,sr"})
+    assert '<html lang="bs">' in later.content.decode()
+    assert 'aria-current="true">Bosanski</button>' in later.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_switcher_refuses_a_foreign_next_address(client: Client) -> None:
+    response = client.post(
+        reverse("set_language"), {"language": "hr", "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302
+    assert not response["Location"].startswith("https://evil.example")
+
+
+@pytest.mark.django_db
+def test_the_application_language_is_kept_for_every_later_email(
+    client: Client, posting: Posting
+) -> None:
+    url = reverse("careers:posting_detail", kwargs={"slug": posting.slug})
+    response = client.post(url, form_data(), headers={"accept-language": "sr-RS,sr"})
+    assert response.status_code == 302
+    application = Application.objects.get()
+    assert application.language == "sr"
+    [received] = OutboundEmail.objects.all()
+    assert received.language == "sr"
+    assert CYRILLIC.search(received.subject), received.subject
+
+    # A later email, caused by staff working in English, still speaks Serbian.
+    recruiter = MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
+    with translation.override("en"):
+        pipeline.move_application(
+            application_id=application.pk,
+            to_stage=Application.Stage.UNSUCCESSFUL,
+            actor=Actor(user=recruiter),
+            notify=True,
+        )
+    unsuccessful = OutboundEmail.objects.get(template="application_unsuccessful")
+    assert unsuccessful.language == "sr"
+    assert CYRILLIC.search(unsuccessful.body_text)
+
+
+# --- Every candidate page and email in every language -----------------------------------------
+
+
+def english_left_in(text: str, code: str) -> list[str]:
+    """The catalogue's English sentences (three words or more, no placeholders) that appear
+    untranslated in `text`."""
+    plain = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    plain = " ".join(plain.split())
+    left = []
+    for entry in live(catalogue(code)):
+        source = " ".join(entry.msgid.split())
+        if entry.msgid_plural or "%" in source or len(source.split()) < 3:
+            continue
+        if entry.msgstr.strip() == source:
+            continue  # the same in both languages
+        if source in plain:
+            left.append(source)
+    return left
+
+
+def assert_speaks(code: str, text: str) -> None:
+    if code == "en":
+        return
+    assert english_left_in(text, code) == []
+    if code == "sr":
+        assert CYRILLIC.search(text), "Cyrillic text expected"
+
+
+@pytest.fixture
+def candidate_pages(client: Client, posting: Posting) -> list[tuple[Client, str]]:
+    """(client, path) for every candidate-facing page: careers, form, notice, portal."""
+    application = apply_as(posting, "Jezik Kandidat")
+    pages = [
+        reverse("careers:posting_list"),
+        reverse("careers:posting_detail", kwargs={"slug": posting.slug}),
+        reverse("careers:applied", kwargs={"slug": posting.slug}),
+        reverse("privacy:notice"),
+        reverse("privacy:request_link"),
+    ]
+    portal = Client()
+    token = portal_access.issue_token(
+        candidate=application.candidate, purpose=PortalToken.Purpose.ACCESS
+    )
+    open_portal(portal, token)
+    portal_pages = [
+        reverse("privacy:portal"),
+        reverse("privacy:details"),
+        reverse("privacy:erase"),
+        reverse("privacy:request"),
+        reverse("privacy:replace_cv", kwargs={"application_id": application.pk}),
+        reverse("privacy:withdraw", kwargs={"application_id": application.pk}),
+    ]
+    return [(client, path) for path in pages] + [(portal, path) for path in portal_pages]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", [code for code, _ in settings.LANGUAGES])
+def test_every_candidate_page_renders_in_every_language(
+    code: str, candidate_pages: list[tuple[Client, str]]
+) -> None:
+    for client, path in candidate_pages:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = response.content.decode()
+        assert f'<html lang="{code}">' in page, path
+        assert_speaks(code, page)
+
+
+def email_context() -> dict[str, Any]:
+    now = timezone.now()
+    return {
+        "full_name": "Jezik Kandidat",
+        "posting_title": "Backend Developer",
+        "consent_expires_at": now + timedelta(days=365),
+        "kept_until": now + timedelta(days=30),
+        "kind": "Erasure",
+        "reference": "ab12cd34",
+        "received_at": now,
+        "original_due_at": now + timedelta(days=30),
+        "due_at": now + timedelta(days=90),
+        "reason": "Many records",
+        "authority": settings.SUPERVISORY_AUTHORITY,
+        "requests": [
+            {
+                "id": "ab12cd34-0000-0000-0000-000000000000",
+                "kind": "Erasure",
+                "due_at": now + timedelta(days=3),
+                "days_left": 3,
+                "extended": True,
+                "url": "https://ats.example/staff/requests/1/",
+            }
+        ],
+        "queue_url": "https://ats.example/staff/requests/",
+        "reminder_days": 7,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", [code for code, _ in settings.LANGUAGES])
+@pytest.mark.parametrize("template", EMAIL_TEMPLATES)
+def test_every_email_renders_in_every_language(code: str, template: str) -> None:
+    email = queue_email(
+        to="jezik@example.com", template=template, context=email_context(), language=code
+    )
+    assert email.subject.strip()
+    for part in (email.subject, email.body_text, email.body_html):
+        assert_speaks(code, part)
+    if code != "en":
+        with translation.override("en"):
+            english = queue_email(
+                to="jezik@example.com", template=template, context=email_context(), language="en"
+            )
+        assert email.subject != english.subject, "the subject is translated"
+
+
+def test_translatable_strings_use_names_the_extractor_knows() -> None:
+    """xgettext finds gettext, gettext_lazy, ngettext... and `_`: a string marked through any
+    other alias never reaches the catalogues, and shows in English in every language."""
+    aliased = re.compile(r"import (?:n|p|np)?gettext(?:_lazy)? as (?!_\b)(\w+)")
+    offenders = [
+        f"{path.relative_to(BASE_DIR)}: {match.group(0)}"
+        for app in ("ats", "recruitment", "notifications")
+        for path in (BASE_DIR / app).rglob("*.py")
+        for match in aliased.finditer(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_no_translatable_string_is_formatted_before_translation() -> None:
+    """f-strings and str.format() inside gettext calls would be looked up already formatted,
+    so they would never match the catalogue."""
+    formatted = re.compile(r"\b(?:_|gettext|gettext_lazy|ngettext|pgettext)\(\s*f[\"']")
+    offenders = [
+        str(path.relative_to(BASE_DIR))
+        for app in ("ats", "recruitment", "notifications")
+        for path in (BASE_DIR / app).rglob("*.py")
+        if formatted.search(path.read_text())
+    ]
+    assert offenders == []
