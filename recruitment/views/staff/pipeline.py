@@ -57,7 +57,7 @@ def board_context(request: HttpRequest, posting: Posting, params: QueryDict) -> 
         "query": query,
         "only_stage": only_stage,
         "offset": offset,
-        "stages": Stage.choices,
+        "stages": _stage_choices(),
         "can_decide": access.can_decide(request.user, posting),
         "can_manage": access.can_manage_posting(request.user, posting),
         "board_url": _board_url(posting, query=query, stage=only_stage, offset=offset),
@@ -108,7 +108,7 @@ def column(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
                 "next_offset": shown_until if total > shown_until else None,
             },
             "query": query,
-            "stages": Stage.choices,
+            "stages": _stage_choices(),
             "can_decide": access.can_decide(request.user, posting),
             "board_url": reverse("staff:pipeline", kwargs={"pk": posting.pk}),
         },
@@ -145,3 +145,9 @@ def bulk_unsuccessful(request: HttpRequest, pk: int) -> HttpResponse:
             for message in field_errors:
                 messages.error(request, str(message))
     return redirect(safe_next(request) or reverse("staff:pipeline", kwargs={"pk": posting.pk}))
+
+
+def _stage_choices() -> list[tuple[str, str]]:
+    """The stages with their labels translated once: every card's move menu lists them all,
+    and a lazy label would be translated again for each of the board's hundreds of options."""
+    return [(value, str(label)) for value, label in Stage.choices]
