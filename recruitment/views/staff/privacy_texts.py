@@ -5,6 +5,7 @@ a 404 (default deny).
 Publishing is append-only: nothing here changes or deletes a published version.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from recruitment import access
+from recruitment.access import Actor
+from recruitment.models import ConsentTextVersion, NoticeVersion
 from recruitment.services import privacy_texts
 from recruitment.views.staff.common import actor_from, staff_view
 
@@ -94,41 +97,50 @@ def overview(request: HttpRequest) -> HttpResponse:
 @staff_view
 @require_POST
 def publish_notice(request: HttpRequest) -> HttpResponse:
-    _require_privacy_officer(request)
     form = PublishNoticeForm(request.POST, prefix=NOTICE_PREFIX)
-    if form.is_valid():
-        try:
-            version = privacy_texts.publish_notice(
-                by=actor_from(request),
-                effective_at=form.cleaned_data["effective_at"],
-                change_summary=form.cleaned_data["change_summary"],
-            )
-        except privacy_texts.PublishRefused as refused:
-            form.add_error(None, str(refused.message))
-        else:
-            messages.success(request, _published(version.number, version.effective_at))
-            return redirect("staff:privacy_texts")
-    return _render_page(request, notice_form=form, status=400)
+    return _publish(
+        request,
+        form,
+        lambda data, by: privacy_texts.publish_notice(
+            by=by, effective_at=data["effective_at"], change_summary=data["change_summary"]
+        ),
+        form_name="notice_form",
+    )
 
 
 @staff_view
 @require_POST
 def publish_consent_text(request: HttpRequest) -> HttpResponse:
-    _require_privacy_officer(request)
     form = PublishConsentTextForm(request.POST, prefix=CONSENT_PREFIX)
+    return _publish(
+        request,
+        form,
+        lambda data, by: privacy_texts.publish_consent_text(
+            by=by, effective_at=data["effective_at"], months=data["months"]
+        ),
+        form_name="consent_form",
+    )
+
+
+def _publish(
+    request: HttpRequest,
+    form: forms.Form,
+    publish: Callable[[dict[str, Any], Actor], NoticeVersion | ConsentTextVersion],
+    *,
+    form_name: str,
+) -> HttpResponse:
+    """Publishes from a valid form and redirects to the page; otherwise (invalid input, or
+    the service refused) shows the page again with the form's errors and writes nothing."""
+    _require_privacy_officer(request)
     if form.is_valid():
         try:
-            version = privacy_texts.publish_consent_text(
-                by=actor_from(request),
-                effective_at=form.cleaned_data["effective_at"],
-                months=form.cleaned_data["months"],
-            )
+            version = publish(form.cleaned_data, actor_from(request))
         except privacy_texts.PublishRefused as refused:
             form.add_error(None, str(refused.message))
         else:
             messages.success(request, _published(version.number, version.effective_at))
             return redirect("staff:privacy_texts")
-    return _render_page(request, consent_form=form, status=400)
+    return _render_page(request, **{form_name: form}, status=400)
 
 
 def _published(number: int, effective_at: datetime) -> str:
@@ -141,8 +153,8 @@ def _published(number: int, effective_at: datetime) -> str:
 def _render_page(
     request: HttpRequest,
     *,
-    notice_form: PublishNoticeForm | None = None,
-    consent_form: PublishConsentTextForm | None = None,
+    notice_form: forms.Form | None = None,
+    consent_form: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
