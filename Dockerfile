@@ -17,6 +17,8 @@ RUN pip install -e .
 
 COPY manage.py ./
 COPY templates ./templates
+# Compiled translation catalogues (committed; `make messages` rebuilds them).
+COPY locale ./locale
 COPY static ./static
 
 # collectstatic needs settings to import; these placeholder values are used for nothing else.

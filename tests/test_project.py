@@ -82,6 +82,14 @@ def test_the_dockerfile_default_command_is_the_web_command() -> None:
     assert f"CMD {str(web).replace(chr(39), chr(34))}" in dockerfile
 
 
+def test_the_image_holds_every_directory_the_app_reads_at_run_time() -> None:
+    """Templates, static files and the compiled translations: without `locale/` the image
+    would serve every page in English, whatever the candidate's language."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for directory in ("ats", "recruitment", "notifications", "templates", "static", "locale"):
+        assert f"COPY {directory} ./{directory}" in dockerfile
+
+
 def test_deploy_checks_are_clean_with_production_settings() -> None:
     environment = {
         **os.environ,
