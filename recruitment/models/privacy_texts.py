@@ -21,14 +21,9 @@ class VersionQuerySet(models.QuerySet[Any]):
         return self.filter(effective_at__lte=now)
 
 
-class NoticeVersion(models.Model):
-    """One version of the privacy notice for applicants.
-
-    `content` is a snapshot of the configuration the notice is generated from, taken at
-    publication: controller, jurisdiction and law, purposes and legal bases (as keys the
-    page translates), retention, recipients, the rights' deadlines, the minimum age and the
-    supervisory authority. The page renders the snapshot, never the live settings.
-    """
+class PublishedVersion(models.Model):
+    """What every published version has: its number, when it takes effect, when and by whom
+    it was published."""
 
     number = models.PositiveIntegerField(unique=True)
     effective_at = models.DateTimeField()
@@ -37,13 +32,27 @@ class NoticeVersion(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    change_summary = models.TextField(blank=True)
-    content = models.JSONField()
 
     objects = VersionQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["-number"]
+
+
+class NoticeVersion(PublishedVersion):
+    """One version of the privacy notice for applicants.
+
+    `content` is a snapshot of the configuration the notice is generated from, taken at
+    publication: controller, jurisdiction and law, purposes and legal bases (as keys the
+    page translates), retention, recipients, the rights' deadlines, the minimum age and the
+    supervisory authority. The page renders the snapshot, never the live settings.
+    """
+
+    change_summary = models.TextField(blank=True)
+    content = models.JSONField()
+
+    class Meta(PublishedVersion.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(number__gte=1), name="notice_number_positive"),
             # Never retroactive: a version takes effect when published or later.
@@ -57,7 +66,7 @@ class NoticeVersion(models.Model):
         return f"Notice version {self.number}"
 
 
-class ConsentTextVersion(models.Model):
+class ConsentTextVersion(PublishedVersion):
     """One version of the talent-pool consent text, and how long a consent under it lasts.
 
     `texts` holds the exact text in every configured language ({code: text}), rendered when
@@ -66,20 +75,11 @@ class ConsentTextVersion(models.Model):
     `months`; publishing a new version never changes consents already given.
     """
 
-    number = models.PositiveIntegerField(unique=True)
-    effective_at = models.DateTimeField()
-    published_at = models.DateTimeField()
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     months = models.PositiveSmallIntegerField()
     texts = models.JSONField()
     sha256 = models.JSONField()
 
-    objects = VersionQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-number"]
+    class Meta(PublishedVersion.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(number__gte=1), name="consent_text_number_positive"),
             models.CheckConstraint(condition=Q(months__gte=1), name="consent_text_months_positive"),
