@@ -23,7 +23,7 @@ from notifications.services import queue_email
 from recruitment.access import Actor
 from recruitment.models import Application, PortalToken, Posting, TeamMembership
 from recruitment.services import pipeline, portal_access
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.recruitment.test_apply import form_data
 from tests.recruitment.test_portal import open_portal
 from tests.recruitment.test_retention import apply_as
@@ -399,3 +399,35 @@ def test_no_translatable_string_is_formatted_before_translation() -> None:
         if formatted.search(path.read_text())
     ]
     assert offenders == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_the_recruiter_workspace_renders_in_every_language(
+    code: str, client: Client, posting: Posting
+) -> None:
+    application = apply_as(posting, "Radni Prostor")
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+    pages = [
+        reverse("staff:home"),
+        reverse("staff:posting_edit", kwargs={"pk": posting.pk}),
+        reverse("staff:posting_team", kwargs={"pk": posting.pk}),
+        reverse("staff:pipeline", kwargs={"pk": posting.pk}),
+        reverse("staff:posting_dashboard", kwargs={"pk": posting.pk}),
+        reverse("staff:application", kwargs={"pk": application.pk}),
+        reverse("staff:application_exports", kwargs={"pk": application.pk}),
+        reverse("staff:audit_log"),
+        reverse("staff:retention"),
+        reverse("staff:requests"),
+        reverse("staff:request_new"),
+        reverse("staff:privacy_texts"),
+        reverse("staff:password_change"),
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = response.content.decode()
+        assert f'<html lang="{code}">' in page, path
+        assert_speaks(code, page)
