@@ -2,6 +2,7 @@
 `recruitment.access`, so nothing here can widen what a user may see."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -12,12 +13,14 @@ from recruitment.models import (
     Application,
     ApplicationEvent,
     Candidate,
+    ConsentTextVersion,
     CurriculumVitae,
     DataExport,
     DataSubjectRequest,
     InterviewAssignment,
     InterviewNote,
     LegalHold,
+    NoticeVersion,
     Posting,
     RetentionConsent,
     TeamMembership,
@@ -195,4 +198,27 @@ def portal_overview(candidate: Candidate) -> PortalOverview:
         active_consent=active[0] if active else None,
         requests=list(candidate.requests.order_by("-received_at")),
         exports=list(candidate.exports.order_by("-created_at")[:5]),
+    )
+
+
+# --- Privacy notice and consent text versions -----------------------------------------------
+
+
+def notice_versions(*, now: datetime, include_scheduled: bool) -> QuerySet[NoticeVersion]:
+    """Notice versions, newest first: those in effect, and scheduled ones if asked."""
+    versions = (
+        NoticeVersion.objects.all() if include_scheduled else NoticeVersion.objects.in_effect(now)
+    )
+    return versions.order_by("-number")
+
+
+def consent_text_versions() -> QuerySet[ConsentTextVersion]:
+    """Every consent text version, scheduled ones included, newest first."""
+    return ConsentTextVersion.objects.select_related("published_by").order_by("-number")
+
+
+def notice_version(*, number: int, now: datetime, include_scheduled: bool) -> NoticeVersion | None:
+    """Notice version `number` if it is in effect (or scheduled, if asked), else None."""
+    return (
+        notice_versions(now=now, include_scheduled=include_scheduled).filter(number=number).first()
     )

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Subquery
+from django.db.models import Subquery
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -181,29 +181,6 @@ def _rendered_texts(months: int) -> dict[str, dict[str, str]]:
         with translation.override(code):
             texts[code] = talent_pool_consent_text(months)
     return {"texts": texts, "sha256": {code: text_version(text) for code, text in texts.items()}}
-
-
-# --- Reading versions -------------------------------------------------------------------------
-
-
-def notice_versions(*, now: datetime, include_scheduled: bool) -> QuerySet[NoticeVersion]:
-    """Notice versions, newest first: those in effect, and scheduled ones if asked."""
-    versions = (
-        NoticeVersion.objects.all() if include_scheduled else NoticeVersion.objects.in_effect(now)
-    )
-    return versions.order_by("-number")
-
-
-def consent_text_versions() -> QuerySet[ConsentTextVersion]:
-    """Every consent text version, scheduled ones included, newest first."""
-    return ConsentTextVersion.objects.select_related("published_by").order_by("-number")
-
-
-def notice_version(*, number: int, now: datetime, include_scheduled: bool) -> NoticeVersion | None:
-    """Notice version `number` if it is in effect (or scheduled, if asked), else None."""
-    return (
-        notice_versions(now=now, include_scheduled=include_scheduled).filter(number=number).first()
-    )
 
 
 def versions_shown(

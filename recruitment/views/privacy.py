@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from recruitment import access
+from recruitment import access, selectors
 from recruitment.notices import LEGAL_BASES, PURPOSES
 from recruitment.services import privacy_texts
 
@@ -26,9 +26,7 @@ def notice(request: HttpRequest) -> HttpResponse:
     if requested:
         if not (requested.isascii() and requested.isdigit()):
             raise Http404
-        found = privacy_texts.notice_version(
-            number=int(requested), now=now, include_scheduled=staff
-        )
+        found = selectors.notice_version(number=int(requested), now=now, include_scheduled=staff)
         if found is None:
             raise Http404
         shown = found
@@ -51,7 +49,7 @@ def notice(request: HttpRequest) -> HttpResponse:
             # (version, scheduled) for every version this visitor may read, newest first.
             "history": [
                 (item, item.effective_at > now)
-                for item in privacy_texts.notice_versions(now=now, include_scheduled=staff).only(
+                for item in selectors.notice_versions(now=now, include_scheduled=staff).only(
                     "number", "effective_at"
                 )
             ],

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from recruitment import access
+from recruitment import access, selectors
 from recruitment.access import Actor
 from recruitment.models import ConsentTextVersion, NoticeVersion
 from recruitment.services import privacy_texts
@@ -166,10 +166,10 @@ def _render_page(
             initial={"months": preview_months}, prefix=CONSENT_PREFIX
         )
     languages = dict(settings.LANGUAGES)
-    notices = privacy_texts.notice_versions(now=now, include_scheduled=True).select_related(
+    notices = selectors.notice_versions(now=now, include_scheduled=True).select_related(
         "published_by"
     )
-    consent_texts = privacy_texts.consent_text_versions()
+    consent_texts = selectors.consent_text_versions()
     # What a notice published now would say; the current one is outdated if it differs.
     configuration = privacy_texts.notice_snapshot(effective_at=now, now=now)
     context = {
