@@ -2,6 +2,7 @@
 Cyrillic catalogue in step with the Latin one; every candidate-facing page and email rendered
 in every language without a word of the English source left in it."""
 
+import functools
 import html
 import re
 from datetime import timedelta
@@ -37,7 +38,9 @@ EMAIL_TEMPLATES = sorted(
 )
 
 
+@functools.cache
 def catalogue(code: str) -> polib.POFile:
+    """The committed catalogue of `code`, parsed once per run (only read, never changed)."""
     return polib.pofile(str(catalogs.catalogue_path(translation.to_locale(code))))
 
 

@@ -1,6 +1,5 @@
 """A candidate whose browser speaks Serbian applies in Serbian, then switches languages."""
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,10 +13,9 @@ from notifications.models import OutboundEmail
 from recruitment.models import Application, Posting
 from tests.browser.conftest import screenshot
 from tests.recruitment.test_retention import pdf_naming
+from tests.test_translations import CYRILLIC
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CYRILLIC = re.compile(r"[\u0400-\u04ff]{4,}")
 
 
 def said_in(code: str, text: str) -> str:
