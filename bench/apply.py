@@ -3,10 +3,14 @@ production settings (DEBUG off, 2 sync workers, loopback), against "the limit": 
 same server that only receives the same multipart upload and streams it to the same bucket.
 
 Each of CLIENTS threads first GETs the posting page once for its CSRF cookie and token (as
-a browser would), then POSTs its share of SUBMISSIONS applications (unique emails, every
-required field, a ~300 KB valid PDF CV). Timed: the POSTs only, for both, so the ratio is
-what the application adds to receiving and storing the CV (the content check, the rows, the
+a browser would), then POSTs its share of the submissions (unique emails, every required
+field, a ~300 KB valid PDF CV). Timed: the POSTs only, for both, so the ratio is what the
+application adds to receiving and storing the CV (the content check, the rows, the
 confirmation email in the outbox...). Target: >= 0.7 of the limit's requests/s.
+
+The two alternate in ROUNDS rounds (limit then form, then form then limit, ...), each
+sending SUBMISSIONS / ROUNDS requests: a neighbour's burst on a shared machine then
+slows both sides instead of only the one that happened to be running.
 """
 
 import io
@@ -28,8 +32,9 @@ from ats import devstack
 from bench.data import bench_posting
 from recruitment.models import Application
 
-SUBMISSIONS = int(os.environ.get("BENCH_APPLY_N", "200"))
+SUBMISSIONS = int(os.environ.get("BENCH_APPLY_N", "400"))
 CLIENTS = int(os.environ.get("BENCH_APPLY_CLIENTS", "8"))
+ROUNDS = int(os.environ.get("BENCH_APPLY_ROUNDS", "4"))
 PDF_BYTES = 300 * 1024
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -105,40 +110,52 @@ def application_fields(token: str, email: str, pdf: bytes) -> dict[str, Any]:
     }
 
 
-def load(
-    base: str, form_path: str, post_path: str, pdf: bytes, *, tag: str, expect: int
-) -> dict[str, float]:
-    """SUBMISSIONS POSTs from CLIENTS threads; requests/s and latency percentiles (ms)."""
-    browsers = [Browser(base) for _ in range(CLIENTS)]
-    for browser in browsers:
-        browser.open_form(form_path)
-    shares = [range(c, SUBMISSIONS, CLIENTS) for c in range(CLIENTS)]
+class Load:
+    """One side of the comparison: its clients, and every POST's latency so far."""
 
-    def client(n: int) -> list[float]:
-        browser, latencies = browsers[n], []
-        for i in shares[n]:
-            email = f"apply-{tag}-{i}@example.com"
-            status, elapsed, body = browser.post(
-                post_path, application_fields(browser.token, email, pdf)
-            )
-            if status != expect:
-                raise RuntimeError(f"POST {post_path}: HTTP {status}:\n{body[:2000]!r}")
-            latencies.append(elapsed)
-        return latencies
+    def __init__(self, base: str, form_path: str, post_path: str, *, tag: str, expect: int):
+        self.browsers = [Browser(base) for _ in range(CLIENTS)]
+        for browser in self.browsers:
+            browser.open_form(form_path)
+        self.post_path, self.tag, self.expect = post_path, tag, expect
+        self.latencies: list[float] = []
+        self.wall = 0.0
+        self.sent = 0
 
-    start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-        latencies = [x for one in pool.map(client, range(CLIENTS)) for x in one]
-    wall = time.perf_counter() - start
-    cuts = statistics.quantiles(latencies, n=100)
-    return {"rps": SUBMISSIONS / wall, "p50": cuts[49] * 1000, "p95": cuts[94] * 1000}
+    def round(self, count: int, pdf: bytes) -> None:
+        """`count` POSTs, shared among the clients, which send them concurrently."""
+        first = self.sent
+        shares = [range(first + c, first + count, CLIENTS) for c in range(CLIENTS)]
+
+        def client(n: int) -> list[float]:
+            browser, latencies = self.browsers[n], []
+            for i in shares[n]:
+                email = f"apply-{self.tag}-{i}@example.com"
+                status, elapsed, body = browser.post(
+                    self.post_path, application_fields(browser.token, email, pdf)
+                )
+                if status != self.expect:
+                    raise RuntimeError(f"POST {self.post_path}: HTTP {status}:\n{body[:2000]!r}")
+                latencies.append(elapsed)
+            return latencies
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+            self.latencies += [x for one in pool.map(client, range(CLIENTS)) for x in one]
+        self.wall += time.perf_counter() - start
+        self.sent += count
+
+    def figures(self) -> dict[str, float]:
+        """Requests/s over every round, and latency percentiles (ms)."""
+        cuts = statistics.quantiles(self.latencies, n=100)
+        return {"rps": self.sent / self.wall, "p50": cuts[49] * 1000, "p95": cuts[94] * 1000}
 
 
 def run() -> list[dict[str, Any]]:
     pdf = cv_pdf()
     print(
         f"apply: {SUBMISSIONS} submissions of a {len(pdf) // 1024} KB PDF from {CLIENTS} "
-        "clients to gunicorn (2 workers, production settings)"
+        f"clients to gunicorn (2 workers, production settings), in {ROUNDS} alternating rounds"
     )
     posting = bench_posting("Bench apply")
     port = devstack.free_port()
@@ -167,14 +184,20 @@ def run() -> list[dict[str, Any]]:
         for i in range(4):
             warm.post("/bench/upload-limit", {"cv": ("cv.pdf", pdf, "application/pdf")})
             warm.post(form, application_fields(warm.token, f"warm-{i}@example.com", pdf))
-        limit = load(base, form, "/bench/upload-limit", pdf, tag="limit", expect=204)
-        apply = load(base, form, form, pdf, tag="apply", expect=302)
+        limit_load = Load(base, form, "/bench/upload-limit", tag="limit", expect=204)
+        apply_load = Load(base, form, form, tag="apply", expect=302)
+        per_round = SUBMISSIONS // ROUNDS
+        for n in range(ROUNDS):
+            pair = (limit_load, apply_load) if n % 2 == 0 else (apply_load, limit_load)
+            for side in pair:
+                side.round(per_round, pdf)
         stack.check_alive()
+        limit, apply = limit_load.figures(), apply_load.figures()
     finally:
         stack.stop_all()
-    made = Application.objects.filter(posting=posting).count()
-    if made != SUBMISSIONS + 4:
-        print(f"  warning: {made} applications saved, expected {SUBMISSIONS + 4}", file=sys.stderr)
+    made, expected = Application.objects.filter(posting=posting).count(), apply_load.sent + 4
+    if made != expected:
+        print(f"  warning: {made} applications saved, expected {expected}", file=sys.stderr)
     for name, figures in (("limit (upload to storage)", limit), ("application form", apply)):
         print(
             f"  {name:<26} {figures['rps']:6.1f} requests/s, p50 {figures['p50']:.0f} ms, "
@@ -192,8 +215,9 @@ def run() -> list[dict[str, Any]]:
             "p95_ms": apply["p95"],
             "baseline_p50_ms": limit["p50"],
             "baseline_p95_ms": limit["p95"],
-            "submissions": SUBMISSIONS,
+            "submissions": apply_load.sent,
             "clients": CLIENTS,
+            "rounds": ROUNDS,
             "cv_bytes": len(pdf),
         },
     ]
