@@ -67,14 +67,13 @@ _TRANSFER = TransferConfig(
 )
 
 
-def _upload(fileobj: IO[bytes], *, key: str, content_type: str, client: Any = None) -> None:
+def _upload(fileobj: IO[bytes], *, key: str, content_type: str) -> None:
     # upload_fileobj reads the file in parts (multipart above 8 MB): never all in memory.
     extra: dict[str, str] = {"ContentType": content_type}
     if settings.S3_SERVER_SIDE_ENCRYPTION:
         extra["ServerSideEncryption"] = settings.S3_SERVER_SIDE_ENCRYPTION
     fileobj.seek(0)
-    client = client or _client()
-    client.upload_fileobj(fileobj, _bucket(), key, ExtraArgs=extra, Config=_TRANSFER)
+    _client().upload_fileobj(fileobj, _bucket(), key, ExtraArgs=extra, Config=_TRANSFER)
 
 
 def put_cv(fileobj: IO[bytes], *, content_type: str) -> str:
@@ -84,65 +83,12 @@ def put_cv(fileobj: IO[bytes], *, content_type: str) -> str:
     idempotent: each call stores a new object. Raises StorageUnavailable.
     """
     key = new_cv_key()
-    with _cv_upload_errors():
-        _upload(fileobj, key=key, content_type=content_type)
-    return key
-
-
-@contextlib.contextmanager
-def _cv_upload_errors() -> Iterator[None]:
     try:
-        yield
+        _upload(fileobj, key=key, content_type=content_type)
     except (BotoCoreError, ClientError) as exc:
         logger.warning("CV upload failed: %s", type(exc).__name__)
         raise StorageUnavailable from exc
-
-
-class CvUpload:
-    """A CV upload running on a thread of its own (see start_cv_upload). Its key is known
-    at once, so the caller can write the rows that name it while the bytes travel."""
-
-    def __init__(self, key: str, future: "Future[None]") -> None:
-        self.key = key
-        self._future = future
-
-    def wait(self) -> str:
-        """Blocks until the object is stored and returns its key. Raises StorageUnavailable
-        if the upload failed (an object may or may not have landed)."""
-        with _cv_upload_errors():
-            self._future.result()
-        return self.key
-
-    def settle(self) -> None:
-        """Blocks until the upload has ended, whatever its outcome. Call it before deleting
-        the object of an abandoned upload: a delete that overtook the upload would leave
-        the object behind."""
-        with contextlib.suppress(Exception):
-            self._future.result()
-
-
-def start_cv_upload(fileobj: IO[bytes], *, content_type: str) -> CvUpload:
-    """Starts `put_cv`'s upload in the background under a new random key.
-
-    Side effects: one object in the bucket once the upload completes. The caller must
-    `wait()` (or `settle()`) before it closes `fileobj` or finishes the request: the thread
-    reads the file until then. Not idempotent: each call stores a new object.
-    """
-    key = new_cv_key()
-    # This thread's client: django-storages keeps one per thread, and boto3 clients are
-    # safe to share between threads.
-    future = _in_background(
-        "cv-upload", _upload, fileobj, key=key, content_type=content_type, client=_client()
-    )
-    return CvUpload(key, future)
-
-
-def _in_background(name: str, function: Any, /, *args: Any, **kwargs: Any) -> "Future[Any]":
-    """Runs one call on a thread of its own and returns its future; the thread then ends."""
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-    future = executor.submit(function, *args, **kwargs)
-    executor.shutdown(wait=False)
-    return future
+    return key
 
 
 def put_export(fileobj: IO[bytes]) -> str:
@@ -224,7 +170,10 @@ def erase_objects_in_background(keys: list[str]) -> "Future[set[str]]":
     The thread uses this thread's client: django-storages keeps one per thread and a new
     one costs a new session, and boto3 clients are safe to share between threads.
     """
-    return _in_background("erase-objects", erase_objects, keys, client=_client())
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="erase-objects")
+    future = executor.submit(erase_objects, keys, client=_client())
+    executor.shutdown(wait=False)  # the thread ends after its one task
+    return future
 
 
 def _delete_all_versions(keys: list[str], client: Any) -> list[str]:

@@ -93,10 +93,14 @@ def _cv_objects_match_cv_rows(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Rate-limit counters must not leak between tests (this worker's cache only)."""
+    """Rate-limit counters must not leak between tests (this worker's cache only), nor
+    privacy text versions this process checked: each test rolls its rows back."""
     from django.core.cache import cache
 
+    from recruitment.services import privacy_texts
+
     cache.clear()
+    privacy_texts.forget_checked_versions()
     yield
 
 

@@ -183,6 +183,22 @@ def _rendered_texts(months: int) -> dict[str, dict[str, str]]:
     return {"texts": texts, "sha256": {code: text_version(text) for code, text in texts.items()}}
 
 
+# Versions a form named by number, once checked: rows are never changed or deleted, and a
+# version in effect stays in effect, so a number found once needs no second look. The
+# application form's POST then costs no query for them. Numbers come from the client, but
+# only versions that exist and are in effect get in, so this holds at most one entry per
+# published version. Per process; `forget_checked_versions` empties it.
+_checked_notice_ids: dict[int, int] = {}
+_checked_consent_texts: dict[int, ConsentTextVersion] = {}
+
+
+def forget_checked_versions() -> None:
+    """Empties this process's memory of checked versions. Production never needs this
+    (versions are append-only); tests call it because they roll rows back."""
+    _checked_notice_ids.clear()
+    _checked_consent_texts.clear()
+
+
 def versions_shown(
     *, notice_number: int | None, consent_number: int | None, now: datetime
 ) -> ShownVersions:
@@ -190,9 +206,15 @@ def versions_shown(
     exist and be in effect at `now`. A missing number (a page rendered before versions
     existed, or a client that does not send them) stands for the version in effect now.
 
-    One query, whatever is ticked; more only the very first time (version 1 is created, see
-    `current_notice`). Raises VersionNotValid for an unknown or not-yet-effective number.
+    No query for numbers this process has checked before, one otherwise, whatever is
+    ticked; more only the very first time (version 1 is created, see `current_notice`).
+    Raises VersionNotValid for an unknown or not-yet-effective number.
     """
+    known_notice_id = _checked_notice_ids.get(notice_number) if notice_number else None
+    known_consent = _checked_consent_texts.get(consent_number) if consent_number else None
+    if known_notice_id is not None and known_consent is not None:
+        return ShownVersions(notice_id=known_notice_id, consent_text=known_consent)
+
     notices = NoticeVersion.objects.in_effect(now)
     notices = (
         notices.filter(number=notice_number)
@@ -219,6 +241,10 @@ def versions_shown(
         if notice_number is not None:
             raise VersionNotValid
         notice_id = current_notice(now).pk
+    if notice_number is not None:
+        _checked_notice_ids[notice_number] = notice_id
+    if consent_number is not None:
+        _checked_consent_texts[consent_number] = consent_text
     return ShownVersions(notice_id=notice_id, consent_text=consent_text)
 
 

@@ -3,12 +3,10 @@
 import copy
 import os
 import signal
-import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from botocore.exceptions import EndpointConnectionError
 from django.core.management import call_command
 from django.db import OperationalError
 from django.test import Client
@@ -18,7 +16,7 @@ from ats import devstack
 from notifications.models import OutboundEmail
 from notifications.services import requeue_due_emails
 from recruitment import storage
-from recruitment.models import Application, Candidate, CurriculumVitae, Posting
+from recruitment.models import Application, CurriculumVitae, Posting
 from recruitment.services import applying
 from tests.recruitment.test_apply import apply, nothing_stored
 from tests.services import (
@@ -65,43 +63,22 @@ def test_database_failure_after_upload_deletes_the_object_again(
     client: Client, posting: Posting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     uploaded: list[str] = []
-    real_upload = storage._upload
+    real_put = storage.put_cv
 
-    def slow_upload(*args: Any, key: str, **kwargs: Any) -> None:
-        # Slower than the failing transaction: the compensating delete must wait for it,
-        # or the object would land after its delete.
-        time.sleep(0.5)
-        real_upload(*args, key=key, **kwargs)
-        uploaded.append(key)
+    def put_and_remember(*args: Any, **kwargs: Any) -> str:
+        uploaded.append(real_put(*args, **kwargs))
+        return uploaded[-1]
 
     def database_down(**kwargs: Any) -> Application:
         raise OperationalError("connection lost")
 
-    monkeypatch.setattr(storage, "_upload", slow_upload)
+    monkeypatch.setattr(storage, "put_cv", put_and_remember)
     monkeypatch.setattr(applying, "_record_application", database_down)
     response = apply(client, posting)
 
     assert response.status_code == 503
-    assert len(uploaded) == 1, "the CV reached storage after the database failed"
+    assert len(uploaded) == 1, "the CV reached storage before the database failed"
     assert nothing_stored(), "the compensation deleted the object"
-
-
-@pytest.mark.django_db
-def test_upload_failing_while_the_rows_are_written_rolls_them_back(
-    client: Client, posting: Posting, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def upload_fails_late(*args: Any, **kwargs: Any) -> None:
-        time.sleep(0.2)  # the rows are written meanwhile
-        raise EndpointConnectionError(endpoint_url="http://storage.invalid")
-
-    monkeypatch.setattr(storage, "_upload", upload_fails_late)
-    response = apply(client, posting)
-
-    assert response.status_code == 503
-    assert "We could not receive your application." in response.content.decode()
-    assert not Application.objects.exists()
-    assert not Candidate.objects.exists()
-    assert not OutboundEmail.objects.exists()
 
 
 @pytest.mark.django_db
@@ -223,8 +200,8 @@ def test_concurrent_duplicate_submissions_keep_one_application_and_one_object(
     from recruitment.uploads import inspect_cv
     from tests.hostile_uploads import valid_pdf
 
-    # Both submissions pass the early duplicate check before either has committed, so the
-    # database's unique constraint must decide, and the loser must remove its object.
+    # Both submissions write their rows before either has committed, so the database's
+    # unique constraint must decide, and the loser must remove its object.
     barrier = threading.Barrier(2, timeout=20)
     real_record = applying._record_application
 

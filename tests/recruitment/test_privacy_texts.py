@@ -296,29 +296,49 @@ def test_when_the_database_fails_the_form_still_says_nothing_was_saved(
     assert "We could not receive your application." in page
 
 
-def test_versioning_costs_one_query_per_application_and_two_per_form(
+def version_reads(captured: CaptureQueriesContext) -> list[str]:
+    return [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT") and "version" in query["sql"]
+    ]
+
+
+def test_versioning_costs_two_queries_per_form_and_none_per_application_once_checked(
     client: Client, posting: Posting, django_assert_max_num_queries: Any
 ) -> None:
     shown = shown_versions(client, posting)  # creates version 1 of each
-    apply(client, posting, email="warm-up@example.com", **shown)
+    # A process checks the numbers a form sent once, in one query...
+    with CaptureQueriesContext(connection) as first:
+        apply(client, posting, email="first@example.com", **shown)
+    assert len(version_reads(first)) == 1, version_reads(first)
 
-    # Measured before versioning: the form page took 1 query, an application 10, and 12
-    # with a consent. The versions may add 2 to the page and 1 to an application.
+    # ...and never again: versions are append-only. Measured before versioning, the form
+    # page took 1 query, an application 10 (one of them a duplicate check, now left to
+    # the unique constraint), and 12 with a consent.
     with django_assert_max_num_queries(3):
         client.get(detail_url(posting))
-    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as plain:
+    with django_assert_max_num_queries(9), CaptureQueriesContext(connection) as plain:
         apply(client, posting, email="plain@example.com", **shown)
-    with django_assert_max_num_queries(13), CaptureQueriesContext(connection) as ticked:
+    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as ticked:
         apply(client, posting, email="ticked@example.com", talent_pool_consent="on", **shown)
-
-    for captured in (plain, ticked):
-        version_reads = [
-            query
-            for query in captured.captured_queries
-            if query["sql"].startswith("SELECT") and "version" in query["sql"]
-        ]
-        assert len(version_reads) == 1, [query["sql"] for query in version_reads]
+    assert version_reads(plain) == version_reads(ticked) == []
     assert Application.objects.count() == 3
+
+
+def test_a_checked_version_number_still_refers_to_the_same_version(
+    client: Client, posting: Posting, officer: Any
+) -> None:
+    shown = shown_versions(client, posting)
+    apply(client, posting, email="first@example.com", **shown)
+    privacy_texts.publish_consent_text(by=actor(officer), effective_at=None, months=24)
+
+    # The form rendered before the publication still carries number 1: that is what the
+    # candidate ticked, remembered or not.
+    apply(client, posting, email="second@example.com", talent_pool_consent="on", **shown)
+    consent = RetentionConsent.objects.get(candidate__email="second@example.com")
+    assert consent.consent_text is not None
+    assert (consent.consent_text.number, consent.consent_text.months) == (1, 12)
 
 
 # --- Consents given later ------------------------------------------------------------------
