@@ -2,8 +2,9 @@
 production settings (DEBUG off, 2 sync workers, loopback), against "the limit": a view in the
 same server that only receives the same multipart upload and streams it to the same bucket.
 
-Each of CLIENTS threads first GETs the posting page once for its CSRF cookie and token (as
-a browser would), then POSTs its share of the submissions (unique emails, every required
+Each of CLIENTS threads first GETs the posting page once for its CSRF cookie and the
+form's hidden fields (the token, the privacy-text versions shown), as a browser would, then
+POSTs its share of the submissions (unique emails, every required
 field, a ~300 KB valid PDF CV). Timed: the POSTs only, for both, so the ratio is what the
 application adds to receiving and storing the CV (the content check, the rows, the
 confirmation email in the outbox...). Target: >= 0.7 of the limit's requests/s.
@@ -36,7 +37,9 @@ SUBMISSIONS = int(os.environ.get("BENCH_APPLY_N", "400"))
 CLIENTS = int(os.environ.get("BENCH_APPLY_CLIENTS", "8"))
 ROUNDS = int(os.environ.get("BENCH_APPLY_ROUNDS", "4"))
 PDF_BYTES = 300 * 1024
-TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The application form (the page's only multipart one) and its hidden inputs.
+FORM = re.compile(rb'<form method="post" enctype="multipart/form-data".*?</form>', re.DOTALL)
+HIDDEN = re.compile(rb'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
 def cv_pdf(size: int = PDF_BYTES) -> bytes:
@@ -55,13 +58,13 @@ def cv_pdf(size: int = PDF_BYTES) -> bytes:
 
 
 class Browser:
-    """One client: a connection pool, its cookies and its CSRF token."""
+    """One client: a connection pool, its cookies and the form's hidden fields."""
 
     def __init__(self, base: str) -> None:
         self.base = base
         self.http = urllib3.PoolManager(maxsize=1, retries=False, timeout=60.0)
         self.cookies: dict[str, str] = {}
-        self.token = ""
+        self.hidden: dict[str, str] = {}
 
     def _remember(self, response: urllib3.BaseHTTPResponse) -> None:
         for header in response.headers.getlist("Set-Cookie"):
@@ -77,10 +80,11 @@ class Browser:
         if response.status != 200:
             raise RuntimeError(f"GET {path}: HTTP {response.status}")
         self._remember(response)
-        found = TOKEN.search(response.data)
-        if found is None:
-            raise RuntimeError(f"GET {path}: no CSRF token in the form")
-        self.token = found.group(1).decode()
+        form = FORM.search(response.data)
+        fields = HIDDEN.findall(form[0]) if form else []
+        self.hidden = {name.decode(): value.decode() for name, value in fields}
+        if "csrfmiddlewaretoken" not in self.hidden:
+            raise RuntimeError(f"GET {path}: no application form with a CSRF token")
 
     def post(self, path: str, fields: dict[str, Any]) -> tuple[int, float, bytes]:
         """(status, seconds, body) of one multipart POST."""
@@ -96,9 +100,9 @@ class Browser:
         return response.status, elapsed, response.data
 
 
-def application_fields(token: str, email: str, pdf: bytes) -> dict[str, Any]:
+def application_fields(hidden: dict[str, str], email: str, pdf: bytes) -> dict[str, Any]:
     return {
-        "csrfmiddlewaretoken": token,
+        **hidden,
         "full_name": "Bench Applicant",
         "email": email,
         "phone": "+381 11 123 4567",
@@ -132,7 +136,7 @@ class Load:
             for i in shares[n]:
                 email = f"apply-{self.tag}-{i}@example.com"
                 status, elapsed, body = browser.post(
-                    self.post_path, application_fields(browser.token, email, pdf)
+                    self.post_path, application_fields(browser.hidden, email, pdf)
                 )
                 if status != self.expect:
                     raise RuntimeError(f"POST {self.post_path}: HTTP {status}:\n{body[:2000]!r}")
@@ -183,7 +187,7 @@ def run() -> list[dict[str, Any]]:
         warm.open_form(form)
         for i in range(4):
             warm.post("/bench/upload-limit", {"cv": ("cv.pdf", pdf, "application/pdf")})
-            warm.post(form, application_fields(warm.token, f"warm-{i}@example.com", pdf))
+            warm.post(form, application_fields(warm.hidden, f"warm-{i}@example.com", pdf))
         limit_load = Load(base, form, "/bench/upload-limit", tag="limit", expect=204)
         apply_load = Load(base, form, form, tag="apply", expect=302)
         per_round = SUBMISSIONS // ROUNDS
