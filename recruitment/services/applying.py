@@ -146,11 +146,16 @@ def submit_application(
             cv_filename=cv_filename,
             inspected=inspected,
         )
-    except IntegrityError:
-        # This email has applied to this posting already (or a concurrent submission of
-        # it won the race): the unique constraint refused the application row.
+    except IntegrityError as exc:
         compensate_upload(key)
-        raise DuplicateApplication from None
+        # Usually the unique constraint: this email has applied to this posting already
+        # (or a concurrent submission of it won the race). Asked only now, on this rare path.
+        if Application.objects.filter(posting=posting, candidate__email=email).exists():
+            raise DuplicateApplication from None
+        # Otherwise a row the application refers to is gone: a version this process
+        # remembered, after the database was restored from a backup. Nothing was kept.
+        privacy_texts.forget_checked_versions()
+        raise ApplicationNotSaved from exc
     except ApplicationRefused:
         compensate_upload(key)
         raise

@@ -341,6 +341,26 @@ def test_a_checked_version_number_still_refers_to_the_same_version(
     assert (consent.consent_text.number, consent.consent_text.months) == (1, 12)
 
 
+@pytest.mark.django_db(transaction=True)  # foreign keys are checked at the real commit
+def test_a_remembered_version_whose_row_is_gone_keeps_nothing_and_is_forgotten(
+    client: Client, posting: Posting
+) -> None:
+    shown = shown_versions(client, posting)
+    assert apply(client, posting, email="first@example.com", **shown).status_code == 302
+    # As after a restore from a backup older than the version: this process remembers a
+    # row the database no longer has. (Nothing deletes versions otherwise.)
+    privacy_texts._checked_notice_ids[int(shown["notice_version"])] = -1
+
+    response = apply(client, posting, email="second@example.com", **shown)
+
+    assert response.status_code == 503, "not saved, never 'you already applied'"
+    assert "We could not receive your application." in response.content.decode()
+    assert not Application.objects.filter(candidate__email="second@example.com").exists()
+    # The autouse check also proves the CV object was deleted again. Forgotten, so the
+    # candidate's retry is checked afresh and goes through.
+    assert apply(client, posting, email="second@example.com", **shown).status_code == 302
+
+
 # --- Consents given later ------------------------------------------------------------------
 
 
