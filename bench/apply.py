@@ -3,11 +3,11 @@ production settings (DEBUG off, 2 sync workers, loopback), against "the limit": 
 same server that only receives the same multipart upload and streams it to the same bucket.
 
 Each of CLIENTS threads first GETs the posting page once for its CSRF cookie and the
-form's hidden fields (the token, the privacy-text versions shown), as a browser would, then
-POSTs its share of the submissions (unique emails, every required
-field, a ~300 KB valid PDF CV). Timed: the POSTs only, for both, so the ratio is what the
-application adds to receiving and storing the CV (the content check, the rows, the
-confirmation email in the outbox...). Target: >= 0.7 of the limit's requests/s.
+form's hidden fields (the token, the privacy-text versions shown), as a browser would,
+then POSTs its share of the submissions (unique emails, every required field, a ~300 KB
+valid PDF CV). Timed: the POSTs only, for both, so the ratio is what the application adds
+to receiving and storing the CV (the content check, the rows, the confirmation email in
+the outbox...). Target: >= 0.7 of the limit's requests/s.
 
 The two alternate in ROUNDS rounds (limit then form, then form then limit, ...), each
 sending SUBMISSIONS / ROUNDS requests: a neighbour's burst on a shared machine then

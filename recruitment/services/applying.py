@@ -137,17 +137,20 @@ def submit_application(
     except storage.StorageUnavailable as exc:
         raise ApplicationNotSaved from exc
     try:
-        return _record_application(
-            posting=posting,
-            applicant=applicant,
-            shown=shown,
-            email=email,
-            key=key,
-            cv_filename=cv_filename,
-            inspected=inspected,
-        )
+        try:
+            return _record_application(
+                posting=posting,
+                applicant=applicant,
+                shown=shown,
+                email=email,
+                key=key,
+                cv_filename=cv_filename,
+                inspected=inspected,
+            )
+        except BaseException:
+            compensate_upload(key)  # whatever went wrong, no row refers to the object
+            raise
     except IntegrityError as exc:
-        compensate_upload(key)
         # Usually the unique constraint: this email has applied to this posting already
         # (or a concurrent submission of it won the race). Asked only now, on this rare path.
         if Application.objects.filter(posting=posting, candidate__email=email).exists():
@@ -156,15 +159,8 @@ def submit_application(
         # remembered, after the database was restored from a backup. Nothing was kept.
         privacy_texts.forget_checked_versions()
         raise ApplicationNotSaved from exc
-    except ApplicationRefused:
-        compensate_upload(key)
-        raise
     except DatabaseError as exc:
-        compensate_upload(key)
         raise ApplicationNotSaved from exc
-    except BaseException:
-        compensate_upload(key)
-        raise
 
 
 @transaction.atomic
