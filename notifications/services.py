@@ -50,6 +50,34 @@ def queue_email(
     Call it inside the transaction of the change that causes the email, so the email exists
     exactly when the change does. Side effects: one row now; after commit, one broker message
     (if the broker is down that is logged and the outbox sweep sends the email later).
+    `compose_email` describes the arguments.
+    """
+    email = compose_email(
+        to=to,
+        template=template,
+        context=context,
+        language=language,
+        subject_ref=subject_ref,
+        personal_link=personal_link,
+    )
+    email.save(force_insert=True)
+    deliver_after_commit(email.id)
+    return email
+
+
+def compose_email(
+    *,
+    to: str,
+    template: str,
+    context: Mapping[str, Any],
+    language: str,
+    subject_ref: UUID | None = None,
+    personal_link: str = "",
+) -> OutboundEmail:
+    """`template` rendered in `language` as an outbox row, not yet saved. No side effects.
+
+    For callers that write the row themselves (e.g. in one statement with the change that
+    causes it); they then call `deliver_after_commit`. Otherwise use `queue_email`.
 
     `personal_link` names an entry of settings.OUTBOX_PERSONAL_LINKS: the template gets
     `personal_link` as a placeholder, and each delivery attempt asks that function for the
@@ -67,7 +95,7 @@ def queue_email(
         subject = render_to_string(f"{TEMPLATE_DIR}/{template}_subject.txt", full_context)
         body_text = render_to_string(f"{TEMPLATE_DIR}/{template}.txt", full_context)
         body_html = render_to_string(f"{TEMPLATE_DIR}/{template}.html", full_context)
-    email = OutboundEmail.objects.create(
+    return OutboundEmail(
         to_address=to,
         # A header must be one line, whatever the template's whitespace.
         subject=" ".join(subject.split())[:255],
@@ -79,17 +107,19 @@ def queue_email(
         personal_link=personal_link,
         next_attempt_at=timezone.now() + timedelta(seconds=settings.OUTBOX_RETRY_AFTER_SECONDS),
     )
-    email_id = email.id
+
+
+def deliver_after_commit(email_id: UUID) -> None:
+    """Enqueues the saved outbox email's delivery when the current transaction commits (at
+    once outside one). A broker failure then is logged, not raised: the change is committed
+    and the row is safe in the database, and the outbox sweep enqueues it later."""
 
     def enqueue_after_commit() -> None:
         # A named function, not functools.partial: Django's robust on_commit reads
         # __qualname__ when it logs a failing callback.
         enqueue_delivery(email_id)
 
-    # robust: a broker failure at this point must not turn a committed change into an error
-    # page; the row is safe in the database and the sweep will enqueue it.
     transaction.on_commit(enqueue_after_commit, robust=True)
-    return email
 
 
 def enqueue_delivery(email_id: UUID) -> bool:

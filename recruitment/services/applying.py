@@ -7,10 +7,11 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import IO
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError
 from django.utils import timezone
 
-from notifications.services import queue_email
+from ats.chained_insert import Insert, insert_chain
+from notifications.services import compose_email, deliver_after_commit
 from recruitment import storage
 from recruitment.dates import add_months
 from recruitment.models import (
@@ -97,10 +98,10 @@ def submit_application(
 ) -> Application:
     """Stores a candidate's application to `posting`.
 
-    Side effects: one CV object in storage; in one transaction, the candidate (created or
-    updated with the latest contact details), the application, its CV row, the optional
-    talent-pool consent, a "submitted" event and the confirmation email in the outbox;
-    after commit, the email's delivery is enqueued.
+    Side effects: one CV object in storage; in one statement (so all or none), the
+    candidate (created or updated with the latest contact details), the application, its
+    CV row, the optional talent-pool consent, a "submitted" event and the confirmation
+    email in the outbox; after commit, the email's delivery is enqueued.
 
     The application records the privacy notice version the form showed, and a consent the
     consent text version it showed (its text in the candidate's language, its duration),
@@ -163,7 +164,6 @@ def submit_application(
         raise ApplicationNotSaved from exc
 
 
-@transaction.atomic
 def _record_application(
     *,
     posting: Posting,
@@ -174,35 +174,44 @@ def _record_application(
     cv_filename: str,
     inspected: InspectedCv,
 ) -> Application:
-    # Re-read inside the transaction: the posting may have closed while the CV uploaded.
-    if not Posting.objects.filter(
-        pk=posting.pk, status=Posting.Status.OPEN, concluded_at__isnull=True
-    ).exists():
-        raise PostingNotOpen
+    """Writes the application's rows and its confirmation email in one statement (see
+    ats.chained_insert), provided the posting is still open: it may have closed while the
+    CV uploaded. Raises PostingNotOpen (nothing written) or the database's error."""
     now = timezone.now()
     # The latest application carries the candidate's current contact details.
-    candidate = _upsert_candidate(email=email, full_name=applicant.full_name, phone=applicant.phone)
-
-    application = Application.objects.create(
-        candidate=candidate,
+    candidate = Candidate(email=email, full_name=applicant.full_name, phone=applicant.phone)
+    application = Application(
         posting=posting,
         cover_letter=applicant.cover_letter,
         language=applicant.language,
         attested_min_age=settings.APPLICANT_MIN_AGE,
         notice_version_id=shown.notice_id,
     )
-    record_cv(application=application, key=key, cv_filename=cv_filename, inspected=inspected)
-    ApplicationEvent.objects.create(
-        application=application,
-        kind=ApplicationEvent.Kind.SUBMITTED,
-        to_stage=application.stage,
-    )
+    rows = [
+        Insert(
+            "candidate",
+            candidate,
+            conflict=("email",),
+            update=("full_name", "phone", "updated_at"),
+        ),
+        Insert("application", application, refs={"candidate_id": "candidate"}),
+        Insert(
+            "cv",
+            new_cv_row(
+                application=application, key=key, cv_filename=cv_filename, inspected=inspected
+            ),
+            refs={"application_id": "application"},
+        ),
+        Insert(
+            "submitted",
+            ApplicationEvent(kind=ApplicationEvent.Kind.SUBMITTED, to_stage=application.stage),
+            refs={"application_id": "application"},
+        ),
+    ]
     consent = None
     if applicant.consents_to_talent_pool:
         consent_text = shown.consent_text
-        consent = RetentionConsent.objects.create(
-            candidate=candidate,
-            application=application,
+        consent = RetentionConsent(
             scope=RetentionConsent.Scope.TALENT_POOL,
             # The form showed this version's text in the candidate's language: the exact
             # text they ticked, and the duration it promised.
@@ -213,15 +222,23 @@ def _record_application(
             given_at=now,
             expires_at=add_months(now, consent_text.months),
         )
-        ApplicationEvent.objects.create(
-            application=application, kind=ApplicationEvent.Kind.CONSENT_GIVEN
-        )
-
-    queue_email(
-        to=candidate.email,
+        rows += [
+            Insert(
+                "consent",
+                consent,
+                refs={"candidate_id": "candidate", "application_id": "application"},
+            ),
+            Insert(
+                "consent_given",
+                ApplicationEvent(kind=ApplicationEvent.Kind.CONSENT_GIVEN),
+                refs={"application_id": "application"},
+            ),
+        ]
+    confirmation = compose_email(
+        to=email,
         template="application_received",
         context={
-            "full_name": candidate.full_name,
+            "full_name": applicant.full_name,
             "posting_title": posting.title,
             "consent_expires_at": consent.expires_at if consent else None,
         },
@@ -229,44 +246,23 @@ def _record_application(
         subject_ref=application.id,
         personal_link="portal-access",
     )
+    rows.append(Insert("confirmation", confirmation, refs={"subject_ref": "application"}))
+    open_posting = Posting.objects.filter(
+        pk=posting.pk, status=Posting.Status.OPEN, concluded_at__isnull=True
+    )
+    if not insert_chain(open_posting, rows):
+        raise PostingNotOpen
+    deliver_after_commit(confirmation.id)
+    application.candidate = candidate
     return application
 
 
-def _upsert_candidate(*, email: str, full_name: str, phone: str) -> Candidate:
-    """The candidate with this address, created or updated with these contact details.
-
-    One INSERT ... ON CONFLICT statement (PostgreSQL and SQLite): `get_or_create` costs a
-    select, a savepoint and an insert, and this runs once per application. Every column
-    comes from the model, filled as `save()` would fill it. Rerun-safe.
-    """
-    meta = Candidate._meta
-    new = Candidate(email=email, full_name=full_name, phone=phone)
-    fields = meta.concrete_fields
-    params = [field.get_db_prep_save(field.pre_save(new, True), connection) for field in fields]
-    quote = connection.ops.quote_name
-    columns = {field.name: quote(field.column) for field in fields}
-    # Names come from the model; every value is a parameter. RETURNING every column lets
-    # `raw()` build the instance with the backend's own conversions.
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
-        f"({', '.join(columns.values())}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({columns['email']}) DO UPDATE SET "
-        + ", ".join(
-            f"{columns[name]} = EXCLUDED.{columns[name]}"
-            for name in ("full_name", "phone", "updated_at")
-        )
-        + " RETURNING *"
-    )
-    [candidate] = Candidate.objects.raw(sql, params)
-    return candidate
-
-
-def record_cv(
+def new_cv_row(
     *, application: Application, key: str, cv_filename: str, inspected: InspectedCv
 ) -> CurriculumVitae:
-    """The row of a CV object already stored under `key`, as the checks described it."""
-    return CurriculumVitae.objects.create(
+    """The (unsaved) row of a CV object already stored under `key`, as the checks
+    described it."""
+    return CurriculumVitae(
         application=application,
         storage_key=key,
         original_filename=safe_filename(cv_filename),
@@ -274,6 +270,15 @@ def record_cv(
         size=inspected.size,
         sha256=inspected.sha256,
     )
+
+
+def record_cv(
+    *, application: Application, key: str, cv_filename: str, inspected: InspectedCv
+) -> CurriculumVitae:
+    """Saves the row of a CV object already stored under `key`, as the checks described it."""
+    cv = new_cv_row(application=application, key=key, cv_filename=cv_filename, inspected=inspected)
+    cv.save(force_insert=True)
+    return cv
 
 
 def compensate_upload(key: str) -> None:
