@@ -57,6 +57,9 @@ def insert_chain(gate: QuerySet[Any], rows: Sequence[Insert]) -> bool:
     names = [row.name for row in rows]
     if len(set(names)) != len(names) or GATE in names:
         raise ValueError(f"row names must be unique and not {GATE!r}: {names}")
+    for position, row in enumerate(rows):
+        if not set(row.refs.values()) <= set(names[:position]):
+            raise ValueError(f"{row.name!r} may refer only to rows before it: {dict(row.refs)}")
     if not _in_one_statement():
         pks = _insert_one_by_one(gate, rows)
     elif connection.in_atomic_block:

@@ -141,13 +141,16 @@ def test_outside_a_transaction_there_is_no_savepoint_or_begin() -> None:
     assert Application.objects.count() == 1
 
 
-def test_row_names_must_be_unique() -> None:
+def test_row_names_must_be_unique_and_refer_backwards() -> None:
     posting = PostingFactory()
     rows = chain(posting, email="ana@example.com")
     with pytest.raises(ValueError, match="unique"):
         insert_chain(open_gate(posting), [*rows, rows[0]])
     with pytest.raises(ValueError, match="gate"):
         insert_chain(open_gate(posting), [Insert("gate", rows[0].obj)])
+    with pytest.raises(ValueError, match="before it"):
+        insert_chain(open_gate(posting), [rows[1], rows[0]])
+    assert not Candidate.objects.exists()
 
 
 @pytest.mark.sqlite
