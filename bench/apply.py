@@ -9,6 +9,10 @@ valid PDF CV). Timed: the POSTs only, for both, so the ratio is what the applica
 to receiving and storing the CV (the content check, the rows, the confirmation email in
 the outbox...). Target: >= 0.7 of the limit's requests/s.
 
+Also recorded for both: the CPU each request cost, by process group (bench/cpu.py: the
+client, gunicorn, PostgreSQL, Redis, SeaweedFS), steadier from run to run than requests/s
+and the account of where an application's cost goes.
+
 The two alternate in ROUNDS rounds (limit then form, then form then limit, ...), each
 sending SUBMISSIONS / ROUNDS requests: a neighbour's burst on a shared machine then
 slows both sides instead of only the one that happened to be running.
@@ -30,6 +34,7 @@ from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
 from ats import devstack
+from bench import cpu
 from bench.data import bench_posting
 from recruitment.models import Application
 
@@ -125,6 +130,7 @@ class Load:
         self.latencies: list[float] = []
         self.wall = 0.0
         self.sent = 0
+        self.cpu_seconds: dict[str, float] = {}
 
     def round(self, count: int, pdf: bytes) -> None:
         """`count` POSTs, shared among the clients, which send them concurrently."""
@@ -143,16 +149,30 @@ class Load:
                 latencies.append(elapsed)
             return latencies
 
-        start = time.perf_counter()
+        before, start = cpu.snapshot(), time.perf_counter()
         with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
             self.latencies += [x for one in pool.map(client, range(CLIENTS)) for x in one]
         self.wall += time.perf_counter() - start
+        cpu.spent(before, cpu.snapshot(), into=self.cpu_seconds)
         self.sent += count
 
     def figures(self) -> dict[str, float]:
         """Requests/s over every round, and latency percentiles (ms)."""
         cuts = statistics.quantiles(self.latencies, n=100)
         return {"rps": self.sent / self.wall, "p50": cuts[49] * 1000, "p95": cuts[94] * 1000}
+
+    def cpu_ms(self) -> dict[str, float]:
+        """CPU ms per request by process group, and their total ("other": the rest of the
+        machine, e.g. a neighbour, left out of the total)."""
+        per_request = {
+            group: round(seconds * 1000 / self.sent, 2)
+            for group, seconds in sorted(self.cpu_seconds.items())
+            if seconds > 0
+        }
+        per_request["total"] = round(
+            sum(ms for group, ms in per_request.items() if group != "other"), 2
+        )
+        return per_request
 
 
 def run() -> list[dict[str, Any]]:
@@ -202,10 +222,13 @@ def run() -> list[dict[str, Any]]:
     made, expected = Application.objects.filter(posting=posting).count(), apply_load.sent + 4
     if made != expected:
         print(f"  warning: {made} applications saved, expected {expected}", file=sys.stderr)
-    for name, figures in (("limit (upload to storage)", limit), ("application form", apply)):
+    for name, figures, side in (
+        ("limit (upload to storage)", limit, limit_load),
+        ("application form", apply, apply_load),
+    ):
         print(
             f"  {name:<26} {figures['rps']:6.1f} requests/s, p50 {figures['p50']:.0f} ms, "
-            f"p95 {figures['p95']:.0f} ms"
+            f"p95 {figures['p95']:.0f} ms; CPU ms per request: {side.cpu_ms()}"
         )
     return [
         {
@@ -219,6 +242,8 @@ def run() -> list[dict[str, Any]]:
             "p95_ms": apply["p95"],
             "baseline_p50_ms": limit["p50"],
             "baseline_p95_ms": limit["p95"],
+            "cpu_ms_per_request": apply_load.cpu_ms(),
+            "baseline_cpu_ms_per_request": limit_load.cpu_ms(),
             "submissions": apply_load.sent,
             "clients": CLIENTS,
             "rounds": ROUNDS,
