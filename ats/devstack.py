@@ -432,13 +432,12 @@ def resolved(argv: list[str]) -> list[str]:
 def app_commands(*, host: str, port: int) -> dict[str, list[str]]:
     """The app's long-running processes. docker-compose.yml runs exactly these (a test checks)."""
     return {
-        "worker": ["celery", "-A", "ats", "worker", "--loglevel=INFO", "--concurrency=2"],
+        "worker": ["celery", "-A", "ats", "worker", "--concurrency=2"],
         "beat": [
             "celery",
             "-A",
             "ats",
             "beat",
-            "--loglevel=INFO",
             "--schedule=var/celerybeat-schedule",
         ],
         "web": [

@@ -171,7 +171,7 @@ def celery_worker_process(env: dict[str, str]) -> Iterator[subprocess.Popen[byte
         stack = devstack.Stack(log_dir=Path(tmp))
         argv = [devstack.PYTHON, "-m", "celery", "-A", "ats", "worker", "--pool=solo"]
         try:
-            yield stack.start("worker", [*argv, "--loglevel=INFO"], env=env).popen
+            yield stack.start("worker", argv, env=env).popen
         finally:
             stack.stop_all()
 

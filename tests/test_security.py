@@ -394,6 +394,21 @@ def test_worker_log_lines_are_json_naming_their_task(log_lines: io.StringIO) -> 
     assert inside[0]["request_id"] is None
 
 
+def test_a_starting_worker_leaves_the_configured_logging_alone(log_lines: io.StringIO) -> None:
+    # What every worker and beat does at start-up, with its --loglevel. Celery would set the
+    # root logger's level from it, silencing INFO lines for the rest of the process.
+    root = logging.getLogger()
+    level = root.level
+    type(celery_app.log)._setup = False  # as celery.contrib.testing does for each worker
+    try:
+        celery_app.log.setup(loglevel="WARNING")
+        assert root.level == level
+        logging.getLogger("recruitment.tasks").info("still written after a worker started")
+        assert "still written after a worker started" in log_lines.getvalue()
+    finally:
+        root.setLevel(level)
+
+
 def test_gunicorn_logs_keep_their_own_handlers_and_format(log_lines: io.StringIO) -> None:
     from gunicorn.config import Config
 

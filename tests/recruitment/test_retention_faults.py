@@ -153,7 +153,6 @@ def test_a_worker_killed_mid_purge_leaves_it_for_the_next_sweep_with_one_record(
                 "ats",
                 "worker",
                 "--pool=solo",
-                "--loglevel=INFO",
             ],
             cwd=ROOT,
             env=worker_env,
