@@ -2,17 +2,22 @@
 
 Objects live in a private bucket under random keys (`cv/<uuid>`, `export/<uuid>`): a key
 never carries a candidate's name, and SeaweedFS ignores canned ACLs, so every read is a
-presigned URL.
+presigned URL. Each object stores its own download name (Content-Disposition), so no URL
+carries it either. On a bucket that keeps versions, every deletion erases every version and
+delete marker of the key: deleting only the current object would leave the bytes behind.
 """
 
 import contextlib
 import json
 import logging
+import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import islice
 from typing import IO, Any, cast
 from urllib.parse import quote
 
@@ -22,7 +27,10 @@ from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.storage import storages
+from django.utils import timezone
 from storages.backends.s3 import S3Storage
+
+from recruitment.uploads.inspection import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
 
 logger = logging.getLogger(__name__)
 
@@ -67,42 +75,73 @@ _TRANSFER = TransferConfig(
 )
 
 
-def _upload(fileobj: IO[bytes], *, key: str, content_type: str) -> None:
-    # upload_fileobj reads the file in parts (multipart above 8 MB): never all in memory.
-    extra: dict[str, str] = {"ContentType": content_type}
+def _upload(fileobj: IO[bytes], *, key: str, content_type: str, filename: str) -> None:
+    # The object carries its own download headers: the store returns them on every GET, so a
+    # presigned link needs no file name in its query string (where logs and history keep it).
+    extra: dict[str, str] = {
+        "ContentType": content_type,
+        "ContentDisposition": content_disposition(filename),
+    }
     if settings.S3_SERVER_SIDE_ENCRYPTION:
         extra["ServerSideEncryption"] = settings.S3_SERVER_SIDE_ENCRYPTION
     fileobj.seek(0)
+    # upload_fileobj reads the file in parts (multipart above 8 MB): never all in memory.
     _client().upload_fileobj(fileobj, _bucket(), key, ExtraArgs=extra, Config=_TRANSFER)
 
 
-def put_cv(fileobj: IO[bytes], *, content_type: str) -> str:
+_CV_EXTENSIONS = {PDF_CONTENT_TYPE: ".pdf", DOCX_CONTENT_TYPE: ".docx"}
+
+
+def generic_cv_filename(content_type: str) -> str:
+    """`cv.pdf` or `cv.docx` (by content type): the download name of a CV whose object does
+    not carry the candidate's own file name."""
+    return "cv" + _CV_EXTENSIONS.get(content_type, "")
+
+
+def put_cv(fileobj: IO[bytes], *, content_type: str, filename: str | None = None) -> str:
     """Uploads a CV under a new random key and returns the key.
 
-    Side effects: one object in the bucket (server-side encrypted where configured). Not
-    idempotent: each call stores a new object. Raises StorageUnavailable.
+    The object stores its Content-Type and a Content-Disposition `attachment` under
+    `filename` (the name of the candidate's file; `generic_cv_filename` when none), so its
+    download link never names it. Side effects: one object in the bucket (server-side
+    encrypted where configured). Not idempotent: each call stores a new object. Raises
+    StorageUnavailable.
     """
     key = new_cv_key()
+    # No control or formatting characters (a bidi override can disguise an extension).
+    name = "".join(ch for ch in filename or "" if unicodedata.category(ch)[0] != "C").strip()
     try:
-        _upload(fileobj, key=key, content_type=content_type)
+        _upload(
+            fileobj,
+            key=key,
+            content_type=content_type,
+            filename=name or generic_cv_filename(content_type),
+        )
     except (BotoCoreError, ClientError) as exc:
         logger.warning("CV upload failed: %s", type(exc).__name__)
         raise StorageUnavailable from exc
     return key
 
 
-def put_export(fileobj: IO[bytes]) -> str:
+def put_export(fileobj: IO[bytes], *, filename: str | None = None) -> str:
     """Uploads a data export (a ZIP file) under a new random key (`export/<uuid>`) and
     returns the key.
 
-    Side effects: one object in the bucket (server-side encrypted where configured). If the
-    upload fails, whatever may have landed under the key is deleted (best effort; the
-    reconciliation deletes it later if storage is down), then StorageUnavailable is raised.
-    Not idempotent: each call stores a new object.
+    The object stores Content-Disposition `attachment` under `filename` (default
+    `my-data-YYYY-MM-DD.zip`, today's date: the name `presigned_export_url` links to), so
+    its download link names nothing. Side effects: one object in the bucket (server-side
+    encrypted where configured). If the upload fails, whatever may have landed under the key
+    is erased (best effort; the reconciliation erases it later if storage is down), then
+    StorageUnavailable is raised. Not idempotent: each call stores a new object.
     """
     key = new_export_key()
     try:
-        _upload(fileobj, key=key, content_type="application/zip")
+        _upload(
+            fileobj,
+            key=key,
+            content_type="application/zip",
+            filename=filename or f"my-data-{timezone.localdate():%Y-%m-%d}.zip",
+        )
     except (BotoCoreError, ClientError) as exc:
         logger.warning("export upload failed: %s", type(exc).__name__)
         # A timed-out upload may still have completed on the server's side.
@@ -112,29 +151,36 @@ def put_export(fileobj: IO[bytes]) -> str:
     return key
 
 
-def delete_keys(keys: Iterable[str], *, client: Any = None) -> list[str]:
-    """Deletes objects in batches; returns the keys that could NOT be deleted.
+# --- Listing and erasing: every version ---------------------------------------------------------
+#
+# On a bucket that keeps versions, deleting a key only adds a delete marker: the bytes stay as
+# a noncurrent version that no row, purge or reconciliation would see. So nothing here deletes
+# by key alone there; every erasure lists the key's versions and delete markers and deletes
+# each one by its version id.
 
-    A missing key counts as deleted, so this is safe to rerun. Raises StorageUnavailable if
-    the store cannot be reached at all.
-    """
-    client = client or _client()
-    pending = list(keys)
-    failed: list[str] = []
-    for start in range(0, len(pending), DELETE_BATCH):
-        batch = pending[start : start + DELETE_BATCH]
-        try:
-            response = client.delete_objects(
-                Bucket=_bucket(),
-                Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
-            )
-        except (BotoCoreError, ClientError) as exc:
-            raise StorageUnavailable from exc
-        # S3 reports per-key failures inside a 200 response.
-        failed.extend(
-            error["Key"] for error in response.get("Errors", []) if error.get("Code") != "NoSuchKey"
-        )
-    return failed
+# Listing one key's versions is one request; a few run at once, so that erasing a batch of
+# keys does not wait for each round trip in turn.
+LIST_THREADS = 8
+# Per-key errors that mean the object or version is already gone: erased.
+_ALREADY_GONE = {"NoSuchKey", "NoSuchVersion"}
+
+
+@dataclass(frozen=True)
+class ObjectVersion:
+    """One version of an object, or a delete marker, as the bucket lists it. `version_id`
+    is None where the bucket has never kept versions (the object itself)."""
+
+    key: str
+    version_id: str | None
+    last_modified: datetime
+    is_delete_marker: bool = False
+
+    @property
+    def target(self) -> dict[str, str]:
+        """This version as a DeleteObjects entry."""
+        if self.version_id is None:
+            return {"Key": self.key}
+        return {"Key": self.key, "VersionId": self.version_id}
 
 
 def _bucket_is_versioned(client: Any = None) -> bool:
@@ -146,21 +192,117 @@ def _bucket_is_versioned(client: Any = None) -> bool:
     return status in {"Enabled", "Suspended"}
 
 
-def erase_objects(keys: list[str], *, client: Any = None) -> set[str]:
-    """Deletes these objects for good, every version and delete marker where the bucket keeps
-    versions, in batches of 1000. Returns the keys that could NOT be erased (per-key errors),
-    so callers never report an erasure that did not happen.
+def _list_versions(client: Any, *, prefix: str, versions: bool) -> Iterator[ObjectVersion]:
+    # `versions`: every version and delete marker (a bucket that keeps versions), or the
+    # current objects only.
+    try:
+        if not versions:
+            for page in client.get_paginator("list_objects_v2").paginate(
+                Bucket=_bucket(), Prefix=prefix
+            ):
+                for item in page.get("Contents", []):
+                    yield ObjectVersion(item["Key"], None, item["LastModified"])
+            return
+        for page in client.get_paginator("list_object_versions").paginate(
+            Bucket=_bucket(), Prefix=prefix
+        ):
+            entries = [
+                ObjectVersion(item["Key"], item["VersionId"], item["LastModified"])
+                for item in page.get("Versions", [])
+            ] + [
+                ObjectVersion(item["Key"], item["VersionId"], item["LastModified"], True)
+                for item in page.get("DeleteMarkers", [])
+            ]
+            # A page lists versions and delete markers apart, each in key order, and pages
+            # follow each other in key order: merged, one key's entries are adjacent.
+            entries.sort(key=lambda entry: entry.key)
+            yield from entries
+    except (BotoCoreError, ClientError) as exc:
+        raise StorageUnavailable from exc
 
-    Raises StorageUnavailable if the store cannot be reached. Rerun-safe: already missing
-    keys count as erased.
+
+def iter_object_versions(prefix: str = "") -> Iterator[ObjectVersion]:
+    """Every version and delete marker under `prefix` (the whole bucket by default), in key
+    order, one key's entries adjacent; on a bucket that never kept versions, its objects.
+    Read-only. Raises StorageUnavailable."""
+    client = _client()
+    return _list_versions(client, prefix=prefix, versions=_bucket_is_versioned(client))
+
+
+def _versions_of_key(client: Any, key: str) -> list[ObjectVersion]:
+    # The prefix also matches longer keys that start with this one.
+    return [
+        version
+        for version in _list_versions(client, prefix=key, versions=True)
+        if version.key == key
+    ]
+
+
+def _delete(client: Any, targets: Iterable[dict[str, str]]) -> set[str]:
+    """Deletes DeleteObjects entries in batches; returns the keys of those that failed."""
+    failed: set[str] = set()
+    remaining = iter(targets)
+    while batch := list(islice(remaining, DELETE_BATCH)):
+        try:
+            response = client.delete_objects(
+                Bucket=_bucket(), Delete={"Objects": batch, "Quiet": True}
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageUnavailable from exc
+        # S3 reports per-key failures inside a 200 response.
+        failed.update(
+            error["Key"]
+            for error in response.get("Errors", [])
+            if error.get("Code") not in _ALREADY_GONE
+        )
+    return failed
+
+
+def erase_objects(keys: Iterable[str], *, client: Any = None) -> set[str]:
+    """Deletes these objects for good: on a bucket that keeps versions, every version and
+    delete marker of each key (listed by key, deleted by version id), else the objects; in
+    batches of 1000. Returns the keys that could NOT be erased (per-key errors), so callers
+    never report an erasure that did not happen.
+
+    Every deletion of a CV or an export goes through here. Raises StorageUnavailable if the
+    store cannot be reached. Rerun-safe: already missing keys count as erased.
     """
-    if not keys:
+    pending = list(dict.fromkeys(keys))
+    if not pending:
         return set()
     client = client or _client()
-    failed = set(delete_keys(keys, client=client))
-    if _bucket_is_versioned(client):
-        failed |= set(_delete_all_versions(keys, client))
-    return failed
+    if not _bucket_is_versioned(client):
+        return _delete(client, ({"Key": key} for key in pending))
+    pool = ThreadPoolExecutor(
+        max_workers=min(LIST_THREADS, len(pending)), thread_name_prefix="list-versions"
+    )
+    try:
+        listings = pool.map(partial(_versions_of_key, client), pending)
+        return _delete(client, (version.target for listing in listings for version in listing))
+    finally:
+        # After a failure, listings not yet started are dropped, not sent to a store that
+        # is down.
+        pool.shutdown(cancel_futures=True)
+
+
+def delete_keys(keys: Iterable[str], *, client: Any = None) -> list[str]:
+    """`erase_objects` (every version of each key) for callers that want a list: returns
+    the keys that could NOT be erased, in the order given.
+
+    Raises StorageUnavailable if the store cannot be reached. Rerun-safe.
+    """
+    pending = list(dict.fromkeys(keys))
+    failed = erase_objects(pending, client=client)
+    return [key for key in pending if key in failed]
+
+
+def erase_versions(versions: Iterable[ObjectVersion], *, client: Any = None) -> set[str]:
+    """Deletes exactly these versions and delete markers (as `iter_object_versions` listed
+    them), in batches of 1000. Returns the keys of those that could NOT be deleted.
+
+    Raises StorageUnavailable if the store cannot be reached. Rerun-safe.
+    """
+    return _delete(client or _client(), (version.target for version in versions))
 
 
 def erase_objects_in_background(keys: list[str]) -> "Future[set[str]]":
@@ -176,40 +318,12 @@ def erase_objects_in_background(keys: list[str]) -> "Future[set[str]]":
     return future
 
 
-def _delete_all_versions(keys: list[str], client: Any) -> list[str]:
-    versions: list[dict[str, str]] = []
-    try:
-        for key in keys:
-            listing = client.list_object_versions(Bucket=_bucket(), Prefix=key)
-            for item in [*listing.get("Versions", []), *listing.get("DeleteMarkers", [])]:
-                if item["Key"] == key:
-                    versions.append({"Key": key, "VersionId": item["VersionId"]})
-        failed: list[str] = []
-        for start in range(0, len(versions), DELETE_BATCH):
-            response = client.delete_objects(
-                Bucket=_bucket(),
-                Delete={"Objects": versions[start : start + DELETE_BATCH], "Quiet": True},
-            )
-            failed.extend(error["Key"] for error in response.get("Errors", []))
-    except (BotoCoreError, ClientError) as exc:
-        raise StorageUnavailable from exc
-    return failed
-
-
 def iter_all_object_versions() -> Iterator[tuple[str, str | None]]:
-    """(key, version id) of every object and version in the bucket (for erasure checks)."""
-    client = _client()
-    try:
-        if _bucket_is_versioned():
-            for page in client.get_paginator("list_object_versions").paginate(Bucket=_bucket()):
-                for item in page.get("Versions", []):
-                    yield item["Key"], item["VersionId"]
-        else:
-            for page in client.get_paginator("list_objects_v2").paginate(Bucket=_bucket()):
-                for item in page.get("Contents", []):
-                    yield item["Key"], None
-    except (BotoCoreError, ClientError) as exc:
-        raise StorageUnavailable from exc
+    """(key, version id) of every object and version in the bucket that holds bytes (delete
+    markers hold none), for erasure checks. Raises StorageUnavailable."""
+    for version in iter_object_versions():
+        if not version.is_delete_marker:
+            yield version.key, version.version_id
 
 
 def read_object_version(key: str, version_id: str | None) -> bytes:
@@ -222,14 +336,10 @@ def read_object_version(key: str, version_id: str | None) -> bytes:
 
 
 def iter_objects(prefix: str) -> Iterator[tuple[str, datetime]]:
-    """Yields (key, last_modified) for every object under `prefix`. Raises StorageUnavailable."""
-    paginator = _client().get_paginator("list_objects_v2")
-    try:
-        for page in paginator.paginate(Bucket=_bucket(), Prefix=prefix):
-            for item in page.get("Contents", []):
-                yield item["Key"], item["LastModified"]
-    except (BotoCoreError, ClientError) as exc:
-        raise StorageUnavailable from exc
+    """Yields (key, last_modified) for every current object under `prefix` (no noncurrent
+    versions: see `iter_object_versions`). Raises StorageUnavailable."""
+    for version in _list_versions(_client(), prefix=prefix, versions=False):
+        yield version.key, version.last_modified
 
 
 def iter_cv_objects() -> Iterator[tuple[str, datetime]]:
@@ -293,47 +403,60 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def presigned_download_url(key: str, *, filename: str, content_type: str, expires: int = 60) -> str:
-    """A GET link to one object, valid `expires` seconds (at most 60), always a download
-    (`attachment`) under `filename`, signed for the host browsers reach.
+def _stores_attachment(key: str) -> bool:
+    """Whether the object stores its own Content-Disposition `attachment`, as every upload
+    does since objects carry their download name."""
+    try:
+        stored = object_metadata(key).get("ContentDisposition", "")
+    except StorageUnavailable:
+        # Missing, or the store did not answer: the link then names the file generically.
+        return False
+    return str(stored).startswith("attachment")
 
-    No side effects, no network.
+
+def presigned_download_url(key: str, *, fallback_filename: str, expires: int = 60) -> str:
+    """A GET link to one object, valid `expires` seconds (at most 60), signed for the host
+    browsers reach; always a download (`attachment`), and no file name in the link.
+
+    The file arrives under the name stored with the object at upload (its Content-Disposition,
+    which the store returns on the GET). An object stored before uploads carried one (or one
+    whose headers could not be read just now) gets `fallback_filename` in the link instead:
+    callers pass a generic name, never a person's. Side effects: one HEAD request.
     """
     # The same credentials and bucket the storage backend was configured with.
     backend = _cv_storage()
     client = _public_client(
         settings.S3_PUBLIC_ENDPOINT_URL, backend.access_key, backend.secret_key, backend.region_name
     )
+    params = {"Bucket": backend.bucket_name, "Key": key}
+    if not _stores_attachment(key):
+        params["ResponseContentDisposition"] = content_disposition(fallback_filename)
     return str(
-        client.generate_presigned_url(
-            "get_object",
-            Params={
-                "Bucket": backend.bucket_name,
-                "Key": key,
-                "ResponseContentDisposition": content_disposition(filename),
-                "ResponseContentType": content_type,
-            },
-            ExpiresIn=min(expires, 60),
-        )
+        client.generate_presigned_url("get_object", Params=params, ExpiresIn=min(expires, 60))
     )
 
 
-def presigned_cv_url(key: str, *, filename: str, content_type: str, expires: int = 60) -> str:
-    """A GET link to one CV, valid `expires` seconds (at most 60), always a download.
+def presigned_cv_url(key: str, *, content_type: str, expires: int = 60) -> str:
+    """A GET link to one CV, valid `expires` seconds (at most 60), always a download, with
+    no file name in the link (it would land in access logs and browser history).
 
-    No side effects, no network.
+    The CV arrives under the candidate's original file name, stored with the object at
+    upload. A CV uploaded before objects carried their name downloads as `cv.pdf` or `cv.docx` (by
+    `content_type`), named in the link, not under the person's file name. Side effects: one
+    HEAD request.
     """
     return presigned_download_url(
-        key, filename=filename, content_type=content_type, expires=expires
+        key, fallback_filename=generic_cv_filename(content_type), expires=expires
     )
 
 
 def presigned_export_url(key: str, *, filename: str, expires: int = 60) -> str:
     """A GET link to one data export (ZIP), valid `expires` seconds (at most 60), always a
-    download. No side effects, no network."""
-    return presigned_download_url(
-        key, filename=filename, content_type="application/zip", expires=expires
-    )
+    download under the name stored at upload (`put_export`). `filename` (generic, e.g.
+    `my-data-YYYY-MM-DD.zip`) names an export stored before objects carried a name; it goes
+    in the link only then. Side effects: one HEAD request.
+    """
+    return presigned_download_url(key, fallback_filename=filename, expires=expires)
 
 
 class BucketNotPrivate(Exception):

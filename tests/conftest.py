@@ -7,6 +7,7 @@ consume each other's Celery messages or delete each other's objects.
 import mailbox
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from email.message import Message
 from typing import Any
@@ -46,9 +47,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _bucket() -> None:
+    """This worker's bucket, versioned as production S3 may be: a deletion that leaves an
+    old version behind fails the test that made it (`_cv_objects_match_cv_rows`)."""
     from recruitment import storage
 
     storage.ensure_bucket()
+    storage._client().put_bucket_versioning(
+        Bucket=storage._bucket(), VersioningConfiguration={"Status": "Enabled"}
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,11 +67,13 @@ def _real_smtp(django_test_environment: None) -> None:
 
 @pytest.fixture(autouse=True)
 def _cv_objects_match_cv_rows(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After every database test: the bucket holds exactly one object per CV row, and one
-    per data export row with a storage key.
+    """After every database test: the bucket holds exactly one object version per CV row and
+    one per data export row with a storage key, and nothing else: no noncurrent version, no
+    delete marker, no object of another key.
 
-    Catches any object left behind by a failed or refused application (nothing stored on
-    error) or by an export build, then empties the bucket for the next test.
+    Catches any object or version left behind by a failed or refused application (nothing
+    stored on error), a replaced CV, a purge or an export build, then erases every version
+    in the bucket for the next test.
     """
     marker = request.node.get_closest_marker("django_db")
     if marker is None and "db" not in request.fixturenames:
@@ -78,16 +86,29 @@ def _cv_objects_match_cv_rows(request: pytest.FixtureRequest) -> Iterator[None]:
     from recruitment import storage
     from recruitment.models import CurriculumVitae, DataExport
 
-    keys = {key for key, _ in storage.iter_cv_objects()}
-    rows = set(CurriculumVitae.objects.values_list("storage_key", flat=True))
-    export_keys = {key for key, _ in storage.iter_export_objects()}
+    versions = list(storage.iter_object_versions())
+    storage.erase_versions(versions)
+    cv_rows = set(CurriculumVitae.objects.values_list("storage_key", flat=True))
     export_rows = set(
         DataExport.objects.exclude(storage_key="").values_list("storage_key", flat=True)
     )
-    storage.delete_keys(keys | export_keys)
-    assert keys == rows, f"{len(keys)} CV objects in the bucket but {len(rows)} CV rows"
+    stored = Counter(version.key for version in versions if not version.is_delete_marker)
+    markers = sorted({version.key for version in versions if version.is_delete_marker})
+    several = sorted(key for key, count in stored.items() if count > 1)
+    cv_keys = {key for key in stored if key.startswith(storage.CV_PREFIX)}
+    export_keys = {key for key in stored if key.startswith(storage.EXPORT_PREFIX)}
+    assert cv_keys == cv_rows, (
+        f"{len(cv_keys)} CV objects in the bucket but {len(cv_rows)} CV rows; "
+        f"without a row: {sorted(cv_keys - cv_rows)}"
+    )
     assert export_keys == export_rows, (
-        f"{len(export_keys)} export objects in the bucket but {len(export_rows)} export rows"
+        f"{len(export_keys)} export objects in the bucket but {len(export_rows)} export rows; "
+        f"without a row: {sorted(export_keys - export_rows)}"
+    )
+    assert not several, f"old versions left behind: {several}"
+    assert not markers, f"delete markers (versions not erased) left behind: {markers}"
+    assert set(stored) == cv_keys | export_keys, (
+        f"other objects: {set(stored) - cv_keys - export_keys}"
     )
 
 

@@ -165,7 +165,8 @@ def build_export(*, export_id: UUID, last_attempt: bool = True) -> None:
         with tempfile.TemporaryFile(prefix="ats-export-") as archive_file:
             export_contents.write_archive(archive_file, contents=contents)
             size, sha256 = _measure(archive_file)
-            key = storage.put_export(archive_file)  # erases its own partial upload on failure
+            # Erases its own partial upload on failure.
+            key = storage.put_export(archive_file, filename=export_filename(export))
     except storage.StorageUnavailable:
         if not last_attempt:
             logger.warning("export %s: storage unavailable; will retry", export_id)
@@ -233,8 +234,12 @@ def export_download_url(*, export: DataExport, now: datetime | None = None) -> s
     now = now or timezone.now()
     if export.status != Status.READY or not export.storage_key or export.expires_at <= now:
         raise ExportNotReady
-    day = timezone.localdate(export.created_at)
-    return storage.presigned_export_url(export.storage_key, filename=f"my-data-{day:%Y-%m-%d}.zip")
+    return storage.presigned_export_url(export.storage_key, filename=export_filename(export))
+
+
+def export_filename(export: DataExport) -> str:
+    """`my-data-YYYY-MM-DD.zip`, the local day the export was requested: no personal data."""
+    return f"my-data-{timezone.localdate(export.created_at):%Y-%m-%d}.zip"
 
 
 def staff_download_url(*, application: Application, export: DataExport, actor: Actor) -> str:

@@ -11,17 +11,22 @@ from recruitment.services.reconciliation import reconcile_storage
 
 class Command(BaseCommand):
     help = (
-        "Find CV and export objects in storage that no database row references. Dry run by "
-        "default; --execute deletes them."
+        "Find CV and export objects in storage that no database row references, with every "
+        "version and delete marker of each. Dry run by default; --execute erases them."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--execute", action="store_true", help="Delete the orphaned objects.")
+        parser.add_argument(
+            "--execute", action="store_true", help="Erase the orphaned objects (every version)."
+        )
         parser.add_argument(
             "--min-age-minutes",
             type=int,
             default=60,
-            help="Ignore objects younger than this (their upload may still be committing).",
+            help=(
+                "Ignore objects with any version or delete marker younger than this (their "
+                "upload may still be committing)."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,7 +37,10 @@ class Command(BaseCommand):
             )
         except storage.StorageUnavailable as exc:
             raise CommandError("Object storage is unavailable; nothing was changed.") from exc
-        self.stdout.write(f"Scanned {report.scanned} objects; {len(report.orphaned)} orphaned.")
+        self.stdout.write(
+            f"Scanned {report.scanned} objects; {len(report.orphaned)} orphaned "
+            f"({report.orphaned_versions} versions and delete markers)."
+        )
         for key in report.orphaned:
             self.stdout.write(f"  orphan: {key}")
         if not options["execute"]:
