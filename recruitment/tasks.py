@@ -8,7 +8,14 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from recruitment import storage
-from recruitment.services import consents, exports, purge, reconciliation, requests
+from recruitment.services import (
+    consents,
+    exports,
+    portal_access,
+    purge,
+    reconciliation,
+    requests,
+)
 
 
 @shared_task(name="recruitment.sweep_retention")
@@ -44,6 +51,21 @@ def purge_candidate(self: Task, candidate_id: str) -> dict[str, int]:
     if report.deferred and self.request.retries < (self.max_retries or 0):
         raise self.retry(countdown=settings.OUTBOX_RETRY_AFTER_SECONDS)
     return {"erased": report.erased, "failed": report.failed, "skipped": report.skipped}
+
+
+@shared_task(
+    name="recruitment.send_portal_link",
+    # A database that is briefly away: the typed address stays in the cache until this runs.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_portal_link(request_id: str) -> bool:
+    """Emails the portal link a visitor asked for, if the address they typed is known
+    (PRIVACY.md P15). Takes the request's random id, never the address: that waits in the
+    cache and is deleted here. Rerun-safe: one run sends, a second finds nothing.
+    """
+    return portal_access.send_requested_link(request_id=request_id)
 
 
 @shared_task(name="recruitment.reconcile_storage")

@@ -8,7 +8,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
-from recruitment.client_address import client_ip
+from recruitment.client_address import client_ip, client_network
 
 logger = logging.getLogger(__name__)
 
@@ -22,11 +22,12 @@ def parse_rate(rate: str) -> tuple[int, int]:
 def hit(scope: str, request: HttpRequest, *, rate: str) -> tuple[bool, int]:
     """Counts one attempt for this client; returns (allowed, retry_after_seconds).
 
-    Fixed window per client. The address is hashed with the secret key so the cache holds
-    no IP address. If the cache is unreachable the request is allowed (logged): a broken
-    Redis must not stop candidates from applying.
+    Fixed window per client: one IPv4 address, or one IPv6 /64 (any address in it counts
+    against the same window; see `client_network`). The address is hashed with the secret
+    key so the cache holds no IP address. If the cache is unreachable the request is allowed
+    (logged): a broken Redis must not stop candidates from applying.
     """
-    return hit_identity(scope, client_ip(request), rate=rate)
+    return hit_identity(scope, client_network(client_ip(request)), rate=rate)
 
 
 def hit_identity(scope: str, identity: str, *, rate: str) -> tuple[bool, int]:

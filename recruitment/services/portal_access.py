@@ -6,13 +6,17 @@ in the email that leaves and nowhere else: not in the outbox table, not in a log
 token has one purpose, works once, and expires after PORTAL_TOKEN_HOURS.
 """
 
+import contextlib
 import hashlib
 import logging
 import secrets
+import uuid
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from celery import current_app
 from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +28,11 @@ from recruitment.services.applying import normalise_email
 logger = logging.getLogger(__name__)
 
 TOKEN_BYTES = 32  # 256 bits of entropy, well over the 128 required
+SEND_LINK_TASK = "recruitment.send_portal_link"
+# How long a typed address may wait in the cache for a worker. A worker normally takes it
+# within seconds; past this (workers down for an hour) the request is dropped, and the
+# visitor, told "nothing arrived? ask again", asks again.
+LINK_REQUEST_SECONDS = 3600
 
 
 def token_hash(token: str) -> str:
@@ -113,9 +122,65 @@ def mint_renewal_link(*, subject_ref: UUID | None) -> str:
     return _mint(subject_ref, purpose=PortalToken.Purpose.RENEWAL, url_name="privacy:renew")
 
 
+def _link_request_key(request_id: str) -> str:
+    return f"portal-link-request:{request_id}"
+
+
+def request_access_link(*, email: str, language: str) -> bool:
+    """Asks a worker to email a portal link to `email` if we hold data for that address.
+
+    Does exactly the same for every address, known or not, so the request's timing tells
+    nothing: no query, one cache entry (the address, under a random id, expiring after
+    LINK_REQUEST_SECONDS), one broker message carrying only that id. The worker's
+    `send_requested_link` deletes the entry. Returns False (and logs, without the address)
+    if the cache or the broker is unreachable: the visitor may ask again. Each call is a
+    new request.
+    """
+    request_id = uuid.uuid4().hex
+    key = _link_request_key(request_id)
+    cache = caches["default"]
+    try:
+        cache.set(
+            key,
+            {"email": normalise_email(email), "language": language},
+            timeout=LINK_REQUEST_SECONDS,
+        )
+        current_app.send_task(SEND_LINK_TASK, args=[request_id])
+    except Exception as exc:
+        # Cache and broker clients raise many kinds of error (redis-py, kombu, socket).
+        logger.warning("portal link request not enqueued (%s)", type(exc).__name__)
+        with contextlib.suppress(Exception):
+            cache.delete(key)  # nobody will come for the address: do not keep it
+        return False
+    return True
+
+
+def send_requested_link(*, request_id: str) -> bool:
+    """Emails the portal link a visitor asked for (`request_access_link`) if the address
+    they typed is known, and deletes the address from the cache. Returns whether an email
+    was queued.
+
+    Safe to run twice or concurrently: the entry's deletion is the claim, made inside the
+    transaction that writes the email, so one run sends and the others roll back; a missing
+    entry (expired, or already sent) is a no-op. A database error leaves the entry for a retry.
+    """
+    key = _link_request_key(request_id)
+    cache = caches["default"]
+    pending = cache.get(key)
+    if not isinstance(pending, dict):
+        return False
+    with transaction.atomic():
+        sent = send_access_link(email=pending["email"], language=pending["language"])
+        if not cache.delete(key):  # another run claimed it meanwhile
+            transaction.set_rollback(True)
+            return False
+    return sent
+
+
 def send_access_link(*, email: str, language: str) -> bool:
     """Emails a portal link to `email` if we hold data for that address. Returns whether
-    one was queued; the caller must not tell the visitor (no enumeration).
+    one was queued; the caller must not tell the visitor (no enumeration). Called by a
+    worker (`send_requested_link`): on a request its timing would tell who applied.
 
     Side effect: at most one outbox email (about the candidate, purged with them).
     """
