@@ -8,8 +8,11 @@ Roles are read on every request, so removing someone from a team takes effect at
 - recruiter (per posting): the posting, its team, every application, every decision.
 - hiring manager (per posting): every application and every decision on it.
 - interviewer (per posting): only the applications assigned to them; notes on them.
-- privacy officer (global, the "Privacy officers" group): the audit log, the retention page,
-  legal holds on any application, data-subject requests; no pipelines.
+- privacy officer (global, the "Privacy officers" group, which holds PRIVACY_OFFICER_PERMISSION):
+  the retention page, legal holds on any application, data-subject requests (erasure among
+  them), data exports of any candidate, privacy notice and consent text versions; no pipelines.
+- audit log reader (global, `recruitment.view_accessevent`): the audit log and nothing more.
+  The "Privacy officers" group holds it too, but it grants none of the powers above.
 """
 
 from dataclasses import dataclass
@@ -33,6 +36,8 @@ AnyUser = User | AnonymousUser
 # Roles that see every application of their posting and may decide on them.
 DECIDING_ROLES = (Role.RECRUITER, Role.HIRING_MANAGER)
 ADMIN = "admin"
+# Declared in DataSubjectRequest.Meta.permissions; granted to "Privacy officers" by migration 0013.
+PRIVACY_OFFICER_PERMISSION = "recruitment.act_as_privacy_officer"
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,15 @@ def can_read_audit_log(user: AnyUser) -> bool:
         isinstance(user, User)
         and is_staff_member(user)
         and user.has_perm("recruitment.view_accessevent")
+    )
+
+
+def is_privacy_officer(user: AnyUser) -> bool:
+    """Holds the privacy officer's own permission (superusers hold every permission)."""
+    return (
+        isinstance(user, User)
+        and is_staff_member(user)
+        and user.has_perm(PRIVACY_OFFICER_PERMISSION)
     )
 
 
@@ -116,14 +130,22 @@ def can_decide(user: AnyUser, posting: Posting) -> bool:
     return role_on(user, posting) in (ADMIN, *DECIDING_ROLES)
 
 
+def can_flag_under_age(user: AnyUser, posting: Posting) -> bool:
+    """Flag an application of the posting as under-age, which erases their data at once (P17):
+    its recruiters and admins, not hiring managers or interviewers."""
+    return role_on(user, posting) in (ADMIN, Role.RECRUITER)
+
+
 def can_change_note(user: AnyUser, note: InterviewNote) -> bool:
     """Authors edit and delete their own notes; admins any note."""
     return is_admin(user) or (note.author_id is not None and note.author_id == user.pk)
 
 
 def can_manage_retention(user: AnyUser) -> bool:
-    """Admins and privacy officers: the retention page, legal holds, the ledger."""
-    return is_admin(user) or can_read_audit_log(user)
+    """Admins and privacy officers: the retention page, legal holds, the ledger, data-subject
+    requests, staff exports of any candidate, privacy text versions. Reading the audit log
+    (`can_read_audit_log`) is a separate permission and grants none of these."""
+    return is_admin(user) or is_privacy_officer(user)
 
 
 def applications_holdable_by(user: AnyUser) -> QuerySet[Application]:

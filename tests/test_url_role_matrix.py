@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -33,7 +33,9 @@ ROLES = (
     "staff_without_posting",
     "interviewer_not_assigned",
     "interviewer_assigned",
+    "hiring_manager",
     "recruiter",
+    "audit_log_reader",
     "privacy_officer",
     "admin",
 )
@@ -56,7 +58,9 @@ def row(
     staff_without_posting: int,
     interviewer_not_assigned: int,
     interviewer_assigned: int,
+    hiring_manager: int,
     recruiter: int,
+    audit_log_reader: int,
     privacy_officer: int,
     admin: int,
 ) -> tuple[str, dict[str, int]]:
@@ -65,7 +69,9 @@ def row(
         staff_without_posting,
         interviewer_not_assigned,
         interviewer_assigned,
+        hiring_manager,
         recruiter,
+        audit_log_reader,
         privacy_officer,
         admin,
     )
@@ -78,7 +84,8 @@ def public(status: int = 200, method: str = "GET") -> tuple[str, dict[str, int]]
 
 
 # Columns: anonymous, staff without posting, interviewer not assigned, interviewer assigned,
-#          recruiter on the posting, privacy officer, admin.
+#          hiring manager on the posting, recruiter on the posting, audit log reader (staff
+#          with only `view_accessevent`: the audit log and nothing more), privacy officer, admin.
 MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "": public(302),
     "healthz": public(),
@@ -105,59 +112,77 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "privacy/portal/request/": public(302),
     "privacy/portal/sign-out/": public(302, "POST"),
     "i18n/setlang/": public(302, "POST"),
-    "staff/login/": row("GET", 200, 302, 302, 302, 302, 302, 302),
+    "staff/login/": row("GET", 200, 302, 302, 302, 302, 302, 302, 302, 302),
     "staff/logout/": public(302, "POST"),
-    "staff/password/": row("GET", 302, 200, 200, 200, 200, 200, 200),
-    "staff/password/done/": row("GET", 302, 200, 200, 200, 200, 200, 200),
-    "staff/": row("GET", 302, 200, 200, 200, 200, 200, 200),
-    "staff/postings/new/": row("GET", 302, 403, 403, 403, 200, 403, 200),
-    "staff/postings/<int:pk>/edit/": row("GET", 302, 404, 403, 403, 200, 404, 200),
-    "staff/postings/<int:pk>/team/": row("GET", 302, 404, 403, 403, 200, 404, 200),
+    "staff/password/": row("GET", 302, 200, 200, 200, 200, 200, 200, 200, 200),
+    "staff/password/done/": row("GET", 302, 200, 200, 200, 200, 200, 200, 200, 200),
+    "staff/": row("GET", 302, 200, 200, 200, 200, 200, 200, 200, 200),
+    "staff/postings/new/": row("GET", 302, 403, 403, 403, 403, 200, 403, 403, 200),
+    "staff/postings/<int:pk>/edit/": row("GET", 302, 404, 403, 403, 403, 200, 404, 404, 200),
+    "staff/postings/<int:pk>/team/": row("GET", 302, 404, 403, 403, 403, 200, 404, 404, 200),
     "staff/postings/<int:pk>/team/<int:membership_id>/remove/": row(
-        "POST", 302, 404, 403, 403, 302, 404, 302
+        "POST", 302, 404, 403, 403, 403, 302, 404, 404, 302
     ),
-    "staff/postings/<int:pk>/publish/": row("POST", 302, 404, 403, 403, 302, 404, 302),
-    "staff/postings/<int:pk>/close/": row("POST", 302, 404, 403, 403, 302, 404, 302),
-    "staff/postings/<int:pk>/conclude/": row("GET", 302, 404, 403, 403, 200, 404, 200),
-    "staff/postings/<int:pk>/pipeline/": row("GET", 302, 404, 200, 200, 200, 404, 200),
-    "staff/postings/<int:pk>/pipeline/<slug:stage>/": row("GET", 302, 404, 200, 200, 200, 404, 200),
-    "staff/postings/<int:pk>/unsuccessful/": row("POST", 302, 404, 403, 403, 302, 404, 302),
-    "staff/postings/<int:pk>/dashboard/": row("GET", 302, 404, 404, 404, 200, 404, 200),
-    "staff/applications/<uuid:pk>/": row("GET", 302, 404, 404, 200, 200, 404, 200),
-    "staff/applications/<uuid:pk>/move/": row("POST", 302, 404, 404, 403, 302, 404, 302),
-    "staff/applications/<uuid:pk>/cv/<uuid:cv_id>/": row("GET", 302, 404, 404, 302, 302, 404, 302),
-    "staff/applications/<uuid:pk>/notes/": row("POST", 302, 404, 404, 302, 302, 404, 302),
-    "staff/applications/<uuid:pk>/assign/": row("POST", 302, 404, 404, 403, 302, 404, 302),
+    "staff/postings/<int:pk>/publish/": row("POST", 302, 404, 403, 403, 403, 302, 404, 404, 302),
+    "staff/postings/<int:pk>/close/": row("POST", 302, 404, 403, 403, 403, 302, 404, 404, 302),
+    "staff/postings/<int:pk>/conclude/": row("GET", 302, 404, 403, 403, 403, 200, 404, 404, 200),
+    "staff/postings/<int:pk>/pipeline/": row("GET", 302, 404, 200, 200, 200, 200, 404, 404, 200),
+    "staff/postings/<int:pk>/pipeline/<slug:stage>/": row(
+        "GET", 302, 404, 200, 200, 200, 200, 404, 404, 200
+    ),
+    "staff/postings/<int:pk>/unsuccessful/": row(
+        "POST", 302, 404, 403, 403, 302, 302, 404, 404, 302
+    ),
+    "staff/postings/<int:pk>/dashboard/": row("GET", 302, 404, 404, 404, 200, 200, 404, 404, 200),
+    "staff/applications/<uuid:pk>/": row("GET", 302, 404, 404, 200, 200, 200, 404, 404, 200),
+    "staff/applications/<uuid:pk>/move/": row("POST", 302, 404, 404, 403, 302, 302, 404, 404, 302),
+    "staff/applications/<uuid:pk>/cv/<uuid:cv_id>/": row(
+        "GET", 302, 404, 404, 302, 302, 302, 404, 404, 302
+    ),
+    "staff/applications/<uuid:pk>/notes/": row("POST", 302, 404, 404, 302, 302, 302, 404, 404, 302),
+    "staff/applications/<uuid:pk>/assign/": row(
+        "POST", 302, 404, 404, 403, 302, 302, 404, 404, 302
+    ),
     "staff/applications/<uuid:pk>/unassign/<int:user_id>/": row(
-        "POST", 302, 404, 404, 403, 302, 404, 302
+        "POST", 302, 404, 404, 403, 302, 302, 404, 404, 302
     ),
-    "staff/applications/<uuid:pk>/under-age/": row("POST", 302, 404, 404, 403, 302, 404, 302),
+    # Flagging as under-age erases the person: the posting's recruiters and admins only.
+    "staff/applications/<uuid:pk>/under-age/": row(
+        "POST", 302, 404, 404, 403, 403, 302, 404, 404, 302
+    ),
     # The note is the recruiter's: the assigned interviewer sees it but may not change it.
-    "staff/notes/<uuid:pk>/edit/": row("GET", 302, 404, 404, 403, 200, 404, 200),
-    "staff/notes/<uuid:pk>/delete/": row("POST", 302, 404, 404, 403, 302, 404, 302),
-    "staff/audit/": row("GET", 302, 404, 404, 404, 404, 200, 200),
-    "staff/audit/export.csv": row("GET", 302, 404, 404, 404, 404, 200, 200),
+    "staff/notes/<uuid:pk>/edit/": row("GET", 302, 404, 404, 403, 403, 200, 404, 404, 200),
+    "staff/notes/<uuid:pk>/delete/": row("POST", 302, 404, 404, 403, 403, 302, 404, 404, 302),
+    # The audit log: `view_accessevent` (privacy officers hold it too) and admins.
+    "staff/audit/": row("GET", 302, 404, 404, 404, 404, 404, 200, 200, 200),
+    "staff/audit/export.csv": row("GET", 302, 404, 404, 404, 404, 404, 200, 200, 200),
+    # From here on, the privacy officer's own permission (`act_as_privacy_officer`), which
+    # reading the audit log does not grant.
     # Retention and legal holds: admins and privacy officers only, for every application.
-    "staff/retention/": row("GET", 302, 404, 404, 404, 404, 200, 200),
-    "staff/applications/<uuid:pk>/hold/": row("POST", 302, 404, 404, 404, 404, 302, 302),
-    "staff/holds/<int:pk>/lift/": row("POST", 302, 404, 404, 404, 404, 302, 302),
+    "staff/retention/": row("GET", 302, 404, 404, 404, 404, 404, 404, 200, 200),
+    "staff/applications/<uuid:pk>/hold/": row("POST", 302, 404, 404, 404, 404, 404, 404, 302, 302),
+    "staff/holds/<int:pk>/lift/": row("POST", 302, 404, 404, 404, 404, 404, 404, 302, 302),
     # Candidate data exports (P10): admins and privacy officers only, for every application.
-    "staff/applications/<uuid:pk>/exports/": row("GET", 302, 404, 404, 404, 404, 200, 200),
-    "staff/applications/<uuid:pk>/export/": row("POST", 302, 404, 404, 404, 404, 302, 302),
+    "staff/applications/<uuid:pk>/exports/": row(
+        "GET", 302, 404, 404, 404, 404, 404, 404, 200, 200
+    ),
+    "staff/applications/<uuid:pk>/export/": row(
+        "POST", 302, 404, 404, 404, 404, 404, 404, 302, 302
+    ),
     "staff/applications/<uuid:pk>/exports/<uuid:export_id>/": row(
-        "GET", 302, 404, 404, 404, 404, 302, 302
+        "GET", 302, 404, 404, 404, 404, 404, 404, 302, 302
     ),
     # Data-subject requests: admins and privacy officers only, for every candidate.
-    "staff/requests/": row("GET", 302, 404, 404, 404, 404, 200, 200),
-    "staff/requests/new/": row("GET", 302, 404, 404, 404, 404, 200, 200),
-    "staff/requests/<uuid:pk>/": row("GET", 302, 404, 404, 404, 404, 200, 200),
-    "staff/requests/<uuid:pk>/assign/": row("POST", 302, 404, 404, 404, 404, 302, 302),
-    "staff/requests/<uuid:pk>/extend/": row("POST", 302, 404, 404, 404, 404, 302, 302),
-    "staff/requests/<uuid:pk>/resolve/": row("POST", 302, 404, 404, 404, 404, 302, 302),
+    "staff/requests/": row("GET", 302, 404, 404, 404, 404, 404, 404, 200, 200),
+    "staff/requests/new/": row("GET", 302, 404, 404, 404, 404, 404, 404, 200, 200),
+    "staff/requests/<uuid:pk>/": row("GET", 302, 404, 404, 404, 404, 404, 404, 200, 200),
+    "staff/requests/<uuid:pk>/assign/": row("POST", 302, 404, 404, 404, 404, 404, 404, 302, 302),
+    "staff/requests/<uuid:pk>/extend/": row("POST", 302, 404, 404, 404, 404, 404, 404, 302, 302),
+    "staff/requests/<uuid:pk>/resolve/": row("POST", 302, 404, 404, 404, 404, 404, 404, 302, 302),
     # Privacy notice and consent text versions: admins and privacy officers only.
-    "staff/privacy-texts/": row("GET", 302, 404, 404, 404, 404, 200, 200),
-    "staff/privacy-texts/notice/": row("POST", 302, 404, 404, 404, 404, 302, 302),
-    "staff/privacy-texts/consent/": row("POST", 302, 404, 404, 404, 404, 302, 302),
+    "staff/privacy-texts/": row("GET", 302, 404, 404, 404, 404, 404, 404, 200, 200),
+    "staff/privacy-texts/notice/": row("POST", 302, 404, 404, 404, 404, 404, 404, 302, 302),
+    "staff/privacy-texts/consent/": row("POST", 302, 404, 404, 404, 404, 404, 404, 302, 302),
 }
 
 # Django admin: staff accounts reach its index, only superusers reach candidate data, and
@@ -184,7 +209,9 @@ def admin_expectation(pattern: str) -> tuple[str, dict[str, int]] | None:
         return "GET", {
             "anonymous": 302,
             "interviewer_assigned": 403,
+            "hiring_manager": 403,
             "recruiter": 403,
+            "audit_log_reader": 403,
             "privacy_officer": 403,
         }
     return "GET", {"anonymous": 302}
@@ -210,7 +237,12 @@ def world(db: None) -> dict[str, Any]:
     recruiter.groups.add(Group.objects.get(name="Recruiters"))
     assigned = MembershipFactory(posting=posting, role=Role.INTERVIEWER).user
     not_assigned = MembershipFactory(posting=posting, role=Role.INTERVIEWER).user
-    spare = MembershipFactory(posting=posting, role=Role.HIRING_MANAGER)
+    hiring_manager = MembershipFactory(posting=posting, role=Role.HIRING_MANAGER).user
+    spare = MembershipFactory(posting=posting, role=Role.INTERVIEWER)
+    audit_log_reader = UserFactory()
+    audit_log_reader.user_permissions.add(
+        Permission.objects.get(content_type__app_label="recruitment", codename="view_accessevent")
+    )
     privacy_officer = UserFactory()
     privacy_officer.groups.add(Group.objects.get(name="Privacy officers"))
     application = ApplicationFactory(posting=posting, stage=Application.Stage.SCREENING)
@@ -233,7 +265,9 @@ def world(db: None) -> dict[str, Any]:
         "staff_without_posting": UserFactory(),
         "interviewer_not_assigned": not_assigned,
         "interviewer_assigned": assigned,
+        "hiring_manager": hiring_manager,
         "recruiter": recruiter,
+        "audit_log_reader": audit_log_reader,
         "privacy_officer": privacy_officer,
         "admin": UserFactory(is_superuser=True),
     }

@@ -103,6 +103,10 @@ class DataSubjectRequest(models.Model):
 
     class Meta:
         ordering = ["due_at"]
+        # The privacy officer's powers (recruitment.access.can_manage_retention): requests,
+        # erasure, exports of anyone, legal holds, retention, privacy texts. Not the audit
+        # log, which stays on view_accessevent.
+        permissions = [("act_as_privacy_officer", "Can act as privacy officer")]
         indexes = [
             models.Index(fields=["due_at"], name="dsr_open_due", condition=Q(status="open")),
         ]
