@@ -6,16 +6,21 @@ cost a BEGIN, an INSERT per row and a COMMIT, each compiled by the ORM and a rou
 its own: `make bench` found that the largest cost an application adds to storing its CV.
 On PostgreSQL they go in as one statement instead:
 
-    WITH gate AS (SELECT id FROM posting WHERE id = ... AND status = 'open'),
+    WITH gate AS (SELECT id FROM posting WHERE id = ... AND status = 'open' FOR SHARE),
          candidate AS (INSERT ... SELECT ... FROM gate ON CONFLICT ... RETURNING id),
          application AS (INSERT ... SELECT candidate.id, ... FROM candidate RETURNING id),
          ...
     SELECT (SELECT id FROM candidate), (SELECT id FROM application), ...
 
 Each INSERT takes its one row from the rows it refers to (or from the gate), so when the
-gate finds nothing, nothing is inserted. Elsewhere (SQLite, as `make run` uses) the same
-rows are inserted one by one in a transaction after checking the gate. Both paths fill
-each row as `save()` would (defaults, auto_now) and send no signals.
+gate finds nothing, nothing is inserted. The gate's row is locked FOR SHARE until the
+statement's transaction ends: a transaction changing that row (closing or concluding the
+posting, under FOR UPDATE) either committed before, and the gate sees its result, or waits
+until the rows are in, so that it sees them too; it never decides on a state the rows miss.
+
+Elsewhere (SQLite, as `make run` uses) the same rows are inserted one by one in a
+transaction after checking the gate. Both paths fill each row as `save()` would
+(defaults, auto_now) and send no signals.
 """
 
 import functools
@@ -87,8 +92,10 @@ def _in_one_statement() -> bool:
 
 def _insert_in_one_statement(gate: QuerySet[Any], rows: Sequence[Insert]) -> dict[str, Any] | None:
     pk_columns = {row.name: row.obj._meta.pk.column for row in rows}
-    gate_sql, gate_params = gate.values("pk").query.sql_with_params()
-    ctes = [f"{GATE} AS ({gate_sql})"]
+    gate_sql, gate_params = gate.order_by().values("pk").query.sql_with_params()
+    # Waits for a transaction that locked the row FOR UPDATE, then re-checks the gate's
+    # conditions on the row as that transaction left it (PostgreSQL's READ COMMITTED).
+    ctes = [f"{GATE} AS ({gate_sql} FOR SHARE)"]
     params: list[Any] = list(gate_params)
     for row in rows:
         refs = tuple(sorted((attname, ref, pk_columns[ref]) for attname, ref in row.refs.items()))
@@ -147,6 +154,9 @@ def _insert_one_by_one(gate: QuerySet[Any], rows: Sequence[Insert]) -> dict[str,
     quote = connection.ops.quote_name
     pks: dict[str, Any] = {}
     with transaction.atomic():
+        # SQLite has no row locks, but it never writes on a stale read: if another
+        # connection committed since this transaction read the gate, the first INSERT
+        # fails (SQLITE_BUSY_SNAPSHOT) and nothing is inserted.
         if not gate.exists():
             return None
         with connection.cursor() as cursor:
