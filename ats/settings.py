@@ -359,7 +359,8 @@ AXES_COOLOFF_TIME = env.float("ATS_LOGIN_LOCKOUT_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "recruitment.client_address.client_ip"
+# An IPv6 client counts by its /64, as in the rate limits (a new address per try is free).
+AXES_CLIENT_IP_CALLABLE = "recruitment.client_address.client_key"
 AXES_VERBOSE = False
 SESSION_COOKIE_AGE = env.int("ATS_STAFF_SESSION_SECONDS", default=8 * 3600)
 
@@ -423,6 +424,9 @@ PRIVACY_REQUEST_REMINDER_DAYS = env.int("ATS_PRIVACY_REQUEST_REMINDER_DAYS", def
 PRIVACY_OFFICER_EMAILS = env.list(
     "ATS_PRIVACY_OFFICER_EMAILS", default=[CONTROLLER["privacy_email"]]
 )
+# Where a candidate's reply to any email goes (the emails invite them to reply, e.g. to
+# withdraw a consent): someone who records it as a request at /staff/requests/new/.
+EMAIL_REPLY_TO = env.str("ATS_EMAIL_REPLY_TO", default=CONTROLLER["privacy_email"])
 
 # --- Candidate portal (PRIVACY.md P10-P16) -------------------------------------------------------
 

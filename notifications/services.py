@@ -170,6 +170,9 @@ def deliver_email(*, email_id: UUID) -> bool:
         body=body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_address],
+        # A reply reaches a person who can act on it (a withdrawal, a request), not the
+        # sending address, which may be nobody's.
+        reply_to=[settings.EMAIL_REPLY_TO] if settings.EMAIL_REPLY_TO else None,
         headers={"Auto-Submitted": "auto-generated"},
     )
     if body_html:
@@ -266,6 +269,14 @@ def undelivered_subjects(*, subject_refs: list[UUID], created_after: datetime) -
         created_at__gt=created_after,
     ).values_list("subject_ref", flat=True)
     return {ref for ref in refs if ref is not None}
+
+
+def sent_recently(*, subject_ref: UUID, template: str, since: datetime) -> bool:
+    """Whether an email from `template` about `subject_ref` was queued after `since` (so a
+    repeated trigger does not flood an inbox). Read-only."""
+    return OutboundEmail.objects.filter(
+        subject_ref=subject_ref, template=template, created_at__gt=since
+    ).exists()
 
 
 def count_emails(*, subject_refs: list[UUID]) -> dict[UUID, int]:

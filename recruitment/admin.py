@@ -164,7 +164,8 @@ class ApplicationAdmin(SuperuserReadOnly, admin.ModelAdmin):
 
     @admin.display(description=_("full name"))
     def candidate_name(self, application: Application) -> str:
-        return application.candidate.full_name
+        # The name typed into this application (recruitment.models.Application.full_name).
+        return application.full_name
 
     @admin.display(description=_("email"))
     def candidate_email(self, application: Application) -> str:
@@ -172,7 +173,7 @@ class ApplicationAdmin(SuperuserReadOnly, admin.ModelAdmin):
 
     @admin.display(description=_("phone"))
     def candidate_phone(self, application: Application) -> str:
-        return application.candidate.phone
+        return application.phone
 
     def change_view(
         self,

@@ -64,7 +64,11 @@ class ConfirmErasureForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    action = forms.ChoiceField(choices=[("give", "give"), ("withdraw", "withdraw")])
+    action = forms.ChoiceField(
+        choices=[("give", "give"), ("confirm", "confirm"), ("withdraw", "withdraw")]
+    )
+    # The consent to confirm (action "confirm"): one ticked on an application form.
+    consent = forms.UUIDField(required=False, widget=forms.HiddenInput)
     # The consent text version the page showed (empty: the one in effect); the service
     # checks it is in effect.
     consent_text_version = forms.IntegerField(

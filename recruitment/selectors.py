@@ -51,9 +51,7 @@ BOARD_PAGE_SIZE = 25
 def _search(applications: QuerySet[Application], query: str) -> QuerySet[Application]:
     if not query:
         return applications
-    return applications.filter(
-        Q(candidate__full_name__icontains=query) | Q(candidate__email__icontains=query)
-    )
+    return applications.filter(Q(full_name__icontains=query) | Q(candidate__email__icontains=query))
 
 
 def stage_counts(applications: QuerySet[Application], *, query: str = "") -> dict[str, int]:
@@ -80,9 +78,7 @@ def board_cards(
     what a column of a page does.
     """
     notes = InterviewNote.objects.filter(application=OuterRef("pk")).order_by()
-    valid_consent = RetentionConsent.objects.filter(
-        candidate=OuterRef("candidate"), withdrawn_at__isnull=True, expires_at__gt=timezone.now()
-    )
+    valid_consent = RetentionConsent.objects.in_force(timezone.now()).covering_outer_application()
     page = (
         _search(applications, query)
         .filter(stage=stage)
@@ -141,17 +137,29 @@ def portal_applications(candidate: Candidate) -> QuerySet[Application]:
 
 
 def active_consents(candidate: Candidate) -> list[RetentionConsent]:
-    """Talent-pool consents in force now (given, not withdrawn, not expired)."""
+    """Talent-pool consents in force now (confirmed, not withdrawn, not expired)."""
+    return list(
+        RetentionConsent.objects.in_force(timezone.now())
+        .filter(candidate=candidate, scope=RetentionConsent.Scope.TALENT_POOL)
+        # The text each was given under, which the portal shows.
+        .select_related("consent_text")
+        .order_by("-expires_at")
+    )
+
+
+def pending_consents(candidate: Candidate) -> list[RetentionConsent]:
+    """Talent-pool consents ticked on an application form that wait for the owner of the
+    address to confirm them (not withdrawn, not expired); they keep nothing meanwhile."""
     return list(
         RetentionConsent.objects.filter(
             candidate=candidate,
             scope=RetentionConsent.Scope.TALENT_POOL,
+            confirmed_at__isnull=True,
             withdrawn_at__isnull=True,
             expires_at__gt=timezone.now(),
         )
-        # The text each was given under, which the portal shows.
-        .select_related("consent_text")
-        .order_by("-expires_at")
+        .select_related("consent_text", "application__posting")
+        .order_by("given_at")
     )
 
 
@@ -169,6 +177,7 @@ class PortalOverview:
     applications: list[PortalApplication]
     consents: list[RetentionConsent]
     active_consent: RetentionConsent | None
+    pending_consents: list[RetentionConsent]
     requests: list[DataSubjectRequest]
     exports: list[DataExport]
 
@@ -196,6 +205,7 @@ def portal_overview(candidate: Candidate) -> PortalOverview:
         ],
         consents=list(candidate.consents.order_by("-given_at")),
         active_consent=active[0] if active else None,
+        pending_consents=pending_consents(candidate),
         requests=list(candidate.requests.order_by("-received_at")),
         exports=list(candidate.exports.order_by("-created_at")[:5]),
     )

@@ -56,6 +56,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
     candidate = factory.SubFactory(CandidateFactory)
     posting = factory.SubFactory(PostingFactory)
+    full_name = factory.LazyAttribute(lambda application: application.candidate.full_name)
+    phone = factory.LazyAttribute(lambda application: application.candidate.phone)
     language = "en"
     attested_min_age = 15
 
@@ -63,7 +65,9 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 def _uploaded_pdf() -> str:
     from tests.hostile_uploads import valid_pdf
 
-    return storage.put_cv(io.BytesIO(valid_pdf()), content_type="application/pdf")
+    return storage.put_cv(
+        io.BytesIO(valid_pdf()), content_type="application/pdf", filename="cv.pdf"
+    )
 
 
 class CvFactory(factory.django.DjangoModelFactory):

@@ -31,8 +31,12 @@ def test_applying_on_sqlite_stores_the_application_cv_and_email(
 
 
 def test_a_duplicate_on_sqlite_is_refused(client: Client, posting: object) -> None:
-    apply(client, posting)  # type: ignore[arg-type]
-    assert apply(client, posting).status_code == 409  # type: ignore[arg-type]
+    first = apply(client, posting)  # type: ignore[arg-type]
+    second = apply(client, posting)  # type: ignore[arg-type]
+    # Answered as the first (P22); one application; its owner told.
+    assert (second.status_code, second["Location"]) == (302, first["Location"])
+    assert Application.objects.count() == 1
+    assert OutboundEmail.objects.filter(template="already_applied").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,10 +5,11 @@ can be guessed from a URL or an id, and so audit rows can refer to it after a pu
 """
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from recruitment.models.postings import Posting
@@ -16,7 +17,12 @@ from recruitment.models.privacy_texts import ConsentTextVersion, NoticeVersion
 
 
 class Candidate(models.Model):
-    """A person who applied, identified by their normalised email address. Personal data."""
+    """A person who applied, identified by their normalised email address. Personal data.
+
+    `full_name` and `phone` are the details of the first application, or the ones the
+    owner of the address confirmed in the portal; a later application's form never
+    changes them (it keeps what was typed on the application itself).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(_("email"), max_length=254, unique=True)
@@ -50,6 +56,11 @@ class Application(models.Model):
     stage = models.CharField(
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.APPLIED
     )
+    # The contact details typed into this application's form. They belong to this
+    # application until the owner of the address confirms them in the portal: an
+    # unverified submission never changes the person's (`Candidate`) details (P22).
+    full_name = models.CharField(_("full name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
     cover_letter = models.TextField(_("cover letter"), blank=True)
     # The language the candidate applied in; every later email to them uses it.
     language = models.CharField(_("language"), max_length=12)
@@ -142,13 +153,37 @@ class CurriculumVitae(models.Model):
         return f"CV {self.pk}"
 
 
+class ConsentQuerySet(models.QuerySet["RetentionConsent"]):
+    def in_force(self, now: datetime) -> "ConsentQuerySet":
+        """Consents that count now: confirmed by the owner of the address, not withdrawn,
+        not expired (recruitment.services.retention.covers says the same for one row)."""
+        return self.filter(
+            confirmed_at__isnull=False, withdrawn_at__isnull=True, expires_at__gt=now
+        )
+
+    def covering_outer_application(self) -> "ConsentQuerySet":
+        """In a subquery over applications: the consents covering the outer application,
+        the ones given for it and the person's portal consents, which cover all."""
+        return self.filter(
+            Q(application__isnull=True) | Q(application=OuterRef("pk")),
+            candidate=OuterRef("candidate"),
+        )
+
+
 class RetentionConsent(models.Model):
     """An explicit consent to keep an application after the process concludes (talent pool).
 
-    Append-only: a row is never updated except to set `withdrawn_at`. `text_version` is the
-    SHA-256 of the exact text the candidate agreed to, in `language`; `consent_text` the
-    published version that text belongs to (null for consents given before texts were
-    versioned), whose `months` set `expires_at`.
+    Append-only: a row is never updated except to set `confirmed_at` (once) and
+    `withdrawn_at`. `text_version` is the SHA-256 of the exact text the candidate agreed
+    to, in `language`; `consent_text` the published version that text belongs to (null for
+    consents given before texts were versioned), whose `months` set `expires_at`.
+
+    Demonstrable (P3, P22): a consent counts only once the owner of the address confirmed
+    it (`confirmed_at`). One given in the portal is confirmed as it is given (the portal
+    session was opened from a link sent to the address); one ticked on the public form
+    waits for the owner's confirmation in the portal and keeps nothing until then. A
+    consent with an `application` covers that application only ("keep my application and
+    CV"); one given in the portal (no application) covers every application of the person.
     """
 
     class Scope(models.TextChoices):
@@ -175,8 +210,11 @@ class RetentionConsent(models.Model):
     language = models.CharField(max_length=12)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     given_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-given_at"]
@@ -207,6 +245,10 @@ class ApplicationEvent(models.Model):
         RESTRICTED = "restricted", _("Processing restricted at the candidate's request")
         RESTRICTION_LIFTED = "restriction_lifted", _("Restriction lifted")
         ERASURE_REQUESTED = "erasure_requested", _("Erasure requested by the candidate")
+        # Undecided but frozen by a restriction when the process was concluded: ended all
+        # the same (recruitment.services.retention), its stage left as it was.
+        ENDED_BY_CONCLUSION = "ended_by_conclusion", _("Ended by the conclusion of the process")
+        CONSENT_CONFIRMED = "consent_confirmed", _("Consent confirmed by the candidate")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")

@@ -3,15 +3,16 @@
 import logging
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import IO
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from ats.chained_insert import Insert, insert_chain
-from notifications.services import compose_email, deliver_after_commit
+from notifications.services import compose_email, deliver_after_commit, queue_email, sent_recently
 from recruitment import storage
 from recruitment.dates import add_months
 from recruitment.models import (
@@ -23,10 +24,13 @@ from recruitment.models import (
     RetentionConsent,
 )
 from recruitment.notices import consent_text_in, text_version
-from recruitment.services import privacy_texts
+from recruitment.services import privacy_texts, restrictions
 from recruitment.uploads import InspectedCv
 
 logger = logging.getLogger(__name__)
+
+# At most one "you had already applied" notice per application in this many hours.
+ALREADY_APPLIED_NOTICE_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -99,9 +103,13 @@ def submit_application(
     """Stores a candidate's application to `posting`.
 
     Side effects: one CV object in storage; in one statement (so all or none), the
-    candidate (created or updated with the latest contact details), the application, its
-    CV row, the optional talent-pool consent, a "submitted" event and the confirmation
-    email in the outbox; after commit, the email's delivery is enqueued.
+    candidate (created if the address is new; an existing person's details are never
+    changed by an unverified form: the details typed stay on this application), the
+    application, its CV row, the optional talent-pool consent (unconfirmed: it keeps
+    nothing until the owner of the address confirms it in the portal), a "submitted" event
+    and the confirmation email in the outbox; after commit, the email's delivery is
+    enqueued. The statement locks the posting row FOR SHARE and re-checks that it is open:
+    a conclusion (or closing) in progress makes it wait, then it sees the result.
 
     The application records the privacy notice version the form showed, and a consent the
     consent text version it showed (its text in the candidate's language, its duration),
@@ -112,11 +120,13 @@ def submit_application(
     candidate a few milliseconds, but the thread cost more CPU than a busy server can
     spare: `make bench` measured more applications per second without it.)
 
-    Not rerunnable by design: a second call for the same email and posting raises
-    DuplicateApplication and leaves nothing behind. The unique constraint decides that
-    inside the transaction, with no query of its own: a duplicate is rare, and costs its
-    upload and the object's deletion. If the database write fails, the object is deleted
-    again too (and `reconcile_storage` finds any that could not be).
+    Not rerunnable by design: a second call for the same email and posting leaves nothing
+    of its own behind, queues a notice to the address saying it had already applied (the
+    one who submitted may not own the address, and must learn nothing: the caller answers
+    as for a first application, P22), and raises DuplicateApplication. The unique
+    constraint decides that inside the transaction, with no query of its own: a duplicate
+    is rare, and costs its upload and the object's deletion. If the database write fails,
+    the object is deleted again too (and `reconcile_storage` finds any that could not be).
     Raises PostingNotOpen, TextVersionNotValid (both before anything is stored),
     DuplicateApplication or ApplicationNotSaved.
     """
@@ -134,7 +144,7 @@ def submit_application(
         raise TextVersionNotValid from None
 
     try:
-        key = storage.put_cv(cv, content_type=inspected.content_type)
+        key = storage.put_cv(cv, content_type=inspected.content_type, filename=cv_filename)
     except storage.StorageUnavailable as exc:
         raise ApplicationNotSaved from exc
     try:
@@ -154,7 +164,7 @@ def submit_application(
     except IntegrityError as exc:
         # Usually the unique constraint: this email has applied to this posting already
         # (or a concurrent submission of it won the race). Asked only now, on this rare path.
-        if Application.objects.filter(posting=posting, candidate__email=email).exists():
+        if _tell_owner_already_applied(posting=posting, email=email):
             raise DuplicateApplication from None
         # Otherwise a row the application refers to is gone: a version this process
         # remembered, after the database was restored from a backup. Nothing was kept.
@@ -178,10 +188,14 @@ def _record_application(
     ats.chained_insert), provided the posting is still open: it may have closed while the
     CV uploaded. Raises PostingNotOpen (nothing written) or the database's error."""
     now = timezone.now()
-    # The latest application carries the candidate's current contact details.
+    # A new address becomes a person with the details typed; an existing person keeps
+    # theirs (the no-op update only makes the upsert return the row's key).
     candidate = Candidate(email=email, full_name=applicant.full_name, phone=applicant.phone)
+    new_candidate_pk = candidate.pk
     application = Application(
         posting=posting,
+        full_name=applicant.full_name,
+        phone=applicant.phone,
         cover_letter=applicant.cover_letter,
         language=applicant.language,
         attested_min_age=settings.APPLICANT_MIN_AGE,
@@ -192,7 +206,7 @@ def _record_application(
             "candidate",
             candidate,
             conflict=("email",),
-            update=("full_name", "phone", "updated_at"),
+            update=("email",),
         ),
         Insert("application", application, refs={"candidate_id": "candidate"}),
         Insert(
@@ -220,6 +234,8 @@ def _record_application(
             language=applicant.language,
             channel=RetentionConsent.Channel.APPLICATION_FORM,
             given_at=now,
+            # Until the owner of the address confirms it (PRIVACY.md P22).
+            confirmed_at=None,
             expires_at=add_months(now, consent_text.months),
         )
         rows += [
@@ -240,7 +256,7 @@ def _record_application(
         context={
             "full_name": applicant.full_name,
             "posting_title": posting.title,
-            "consent_expires_at": consent.expires_at if consent else None,
+            "consent_to_confirm": consent is not None,
         },
         language=applicant.language,
         subject_ref=application.id,
@@ -252,9 +268,46 @@ def _record_application(
     )
     if not insert_chain(open_posting, rows):
         raise PostingNotOpen
+    if candidate.pk != new_candidate_pk:
+        # A person who had applied before: a restriction they asked for covers this
+        # application too. (Nobody can have asked anything about a new address.)
+        restrictions.freeze_if_requested(candidate.pk)
     deliver_after_commit(confirmation.id)
     application.candidate = candidate
     return application
+
+
+def _tell_owner_already_applied(*, posting: Posting, email: str) -> bool:
+    """Queues the "you had already applied" notice to the address's owner, about their
+    application to `posting`, in the language they applied in, unless one went out within
+    the last ALREADY_APPLIED_NOTICE_HOURS (repeated submissions must not flood the inbox);
+    False if there is no such application (the caller's error was something else).
+    Nothing else changes."""
+    with transaction.atomic():
+        existing = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("candidate")
+            .filter(posting=posting, candidate__email=email)
+            .first()
+        )
+        if existing is None:
+            return False
+        since = timezone.now() - timedelta(hours=ALREADY_APPLIED_NOTICE_HOURS)
+        if sent_recently(subject_ref=existing.id, template="already_applied", since=since):
+            return True
+        queue_email(
+            to=existing.candidate.email,
+            template="already_applied",
+            context={
+                "full_name": existing.candidate.full_name,
+                "posting_title": posting.title,
+                "applied_at": existing.created_at,
+            },
+            language=existing.language,
+            subject_ref=existing.id,
+            personal_link="portal-access",
+        )
+    return True
 
 
 def new_cv_row(

@@ -18,7 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.services import queue_email
 from recruitment.dates import add_months
-from recruitment.models import Application, Candidate, ConsentReminder, RetentionConsent
+from recruitment.models import (
+    Application,
+    ApplicationEvent,
+    Candidate,
+    ConsentReminder,
+    RetentionConsent,
+)
 from recruitment.notices import consent_text_in, text_version
 from recruitment.services import privacy_texts, retention
 
@@ -55,8 +61,8 @@ def give_consent(
     consent_text_version: int | None = None,
     now: datetime | None = None,
 ) -> RetentionConsent:
-    """Records a new explicit consent to keep the candidate's applications for future
-    openings (also how a consent is renewed), under consent text version
+    """Records a new explicit consent, given in the portal, to keep the candidate's
+    applications for future openings (also how a consent is renewed), under consent text version
     `consent_text_version` (the one the caller showed; None: the one in effect now), for
     that version's months.
 
@@ -92,8 +98,44 @@ def give_consent(
         language=language,
         channel=channel,
         given_at=now,
+        # Given in a portal session, which only the owner of the address can open.
+        confirmed_at=now,
         expires_at=add_months(now, consent_text.months),
     )
+    retention.recompute(Application.objects.filter(candidate_id=candidate.pk))
+    return consent
+
+
+@transaction.atomic
+def confirm_consent(
+    *, candidate: Candidate, consent_id: UUID, now: datetime | None = None
+) -> RetentionConsent:
+    """The owner of the address confirms a consent ticked on the application form (P3,
+    P22): from now on it keeps the application it was given for, until it expires.
+
+    Side effects, in one transaction: locks the candidate's application rows (the purge's
+    lock), then the consent; sets `confirmed_at`, writes a CONSENT_CONFIRMED event on its
+    application and recomputes when the candidate's applications are due. Rerun-safe:
+    confirming a confirmed consent changes nothing. Raises ConsentRefused when the consent
+    is not this candidate's, was withdrawn, has expired, or its application is gone.
+    """
+    now = now or timezone.now()
+    _lock_applications(candidate.pk)
+    consent = (
+        RetentionConsent.objects.select_for_update()
+        .filter(pk=consent_id, candidate_id=candidate.pk)
+        .first()
+    )
+    if consent is None or consent.withdrawn_at is not None or consent.expires_at <= now:
+        raise ConsentRefused(_("This consent can no longer be confirmed."))
+    if consent.confirmed_at is not None:
+        return consent
+    consent.confirmed_at = now
+    consent.save(update_fields=["confirmed_at"])
+    if consent.application_id is not None:
+        ApplicationEvent.objects.create(
+            application_id=consent.application_id, kind=ApplicationEvent.Kind.CONSENT_CONFIRMED
+        )
     retention.recompute(Application.objects.filter(candidate_id=candidate.pk))
     return consent
 
@@ -121,11 +163,11 @@ def withdraw_consent(*, consent: RetentionConsent, now: datetime | None = None) 
 def consents_due_a_reminder(*, now: datetime) -> QuerySet[RetentionConsent]:
     """Talent-pool consents whose expiry reminder is due and not yet sent.
 
-    Due: not withdrawn, not expired, expiring within CONSENT_RENEWAL_NOTICE_DAYS, for an
+    Due: confirmed, not withdrawn, not expired, expiring within CONSENT_RENEWAL_NOTICE_DAYS, for an
     application that still exists, is not restricted (a restricted application gets no
     email, P14) and was not hired, and not superseded by another valid consent of the same
-    candidate that expires later (then nothing is deleted at this one's expiry, and that
-    consent gets its own reminder in time).
+    candidate, covering as much, that expires later (then nothing is deleted at this one's
+    expiry, and that consent gets its own reminder in time).
     """
     window_end = now + timedelta(days=settings.CONSENT_RENEWAL_NOTICE_DAYS)
     talent_pool = RetentionConsent.objects.filter(scope=RetentionConsent.Scope.TALENT_POOL)
@@ -133,7 +175,10 @@ def consents_due_a_reminder(*, now: datetime) -> QuerySet[RetentionConsent]:
         Q(expires_at__gt=OuterRef("expires_at"))
         # Two consents expiring at the same instant: only one of them is reminded of.
         | Q(expires_at=OuterRef("expires_at"), pk__gt=OuterRef("pk")),
+        # ... and covers at least what this one covers (a portal consent covers all).
+        Q(application__isnull=True) | Q(application=OuterRef("application")),
         candidate=OuterRef("candidate"),
+        confirmed_at__isnull=False,
         withdrawn_at__isnull=True,
     )
     # A consent given without an application (portal) covers the candidate's applications.
@@ -147,6 +192,8 @@ def consents_due_a_reminder(*, now: datetime) -> QuerySet[RetentionConsent]:
     )
     return talent_pool.filter(
         linked | (Q(application__isnull=True) & Q(Exists(unrestricted_application))),
+        # An unconfirmed consent keeps nothing: there is nothing to renew.
+        confirmed_at__isnull=False,
         withdrawn_at__isnull=True,
         expires_at__gt=now,
         expires_at__lte=window_end,

@@ -24,7 +24,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -55,7 +55,7 @@ STAFF = "staff"
 FORMER_STAFF = "former_staff"
 # An event with no staff actor: the candidate acted (applied, portal) or the system did.
 CANDIDATE_OR_SYSTEM = "candidate_or_system"
-PRIVACY_OFFICERS_GROUP = "Privacy officers"
+PRIVACY_OFFICER_PERMISSION = "act_as_privacy_officer"
 # Longest file name kept inside the ZIP (before the extension), for every unzip tool's sake.
 MAX_NAME = 80
 
@@ -250,6 +250,9 @@ def _application(application: Application, roles: "_StaffRoles") -> dict[str, An
             "employment_type": posting.employment_type,
             "process_concluded_at": posting.concluded_at,
         },
+        # The contact details typed into this application's form.
+        "full_name": application.full_name,
+        "phone": application.phone,
         "stage": application.stage,
         "submitted_at": application.created_at,
         "language": application.language,
@@ -322,6 +325,7 @@ def _consents(candidate: Candidate) -> list[dict[str, Any]]:
                 "language": consent.language,
                 "channel": consent.channel,
                 "given_at": consent.given_at,
+                "confirmed_at": consent.confirmed_at,
                 "expires_at": consent.expires_at,
                 "withdrawn_at": consent.withdrawn_at,
                 "expiry_reminder_sent_at": reminder.sent_at if reminder else None,
@@ -410,9 +414,15 @@ class _StaffRoles:
         flags = dict(users.values_list("pk", "is_superuser"))
         existing = set(flags)
         administrators = {user_id for user_id, is_superuser in flags.items() if is_superuser}
-        privacy_officers = set(
-            users.filter(groups__name=PRIVACY_OFFICERS_GROUP).values_list("pk", flat=True)
+        # Whoever holds the privacy officer's permission, through a group or directly.
+        officer = Q(
+            groups__permissions__codename=PRIVACY_OFFICER_PERMISSION,
+            groups__permissions__content_type__app_label="recruitment",
+        ) | Q(
+            user_permissions__codename=PRIVACY_OFFICER_PERMISSION,
+            user_permissions__content_type__app_label="recruitment",
         )
+        privacy_officers = set(users.filter(officer).values_list("pk", flat=True))
         return cls(memberships, administrators, privacy_officers, existing)
 
     def of(self, user_id: int | None, *, posting_id: int) -> str:

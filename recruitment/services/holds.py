@@ -77,7 +77,8 @@ def lift_hold(*, hold: LegalHold, actor: Actor) -> LegalHold:
     locked.lifted_at = timezone.now()
     locked.lifted_by = actor.user
     locked.save(update_fields=["lifted_at", "lifted_by"])
-    retention.recompute(Application.objects.filter(pk=application.pk))
+    # If the process has concluded meanwhile, the candidate is told of the erasure now.
+    retention.recompute(Application.objects.filter(pk=application.pk), notify=True)
     audit.record_application_access(
         actor=actor, action=audit.Action.LIFT_LEGAL_HOLD, application=application
     )

@@ -174,9 +174,14 @@ def conclude_process(
 
     Allowed only when every application is hired, unsuccessful or withdrawn; with
     `reject_remaining` the undecided ones are first marked unsuccessful (reason, optional
-    email). Records who and when, closes the posting to new applications, writes the audit
-    row and hands over to retention. Rerun-safe: concluding a concluded posting changes
-    nothing. Raises ConclusionBlocked.
+    email), except those the candidate froze by a restriction: they keep their stage, and
+    the conclusion ends them all the same (an ENDED_BY_CONCLUSION event records it; the
+    retention rules treat every application of a concluded process that is not hired as
+    ended, so they are erased or kept with consent once the restriction is lifted).
+    Records who and when, closes the posting to new applications, writes the audit row and
+    hands over to retention. The posting row is locked first: an application being
+    submitted meanwhile waits, then finds the posting concluded (see applying). Rerun-safe:
+    concluding a concluded posting changes nothing. Raises ConclusionBlocked.
     """
     locked = Posting.objects.select_for_update().get(pk=posting.pk)
     if locked.concluded_at is not None:
@@ -189,6 +194,15 @@ def conclude_process(
     if undecided:
         mark_unsuccessful(
             application_ids=undecided, posting=locked, actor=actor, reason=reason, notify=notify
+        )
+        frozen = Application.objects.filter(pk__in=undecided, restricted=True).exclude(
+            stage__in=DECIDED_STAGES
+        )
+        ApplicationEvent.objects.bulk_create(
+            ApplicationEvent(
+                application_id=pk, kind=ApplicationEvent.Kind.ENDED_BY_CONCLUSION, actor=actor.user
+            )
+            for pk in frozen.values_list("pk", flat=True)
         )
     now = timezone.now()
     locked.concluded_at = now

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from notifications.services import count_emails, purge_emails, undelivered_subjects
 from recruitment import storage
+from recruitment.access import Actor
 from recruitment.models import (
     Application,
     ApplicationEvent,
@@ -505,11 +506,16 @@ def _count(report: SweepReport, outcome: str) -> None:
         report.deferred += outcome == Outcome.DEFERRED
 
 
-def erase_now(*, application: Application, actor: str) -> str:
-    """Flags `application` under-age and erases it immediately (PRIVACY.md P17).
+def erase_now(*, application: Application, actor: Actor) -> str:
+    """Flags the person behind `application` under-age and erases every application of
+    theirs immediately, the person with the last (PRIVACY.md P17).
 
-    Returns the purge Outcome: ERASED, NOT_DUE (a legal hold or a restriction keeps it) or
-    FAILED (storage down: the sweep retries; nothing was reported erased).
+    Returns the purge Outcome of `application` (the one the flagger sees): ERASED, NOT_DUE
+    (a legal hold or a restriction keeps it) or FAILED (storage down: the sweep retries;
+    nothing was reported erased). The person's other applications follow the same rules
+    (a hold keeps what it covers; the sweep retries a failure).
     """
-    flag_under_age(application=application)
-    return purge_application(application.pk, actor=actor)
+    ids = flag_under_age(application=application, actor=actor)
+    outcomes = purge_batch(ids, actor=actor.user.get_username(), skip_locked=False)
+    outcome = outcomes.get(application.pk, Outcome.GONE)
+    return Outcome.ERASED if outcome == Outcome.GONE else outcome  # gone is erased

@@ -36,7 +36,8 @@ from django.utils.translation import gettext_lazy as _
 from notifications.services import queue_email
 from recruitment import audit
 from recruitment.access import Actor
-from recruitment.models import Application, Candidate, DataSubjectRequest
+from recruitment.models import Application, Candidate, DataSubjectRequest, RetentionConsent
+from recruitment.services import consents, restrictions
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,14 @@ Status = DataSubjectRequest.Status
 # Requests listed in one staff reminder or alert; more go in the next email of the same run.
 DIGEST_SIZE = 200
 ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """A person's name and phone as a rectification request asks for them."""
+
+    full_name: str
+    phone: str
 
 
 class RequestRefused(Exception):
@@ -151,21 +160,26 @@ def candidate_language(candidate_id: UUID) -> str:
 # --- Writes --------------------------------------------------------------------------------
 
 
-def _lock_candidate_data(candidate_id: UUID | None) -> None:
-    """Locks the candidate's application rows (the purge's lock) in a stable order.
+def _lock_candidate_data(candidate_id: UUID | None) -> list[Application]:
+    """Locks the candidate's application rows (the purge's lock) in a stable order and
+    returns them.
 
     Raises RequestRefused when none is left: the candidate's data has been erased.
     """
-    if candidate_id is None:
+    locked = _lock_applications(candidate_id)
+    if not locked:
         raise RequestRefused(_("No data is held about this person any more."))
-    locked = list(
+    return locked
+
+
+def _lock_applications(candidate_id: UUID | None) -> list[Application]:
+    if candidate_id is None:
+        return []
+    return list(
         Application.objects.filter(candidate_id=candidate_id)
         .select_for_update(of=("self",))
         .order_by("pk")
-        .values_list("pk", flat=True)
     )
-    if not locked:
-        raise RequestRefused(_("No data is held about this person any more."))
 
 
 def _lock_request(request: DataSubjectRequest) -> DataSubjectRequest:
@@ -190,14 +204,17 @@ def record_request(
     received_at: datetime | None = None,
     actor: Actor | None = None,
 ) -> DataSubjectRequest:
-    """Records an open request, due PRIVACY_REQUEST_DEADLINE_DAYS after it was received.
+    """Records an open request, due PRIVACY_REQUEST_DEADLINE_DAYS after it was received,
+    and gives it the effect it has at once, however it arrived (P23): a restriction
+    freezes every application of the person; a consent withdrawal withdraws every consent
+    given before the request was recorded.
 
     `received_at` may lie in the past (a letter read late; the deadline still runs from
     its arrival), never in the future. `actor` None: the candidate asked in the portal;
     otherwise a staff member entered it, which is audited. Side effects, in one transaction:
-    the candidate's application rows are locked, the request row and (staff only) a
-    RECORD_REQUEST audit row are written. Raises RequestRefused. Not idempotent: each call
-    records one more request.
+    the candidate's application rows are locked, the request row, its effect and (staff
+    only) a RECORD_REQUEST audit row are written. Raises RequestRefused. Not idempotent:
+    each call records one more request.
     """
     if kind not in Kind.values or channel not in Channel.values:
         raise ValueError(f"unknown request kind {kind!r} or channel {channel!r}")
@@ -216,6 +233,12 @@ def record_request(
         original_due_at=due_at,
         due_at=due_at,
     )
+    if kind == Kind.RESTRICTION:
+        # Queried again now that the request is written: an application committed since
+        # the lock above is frozen too (see restrictions.freeze_if_requested).
+        restrictions.freeze(_lock_applications(candidate.pk))
+    elif kind == Kind.CONSENT_WITHDRAWAL:
+        _withdraw_consents(request)
     if actor is not None:
         audit.record_request_access(
             actor=actor, action=audit.Action.RECORD_REQUEST, request=request
@@ -340,35 +363,41 @@ def resolve_request(
     resolution: str,
     actor: Actor,
     refused: bool = False,
+    corrected: ContactDetails | None = None,
     now: datetime | None = None,
 ) -> DataSubjectRequest:
     """Closes an open request as resolved (or refused), with what was done and why.
 
-    Side effects, in one transaction: locks the request; sets status, `resolution` and
-    `resolved_at`, and the handler if nobody had taken the request on; writes a
-    RESOLVE_REQUEST or REFUSE_REQUEST audit row. Resolving an erasure request erases the
-    candidate (after the confirmation email, as in the portal); closing a restriction
-    request either way lifts the restriction. Nothing else is sent to the candidate: the
-    answer itself goes out by the means the request calls for. Raises RequestRefused for
-    a blank resolution, a request that is already closed (so a second submission changes
-    nothing), or an erasure a legal hold prevents.
+    Side effects, in one transaction: locks the candidate's application rows, then the
+    request; sets status, `resolution` and `resolved_at`, and the handler if nobody had
+    taken the request on; writes a RESOLVE_REQUEST or REFUSE_REQUEST audit row; then
+    carries it out as the portal would: resolving an erasure request erases what no legal
+    hold keeps (after the confirmation email, which names what is kept); resolving a
+    consent withdrawal withdraws every consent given before it was recorded (again: it
+    took effect then); resolving a rectification with `corrected` details makes them the
+    person's and every application's, as a correction in the portal does; closing a
+    restriction request either way lifts the restriction, unless another restriction
+    request of the person is still open. Nothing else is sent to the candidate: the answer
+    itself goes out by the means the request calls for. Raises RequestRefused for a blank
+    resolution or a request that is already closed (so a second submission changes
+    nothing).
     """
     now = now or timezone.now()
     resolution = resolution.strip()
     if not resolution:
         raise RequestRefused(_("Describe what was done and why: it is kept with the request."))
+    applications = _lock_applications(request.candidate_id)
     locked = _lock_request(request)
     if locked.status != Status.OPEN:
         raise RequestRefused(_("This request is already closed."))
-    # A restriction lasts while the request is handled: refusing it ends it too.
-    if not refused or locked.kind == DataSubjectRequest.Kind.RESTRICTION:
-        _carry_out(locked)
     locked.status = Status.REFUSED if refused else Status.RESOLVED
     locked.resolution = resolution
     locked.resolved_at = now
     if locked.handler_id is None:
         locked.handler = actor.user
     locked.save(update_fields=["status", "resolution", "resolved_at", "handler", "updated_at"])
+    # After the status: a restriction ends only once no restriction request is open.
+    _carry_out(locked, applications, refused=refused, corrected=corrected)
     audit.record_request_access(
         actor=actor,
         action=audit.Action.REFUSE_REQUEST if refused else audit.Action.RESOLVE_REQUEST,
@@ -378,28 +407,54 @@ def resolve_request(
     return locked
 
 
-def _carry_out(request: DataSubjectRequest) -> None:
-    """What closing a request does to the data: an erasure request erases (unless a legal
-    hold keeps the data: then it cannot be resolved yet), a restriction ends."""
+def _carry_out(
+    request: DataSubjectRequest,
+    applications: list[Application],
+    *,
+    refused: bool,
+    corrected: ContactDetails | None,
+) -> None:
+    """What closing a request does to the data (see resolve_request); nothing once the
+    person's data is gone."""
     # Imported here: self_service records its actions through this module.
     from recruitment.services import self_service
 
     candidate = (
         Candidate.objects.filter(pk=request.candidate_id).first() if request.candidate_id else None
     )
-    if candidate is None:  # erased already: nothing left to do to the data
+    if candidate is None or not applications:  # erased already: nothing left to do
         return
-    if request.kind == DataSubjectRequest.Kind.ERASURE:
-        held = self_service.request_erasure(candidate=candidate, record=False)
-        if held is not None:
-            raise RequestRefused(
-                _(
-                    "A legal hold keeps some of this candidate's data: lift it first, or "
-                    "refuse the request and tell the candidate why."
-                )
-            )
-    elif request.kind == DataSubjectRequest.Kind.RESTRICTION:
-        self_service.lift_restriction(candidate=candidate)
+    if request.kind == Kind.RESTRICTION:
+        # A restriction lasts while the request is handled: refusing it ends it too.
+        restrictions.release_unless_requested(applications)
+    elif refused:
+        return
+    elif request.kind == Kind.ERASURE:
+        self_service.request_erasure(candidate=candidate, record=False)
+    elif request.kind == Kind.CONSENT_WITHDRAWAL:
+        _withdraw_consents(request)
+    elif request.kind == Kind.RECTIFICATION and corrected is not None:
+        self_service.correct_details(
+            candidate=candidate,
+            full_name=corrected.full_name,
+            phone=corrected.phone,
+            record=False,
+        )
+
+
+def _withdraw_consents(request: DataSubjectRequest) -> None:
+    """Withdraws the person's consents given before `request` was recorded (one given
+    later, in the portal, is a newer wish). Not "before it was received": a letter's day
+    starts at midnight, and a consent given that morning is what the letter withdraws.
+    Locks the application rows (held already)."""
+    if request.candidate_id is None:
+        return
+    for consent in RetentionConsent.objects.filter(
+        candidate_id=request.candidate_id,
+        withdrawn_at__isnull=True,
+        given_at__lte=request.created_at,
+    ).order_by("pk"):
+        consents.withdraw_consent(consent=consent)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from celery import current_app
 from django.conf import settings
@@ -22,6 +23,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from notifications.services import queue_email
+from recruitment import audit
+from recruitment.access import Actor
 from recruitment.models import (
     Application,
     LegalHold,
@@ -32,7 +35,6 @@ from recruitment.models import (
 logger = logging.getLogger(__name__)
 
 Stage = Application.Stage
-ENDED_UNSUCCESSFULLY = (Stage.UNSUCCESSFUL, Stage.WITHDRAWN)
 PURGE_POSTING_TASK = "recruitment.purge_posting"
 
 
@@ -58,9 +60,21 @@ NOT_DUE = Due(at=None)
 # --- The rules ------------------------------------------------------------------------------
 
 
-def _consent_until(consents: Iterable[RetentionConsent]) -> datetime | None:
-    """Until when the candidate's explicit consent lets us keep their data, if at all."""
-    valid = [c.expires_at for c in consents if c.withdrawn_at is None]
+def covers(consent: RetentionConsent, application: Application) -> bool:
+    """Whether `consent` counts for `application`: confirmed by the owner of the address,
+    not withdrawn, and given for this application or (in the portal) for all of them."""
+    return (
+        consent.confirmed_at is not None
+        and consent.withdrawn_at is None
+        and consent.application_id in (None, application.pk)
+    )
+
+
+def _consent_until(
+    consents: Iterable[RetentionConsent], application: Application
+) -> datetime | None:
+    """Until when the candidate's explicit consent lets us keep this application, if at all."""
+    valid = [c.expires_at for c in consents if covers(c, application)]
     return max(valid) if valid else None
 
 
@@ -75,9 +89,11 @@ def compute_due(
 
     - a legal hold or a restriction: not due while it lasts;
     - flagged under-age, or the candidate asked for erasure: due at once;
-    - unsuccessful or withdrawn, once the process is formally concluded: due at conclusion
-      plus the grace period, or, with valid consent, when that consent expires;
     - hired: kept (the application is handed over to HR) unless HIRED_RETENTION_DAYS is set;
+    - any other application, once the process is formally concluded (the conclusion ends it,
+      whatever its stage: one the candidate had frozen by a restriction stays in its stage):
+      due at conclusion plus the grace period, or, with a confirmed consent covering it,
+      when that consent expires;
     - anything else: the process is still running.
     """
     if on_hold or application.restricted:
@@ -93,9 +109,9 @@ def compute_due(
         return Due(
             at=application.decided_at + timedelta(days=days), reason=Reason.HIRED_RETENTION_ENDED
         )
-    if application.stage in ENDED_UNSUCCESSFULLY and posting.concluded_at is not None:
+    if posting.concluded_at is not None:
         at_conclusion = posting.concluded_at + timedelta(days=settings.RETENTION_GRACE_DAYS)
-        consent_until = _consent_until(consents)
+        consent_until = _consent_until(consents, application)
         if consent_until is not None and consent_until > at_conclusion:
             return Due(at=consent_until, reason=Reason.CONSENT_ENDED)
         return Due(at=at_conclusion, reason=Reason.PROCESS_CONCLUDED)
@@ -128,19 +144,49 @@ def due_for(application: Application) -> Due:
     )
 
 
-def recompute(applications: QuerySet[Application]) -> int:
+def recompute(applications: QuerySet[Application], *, notify: bool = False) -> int:
     """Recomputes `purge_due_at` for these applications; returns how many changed.
 
-    Call it in the transaction of any change that affects retention. Rerun-safe.
+    With `notify`, every application this schedules for erasure after its process
+    concluded (from "not scheduled") gets the notice of what happens to the data, through
+    the outbox: "being deleted", or "kept with your consent until ...". Callers notify when
+    what they change can start that clock: the conclusion itself, and the end of whatever
+    paused it (a restriction, a legal hold). Call it in the transaction of the change.
+    Rerun-safe: a second run finds nothing newly scheduled.
     """
     changed: list[Application] = []
-    for application in with_retention_facts(applications).iterator(chunk_size=500):
+    facts = with_retention_facts(applications)
+    if notify:
+        facts = facts.select_related("candidate")
+    for application in facts.iterator(chunk_size=500):
         due = due_for(application)
         if application.purge_due_at != due.at:
+            if notify and application.purge_due_at is None:
+                _tell_candidate(application, due)
             application.purge_due_at = due.at
             changed.append(application)
     Application.objects.bulk_update(changed, ["purge_due_at"], batch_size=500)
     return len(changed)
+
+
+def _tell_candidate(application: Application, due: Due) -> None:
+    """Queues the notice of what happens to an application's data now that its process
+    has concluded (PRIVACY.md P1, P2): nothing for other reasons (an erasure the candidate
+    asked for has its own confirmation; under-age data goes without delay)."""
+    if due.reason not in {Reason.PROCESS_CONCLUDED, Reason.CONSENT_ENDED}:
+        return
+    kept = due.reason == Reason.CONSENT_ENDED
+    queue_email(
+        to=application.candidate.email,
+        template="data_kept_with_consent" if kept else "data_deleted",
+        context={
+            "full_name": application.candidate.full_name,
+            "posting_title": application.posting.title,
+            "kept_until": due.at if kept else None,
+        },
+        language=application.language,
+        subject_ref=application.id,
+    )
 
 
 # --- Triggers -------------------------------------------------------------------------------
@@ -149,31 +195,13 @@ def recompute(applications: QuerySet[Application]) -> int:
 def process_concluded(*, posting: Posting) -> None:
     """Called in the transaction that formally concludes `posting` (PRIVACY.md P1).
 
-    Schedules the purge of every unsuccessful or withdrawn application without consent,
-    tells each such candidate what happens to their data (deletion, or until when it is kept
-    with their consent) through the outbox, and, after commit, asks a worker to sweep this
+    The conclusion ends every application that is not hired, whatever its stage. Schedules
+    their erasure, tells each candidate what happens to their data (deletion, or until when
+    it is kept with their consent) through the outbox, except where a hold or a restriction
+    pauses it (they are told when that ends), and, after commit, asks a worker to sweep this
     posting at once. The beat sweep catches up if that message is lost.
     """
-    ended = Application.objects.filter(posting=posting, stage__in=ENDED_UNSUCCESSFULLY)
-    recompute(Application.objects.filter(posting=posting))
-    for application in with_retention_facts(ended.select_related("candidate")).iterator(
-        chunk_size=500
-    ):
-        due = due_for(application)
-        if due.at is None:
-            continue  # held or restricted: no notice of a deletion that is not happening
-        kept = due.reason == Reason.CONSENT_ENDED
-        queue_email(
-            to=application.candidate.email,
-            template="data_kept_with_consent" if kept else "data_deleted",
-            context={
-                "full_name": application.candidate.full_name,
-                "posting_title": posting.title,
-                "kept_until": due.at if kept else None,
-            },
-            language=application.language,
-            subject_ref=application.id,
-        )
+    recompute(Application.objects.filter(posting=posting), notify=True)
     sweep_after_commit(PURGE_POSTING_TASK, posting.pk)
 
 
@@ -195,11 +223,31 @@ def sweep_after_commit(task_name: str, scope_id: int | str) -> None:
 
 
 @transaction.atomic
-def flag_under_age(*, application: Application, now: datetime | None = None) -> None:
-    """Marks the application as below the minimum age: due for erasure at once."""
+def flag_under_age(
+    *, application: Application, actor: Actor, now: datetime | None = None
+) -> list[UUID]:
+    """Marks the person behind `application` as below the minimum age: every application
+    of theirs, in any posting (the flagger may see only this one), is due for erasure at
+    once, and with the last of them the person (P17). Returns the flagged applications'
+    ids.
+
+    Side effects, in one transaction: locks the person's application rows (the purge's
+    lock), sets `under_age_flagged_at` where unset, recomputes, and writes the
+    FLAG_UNDER_AGE audit row for the application the flagger acted on. A legal hold or a
+    restriction still keeps what it covers. Rerun-safe (each call is audited).
+    """
     now = now or timezone.now()
-    locked = Application.objects.select_for_update().get(pk=application.pk)
-    if locked.under_age_flagged_at is None:
-        locked.under_age_flagged_at = now
-        locked.save(update_fields=["under_age_flagged_at"])
-    recompute(Application.objects.filter(pk=application.pk))
+    locked = list(
+        Application.objects.select_for_update(of=("self",))
+        .filter(candidate_id=application.candidate_id)
+        .order_by("pk")
+    )
+    unflagged = [a for a in locked if a.under_age_flagged_at is None]
+    for flagged in unflagged:
+        flagged.under_age_flagged_at = now
+    Application.objects.bulk_update(unflagged, ["under_age_flagged_at"])
+    recompute(Application.objects.filter(candidate_id=application.candidate_id))
+    audit.record_application_access(
+        actor=actor, action=audit.Action.FLAG_UNDER_AGE, application=application
+    )
+    return [a.pk for a in locked]

@@ -8,10 +8,10 @@ waits for the action.
 """
 
 import logging
-from dataclasses import dataclass
 from typing import IO
 from uuid import UUID
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from recruitment.models import (
     DataSubjectRequest,
     LegalHold,
 )
-from recruitment.services import requests, retention
+from recruitment.services import requests, restrictions, retention
 from recruitment.services.applying import compensate_upload, record_cv
 from recruitment.uploads import InspectedCv
 
@@ -65,22 +65,32 @@ def _events(applications: list[Application], kind: str, **fields: str) -> None:
 
 
 @transaction.atomic
-def correct_details(*, candidate: Candidate, full_name: str, phone: str) -> Candidate:
-    """Rectification (P12): the candidate's name and phone. Recruiters see the new values
-    and an event on each application says the candidate corrected them. Rerun-safe: no
-    change, no event."""
+def correct_details(
+    *, candidate: Candidate, full_name: str, phone: str, record: bool = True
+) -> Candidate:
+    """Rectification (P12): the candidate's name and phone, confirmed by the owner of the
+    address, become the person's and every application's (replacing whatever was typed
+    into each form). Recruiters see the new values and an event on each changed
+    application says the candidate corrected them. The request is recorded as resolved
+    unless `record` is off (the privacy officer resolving a rectification that arrived by
+    email records it themselves). Rerun-safe: no change, no event."""
     applications = _lock(candidate.pk)
     locked = Candidate.objects.select_for_update().get(pk=candidate.pk)
-    if (locked.full_name, locked.phone) == (full_name, phone):
+    changed = [a for a in applications if (a.full_name, a.phone) != (full_name, phone)]
+    if (locked.full_name, locked.phone) == (full_name, phone) and not changed:
         return locked
     locked.full_name, locked.phone = full_name, phone
     locked.save(update_fields=["full_name", "phone", "updated_at"])
-    _events(applications, ApplicationEvent.Kind.DETAILS_CORRECTED)
-    requests.record_self_service(
-        candidate=locked,
-        kind=Kind.RECTIFICATION,
-        resolution=_("The candidate corrected their contact details in the portal."),
-    )
+    for application in changed:
+        application.full_name, application.phone = full_name, phone
+    Application.objects.bulk_update(changed, ["full_name", "phone"])
+    _events(changed, ApplicationEvent.Kind.DETAILS_CORRECTED)
+    if record:
+        requests.record_self_service(
+            candidate=locked,
+            kind=Kind.RECTIFICATION,
+            resolution=_("The candidate corrected their contact details in the portal."),
+        )
     return locked
 
 
@@ -98,7 +108,7 @@ def replace_cv(
     catches any that could not be). If the transaction fails, the new object is deleted.
     Raises ActionRefused or storage.StorageUnavailable.
     """
-    key = storage.put_cv(cv, content_type=inspected.content_type)
+    key = storage.put_cv(cv, content_type=inspected.content_type, filename=cv_filename)
     try:
         new_cv, old_keys = _record_replacement(
             candidate=candidate,
@@ -174,78 +184,81 @@ def withdraw_application(*, candidate: Candidate, application_id: UUID) -> Appli
     return application
 
 
-@dataclass(frozen=True)
-class ErasureRefused:
-    """Why the data cannot be erased now: the legal holds that keep it."""
-
-    holds: list[LegalHold]
-
-
 @transaction.atomic
-def request_erasure(*, candidate: Candidate, record: bool = True) -> ErasureRefused | None:
-    """Erasure on request (P13). Unless a legal hold keeps some of the data (then nothing
-    changes and the holds are returned, so the candidate can be told why and how to
-    complain), every application is scheduled for erasure now (a restriction ends: the
-    candidate no longer opposes erasure), a confirmation email is queued (the purge waits
-    for it: it is the last email to this address), and after commit a worker purges the
-    candidate. The request is recorded as resolved unless `record` is off (the privacy
-    officer resolving a request that arrived by email records it themselves). Rerun-safe.
+def request_erasure(*, candidate: Candidate, record: bool = True) -> list[LegalHold]:
+    """Erasure on request (P13): everything no legal hold keeps. Returns the holds that
+    keep part of the data (empty: everything goes), so the candidate can be told what is
+    kept, why, and where to complain.
+
+    Every application is marked for erasure now (a restriction ends, and open restriction
+    requests are resolved as superseded: the candidate no longer opposes erasure); those a
+    hold keeps are erased once their last hold is lifted. A confirmation email names what
+    is kept, if anything; the purge waits for it (it is the last email to this address
+    when nothing is kept). After commit a worker purges the candidate. The request is
+    recorded as resolved unless `record` is off (the privacy officer resolving a request
+    that arrived by email records it themselves). Rerun-safe: a second call marks and
+    sends nothing new.
     """
     applications = _lock(candidate.pk)
     holds = list(
-        LegalHold.objects.filter(application__in=applications, lifted_at__isnull=True).order_by(
-            "placed_at"
-        )
+        LegalHold.objects.filter(application__in=applications, lifted_at__isnull=True)
+        .select_related("application__posting")
+        .order_by("placed_at")
     )
-    if holds:
-        if not record:
-            return ErasureRefused(holds=holds)
-        requests.record_request(
-            candidate=candidate,
-            kind=Kind.ERASURE,
-            channel=DataSubjectRequest.Channel.PORTAL,
-            details=_("Refused in the portal while a legal hold applies."),
-        )
-        return ErasureRefused(holds=holds)
     now = timezone.now()
+    # Every restriction ends, also one asked for since an earlier erasure request (found by
+    # tests/recruitment/test_promise_model.py): the latest wish is erasure.
+    restrictions.end_for_erasure(applications)
     pending = [a for a in applications if a.erasure_requested_at is None]
     for application in pending:
         application.erasure_requested_at = now
-        application.restricted = False
-    Application.objects.bulk_update(pending, ["erasure_requested_at", "restricted"])
+    Application.objects.bulk_update(pending, ["erasure_requested_at"])
     _events(pending, ApplicationEvent.Kind.ERASURE_REQUESTED)
     retention.recompute(Application.objects.filter(candidate_id=candidate.pk))
     if pending:
-        first = applications[0]
+        held = {hold.application_id for hold in holds}
+        # About an application, so the purge waits for its delivery before erasing it: a
+        # kept one when something is kept (the email then stays with what is kept).
+        subject = next((a for a in applications if a.pk in held), applications[0])
         queue_email(
             to=candidate.email,
             template="data_erased_on_request",
-            context={"full_name": candidate.full_name},
-            language=first.language,
-            # About an application, so the purge waits for its delivery before erasing.
-            subject_ref=first.pk,
+            context={
+                "full_name": candidate.full_name,
+                "kept": [
+                    {
+                        "posting_title": hold.application.posting.title,
+                        "reason": hold.reason,
+                        "review_at": hold.review_at,
+                    }
+                    for hold in holds
+                ],
+                "authority": settings.SUPERVISORY_AUTHORITY,
+            },
+            language=subject.language,
+            subject_ref=subject.pk,
         )
         if record:
             requests.record_self_service(
                 candidate=candidate,
                 kind=Kind.ERASURE,
-                resolution=_("Erased at the candidate's request from the portal."),
+                resolution=_(
+                    "Erased at the candidate's request from the portal, except what legal "
+                    "holds keep."
+                )
+                if holds
+                else _("Erased at the candidate's request from the portal."),
             )
     retention.sweep_after_commit(PURGE_CANDIDATE_TASK, str(candidate.pk))
-    return None
+    return holds
 
 
 @transaction.atomic
 def restrict_processing(*, candidate: Candidate, details: str) -> DataSubjectRequest:
-    """Restriction (P14): freezes every application at once (no stage moves, no emails,
-    no purge while it lasts) and opens a request for the privacy officer, who lifts it."""
-    applications = _lock(candidate.pk)
-    frozen = [a for a in applications if not a.restricted]
-    for application in frozen:
-        application.restricted = True
-    Application.objects.bulk_update(frozen, ["restricted"])
-    _events(frozen, ApplicationEvent.Kind.RESTRICTED)
-    retention.recompute(Application.objects.filter(candidate_id=candidate.pk))
+    """Restriction (P14): opens a request for the privacy officer, which freezes every
+    application at once (no stage moves, no emails, no purge while it lasts; see
+    recruitment.services.restrictions)."""
+    _lock(candidate.pk)
     return requests.record_request(
         candidate=candidate,
         kind=Kind.RESTRICTION,
@@ -264,16 +277,3 @@ def object_to_processing(*, candidate: Candidate, details: str) -> DataSubjectRe
         channel=DataSubjectRequest.Channel.PORTAL,
         details=details,
     )
-
-
-@transaction.atomic
-def lift_restriction(*, candidate: Candidate) -> int:
-    """Ends a restriction (the privacy officer, when the request is resolved): the
-    applications move and are erased under the usual rules again. Returns how many."""
-    applications = [a for a in _lock(candidate.pk) if a.restricted]
-    for application in applications:
-        application.restricted = False
-    Application.objects.bulk_update(applications, ["restricted"])
-    _events(applications, ApplicationEvent.Kind.RESTRICTION_LIFTED)
-    retention.recompute(Application.objects.filter(candidate_id=candidate.pk))
-    return len(applications)

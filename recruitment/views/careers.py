@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from recruitment import selectors, throttling
@@ -101,14 +100,9 @@ def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
     except PostingNotOpen:
         return _render_closed(request, posting)
     except DuplicateApplication:
-        form.add_error(
-            "email",
-            _(
-                "You have already applied for this position with this email address. "
-                "We will be in touch; there is no need to apply again."
-            ),
-        )
-        return _render_form(request, posting, form, status=409)
+        # The same answer as for a first application: whoever typed the address may not
+        # own it, and must not learn that it applied (P22). Its owner has been emailed.
+        pass
     except TextVersionNotValid:
         form.add_error(None, ApplicationForm.VERSIONS_NOT_VALID)
         return _render_form(request, posting, form, status=400)

@@ -139,7 +139,8 @@ def request_link(request: HttpRequest) -> HttpResponse:
             "portal-link-address", email, rate=settings.PORTAL_LINK_RATE_LIMIT
         )
         if address_allowed:
-            portal_access.send_access_link(
+            # The same work for every address: known or not is decided later, by a worker.
+            portal_access.request_access_link(
                 email=email, language=get_language() or settings.LANGUAGE_CODE
             )
         return render(request, "portal/link_sent.html")
@@ -313,10 +314,21 @@ def withdraw(request: HttpRequest, candidate: Candidate, application_id: UUID) -
 @candidate_page
 @require_POST
 def consent(request: HttpRequest, candidate: Candidate) -> HttpResponse:
-    """Give (or renew) and withdraw the talent-pool consent: one click each (P4)."""
+    """Give (or renew), confirm (one ticked on an application form) and withdraw the
+    talent-pool consent: one click each (P4, P22)."""
     form = ConsentForm(request.POST)
     if not form.is_valid():
         raise Http404
+    if form.cleaned_data["action"] == "confirm":
+        if form.cleaned_data["consent"] is None:
+            raise Http404
+        try:
+            consents.confirm_consent(candidate=candidate, consent_id=form.cleaned_data["consent"])
+        except consents.ConsentRefused as refused:
+            messages.error(request, str(refused.message))
+        else:
+            messages.success(request, _("Thank you: we will keep your data for future openings."))
+        return redirect(f"{_home_url()}#consent")
     if form.cleaned_data["action"] == "give":
         try:
             consents.give_consent(
@@ -330,10 +342,13 @@ def consent(request: HttpRequest, candidate: Candidate) -> HttpResponse:
         else:
             messages.success(request, _("Thank you: we will keep your data for future openings."))
         return redirect(f"{_home_url()}#consent")
+    # Declining one unconfirmed consent withdraws that one; "withdraw" withdraws them all.
+    chosen = form.cleaned_data["consent"]
     withdrawn = 0
-    for active in selectors.active_consents(candidate):
-        consents.withdraw_consent(consent=active)
-        withdrawn += 1
+    for active in [*selectors.active_consents(candidate), *selectors.pending_consents(candidate)]:
+        if chosen is None or active.pk == chosen:
+            consents.withdraw_consent(consent=active)
+            withdrawn += 1
     if withdrawn:
         requests.record_self_service(
             candidate=candidate,
@@ -380,13 +395,13 @@ def download(request: HttpRequest, candidate: Candidate, export_id: UUID) -> Htt
 def erase(request: HttpRequest, candidate: Candidate) -> HttpResponse:
     form = ConfirmErasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        refused = self_service.request_erasure(candidate=candidate)
-        if refused is not None:
+        kept = self_service.request_erasure(candidate=candidate)
+        if kept:
+            # What the holds keep stays visible in the portal until it goes too.
             return render(
                 request,
-                "portal/erase_refused.html",
-                {"holds": refused.holds, "authority": settings.SUPERVISORY_AUTHORITY},
-                status=409,
+                "portal/erase_kept.html",
+                {"holds": kept, "authority": settings.SUPERVISORY_AUTHORITY},
             )
         request.session.flush()  # the portal closes with the data
         return render(request, "portal/erased.html")

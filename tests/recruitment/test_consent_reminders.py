@@ -60,6 +60,7 @@ def renewal(
         language=language,
         channel=RetentionConsent.Channel.PORTAL,
         given_at=given,
+        confirmed_at=given,
         expires_at=consent.expires_at + timedelta(days=days_later),
     )
 

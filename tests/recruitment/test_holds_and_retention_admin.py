@@ -24,7 +24,7 @@ from recruitment.models import (
 )
 from recruitment.services import holds, ledger, pipeline, purge, retention
 from tests.factories import ApplicationFactory, MembershipFactory, PostingFactory, UserFactory
-from tests.recruitment.test_retention import apply_as
+from tests.recruitment.test_retention import apply_as, deliver_all_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +122,11 @@ def test_lifting_a_hold_reschedules_the_purge_and_a_later_sweep_erases(
     assert AccessEvent.objects.filter(
         action=Action.LIFT_LEGAL_HOLD, application_id=application.pk
     ).exists()
+    # The candidate is told before the data goes; the purge waits for that email.
+    assert OutboundEmail.objects.filter(
+        subject_ref=application.pk, template="data_deleted"
+    ).exists()
+    deliver_all_emails()
     assert purge.sweep(now=soon()).erased == 1
     assert not Application.objects.filter(pk=application.pk).exists()
     assert ErasureRecord.objects.get().application_id == application.pk

@@ -167,30 +167,19 @@ def test_link_use_is_rate_limited(client: Client, settings: Any) -> None:
     assert statuses == [404, 404, 404, 429]
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(90)
 def test_asking_for_a_link_never_says_whether_the_address_is_known(
-    client: Client, applied: Application, smtp_mailbox: Any
+    client: Client, celery_worker: None, applied: Application, smtp_mailbox: Any
 ) -> None:
     unknown = client.post(reverse("privacy:request_link"), {"email": "nobody@example.com"})
     known = client.post(reverse("privacy:request_link"), {"email": applied.candidate.email})
     assert unknown.status_code == known.status_code == 200
     assert without_csrf_tokens(unknown.content) == without_csrf_tokens(known.content)
-    assert OutboundEmail.objects.filter(template="portal_link").count() == 1
+    # A worker sends the link (see test_portal_link_request): the confirmation, then it.
     token = emailed_token(smtp_mailbox, applied.candidate.email, count=2)
+    assert OutboundEmail.objects.filter(template="portal_link").count() == 1
     open_portal(client, token)
-
-
-def test_link_requests_are_limited_per_address_silently(
-    client: Client, applied: Application, settings: Any
-) -> None:
-    settings.PORTAL_LINK_RATE_LIMIT = "2/3600"
-    for _ in range(2):
-        Client().post(reverse("privacy:request_link"), {"email": applied.candidate.email})
-    # A third, from another address, still looks the same, but no email is queued.
-    response = Client(REMOTE_ADDR="10.9.9.9").post(
-        reverse("privacy:request_link"), {"email": applied.candidate.email.upper()}
-    )
-    assert response.status_code == 200
-    assert OutboundEmail.objects.filter(template="portal_link").count() == 2
 
 
 def test_without_a_session_the_portal_asks_for_a_link(client: Client) -> None:
@@ -384,7 +373,7 @@ def test_erasing_everything_leaves_no_personal_data_and_one_record_per_applicati
     assert portal_client.get(reverse("privacy:portal")).status_code == 302
 
 
-def test_a_legal_hold_refuses_erasure_with_the_reason_and_the_authority(
+def test_a_legal_hold_keeps_what_it_covers_and_the_page_says_what_why_and_where_to_complain(
     portal_client: Client, applied: Application, officer: Any
 ) -> None:
     LegalHold.objects.create(
@@ -394,14 +383,15 @@ def test_a_legal_hold_refuses_erasure_with_the_reason_and_the_authority(
         placed_by=officer,
     )
     response = portal_client.post(reverse("privacy:erase"), {"confirm": "on"})
-    assert response.status_code == 409
+    assert response.status_code == 200
     page = response.content.decode()
     assert "Tax inspection of 2026" in page
     assert "Poverenik" in page or "Agencija" in page
     applied.refresh_from_db()
-    assert applied.erasure_requested_at is None and applied.purge_due_at is None
+    # Marked for erasure, kept while held: it goes once the hold is lifted.
+    assert applied.erasure_requested_at is not None and applied.purge_due_at is None
     assert DataSubjectRequest.objects.filter(
-        candidate=applied.candidate, kind="erasure", status="open"
+        candidate=applied.candidate, kind="erasure", status="resolved"
     ).exists()
 
 

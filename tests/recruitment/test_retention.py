@@ -33,7 +33,7 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.services import ledger, pipeline, purge, retention
+from recruitment.services import consents, ledger, pipeline, purge, retention
 from recruitment.services.applying import ApplicantData, submit_application
 from recruitment.services.notes import add_note
 from recruitment.uploads import inspect_cv
@@ -53,10 +53,14 @@ def pdf_naming(name: str) -> bytes:
     return buffer.getvalue()
 
 
-def apply_as(posting: Posting, name: str, *, consent: bool = False) -> Application:
+def apply_as(
+    posting: Posting, name: str, *, consent: bool = False, confirmed: bool = True
+) -> Application:
+    """An application through the service; a ticked consent box is then confirmed by the
+    owner of the address in the portal, unless `confirmed` is off (P22)."""
     email = f"{name.lower().replace(' ', '.')}@example.com"
     pdf = pdf_naming(name)
-    return submit_application(
+    application = submit_application(
         posting=posting,
         applicant=ApplicantData(
             full_name=name,
@@ -70,6 +74,12 @@ def apply_as(posting: Posting, name: str, *, consent: bool = False) -> Applicati
         cv_filename=f"{name}.pdf",
         inspected=inspect_cv(io.BytesIO(pdf), max_bytes=len(pdf)),
     )
+    if consent and confirmed:
+        consents.confirm_consent(
+            candidate=application.candidate,
+            consent_id=RetentionConsent.objects.get(application=application).pk,
+        )
+    return application
 
 
 def personal_data(application: Application) -> list[str]:
@@ -126,7 +136,8 @@ def test_the_rules_for_each_situation(posting: Posting) -> None:
     now = timezone.now()
     posting.concluded_at = now
     application = Application(stage=Stage.UNSUCCESSFUL, posting=posting)
-    consent = RetentionConsent(expires_at=now + timedelta(days=365), withdrawn_at=None)
+    expires = now + timedelta(days=365)
+    consent = RetentionConsent(expires_at=expires, confirmed_at=now, withdrawn_at=None)
 
     def due(**kwargs: Any) -> retention.Due:
         defaults = {"posting": posting, "consents": [], "on_hold": False}
@@ -134,8 +145,15 @@ def test_the_rules_for_each_situation(posting: Posting) -> None:
 
     assert due() == retention.Due(at=now, reason="process_concluded")
     assert due(consents=[consent]) == retention.Due(at=consent.expires_at, reason="consent_ended")
-    withdrawn = RetentionConsent(expires_at=consent.expires_at, withdrawn_at=now)
+    withdrawn = RetentionConsent(expires_at=expires, confirmed_at=now, withdrawn_at=now)
     assert due(consents=[withdrawn]).at == now
+    unconfirmed = RetentionConsent(expires_at=expires, confirmed_at=None)
+    assert due(consents=[unconfirmed]).at == now, "a consent nobody confirmed keeps nothing"
+    for_another = RetentionConsent(expires_at=expires, confirmed_at=now, application=Application())
+    assert due(consents=[for_another]).at == now, "a form consent covers its own application"
+    application.stage = Stage.SCREENING
+    assert due() == retention.Due(at=now, reason="process_concluded"), "conclusion ends it"
+    application.stage = Stage.UNSUCCESSFUL
     assert due(on_hold=True) == retention.NOT_DUE
     application.restricted = True
     assert due() == retention.NOT_DUE

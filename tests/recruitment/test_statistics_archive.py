@@ -102,7 +102,8 @@ def test_an_application_moved_without_events_counts_by_the_stage_it_stood_in(
     Application.objects.filter(pk=flagged.pk).update(stage=Stage.INTERVIEW)
 
     # When it is erased at once
-    assert purge.erase_now(application=flagged, actor="recruiter") == purge.Outcome.ERASED
+    recruiter = Actor(MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user)
+    assert purge.erase_now(application=flagged, actor=recruiter) == purge.Outcome.ERASED
 
     # Then its outcome is the stage it stood in, and it reached everything up to it
     assert archived(posting) == {(Stage.INTERVIEW, Stage.INTERVIEW, 1)}
@@ -135,8 +136,9 @@ def test_purging_twice_counts_once(posting: Posting) -> None:
 
 @pytest.mark.django_db
 def test_a_purge_that_is_not_due_or_fails_counts_nothing(posting: Posting, settings: Any) -> None:
-    # Given one application still open and one due, with storage down
-    open_one = application(posting, path=[Stage.APPLIED, Stage.SCREENING])
+    # Given one application still open (in a process not concluded) and one due, with
+    # storage down
+    open_one = application(PostingFactory(), path=[Stage.APPLIED, Stage.SCREENING])
     due = application(posting, path=[Stage.APPLIED, Stage.UNSUCCESSFUL])
     Posting.objects.filter(pk=posting.pk).update(concluded_at=timezone.now())
     later = timezone.now() + timedelta(minutes=1)

@@ -58,7 +58,10 @@ class Command(BaseCommand):
     def _expiring_consents(self, *, now: datetime, until: datetime) -> None:
         expiring = list(
             RetentionConsent.objects.filter(
-                withdrawn_at__isnull=True, expires_at__gt=now, expires_at__lte=until
+                confirmed_at__isnull=False,
+                withdrawn_at__isnull=True,
+                expires_at__gt=now,
+                expires_at__lte=until,
             )
             .annotate(day=TruncDate("expires_at"))
             .values("day")

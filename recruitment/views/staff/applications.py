@@ -18,7 +18,7 @@ from recruitment.services import exports as export_services
 from recruitment.services import notes as note_services
 from recruitment.services import pipeline as pipeline_services
 from recruitment.services import postings as posting_services
-from recruitment.services import purge
+from recruitment.services import purge, retention
 from recruitment.staff_forms import AssignForm, MoveForm, NoteForm
 from recruitment.views.staff.common import actor_from, safe_next, staff_view
 from recruitment.views.staff.pipeline import board_context
@@ -71,9 +71,11 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "assignments": application.assignments.all(),
             "consents": consents,
             "valid_consent": next(
-                (c for c in consents if c.withdrawn_at is None and c.expires_at > now), None
+                (c for c in consents if retention.covers(c, application) and c.expires_at > now),
+                None,
             ),
             "can_decide": can_decide,
+            "can_flag_under_age": access.can_flag_under_age(request.user, application.posting),
             "is_admin": access.is_admin(request.user),
             "move_form": MoveForm(initial={"to_stage": application.stage}),
             "note_form": NoteForm(),
@@ -122,9 +124,8 @@ def download_cv(request: HttpRequest, pk: Any, cv_id: Any) -> HttpResponse:
     audit.record_application_access(
         actor=actor_from(request), action=audit.Action.DOWNLOAD_CV, application=application
     )
-    url = storage.presigned_cv_url(
-        cv.storage_key, filename=cv.original_filename, content_type=cv.content_type
-    )
+    # The original file name is stored with the object, never put in the link.
+    url = storage.presigned_cv_url(cv.storage_key, content_type=cv.content_type)
     response = HttpResponseRedirect(url)
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -208,13 +209,11 @@ def unassign(request: HttpRequest, pk: Any, user_id: int) -> HttpResponse:
 @require_POST
 def flag_under_age(request: HttpRequest, pk: Any) -> HttpResponse:
     """PRIVACY.md P17: an under-age applicant's data is erased at once."""
-    application = _deciding_application(request, pk)
+    application = _visible_application(request, pk)
+    if not access.can_flag_under_age(request.user, application.posting):
+        raise PermissionDenied
     posting_id = application.posting_id
-    actor = actor_from(request)
-    audit.record_application_access(
-        actor=actor, action=audit.Action.FLAG_UNDER_AGE, application=application
-    )
-    outcome = purge.erase_now(application=application, actor=actor.user.get_username())
+    outcome = purge.erase_now(application=application, actor=actor_from(request))
     if outcome == purge.Outcome.ERASED:
         messages.success(request, _("The application was flagged as under-age and erased."))
         return redirect("staff:pipeline", pk=posting_id)

@@ -133,6 +133,13 @@ def _change_status(
 def conclude(request: HttpRequest, pk: int) -> HttpResponse:
     posting = _managed_posting(request, pk)
     undecided = posting.applications.exclude(stage__in=DECIDED_STAGES).count()
+    # Named on the page: they cannot be marked unsuccessful, and concluding ends them too.
+    frozen = list(
+        posting.applications.exclude(stage__in=DECIDED_STAGES)
+        .filter(restricted=True)
+        .select_related("candidate")
+        .order_by("created_at")
+    )
     form = ConcludeForm(request.POST or None)
     status = 200
     if request.method == "POST" and posting.concluded_at is None:
@@ -156,6 +163,6 @@ def conclude(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "staff/posting_conclude.html",
-        {"posting": posting, "form": form, "undecided": undecided},
+        {"posting": posting, "form": form, "undecided": undecided, "frozen": frozen},
         status=status,
     )

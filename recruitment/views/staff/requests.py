@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from recruitment import access, audit
+from recruitment.forms import phone_validator
 from recruitment.models import AccessEvent, Candidate, DataSubjectRequest
 from recruitment.services import requests as request_services
 from recruitment.services.applying import normalise_email
@@ -160,6 +161,20 @@ class ResolveForm(forms.Form):
     )
     outcome = forms.ChoiceField(
         choices=[(Status.RESOLVED, Status.RESOLVED.label), (Status.REFUSED, Status.REFUSED.label)]
+    )
+    # A rectification request: the details as the candidate asked (shown for that kind only).
+    full_name = forms.CharField(
+        label=gettext_lazy("Corrected full name"), max_length=200, required=False
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("Corrected phone"),
+        max_length=40,
+        required=False,
+        validators=[phone_validator],
+        help_text=gettext_lazy(
+            "As the candidate asked. Resolving replaces the details on the person and on every "
+            "application of theirs, as a correction in the portal does."
+        ),
     )
 
 
@@ -319,7 +334,13 @@ def _detail_context(
         "extension_refusal": request_services.extension_refusal(dsr, now=now) if is_open else None,
         "extension_days_left": request_services.extension_days_left(dsr),
         "extend_form": extend_form or ExtendForm(),
-        "resolve_form": resolve_form or ResolveForm(),
+        "resolve_form": resolve_form
+        or ResolveForm(
+            initial={"full_name": candidate.full_name, "phone": candidate.phone}
+            if candidate
+            else {}
+        ),
+        "is_rectification": dsr.kind == DataSubjectRequest.Kind.RECTIFICATION,
         # What was done with it; views are in the audit log, not here.
         "history": AccessEvent.objects.filter(request_id=dsr.pk)
         .exclude(action=AccessEvent.Action.VIEW_REQUEST)
@@ -400,12 +421,21 @@ def resolve(request: HttpRequest, pk: Any) -> HttpResponse:
     form = ResolveForm(request.POST)
     if form.is_valid():
         refused = form.cleaned_data["outcome"] == Status.REFUSED
+        corrected = (
+            request_services.ContactDetails(
+                full_name=form.cleaned_data["full_name"].strip(),
+                phone=form.cleaned_data["phone"].strip(),
+            )
+            if dsr.kind == DataSubjectRequest.Kind.RECTIFICATION and form.cleaned_data["full_name"]
+            else None
+        )
         try:
             request_services.resolve_request(
                 request=dsr,
                 resolution=form.cleaned_data["resolution"],
                 actor=actor_from(request),
                 refused=refused,
+                corrected=corrected,
             )
         except request_services.RequestRefused as error:
             messages.error(request, str(error.message))
