@@ -211,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recruitment.send_request_reminders",
         "schedule": 24 * 3600,
     },
+    # As often as the outbox is swept: an extension's notice goes out within that time.
+    "recruitment.settle_request_extensions": {
+        "task": "recruitment.settle_request_extensions",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
     "recruitment.delete_expired_exports": {
         "task": "recruitment.delete_expired_exports",
         "schedule": 3600,

@@ -279,6 +279,13 @@ def sent_recently(*, subject_ref: UUID, template: str, since: datetime) -> bool:
     ).exists()
 
 
+def delivery_states(*, email_ids: list[UUID]) -> dict[UUID, tuple[str, datetime | None]]:
+    """Each existing email's status and when it was sent (one query; gone emails are
+    missing). Read-only."""
+    rows = OutboundEmail.objects.filter(pk__in=email_ids).values_list("pk", "status", "sent_at")
+    return {pk: (status, sent_at) for pk, status, sent_at in rows}
+
+
 def count_emails(*, subject_refs: list[UUID]) -> dict[UUID, int]:
     """How many outbox emails there are about each of these subjects (one query)."""
     rows = (

@@ -100,6 +100,17 @@ def send_request_reminders() -> dict[str, int]:
     return {"reminded": reminded, "alerted": alerted}
 
 
+@shared_task(name="recruitment.settle_request_extensions")
+def settle_request_extensions() -> dict[str, int]:
+    """Gives each pending extension of a data-subject request its effect once the notice to
+    the candidate was sent in time, and voids (and reports to the officers) those whose
+    notice failed or came too late (PRIVACY.md P16). Run by beat every few minutes.
+    Rerun-safe: a settled extension is no longer pending.
+    """
+    applied, voided = requests.settle_extensions()
+    return {"applied": applied, "voided": voided}
+
+
 @shared_task(
     name="recruitment.build_export",
     bind=True,

@@ -65,6 +65,9 @@ class DataSubjectRequest(models.Model):
         OPEN = "open", _("Open")
         RESOLVED = "resolved", _("Resolved")
         REFUSED = "refused", _("Refused")
+        # Still open when the person's data was erased (a retention purge, the under-age
+        # flag): closed without an answer, which someone still owes; never "resolved".
+        ERASED_UNANSWERED = "erased_unanswered", _("Erased before it was answered")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Null once the candidate is erased: the purge keeps the request as a record that it
@@ -83,8 +86,14 @@ class DataSubjectRequest(models.Model):
     # received_at + the jurisdiction's deadline; an extension moves due_at, never this.
     original_due_at = models.DateTimeField(_("original due date"))
     due_at = models.DateTimeField(_("due at"))
+    # When the extension took effect: when its notice was sent to the candidate.
     extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
     extension_reason = models.TextField(_("extension reason"), blank=True)
+    # An extension asked for whose notice has not been sent yet: it takes effect (due_at
+    # moves here) only once the candidate has been told (services.requests.settle_extensions).
+    pending_due_at = models.DateTimeField(_("extension pending to"), null=True, blank=True)
+    # The outbox email of that notice (a plain id: the outbox is another app's).
+    extension_notice_id = models.UUIDField(null=True, blank=True)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

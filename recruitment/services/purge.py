@@ -44,7 +44,7 @@ from recruitment.models import (
     LegalHold,
     RetentionConsent,
 )
-from recruitment.services import ledger
+from recruitment.services import ledger, requests
 from recruitment.services.retention import (
     Due,
     Reason,
@@ -360,19 +360,35 @@ def _delete_rows_batch(applications: list[Application]) -> dict[UUID, dict[str, 
 def _anonymise_requests(candidate_ids: list[UUID]) -> None:
     """Keeps the leaving candidates' data-subject requests as anonymous records (kind,
     channel, dates, status, handler): the free texts, which may quote the candidate, are
-    cleared, and requests still open are closed, since nothing is left to answer about."""
+    cleared. A request still open was not answered, and the record must not say it was: it
+    is closed as ERASED_UNANSWERED and the officers are alerted, so that someone answers it
+    (telling the person their data has been erased) through the channel it came by.
+
+    Why close rather than hold the purge: the promise lets nothing be kept past its basis,
+    and an answer to an access request may describe the data as held when it is sent; an
+    erasure under the retention rules is the routine it would describe (a pending extension
+    goes too: its notice is erased with the person)."""
     now = timezone.now()
-    requests = DataSubjectRequest.objects.filter(candidate_id__any_of=candidate_ids)
-    requests.filter(status=DataSubjectRequest.Status.OPEN).update(
-        status=DataSubjectRequest.Status.RESOLVED, resolved_at=now
+    requests_of = DataSubjectRequest.objects.filter(candidate_id__any_of=candidate_ids)
+    unanswered = list(
+        requests_of.filter(status=DataSubjectRequest.Status.OPEN).only(
+            "id", "kind", "due_at", "original_due_at"
+        )
     )
-    requests.update(
+    requests_of.filter(pk__in=[request.pk for request in unanswered]).update(
+        status=DataSubjectRequest.Status.ERASED_UNANSWERED,
+        resolved_at=now,
+        pending_due_at=None,
+        extension_notice_id=None,
+    )
+    requests_of.update(
         candidate=None,
         details="",
         extension_reason="",
         resolution=ERASED_REQUEST_NOTE,
         updated_at=now,
     )
+    requests.alert_erased_unanswered(unanswered, now=now)
 
 
 def _delete_cascading(rows: QuerySet[Any]) -> None:

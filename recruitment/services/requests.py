@@ -1,19 +1,25 @@
 """Data-subject requests (PRIVACY.md P14, P16): recorded with their legal deadline, handled
 by the privacy officer, and watched by a daily reminder until they are closed.
 
-Deadlines: `original_due_at = due_at = received_at + PRIVACY_REQUEST_DEADLINE_DAYS`. An
-extension moves `due_at` (never `original_due_at`), by at most
+Deadlines count local calendar days (recruitment.dates): a request received on local day D
+is due by the end of local day D + PRIVACY_REQUEST_DEADLINE_DAYS (`original_due_at`). An
+extension moves `due_at` (never `original_due_at`) by whole local days, at most
 PRIVACY_REQUEST_EXTENSION_DAYS in total, only with a reason, and only while the first due
-date has not passed: the candidate must be told before it. Self-service actions in the
-portal are recorded resolved at once.
+date has not passed: the candidate must be told before it. So an extension takes effect only
+once its notice to the candidate has been sent (`settle_extensions`): until then it is
+pending and the first due date stands; a notice that fails, or is not sent before the first
+due date, voids it and alerts the officers. Self-service actions in the portal are recorded
+resolved at once.
 
-Days left, reminders and overdue alerts count local calendar days: a request is due on the
-day of `due_at` and overdue from the next day (a period in days ends with its last day).
+A request is due on the local day of `due_at` and overdue from the next day (a period in
+days ends with its last day); every page and email shows that local day.
 
 Locks: a service that writes something about the candidate (a request, an email to them)
 first locks the candidate's application rows, the purge's lock. A purge running at the
 same time then either finished first (the service refuses: nothing is held any more) or
-waits and erases what the service wrote together with the rest.
+waits and erases what the service wrote together with the rest. A request still open when
+the person is erased is closed as ERASED_UNANSWERED (never "resolved") and the officers are
+alerted (`alert_erased_unanswered`).
 
 Staff reminders and alerts hold request ids, kinds and dates only: never the candidate's
 name, address or words, so they need not (and do not) go with the candidate.
@@ -21,7 +27,7 @@ name, address or words, so they need not (and do not) go with the candidate.
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -30,12 +36,17 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from notifications.services import queue_email
+from notifications.services import delivery_states, queue_email
 from recruitment import audit
 from recruitment.access import Actor
+from recruitment.dates import (
+    local_date_text,
+    local_days_after,
+    local_days_between,
+    start_of_local_day,
+)
 from recruitment.models import Application, Candidate, DataSubjectRequest, RetentionConsent
 from recruitment.services import consents, restrictions
 
@@ -70,28 +81,25 @@ class RequestRefused(Exception):
 
 
 def due_date_for(received_at: datetime) -> datetime:
-    """When a request received at `received_at` must be answered (without extension)."""
-    return received_at + timedelta(days=settings.PRIVACY_REQUEST_DEADLINE_DAYS)
+    """When a request received at `received_at` must be answered (without extension): the
+    end of the local day PRIVACY_REQUEST_DEADLINE_DAYS after the local day it arrived."""
+    return local_days_after(received_at, settings.PRIVACY_REQUEST_DEADLINE_DAYS)
 
 
 def days_left(request: DataSubjectRequest, *, now: datetime) -> int:
     """Calendar days from today to the due date: 0 on the due date, negative once overdue."""
-    return (timezone.localdate(request.due_at) - timezone.localdate(now)).days
-
-
-def _start_of_local_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+    return local_days_between(now, request.due_at)
 
 
 def _reminder_window_end(now: datetime) -> datetime:
     """The first moment after the last due date within the reminder window."""
     last_day = timezone.localdate(now) + timedelta(days=settings.PRIVACY_REQUEST_REMINDER_DAYS)
-    return _start_of_local_day(last_day + ONE_DAY)
+    return start_of_local_day(last_day + ONE_DAY)
 
 
 def extension_days_left(request: DataSubjectRequest) -> int:
     """How many more days the due date may still be moved (the total is capped)."""
-    used = (request.due_at - request.original_due_at) // ONE_DAY
+    used = local_days_between(request.original_due_at, request.due_at)
     return max(settings.PRIVACY_REQUEST_EXTENSION_DAYS - used, 0)
 
 
@@ -99,13 +107,20 @@ def extension_refusal(request: DataSubjectRequest, *, now: datetime) -> str | No
     """Why the request cannot be extended at all now, or None if it can."""
     if request.status != Status.OPEN:
         return str(_("Only an open request can be extended."))
+    if request.extension_notice_id is not None:
+        return str(
+            _(
+                "The notice of the last extension has not been sent to the candidate yet: it "
+                "takes effect once it is, and only then can the request be extended again."
+            )
+        )
     if now > request.original_due_at:
         return str(
             _(
                 "An extension must be notified before the first due date (%(date)s), and that "
                 "has passed."
             )
-            % {"date": _local_datetime(request.original_due_at)}
+            % {"date": local_date_text(request.original_due_at)}
         )
     if extension_days_left(request) < 1:
         return str(
@@ -113,10 +128,6 @@ def extension_refusal(request: DataSubjectRequest, *, now: datetime) -> str | No
             % {"days": settings.PRIVACY_REQUEST_EXTENSION_DAYS}
         )
     return None
-
-
-def _local_datetime(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 # --- Selectors -----------------------------------------------------------------------------
@@ -132,7 +143,7 @@ def requests_due_a_reminder(*, now: datetime) -> QuerySet[DataSubjectRequest]:
     return DataSubjectRequest.objects.filter(
         status=Status.OPEN,
         reminder_sent_at__isnull=True,
-        due_at__gte=_start_of_local_day(timezone.localdate(now)),
+        due_at__gte=start_of_local_day(timezone.localdate(now)),
         due_at__lt=_reminder_window_end(now),
     )
 
@@ -142,7 +153,7 @@ def requests_due_an_overdue_alert(*, now: datetime) -> QuerySet[DataSubjectReque
     return DataSubjectRequest.objects.filter(
         status=Status.OPEN,
         overdue_alert_sent_at__isnull=True,
-        due_at__lt=_start_of_local_day(timezone.localdate(now)),
+        due_at__lt=start_of_local_day(timezone.localdate(now)),
     )
 
 
@@ -290,14 +301,16 @@ def extend_request(
     actor: Actor,
     now: datetime | None = None,
 ) -> DataSubjectRequest:
-    """Moves the due date `days` later and tells the candidate why (P16).
+    """Asks to move the due date `days` local days later and tells the candidate why (P16).
 
+    The extension is pending until its notice has been sent (`settle_extensions` then
+    moves `due_at`): a candidate who was never told has not been given an extension.
     Refused (RequestRefused, nothing changes) when the reason is blank, `days` is below 1
     or would take the total beyond PRIVACY_REQUEST_EXTENSION_DAYS, the first due date has
-    passed, or the request is not open. Side effects, in one transaction: locks the
-    candidate's application rows, then the request; moves `due_at`, sets `extended_at`,
-    adds the reason to `extension_reason`, clears `reminder_sent_at` (the staff reminder
-    comes again before the new date); writes an EXTEND_REQUEST audit row and queues the
+    passed, an earlier extension's notice is still unsent, or the request is not open.
+    Side effects, in one transaction: locks the candidate's application rows, then the
+    request; sets `pending_due_at` and `extension_notice_id`, adds the reason to
+    `extension_reason`; writes an EXTEND_REQUEST audit row and queues the
     `request_extended` notice to the candidate in their language. Not idempotent: each
     call extends again (within the cap).
     """
@@ -315,26 +328,11 @@ def extend_request(
         raise RequestRefused(
             _("The due date can be moved by 1 to %(days)d more days.") % {"days": allowed}
         )
-    locked.due_at = locked.due_at + timedelta(days=days)
-    locked.extended_at = now
-    locked.extension_reason = (
-        f"{locked.extension_reason}\n\n{reason}" if locked.extension_reason else reason
-    )
-    locked.reminder_sent_at = None
-    locked.save(
-        update_fields=[
-            "due_at",
-            "extended_at",
-            "extension_reason",
-            "reminder_sent_at",
-            "updated_at",
-        ]
-    )
-    audit.record_request_access(actor=actor, action=audit.Action.EXTEND_REQUEST, request=locked)
     candidate = locked.candidate
     if candidate is None:  # erased: its open requests were closed with it
         raise RequestRefused(_("This request is already closed."))
-    queue_email(
+    pending_due_at = local_days_after(locked.due_at, days)
+    notice = queue_email(
         to=candidate.email,
         template="request_extended",
         context={
@@ -344,7 +342,7 @@ def extend_request(
             "reference": str(locked.pk)[:8],
             "received_at": locked.received_at,
             "original_due_at": locked.original_due_at,
-            "due_at": locked.due_at,
+            "due_at": pending_due_at,
             "reason": reason,
             "authority": settings.SUPERVISORY_AUTHORITY,
         },
@@ -352,8 +350,86 @@ def extend_request(
         # Goes with the candidate when they are erased.
         subject_ref=candidate.pk,
     )
-    logger.info("data-subject request %s extended by %d days", locked.pk, days)
+    locked.pending_due_at = pending_due_at
+    locked.extension_notice_id = notice.pk
+    locked.extension_reason = (
+        f"{locked.extension_reason}\n\n{reason}" if locked.extension_reason else reason
+    )
+    locked.save(
+        update_fields=["pending_due_at", "extension_notice_id", "extension_reason", "updated_at"]
+    )
+    audit.record_request_access(actor=actor, action=audit.Action.EXTEND_REQUEST, request=locked)
+    logger.info("data-subject request %s: extension by %d days awaits its notice", locked.pk, days)
     return locked
+
+
+def settle_extensions(*, now: datetime | None = None) -> tuple[int, int]:
+    """Gives pending extensions their effect once their notice was sent in time, and voids
+    the others; returns how many were (applied, voided).
+
+    Applied: the notice was sent before the first due date passed; `due_at` moves to the
+    pending date, `extended_at` is when the notice went, the staff reminder comes again
+    before the new date. Voided: the notice failed for good, was sent too late, is still
+    unsent when the first due date has passed, or is gone; the first due date stands and
+    the officers get the `request_extension_void` alert (ids, kinds and dates only). A
+    notice still on its way before the first due date is left pending. Each request is
+    settled in its own transaction under its row lock. Rerun-safe: a settled request has
+    no pending extension.
+    """
+    now = now or timezone.now()
+    pending = [
+        (pk, notice_id)
+        for pk, notice_id in DataSubjectRequest.objects.filter(
+            status=Status.OPEN, extension_notice_id__isnull=False
+        ).values_list("pk", "extension_notice_id")
+        if notice_id is not None
+    ]
+    states = delivery_states(email_ids=[notice_id for _pk, notice_id in pending])
+    applied = voided = 0
+    for pk, notice_id in pending:
+        outcome = _settle(pk, states.get(notice_id), now=now)
+        applied += outcome == "applied"
+        voided += outcome == "voided"
+    return applied, voided
+
+
+@transaction.atomic
+def _settle(pk: UUID, state: tuple[str, datetime | None] | None, *, now: datetime) -> str:
+    locked = (
+        DataSubjectRequest.objects.select_for_update()
+        .filter(pk=pk, status=Status.OPEN, extension_notice_id__isnull=False)
+        .first()
+    )
+    if locked is None or locked.pending_due_at is None:
+        return "gone"  # settled or closed meanwhile
+    status, sent_at = state if state is not None else ("gone", None)
+    if status == "sent" and sent_at is not None and sent_at <= locked.original_due_at:
+        locked.due_at = locked.pending_due_at
+        locked.extended_at = sent_at
+        locked.reminder_sent_at = None
+        outcome = "applied"
+    elif status in {"pending", "sending"} and now <= locked.original_due_at:
+        return "waiting"
+    else:
+        outcome = "voided"
+    locked.pending_due_at = None
+    locked.extension_notice_id = None
+    locked.save(
+        update_fields=[
+            "due_at",
+            "extended_at",
+            "reminder_sent_at",
+            "pending_due_at",
+            "extension_notice_id",
+            "updated_at",
+        ]
+    )
+    if outcome == "voided":
+        _alert_officers("request_extension_void", [locked], now=now)
+        logger.warning("data-subject request %s: extension void, its notice was not sent", pk)
+    else:
+        logger.info("data-subject request %s extended: its notice was sent", pk)
+    return outcome
 
 
 @transaction.atomic
@@ -532,12 +608,33 @@ def _send_digest(digest: _Digest, due: QuerySet[DataSubjectRequest], *, now: dat
     if not rows:
         return 0
     DataSubjectRequest.objects.filter(pk__in=[row.pk for row in rows]).update(**{digest.stamp: now})
+    _alert_officers(digest.template, rows, now=now)
+    logger.info("%s queued for %d data-subject request(s)", digest.template, len(rows))
+    return len(rows)
+
+
+def alert_erased_unanswered(requests: list[DataSubjectRequest], *, now: datetime) -> None:
+    """Tells the officers that these requests were still open when their person's data was
+    erased (closed as ERASED_UNANSWERED): someone must still answer them, through the
+    channel they came by. Call it in the purge's transaction. Side effect: one outbox email
+    per officer address (ids, kinds and dates only)."""
+    if requests:
+        _alert_officers("request_erased_unanswered", requests, now=now)
+
+
+def _alert_officers(template: str, rows: list[DataSubjectRequest], *, now: datetime) -> None:
+    """Queues `template` to every officer address, listing `rows`: ids, kinds, due dates,
+    days left and links to the staff pages, no personal data (`subject_ref` None)."""
+    if not settings.PRIVACY_OFFICER_EMAILS:
+        logger.warning("no PRIVACY_OFFICER_EMAILS: %s not sent", template)
+        return
     context: dict[str, Any] = {
         "requests": [
             {
                 "id": str(row.pk),
                 "kind": Kind(row.kind).label,
                 "due_at": row.due_at,
+                "original_due_at": row.original_due_at,
                 "days_left": days_left(row, now=now),
                 "extended": row.due_at > row.original_due_at,
                 "url": _public_url(reverse("staff:request", kwargs={"pk": row.pk})),
@@ -550,13 +647,11 @@ def _send_digest(digest: _Digest, due: QuerySet[DataSubjectRequest], *, now: dat
     for address in settings.PRIVACY_OFFICER_EMAILS:
         queue_email(
             to=address,
-            template=digest.template,
+            template=template,
             context=context,
             language=settings.LANGUAGE_CODE,
             subject_ref=None,
         )
-    logger.info("%s queued for %d data-subject request(s)", digest.template, len(rows))
-    return len(rows)
 
 
 def _public_url(path: str) -> str:

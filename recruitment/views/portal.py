@@ -16,13 +16,13 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from recruitment import selectors, storage, throttling
+from recruitment.dates import local_date_text
 from recruitment.models import (
     DECIDED_STAGES,
     Application,
@@ -430,7 +430,7 @@ def privacy_request(request: HttpRequest, candidate: Candidate) -> HttpResponse:
         messages.success(
             request,
             _("Your request has been received. We will answer by %(date)s.")
-            % {"date": formats.date_format(created.due_at, "DATE_FORMAT")},
+            % {"date": local_date_text(created.due_at)},
         )
         return redirect(f"{_home_url()}#requests")
     return render(request, "portal/request.html", {"form": form})

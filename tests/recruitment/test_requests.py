@@ -17,6 +17,7 @@ from notifications import services as outbox
 from notifications.models import OutboundEmail
 from recruitment import tasks
 from recruitment.access import Actor
+from recruitment.dates import end_of_local_day, local_days_after
 from recruitment.models import AccessEvent, Application, Candidate, DataSubjectRequest
 from recruitment.services import requests
 from recruitment.services.requests import RequestRefused
@@ -80,6 +81,15 @@ def plain_text(message: Message) -> str:
     return payload.decode()
 
 
+def notices_sent(*, at: datetime | None = None) -> tuple[int, int]:
+    """Marks every extension notice sent (`at`, default now) and settles the extensions:
+    the outbox's delivery itself is tested for real in test_the_extension_notice_reaches..."""
+    OutboundEmail.objects.filter(template="request_extended").update(
+        status=OutboundEmail.Status.SENT, sent_at=at or timezone.now()
+    )
+    return requests.settle_extensions()
+
+
 def reload(request: DataSubjectRequest) -> DataSubjectRequest:
     return DataSubjectRequest.objects.get(pk=request.pk)
 
@@ -104,7 +114,9 @@ def test_a_request_received_in_the_past_is_due_thirty_days_after_it_arrived() ->
 
     assert request.status == Status.OPEN
     assert request.received_at == arrived
-    assert request.original_due_at == request.due_at == arrived + timedelta(days=30)
+    # The end of the local day 30 days after the local day it arrived.
+    last_day = timezone.localdate(arrived) + timedelta(days=30)
+    assert request.original_due_at == request.due_at == end_of_local_day(last_day)
     assert requests.days_left(request, now=arrived) == 30
     assert requests.days_left(request, now=arrived + timedelta(days=31)) == -1
 
@@ -115,7 +127,7 @@ def test_a_request_from_the_portal_is_received_now_and_not_audited() -> None:
     request = requests.record_request(candidate=candidate(), kind="objection", channel="portal")
 
     assert before <= request.received_at <= timezone.now()
-    assert request.due_at == request.received_at + timedelta(days=30)
+    assert request.due_at == local_days_after(request.received_at, 30)
     assert not AccessEvent.objects.exists()
 
 
@@ -140,14 +152,14 @@ def test_a_self_service_action_is_recorded_resolved_at_once() -> None:
     assert request.channel == DataSubjectRequest.Channel.PORTAL
     assert request.status == Status.RESOLVED
     assert request.received_at == request.resolved_at == now
-    assert request.due_at == now + timedelta(days=30)
+    assert request.due_at == local_days_after(now, 30)
     assert request.resolution == "Corrected the phone."
 
 
 # --- Extensions ---------------------------------------------------------------------------------
 
 
-def test_an_extension_moves_the_due_date_and_tells_the_candidate_in_their_language(
+def test_an_extension_moves_the_due_date_once_the_candidate_is_told_in_their_language(
     officer: Any,
 ) -> None:
     person = candidate(language="en")
@@ -167,11 +179,21 @@ def test_an_extension_moves_the_due_date_and_tells_the_candidate_in_their_langua
         now=now,
     )
 
-    assert extended.due_at == request.original_due_at + timedelta(days=45)
-    assert reload(request).original_due_at == request.original_due_at
-    assert extended.extended_at == now
+    # Pending until the candidate has been told: the first due date stands meanwhile.
+    assert extended.due_at == request.original_due_at
+    assert extended.pending_due_at == local_days_after(request.original_due_at, 45)
+    assert extended.extended_at is None
     assert extended.extension_reason == "We must gather records from three offices."
     [notice] = emails("request_extended")
+    assert extended.extension_notice_id == notice.pk
+    assert requests.settle_extensions() == (0, 0)  # not sent yet: still pending
+    sent_at = local_noon(0)
+    assert notices_sent(at=sent_at) == (1, 0)
+    extended = reload(request)
+    assert extended.due_at == local_days_after(request.original_due_at, 45)
+    assert extended.pending_due_at is None and extended.extension_notice_id is None
+    assert reload(request).original_due_at == request.original_due_at
+    assert extended.extended_at == sent_at
     assert notice.to_address == person.email
     assert notice.language == "hr"
     assert notice.subject_ref == person.pk  # erased with the candidate
@@ -213,12 +235,16 @@ def test_extensions_add_up_to_sixty_days_at_most(officer: Any) -> None:
     with pytest.raises(RequestRefused):
         requests.extend_request(request=request, days=0, reason="None.", actor=actor)
     requests.extend_request(request=request, days=40, reason="First.", actor=actor)
+    with pytest.raises(RequestRefused, match="not been sent"):
+        requests.extend_request(request=request, days=5, reason="Before the notice.", actor=actor)
+    notices_sent()
     with pytest.raises(RequestRefused):
         requests.extend_request(request=request, days=21, reason="Too far.", actor=actor)
     requests.extend_request(request=request, days=20, reason="Second.", actor=actor)
+    notices_sent()
 
     request = reload(request)
-    assert request.due_at == request.original_due_at + timedelta(days=60)
+    assert request.due_at == local_days_after(request.original_due_at, 60)
     assert request.extension_reason == "First.\n\nSecond."
     assert len(emails("request_extended")) == 2
     assert requests.extension_refusal(request, now=timezone.now()) is not None
@@ -259,7 +285,8 @@ def test_an_extension_after_the_first_due_date_is_refused(officer: Any) -> None:
         actor=actor,
         now=request.original_due_at - timedelta(minutes=1),
     )
-    assert reload(request).due_at == request.original_due_at + timedelta(days=10)
+    notices_sent(at=request.original_due_at - timedelta(seconds=30))
+    assert reload(request).due_at == local_days_after(request.original_due_at, 10)
 
 
 def test_only_an_open_request_can_be_extended(officer: Any) -> None:
@@ -358,6 +385,7 @@ def test_an_extension_makes_a_new_reminder_due_before_the_new_date(officer: Any)
     requests.extend_request(
         request=request, days=30, reason="Complex.", actor=officer_actor(officer)
     )
+    notices_sent()
 
     assert requests.send_request_reminders(now=timezone.now()) == (0, 0)
     new_due = reload(request).due_at
@@ -480,7 +508,7 @@ def test_entering_a_request_finds_the_candidate_by_email_in_any_case(
     assert request.candidate == person
     assert request.kind == "erasure"
     assert timezone.localdate(request.received_at) == day
-    assert request.due_at == request.received_at + timedelta(days=30)
+    assert request.due_at == local_days_after(request.received_at, 30)
     assert AccessEvent.objects.filter(action=Action.RECORD_REQUEST, request_id=request.pk).exists()
 
 
@@ -559,6 +587,7 @@ def test_assign_extend_and_resolve_from_the_page(officer_client: Client, officer
         action_url("extend", request), {"days": "14", "reason": "Backups to search."}
     )
     assert response.status_code == 302
+    notices_sent()
     response = officer_client.post(
         action_url("resolve", request), {"resolution": "Answered.", "outcome": "refused"}
     )
@@ -566,7 +595,7 @@ def test_assign_extend_and_resolve_from_the_page(officer_client: Client, officer
 
     request = reload(request)
     assert request.handler == officer
-    assert request.due_at == request.original_due_at + timedelta(days=14)
+    assert request.due_at == local_days_after(request.original_due_at, 14)
     assert request.status == Status.REFUSED
     actions = set(
         AccessEvent.objects.filter(request_id=request.pk).values_list("action", flat=True)
@@ -600,6 +629,7 @@ def test_a_change_the_service_refuses_is_explained_on_the_page(
 ) -> None:
     request = received(3)
     requests.extend_request(request=request, days=40, reason="First.", actor=officer_actor(officer))
+    notices_sent()
 
     response = officer_client.post(
         action_url("extend", request), {"days": "30", "reason": "Second."}, follow=True
@@ -607,7 +637,7 @@ def test_a_change_the_service_refuses_is_explained_on_the_page(
 
     assert response.redirect_chain == [(detail_url(request), 302)]
     assert "The due date can be moved by 1 to 20 more days." in response.content.decode()
-    assert reload(request).due_at == request.original_due_at + timedelta(days=40)
+    assert reload(request).due_at == local_days_after(request.original_due_at, 40)
     requests.resolve_request(request=request, resolution="Done.", actor=officer_actor(officer))
     again = officer_client.post(
         action_url("resolve", request), {"resolution": "Again.", "outcome": "resolved"}, follow=True

@@ -18,12 +18,12 @@ from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from recruitment import access, audit
+from recruitment.dates import local_date_text
 from recruitment.forms import phone_validator
 from recruitment.models import AccessEvent, Candidate, DataSubjectRequest
 from recruitment.services import requests as request_services
@@ -43,10 +43,6 @@ def _require_request_handler(request: HttpRequest) -> None:
     # 404, not 403: for everyone else these pages do not exist.
     if not access.can_manage_retention(request.user):
         raise Http404
-
-
-def _local_date(moment: datetime.datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATE_FORMAT")
 
 
 # --- Forms (validation only; the services write) ---------------------------------------------
@@ -295,7 +291,8 @@ def new_request(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Request recorded. It is due on %(date)s.") % {"date": _local_date(dsr.due_at)},
+                _("Request recorded. It is due on %(date)s.")
+                % {"date": local_date_text(dsr.due_at)},
             )
             return redirect("staff:request", pk=dsr.pk)
     return render(request, "staff/requests/new.html", {"form": form})
@@ -407,8 +404,12 @@ def extend(request: HttpRequest, pk: Any) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The request is now due on %(date)s; the candidate has been told why.")
-                % {"date": _local_date(extended.due_at)},
+                _(
+                    "The candidate is being told why the request will be answered by "
+                    "%(date)s. The new due date takes effect once that notice is sent; until "
+                    "then the first due date stands."
+                )
+                % {"date": local_date_text(extended.pending_due_at or extended.due_at)},
             )
         return redirect("staff:request", pk=dsr.pk)
     return _render_detail(request, dsr, extend_form=form)
