@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from datetime import UTC
 
 from django.db import models
 
@@ -39,7 +40,9 @@ class ErasureRecord(models.Model):
             "objects_deleted": self.objects_deleted,
             "rows_deleted": self.rows_deleted,
             "actor": self.actor,
-            "erased_at": self.erased_at.isoformat(),
+            # In UTC, as the database returns it: the same instant given in another zone
+            # (a local deadline) must hash the same before and after saving.
+            "erased_at": self.erased_at.astimezone(UTC).isoformat(),
             "previous_hash": self.previous_hash,
         }
         canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))

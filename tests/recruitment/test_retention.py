@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
@@ -437,6 +438,20 @@ def test_the_ledger_detects_a_tampered_record(posting: Posting, recruiter: Any) 
     middle = ErasureRecord.objects.order_by("pk")[1]
     ErasureRecord.objects.filter(pk=middle.pk).update(reason="under_age")
     assert ledger.verify() == ledger.Verification(ok=False, checked=1, first_broken_pk=middle.pk)
+
+
+@pytest.mark.django_db
+def test_a_purge_timed_in_local_time_still_verifies(posting: Posting, recruiter: Any) -> None:
+    """Found by tests/recruitment/test_promise_model.py: a sweep run at a consent's expiry,
+    an instant in the local zone, hashed "+02:00" and the database gave back "+00:00"."""
+    concluded_unsuccessful(posting, recruiter, "Local Time")
+    pipeline.conclude_process(posting=posting, actor=Actor(user=recruiter))
+    OutboundEmail.objects.all().delete()
+    later = timezone.localtime(timezone.now() + timedelta(days=1), ZoneInfo("Europe/Belgrade"))
+
+    purge.sweep(now=later)
+
+    assert ledger.verify() == ledger.Verification(ok=True, checked=1)
 
 
 @pytest.mark.django_db
