@@ -20,12 +20,14 @@ Also here: the test's clock, and the storage faults a sweep meets.
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from unittest import mock
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from botocore.exceptions import EndpointConnectionError
+from django.conf import settings
 
 from recruitment import storage
 from recruitment.models import DECIDED_STAGES, Application
@@ -41,7 +43,7 @@ class Clock:
         self.at = start
 
     def now(self) -> datetime:
-        return self.at
+        return self.at.astimezone(UTC)  # as Django's: in UTC, whatever zone it was set in
 
     def advance(self, delta: timedelta) -> datetime:
         self.at += delta
@@ -101,11 +103,58 @@ class ConsentModel:
 
 @dataclass
 class RequestModel:
+    """A data-subject request as P16 counts it: due at the end of the local day
+    DEADLINE_DAYS after the local day it arrived; an extension counts once its notice was
+    sent before that day ended (it is void otherwise); closed only by its answer, or as
+    "erased before it was answered" when the person's data went while it was open."""
+
     pk: UUID
     candidate_pk: UUID
     kind: str
     recorded_at: datetime
-    open: bool = True
+    original_due_day: date
+    due_day: date
+    status: str = "open"
+    pending_day: date | None = None
+    # The extension notice: "queued", "sent" or "failed" (None: no extension pending).
+    notice: str | None = None
+    notice_sent_at: datetime | None = None
+    # The officers must have been told: an extension voided, or erased while open.
+    voided: bool = False
+
+    @property
+    def open(self) -> bool:
+        return self.status == "open"
+
+    def extend(self, days: int) -> None:
+        self.pending_day = self.due_day + timedelta(days=days)
+        self.notice = "queued"
+
+    def settle(self, now: datetime) -> None:
+        """What the periodic settling of extensions does to this request at `now`."""
+        if not self.open or self.pending_day is None:
+            return
+        first_due_ends = end_of_local_day(self.original_due_day)
+        if self.notice == "sent" and self.notice_sent_at and self.notice_sent_at <= first_due_ends:
+            self.due_day = self.pending_day
+        elif self.notice == "queued" and now <= first_due_ends:
+            return  # still on its way, and still in time
+        else:
+            self.voided = True
+        self.pending_day = self.notice = self.notice_sent_at = None
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def end_of_local_day(day: date) -> datetime:
+    """The last instant of a local calendar day (written again here, not the product's)."""
+    return datetime.combine(day, time.max, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def first_due_day(received_at: datetime) -> date:
+    return local_day(received_at) + timedelta(days=settings.PRIVACY_REQUEST_DEADLINE_DAYS)
 
 
 @dataclass
@@ -216,15 +265,19 @@ class PromiseModel:
         and no restriction keeps any of them any more: the person no longer opposes erasure,
         so their open restriction requests are closed as superseded."""
         for request in self.requests.values():
-            if request.candidate_pk == candidate_pk and request.kind == "restriction":
-                request.open = False
+            if (
+                request.candidate_pk == candidate_pk
+                and request.kind == "restriction"
+                and request.open
+            ):
+                request.status = "resolved"  # superseded: resolved with that explanation
         for application in self.applications_of(candidate_pk):
             if application.erasure_requested_at is None:
                 application.erasure_requested_at = now
             application.restricted = False
 
-    def close_restriction(self, request: RequestModel) -> None:
-        request.open = False
+    def close_restriction(self, request: RequestModel, status: str) -> None:
+        request.status = status
         if not self.open_restrictions(request.candidate_pk):
             for application in self.applications_of(request.candidate_pk):
                 application.restricted = False
@@ -248,8 +301,10 @@ class PromiseModel:
             if consent.candidate_pk == application.candidate_pk:
                 consent.exists = False
         for request in self.requests.values():
-            if request.candidate_pk == application.candidate_pk:
-                request.open = False
+            if request.candidate_pk == application.candidate_pk and request.open:
+                # Never "resolved": nobody answered it. The officers are told.
+                request.status = "erased_unanswered"
+                request.pending_day = request.notice = request.notice_sent_at = None
         person = self.people[application.email]
         if person.candidate_pk == application.candidate_pk:
             person.candidate_pk = None

@@ -43,7 +43,12 @@ from uuid import UUID, uuid4
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache as django_cache
 from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -71,6 +76,7 @@ from recruitment.models import (
     DataSubjectRequest,
     ErasureRecord,
     LegalHold,
+    PortalToken,
     Posting,
     RetentionConsent,
 )
@@ -80,6 +86,7 @@ from recruitment.services import (
     holds,
     ledger,
     pipeline,
+    portal_access,
     postings,
     privacy_texts,
     purge,
@@ -105,6 +112,8 @@ from tests.recruitment.promise_rules import (
     PostingModel,
     PromiseModel,
     RequestModel,
+    end_of_local_day,
+    first_due_day,
     storage_fault,
 )
 
@@ -132,8 +141,11 @@ hypothesis_settings.register_profile("deep", max_examples=1000, stateful_step_co
 PROFILE_NAME = "deep" if os.environ.get("HYPOTHESIS_PROFILE") == "deep" else "promise"
 PROFILE = hypothesis_settings.get_profile(PROFILE_NAME)
 
-# A fixed start, so that a replayed example meets the same calendar (month lengths, DST).
-START = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
+# A fixed start, so that a replayed example meets the same calendar (month lengths, DST):
+# 00:20 local on 30 March 2031, still 29 March in UTC, 40 minutes before summer time begins
+# (02:00 local). Requests received now are due on a local day a UTC count gets wrong, and
+# consent months and due dates run across both daylight-saving changes.
+START = datetime(2031, 3, 29, 23, 20, tzinfo=UTC)
 STEP = timedelta(seconds=1)  # each step takes a second: nothing happens twice at one instant
 NAMES = ["Ana Kovačević", "Marko Marković", "Jelena Petrović"]  # each example's three people
 CORRECTED = ["Ana K. Horvat", "Marko M. Jurić", "Lejla Begović"]
@@ -176,6 +188,8 @@ class PromiseMachine(RuleBasedStateMachine):
         _erase_bucket()
         self.model = PromiseModel()
         self.staff = Actor(UserFactory(is_superuser=True))
+        self.staff_client = Client()
+        django_cache.clear()  # rate-limit counters of earlier examples (the pages are visited)
         self._strangers = 0
         self._first_postings = [self.new_posting_now(), self.new_posting_now()]
         self._first_people = [self.new_person_now(name) for name in NAMES]
@@ -524,7 +538,7 @@ class PromiseMachine(RuleBasedStateMachine):
         except self_service.ActionRefused:
             assert not self.held_by(owner), "the portal refused a request while data is held"
             return multiple()
-        return self.opened(owner, request)
+        return self.opened(owner, request, received_at=self.now)
 
     @rule(person=people)
     def erase_in_portal(self, person: str) -> None:
@@ -636,13 +650,18 @@ class PromiseMachine(RuleBasedStateMachine):
 
     # --- Requests recorded by staff ------------------------------------------------------------
 
-    def opened(self, owner: PersonModel, request: DataSubjectRequest) -> UUID:
+    def opened(
+        self, owner: PersonModel, request: DataSubjectRequest, *, received_at: datetime
+    ) -> UUID:
         assert owner.candidate_pk is not None and request.candidate_id == owner.candidate_pk
+        due_day = first_due_day(received_at)
         model = RequestModel(
             pk=request.pk,
             candidate_pk=owner.candidate_pk,
             kind=request.kind,
             recorded_at=self.now,
+            original_due_day=due_day,
+            due_day=due_day,
         )
         self.model.requests[request.pk] = model
         if model.kind == Kind.RESTRICTION:
@@ -668,7 +687,9 @@ class PromiseMachine(RuleBasedStateMachine):
             ]
         ),
         channel=st.sampled_from([Channel.EMAIL, Channel.OTHER]),
-        received_ago=st.sampled_from([timedelta(0), timedelta(hours=2), timedelta(days=3)]),
+        received_ago=st.sampled_from(
+            [timedelta(0), timedelta(hours=2), timedelta(hours=23), timedelta(days=3)]
+        ),
     )
     def record_by_staff(self, person: str, kind: str, channel: str, received_ago: timedelta) -> Any:
         """A request received by email or letter, entered by staff: it must have the effect
@@ -691,7 +712,7 @@ class PromiseMachine(RuleBasedStateMachine):
             assert not self.held_by(owner), "a request was refused while data is held"
             return multiple()
         assert self.held_by(owner), "a request was recorded for someone no longer held"
-        return self.opened(owner, request)
+        return self.opened(owner, request, received_at=self.now - received_ago)
 
     @rule(
         request=request_ids,
@@ -717,10 +738,11 @@ class PromiseMachine(RuleBasedStateMachine):
             assert not model.open, "an open request could not be closed"
             return
         assert model.open, "a closed request was closed again"
+        status = "refused" if refused else "resolved"
         if model.kind == Kind.RESTRICTION:
-            self.model.close_restriction(model)
+            self.model.close_restriction(model, status)
             return
-        model.open = False
+        model.status = status
         if refused:
             return
         if model.kind == Kind.ERASURE:
@@ -734,6 +756,90 @@ class PromiseMachine(RuleBasedStateMachine):
             self.model.people[email].details = (details.full_name, details.phone)
             for application in self.model.applications_of(model.candidate_pk):
                 application.details = (details.full_name, details.phone)
+
+    @rule(request=request_ids, days=st.sampled_from([1, 10, 45, 60]))
+    def extend(self, request: UUID, days: int) -> None:
+        """Staff extend a request (P16): allowed while it is open, before its first due date
+        has ended, within 60 days in all, and not while an earlier extension's notice is
+        still unsent; it counts only once the notice was sent in time."""
+        self.tick()
+        model = self.model.requests[request]
+        used = (model.due_day - model.original_due_day).days
+        allowed = (
+            model.open
+            and model.pending_day is None
+            and self.now <= end_of_local_day(model.original_due_day)
+            and days <= django_settings.PRIVACY_REQUEST_EXTENSION_DAYS - used
+        )
+        try:
+            row = requests.extend_request(
+                request=DataSubjectRequest.objects.get(pk=request),
+                days=days,
+                reason="Records in three offices.",
+                actor=self.staff,
+            )
+        except requests.RequestRefused:
+            assert not allowed, "an extension the rules allow was refused"
+            return
+        assert allowed, "an extension the rules forbid was accepted"
+        model.extend(days)
+        # The notice tells the candidate the new day, in their language, as the pages will.
+        notice = OutboundEmail.objects.get(pk=row.extension_notice_id)
+        assert model.pending_day is not None
+        with translation.override(notice.language):
+            assert date_format(model.pending_day, "DATE_FORMAT") in notice.body_text
+
+    @rule(request=request_ids)
+    def extension_notice_fails(self, request: UUID) -> None:
+        """The SMTP peer refuses the extension's notice for good."""
+        self.tick()
+        model = self.model.requests[request]
+        if model.notice != "queued":
+            return
+        row = DataSubjectRequest.objects.get(pk=request)
+        OutboundEmail.objects.filter(pk=row.extension_notice_id).update(
+            status=OutboundEmail.Status.FAILED
+        )
+        model.notice = "failed"
+
+    @rule()
+    def settle_extensions(self) -> None:
+        """The beat task that gives sent extensions their effect and voids the others."""
+        self.settle(self.tick())
+
+    def settle(self, now: datetime) -> None:
+        requests.settle_extensions(now=now)
+        for model in self.model.requests.values():
+            model.settle(now)
+
+    @rule(request=request_ids)
+    def look_at_the_request(self, request: UUID) -> None:
+        """The officer's page, and (while it is open) the person's portal, show the day the
+        rules say the request is due: one local calendar day everywhere."""
+        self.tick()
+        model = self.model.requests[request]
+        self.staff_client.force_login(self.staff.user)
+        page = self.staff_client.get(reverse("staff:request", kwargs={"pk": request}))
+        with translation.override(django_settings.LANGUAGE_CODE):
+            due = date_format(model.due_day, "DATE_FORMAT")
+            pending = model.pending_day and date_format(model.pending_day, "DATE_FORMAT")
+        text = page.content.decode()
+        assert page.status_code == 200 and due in text, f"staff page of {request}: not {due}"
+        assert not pending or pending in text, f"pending extension to {pending} not shown"
+        owner = self.model.people[self.model.candidate_emails[model.candidate_pk]]
+        if not model.open or owner.candidate_pk != model.candidate_pk:
+            return
+        portal = Client()
+        token = portal_access.issue_token(
+            candidate=Candidate.objects.get(pk=owner.candidate_pk),
+            purpose=PortalToken.Purpose.ACCESS,
+        )
+        portal.get(reverse("privacy:access", kwargs={"token": token}))
+        portal.post(reverse("privacy:continue"))
+        home = portal.get(reverse("privacy:portal"))
+        with translation.override("en"):
+            answered_by = f"Open: answered by {date_format(model.due_day, 'DATE_FORMAT')}"
+        assert answered_by in home.content.decode(), f"portal of {request}: not {answered_by}"
 
     # --- Legal holds and the under-age flag --------------------------------------------------
 
@@ -818,6 +924,7 @@ class PromiseMachine(RuleBasedStateMachine):
         consent-expiry reminders, the worker building pending exports and the hourly
         deletion of expired ones."""
         self.clock.at = moment
+        self.settle(moment)
         consents.send_expiry_reminders()
         pending = DataExport.objects.filter(status=DataExport.Status.PENDING)
         for export_id in pending.values_list("pk", flat=True):
@@ -826,11 +933,13 @@ class PromiseMachine(RuleBasedStateMachine):
 
     @rule(which=st.integers(0, 2), offset=st.sampled_from([-1, 0, 1]))
     def jump_to_a_deadline(self, which: int, offset: int) -> None:
-        """To just before, at or just after a consent's expiry or a retry date."""
+        """To just before, at or just after a consent's expiry, a retry date, or the end of a
+        request's first due day."""
         self.tick()
         deadlines = sorted(
             {c.expires_at for c in self.model.consents.values() if c.exists}
             | {a.retry_at for a in self.model.existing() if a.retry_at is not None}
+            | {end_of_local_day(r.original_due_day) for r in self.model.requests.values()}
         )
         future = [d for d in deadlines if d + timedelta(seconds=offset) > self.now]
         if future:
@@ -849,6 +958,9 @@ class PromiseMachine(RuleBasedStateMachine):
             OutboundEmail.objects.filter(
                 status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING]
             ).update(status=OutboundEmail.Status.SENT, sent_at=now)
+            for request in self.model.requests.values():
+                if request.notice == "queued":
+                    request.notice, request.notice_sent_at = "sent", now
         existing = {a.pk: a for a in self.model.existing()}
         erasable = {pk for pk, a in existing.items() if self.model.erasable(a, now)}
         kept = self.kept_by_a_visible_basis(now)
@@ -1022,13 +1134,34 @@ class PromiseMachine(RuleBasedStateMachine):
         assert set(hold_rows) == {h.pk for h in model.holds.values() if h.exists}
         for pk, lifted_at in hold_rows.items():
             assert (lifted_at is None) == model.holds[pk].active, f"hold {pk}"
-        for pk, status, candidate_id in DataSubjectRequest.objects.filter(
-            pk__in=list(model.requests)
-        ).values_list("pk", "status", "candidate_id"):
-            request = model.requests[pk]
-            assert (status == DataSubjectRequest.Status.OPEN) == request.open, f"request {pk}"
-            if candidate_id is None:
+        for row in DataSubjectRequest.objects.filter(pk__in=list(model.requests)):
+            request = model.requests[row.pk]
+            # Closed only by its answer, or as erased before it was answered: never
+            # "resolved" by anything else.
+            assert row.status == request.status, f"request {row.pk}: {row.status}"
+            if row.candidate_id is None:
                 assert request.candidate_pk not in people
+            # Due at the end of the local day the rules say; extended only once told.
+            assert row.original_due_at == end_of_local_day(request.original_due_day), row.pk
+            if row.status == DataSubjectRequest.Status.OPEN:
+                assert row.due_at == end_of_local_day(request.due_day), (
+                    f"request {row.pk} due {row.due_at}, the rules say {request.due_day}"
+                )
+                expected_pending = request.pending_day and end_of_local_day(request.pending_day)
+                assert row.pending_due_at == expected_pending, f"request {row.pk} pending"
+        # The officers were told of every extension voided and every request left unanswered.
+        for template, told in (
+            ("request_extension_void", [r for r in model.requests.values() if r.voided]),
+            (
+                "request_erased_unanswered",
+                [r for r in model.requests.values() if r.status == "erased_unanswered"],
+            ),
+        ):
+            alerts = " ".join(
+                OutboundEmail.objects.filter(template=template).values_list("body_text", flat=True)
+            )
+            untold = [str(r.pk) for r in told if str(r.pk) not in alerts]
+            assert not untold, f"{template}: the officers were not told of {untold}"
         for posting in Posting.objects.filter(pk__in=list(model.postings)):
             expected_posting = model.postings[posting.pk]
             assert posting.concluded_at == expected_posting.concluded_at, posting.pk
@@ -1087,6 +1220,9 @@ def _prepare(settings: Any) -> None:
     """The retention settings the model assumes, and this worker's bucket versioned."""
     settings.RETENTION_GRACE_DAYS = 0
     settings.HIRED_RETENTION_DAYS = None
+    settings.PRIVACY_REQUEST_DEADLINE_DAYS = 30
+    settings.PRIVACY_REQUEST_EXTENSION_DAYS = 60
+    settings.PRIVACY_OFFICER_EMAILS = ["dpo@example.com"]
     storage._client().put_bucket_versioning(
         Bucket=storage._bucket(), VersioningConfiguration={"Status": "Enabled"}
     )
