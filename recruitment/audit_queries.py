@@ -1,5 +1,6 @@
 """Reading the audit log: its filter form and its selectors. Holds no candidate personal data:
-nothing here joins an AccessEvent to a candidate, an application or a note."""
+nothing here joins an AccessEvent to a candidate, an application or a note (a data-subject
+request is looked up by id only, to know whether the reader may open it)."""
 
 import datetime
 from collections.abc import Iterable
