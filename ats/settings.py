@@ -190,6 +190,15 @@ RETENTION_BATCH_SIZE = env.int("ATS_RETENTION_BATCH_SIZE", default=500)
 # delivered before it erases the address anyway.
 RETENTION_NOTICE_WAIT_HOURS = env.int("ATS_RETENTION_NOTICE_WAIT_HOURS", default=24)
 
+# The audit log (AccessEvent) holds no candidate data, but it does hold staff activity (who,
+# what, when, from which network): it is kept this many days, then deleted by a daily task.
+# Three years by default: evidence of who accessed an application, and of how a data-subject
+# request was handled, must outlast the three years in which a candidate may claim damages
+# (Law on Obligations, Serbia and Bosnia and Herzegovina, art. 376), but not be kept forever.
+AUDIT_RETENTION_DAYS = env.int("ATS_AUDIT_RETENTION_DAYS", default=3 * 365)
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("ATS_AUDIT_RETENTION_DAYS must be a positive number of days.")
+
 CELERY_BEAT_SCHEDULE = {
     "notifications.sweep_outbox": {
         "task": "notifications.sweep_outbox",
@@ -219,6 +228,10 @@ CELERY_BEAT_SCHEDULE = {
     "recruitment.delete_expired_exports": {
         "task": "recruitment.delete_expired_exports",
         "schedule": 3600,
+    },
+    "recruitment.delete_old_audit_events": {
+        "task": "recruitment.delete_old_audit_events",
+        "schedule": 24 * 3600,
     },
 }
 

@@ -6,11 +6,18 @@ and audited; in the admin only superusers may see it, read-only, through the App
 page, and every such view is written to the audit log. Candidates, notes, CVs, consents and
 emails have no admin pages of their own, so there is no unaudited way in. Users and groups
 keep Django's default admin.
+
+Lists filter only by what they declare (`list_filter`, `date_hierarchy`): Django's own
+`lookup_allowed` lets any query string filter on any local field, so
+`?cover_letter__icontains=...` would search candidate data through a page that shows none of
+it. Every search or filter of a list of candidate data is written to the audit log too.
 """
 
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.filters import FieldListFilter, ListFilter, SimpleListFilter
+from django.contrib.admin.utils import get_fields_from_path
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -30,6 +37,71 @@ from recruitment.models import (
     TeamMembership,
 )
 
+# --- Every list: declared filters only ------------------------------------------------------
+
+
+class DeclaredFiltersOnly(admin.ModelAdmin):
+    """A list filters by the parameters its declared filters read, and by nothing else.
+
+    Any other parameter (`?cover_letter__icontains=...`, `?posting__title=...`) is refused
+    with Django's DisallowedModelAdminLookup: a 400, logged by the parameter's name only.
+    """
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # Django has passed the request since 5.0; without one, nothing is declared.
+        return request is not None and lookup in self.declared_lookups(request)
+
+    def declared_lookups(self, request: HttpRequest) -> set[str]:
+        """The query-string parameters of the declared filters, asked of the filters
+        themselves (a filter on a relation reads its choices: one query)."""
+        lookups: set[str] = set()
+        item: Any
+        for item in self.get_list_filter(request):
+            if isinstance(item, type) and issubclass(item, SimpleListFilter):
+                lookups.add(str(item.parameter_name))
+                continue
+            path, make_filter = (
+                item if isinstance(item, (list, tuple)) else (item, FieldListFilter.create)
+            )
+            field = get_fields_from_path(self.model, path)[-1]
+            spec: ListFilter = make_filter(field, request, {}, self.model, self, field_path=path)
+            lookups.update(name for name in spec.expected_parameters() or () if name)
+        if self.date_hierarchy:
+            lookups.update(f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
+        return lookups
+
+
+class AuditedSearches(admin.ModelAdmin):
+    """Writes an audit row each time a list of candidate data is searched or filtered.
+
+    The row says who searched which list, and when; it keeps neither the search text nor
+    the filter values. The text is whatever was typed into the box, a candidate's name
+    perhaps, and the audit log holds no candidate personal data: it outlives the purge
+    (PRIVACY.md P6, P9).
+    """
+
+    search_audit_action: str
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The list. Side effect: one search audit row when it is about to be shown
+        searched or filtered (it is rendered only after the row is written). Refused
+        parameters (400) and bad values (Django's redirect to `?e=1`) show nothing and
+        write nothing."""
+        response = super().changelist_view(request, extra_context)
+        if isinstance(response, TemplateResponse) and response.status_code == 200:
+            changelist = (response.context_data or {}).get("cl")
+            # Every parameter left once paging, ordering and the like are set aside is a
+            # declared filter (DeclaredFiltersOnly refused the rest), a date drill-down too.
+            if changelist is not None and (changelist.query or changelist.get_filters_params()):
+                record_access(
+                    actor=Actor(user=request.user, client_ip=client_ip(request)),  # type: ignore[arg-type]
+                    action=self.search_audit_action,
+                )
+        return response
+
+
 # --- Postings and teams (no candidate data) ---------------------------------------------------
 
 
@@ -42,7 +114,7 @@ class TeamMembershipInline(admin.TabularInline):
 
 
 @admin.register(Posting)
-class PostingAdmin(admin.ModelAdmin):
+class PostingAdmin(DeclaredFiltersOnly):
     list_display = [
         "title",
         "status",
@@ -60,7 +132,7 @@ class PostingAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamMembership)
-class TeamMembershipAdmin(admin.ModelAdmin):
+class TeamMembershipAdmin(DeclaredFiltersOnly):
     list_display = ["posting", "user", "role", "created_at"]
     list_filter = ["role"]
     list_select_related = ["posting", "user"]
@@ -122,7 +194,8 @@ class ApplicationEventInline(ReadOnlyInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(SuperuserReadOnly, admin.ModelAdmin):
+class ApplicationAdmin(SuperuserReadOnly, AuditedSearches, DeclaredFiltersOnly, admin.ModelAdmin):
+    search_audit_action = AccessEvent.Action.ADMIN_SEARCH_APPLICATIONS
     # The list names no candidate: only the audited detail page shows who applied.
     list_display = ["id", "posting", "stage", "created_at"]
     list_filter = ["stage", "posting"]
@@ -199,7 +272,8 @@ class ApplicationAdmin(SuperuserReadOnly, admin.ModelAdmin):
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(SuperuserReadOnly, admin.ModelAdmin):
+class AccessEventAdmin(SuperuserReadOnly, AuditedSearches, DeclaredFiltersOnly, admin.ModelAdmin):
+    search_audit_action = AccessEvent.Action.ADMIN_SEARCH_AUDIT_LOG
     # Privacy officers read the log in the workspace (filters, export); the admin is for admins.
     list_display = [
         "created_at",

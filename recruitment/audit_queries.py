@@ -1,5 +1,6 @@
 """Reading the audit log: its filter form and its selectors. Holds no candidate personal data:
-nothing here joins an AccessEvent to a candidate, an application or a note."""
+nothing here joins an AccessEvent to a candidate, an application or a note (a data-subject
+request is looked up by id only, to know whether the reader may open it)."""
 
 import datetime
 from collections.abc import Iterable
@@ -12,6 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from recruitment import access
+from recruitment.access import AnyUser
 from recruitment.models import AccessEvent, Posting
 
 ANY = ("", _("Any"))
@@ -29,6 +32,8 @@ class AuditLogFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"), choices=[ANY, *AccessEvent.Action.choices], required=False
     )
+    # A data-subject request's id: every action taken on that request.
+    request = forms.UUIDField(label=_("Data-subject request"), required=False)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -88,6 +93,8 @@ def filtered_events(filters: dict[str, Any]) -> QuerySet[AccessEvent]:
         events = events.filter(posting_id=filters["posting"])
     if "action" in filters:
         events = events.filter(action=filters["action"])
+    if "request" in filters:
+        events = events.filter(request_id=filters["request"])
     if "date_from" in filters:
         events = events.filter(created_at__gte=_start_of_local_day(filters["date_from"]))
     if "date_to" in filters:
@@ -98,20 +105,37 @@ def filtered_events(filters: dict[str, Any]) -> QuerySet[AccessEvent]:
 
 @dataclass(frozen=True)
 class AuditRow:
-    """One event as the audit page shows it: the posting by title where it still exists."""
+    """One event as the audit page shows it: the posting by title where it still exists,
+    and whether the reader may open the data-subject request it is about."""
 
     event: AccessEvent
     posting_title: str | None
+    request_visible: bool = False
 
 
-def with_posting_titles(events: Iterable[AccessEvent]) -> list[AuditRow]:
-    """Pairs each event with its posting's title, in one query for all of them.
+def audit_rows(events: Iterable[AccessEvent], *, user: AnyUser) -> list[AuditRow]:
+    """Pairs each event with its posting's title and with whether `user` may open its
+    data-subject request (`access.requests_visible_to`): one query for each, for all the
+    events, and none when there is nothing to look up.
 
     A posting id whose posting is gone gets `None` (the log outlives what it refers to).
     """
     events = list(events)
-    ids = {event.posting_id for event in events if event.posting_id is not None}
+    posting_ids = {event.posting_id for event in events if event.posting_id is not None}
     titles: dict[int | None, str] = {}
-    if ids:
-        titles.update(Posting.objects.filter(pk__in=ids).values_list("pk", "title"))
-    return [AuditRow(event=event, posting_title=titles.get(event.posting_id)) for event in events]
+    if posting_ids:
+        titles.update(Posting.objects.filter(pk__in=posting_ids).values_list("pk", "title"))
+    request_ids = {event.request_id for event in events if event.request_id is not None}
+    visible: set[Any] = set()
+    if request_ids:
+        visible.update(
+            access.requests_visible_to(user).filter(pk__in=request_ids).values_list("pk", flat=True)
+        )
+    return [
+        AuditRow(
+            event=event,
+            posting_title=titles.get(event.posting_id),
+            request_visible=event.request_id in visible,
+        )
+        for event in events
+    ]

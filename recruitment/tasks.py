@@ -7,7 +7,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from recruitment import storage
+from recruitment import audit, storage
 from recruitment.services import (
     consents,
     exports,
@@ -140,3 +140,10 @@ def delete_expired_exports() -> dict[str, int]:
     deleted = exports.delete_expired_exports()
     requeued = exports.requeue_stale_exports()
     return {"deleted": deleted, "requeued": requeued}
+
+
+@shared_task(name="recruitment.delete_old_audit_events")
+def delete_old_audit_events() -> int:
+    """Deletes audit log rows past ATS_AUDIT_RETENTION_DAYS, in batches (run daily by beat).
+    Never touches the erasure ledger or the statistics. Rerun-safe."""
+    return audit.delete_old_events()

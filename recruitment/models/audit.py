@@ -26,6 +26,9 @@ class AccessEvent(models.Model):
         FLAG_UNDER_AGE = "flag_under_age", _("Flagged as under-age")
         VIEW_PIPELINE = "view_pipeline", _("Viewed pipeline")
         ADMIN_VIEW = "admin_view", _("Viewed in admin")
+        # A list in the admin searched or filtered; what was typed is not kept (admin.py).
+        ADMIN_SEARCH_APPLICATIONS = "admin_search_applications", _("Searched applications in admin")
+        ADMIN_SEARCH_AUDIT_LOG = "admin_search_audit_log", _("Searched audit log in admin")
         EXPORT = "export", _("Exported data")
         EXPORT_AUDIT_LOG = "export_audit_log", _("Exported audit log")
         PLACE_LEGAL_HOLD = "place_legal_hold", _("Placed legal hold")

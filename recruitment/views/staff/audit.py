@@ -7,6 +7,7 @@ import csv
 from collections.abc import Iterator
 from datetime import UTC
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -16,13 +17,21 @@ from django.views.decorators.http import require_GET
 
 from recruitment import access
 from recruitment.audit import record_access
-from recruitment.audit_queries import AuditLogFilterForm, filtered_events, with_posting_titles
+from recruitment.audit_queries import AuditLogFilterForm, audit_rows, filtered_events
 from recruitment.models import AccessEvent
 from recruitment.views.staff.common import actor_from, staff_view
 
 PAGE_SIZE = 50
 EXPORT_CHUNK_SIZE = 2000
-CSV_HEADER = ("time_utc", "actor", "action", "posting_id", "application_id", "client_network")
+CSV_HEADER = (
+    "time_utc",
+    "actor",
+    "action",
+    "posting_id",
+    "application_id",
+    "request_id",
+    "client_network",
+)
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -42,7 +51,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/audit_log.html",
-        {"form": form, "page": page, "rows": with_posting_titles(page.object_list)},
+        {
+            "form": form,
+            "page": page,
+            "rows": audit_rows(page.object_list, user=request.user),
+            "retention_days": settings.AUDIT_RETENTION_DAYS,
+        },
     )
 
 
@@ -81,6 +95,7 @@ def _csv_values(event: AccessEvent) -> tuple[object, ...]:
         event.action,
         event.posting_id,
         event.application_id,
+        event.request_id,
         event.client_ip,
     )
 

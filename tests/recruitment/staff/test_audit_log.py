@@ -3,19 +3,27 @@
 import csv
 import io
 import re
+import uuid
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 
-from recruitment.models import AccessEvent, TeamMembership
-from tests.factories import ApplicationFactory, MembershipFactory, PostingFactory, UserFactory
+from recruitment.access import Actor
+from recruitment.models import AccessEvent, DataSubjectRequest, TeamMembership
+from recruitment.services import requests
+from tests.factories import (
+    ApplicationFactory,
+    MembershipFactory,
+    PostingFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 Action = AccessEvent.Action
@@ -31,6 +39,7 @@ def make_event(
     action: str = Action.VIEW_APPLICATION,
     posting_id: int | None = None,
     application_id: UUID | None = None,
+    request_id: UUID | None = None,
     at: datetime | None = None,
     client_ip: str = "192.0.2.0",
 ) -> AccessEvent:
@@ -40,6 +49,7 @@ def make_event(
         action=action,
         posting_id=posting_id,
         application_id=application_id,
+        request_id=request_id,
         client_ip=client_ip,
     )
     if at is not None:  # created_at is auto_now_add: set it afterwards
@@ -184,6 +194,7 @@ def test_date_filter_takes_whole_local_days_inclusive(
         {"date_from": "yesterday"},
         {"date_to": "2025-02-30"},
         {"action": "hack"},
+        {"request": "not-a-request-id"},
         {"actor": "nobody-like-this"},
         {"date_from": "2025-03-02", "date_to": "2025-03-01"},
         {"page": "last-but-one"},
@@ -304,6 +315,7 @@ def test_export_streams_every_event_with_a_header_and_records_itself(
         "action",
         "posting_id",
         "application_id",
+        "request_id",
         "client_network",
     ]
     # The export is written to the log before any row leaves, so it is in the export too.
@@ -317,6 +329,7 @@ def test_export_streams_every_event_with_a_header_and_records_itself(
         "download_cv",
         str(posting.pk),
         str(application_id),
+        "",
         "203.0.113.0",
     ] in rows
 
@@ -340,7 +353,7 @@ def test_export_defuses_spreadsheet_formulas(officer_client: Client, dangerous: 
 
     [_, row] = csv_rows(response)
     assert row[1] == "'" + dangerous
-    assert row[5] == "'=cmd|' /C calc'!A0"
+    assert row[6] == "'=cmd|' /C calc'!A0"
 
 
 def test_exporting_twice_records_two_exports(officer_client: Client) -> None:
@@ -354,7 +367,7 @@ def test_exporting_twice_records_two_exports(officer_client: Client) -> None:
 
 # Session, user, user and group permissions, the actor and posting choices, the navigation's
 # count of data-subject requests due soon, then:
-PAGE_QUERIES = 10  # count, the page's events, their posting titles
+PAGE_QUERIES = 11  # count, the page's events, their posting titles, the requests' visibility
 EXPORT_QUERIES = 8  # the export's own audit row, one cursor over the events
 
 
@@ -364,13 +377,15 @@ def test_the_page_takes_constant_queries(
 ) -> None:
     postings = [PostingFactory() for _ in range(3)]
     actors = [UserFactory() for _ in range(3)]
+    request_ids = [received_request().pk for _ in range(3)]
     for i in range(events):
         make_event(actor=actors[i % 3], posting_id=postings[i % 3].pk)
+        make_event(actor=actors[i % 3], action=Action.VIEW_REQUEST, request_id=request_ids[i % 3])
 
     with django_assert_max_num_queries(PAGE_QUERIES):
         response = officer_client.get(reverse(PAGE))
 
-    assert len(response.context["rows"]) == min(events, 50)
+    assert len(response.context["rows"]) == min(2 * events, 50)
 
 
 @pytest.mark.parametrize("events", [10, 200])
@@ -386,3 +401,110 @@ def test_the_export_takes_constant_queries(
         rows = csv_rows(officer_client.get(reverse(CSV)))
 
     assert len(rows) == events + 2  # header, the events, the export's own entry
+
+
+# --- Data-subject requests: the target of their actions (issue 16, defect 10) ---------------
+
+
+def received_request() -> DataSubjectRequest:
+    return requests.record_request(
+        candidate=ApplicationFactory(candidate__full_name="Zorana Requester").candidate,
+        kind=DataSubjectRequest.Kind.ACCESS,
+        channel=DataSubjectRequest.Channel.EMAIL,
+        details="Send me everything, Zorana Requester.",
+    )
+
+
+@pytest.fixture
+def audit_only_client(client: Client) -> Client:
+    """Staff who may read the audit log and nothing more (no data-subject requests)."""
+    reader = UserFactory(username="auditor")
+    reader.user_permissions.add(
+        Permission.objects.get(content_type__app_label="recruitment", codename="view_accessevent")
+    )
+    client.force_login(reader)
+    return client
+
+
+def request_cell(html: str, request_id: UUID) -> str:
+    [cell] = re.findall(rf"<td>[^\n]*{request_id}[^\n]*</td>", html)
+    return str(cell)
+
+
+def test_request_actions_show_the_request_linked_for_those_who_may_open_it(
+    officer_client: Client, officer: Any
+) -> None:
+    # Given a request recorded and extended by staff, through the services
+    dsr = received_request()
+    actor = Actor(user=officer, client_ip="192.0.2.10")
+    requests.assign_request(request=dsr, actor=actor)
+    requests.extend_request(request=dsr, days=10, reason="Many applications.", actor=actor)
+
+    html = officer_client.get(reverse(PAGE)).content.decode()
+
+    # Then each action names its request, with a link to it, and the person is not named
+    link = reverse("staff:request", args=[dsr.pk])
+    assert html.count(f'<a href="{link}"><code title="{dsr.pk}">{str(dsr.pk)[:8]}</code></a>') == 2
+    assert "Took on data-subject request" in html and "Extended data-subject request" in html
+    assert "Zorana" not in html
+
+
+def test_request_ids_are_shown_unlinked_to_readers_who_may_not_open_requests(
+    audit_only_client: Client,
+) -> None:
+    dsr = received_request()
+    make_event(action=Action.RESOLVE_REQUEST, request_id=dsr.pk)
+
+    response = audit_only_client.get(reverse(PAGE))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<code title="{dsr.pk}">{str(dsr.pk)[:8]}</code>' in request_cell(html, dsr.pk)
+    assert reverse("staff:request", args=[dsr.pk]) not in html
+
+
+def test_the_request_of_an_erased_or_unknown_id_is_shown_unlinked(officer_client: Client) -> None:
+    gone = UUID("0badc0de-0000-4000-8000-000000000000")
+    make_event(action=Action.REFUSE_REQUEST, request_id=gone)
+
+    html = officer_client.get(reverse(PAGE)).content.decode()
+
+    assert f'<code title="{gone}">0badc0de</code>' in request_cell(html, gone)
+    assert reverse("staff:request", args=[gone]) not in html
+
+
+def test_request_filter_shows_only_that_requests_events(officer_client: Client) -> None:
+    wanted, other = uuid.uuid4(), uuid.uuid4()
+    match = {
+        make_event(action=Action.RECORD_REQUEST, request_id=wanted).pk,
+        make_event(action=Action.VIEW_REQUEST, request_id=wanted).pk,
+    }
+    make_event(action=Action.VIEW_REQUEST, request_id=other)
+    make_event()
+
+    page = officer_client.get(reverse(PAGE), {"request": str(wanted)})
+    export = csv_rows(officer_client.get(reverse(CSV), {"request": str(wanted)}))
+
+    assert shown_ids(page) == match
+    _, *rows = export
+    assert {row[5] for row in rows} == {str(wanted)}
+    assert len(rows) == 2
+
+
+def test_export_has_the_request_id_of_each_event(officer_client: Client) -> None:
+    request_id = UUID("fedcba98-7654-4321-8fed-cba987654321")
+    make_event(username="olga", action=Action.EXTEND_REQUEST, request_id=request_id)
+
+    _, *rows = csv_rows(officer_client.get(reverse(CSV), {"action": Action.EXTEND_REQUEST}))
+
+    assert [row[1:] for row in rows] == [
+        ["olga", "extend_request", "", "", str(request_id), "192.0.2.0"]
+    ]
+
+
+def test_the_page_says_how_long_events_are_kept(officer_client: Client, settings: Any) -> None:
+    settings.AUDIT_RETENTION_DAYS = 400
+
+    html = officer_client.get(reverse(PAGE)).content.decode()
+
+    assert "Events are deleted 400 days after they were recorded." in html
