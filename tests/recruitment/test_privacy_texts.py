@@ -602,7 +602,7 @@ def test_the_staff_page_says_when_the_configuration_outgrew_the_notice(
 ) -> None:
     privacy_texts.current_notice()
     page = officer_client.get(reverse("staff:privacy_texts")).content.decode()
-    assert "The configuration has changed since version" not in page
+    assert "The configuration or the wording of the notice" not in page
 
     assert "The configured consent duration or the wording" not in page
 
@@ -610,7 +610,7 @@ def test_the_staff_page_says_when_the_configuration_outgrew_the_notice(
     settings.TALENT_POOL_CONSENT_MONTHS = 6
 
     page = officer_client.get(reverse("staff:privacy_texts")).content.decode()
-    assert "The configuration has changed since version 1 was published" in page
+    assert "The configuration or the wording of the notice in some language has changed since version 1" in page
     assert "The configured consent duration or the wording" in page
     # Candidates still see version 1 of both until a privacy officer publishes.
     assert privacy_texts.current_consent_text().months == 12
