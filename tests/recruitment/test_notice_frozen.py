@@ -27,6 +27,8 @@ from recruitment.access import Actor
 from recruitment.models import NoticeVersion
 from recruitment.notices import render_notice_texts, text_version
 from recruitment.services import privacy_texts
+from tests.recruitment.test_exports import built, data_of
+from tests.recruitment.test_retention import apply_as
 
 pytestmark = pytest.mark.django_db
 
@@ -189,6 +191,24 @@ def test_a_language_the_version_was_not_published_in_reads_its_default_text(
 
 
 # --- What the candidate read, proven ---------------------------------------------------------
+
+
+def test_the_export_names_the_fingerprint_of_the_notice_text_the_candidate_was_shown(
+    client: Client, posting: Any, officer: Any
+) -> None:
+    applied = apply_as(posting, "Notice Reader")
+    applied.language = "bs"
+    applied.save(update_fields=["language"])
+    shown = applied.notice_version
+    publish(officer, "A later version.")  # changes nothing for the earlier application
+
+    [entry] = data_of(built(applied.candidate))["applications"]
+
+    assert entry["notice_version"] == shown.number
+    assert entry["notice_sha256"] == shown.sha256["bs"]
+    # The fingerprint is that of the text the page shows for that version and language.
+    assert text_version(shown.texts["bs"]) == entry["notice_sha256"]
+    assert shown.texts["bs"] in notice_article(client, "bs", shown.number)
 
 
 def test_the_staff_page_lists_each_versions_fingerprints_and_notices_a_reworded_catalogue(
