@@ -73,13 +73,13 @@ def talent_pool_consent_text(months: int | None = None) -> str:
 
 
 def consent_text_in(version: ConsentTextVersion, language: str) -> str:
-    """The exact text of `version` in `language`: as published, or rendered now (in that
-    language, for the version's duration) if the language was added after publication."""
-    published = version.texts.get(language)
-    if published is not None:
-        return str(published)
-    with translation.override(language):
-        return talent_pool_consent_text(version.months)
+    """The exact text of `version` a reader in `language` is shown, always as published: in
+    that language, or, if the language was added after publication, in the default language
+    (LANGUAGE_CODE, else the first published). Never translated afresh: a fresh translation
+    could change with the next catalogue edit, and then the text a consent's fingerprint
+    (`text_version`) was taken of could no longer be shown. Publishing a new version gives
+    the new language its own text (the staff page says one is due)."""
+    return str(version.texts[_published_language(version.texts, language)])
 
 
 def render_notice_texts(content: Mapping[str, Any]) -> dict[str, str]:
