@@ -46,11 +46,21 @@ class NoticeVersion(PublishedVersion):
     `content` is a snapshot of the configuration the notice is generated from, taken at
     publication: controller, jurisdiction and law, purposes and legal bases (as keys the
     page translates), retention, recipients, the rights' deadlines, the minimum age and the
-    supervisory authority. The page renders the snapshot, never the live settings.
+    supervisory authority.
+
+    `texts` is the notice itself in every configured language ({code: HTML}), rendered from
+    `content` by our own template when the version was published, and `sha256` the
+    fingerprint of each ({code: hex}). The page shows `texts`, never a fresh rendering, so a
+    deploy or a catalogue edit cannot change what a published version says; an application's
+    `notice_version` with its `language` names the exact text its candidate was shown, and
+    the fingerprint proves it. Written once, by the publishing service; never edited (see
+    recruitment.notices on why the stored HTML is trusted).
     """
 
     change_summary = models.TextField(blank=True)
     content = models.JSONField()
+    texts = models.JSONField()
+    sha256 = models.JSONField()
 
     class Meta(PublishedVersion.Meta):
         constraints = [

@@ -39,6 +39,7 @@ from recruitment.models import (
     InterviewNote,
     TeamMembership,
 )
+from recruitment.notices import notice_fingerprint_in
 from recruitment.services.privacy_texts import consent_text_of
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def collect(*, candidate: Candidate, export: DataExport, now: datetime) -> Conte
     """
     applications = list(
         candidate.applications.select_related("posting", "notice_version")
-        .defer("notice_version__content")
+        .defer("notice_version__content", "notice_version__texts")
         .prefetch_related(
             Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "pk")),
             Prefetch("notes", queryset=InterviewNote.objects.order_by("created_at", "pk")),
@@ -260,6 +261,12 @@ def _application(application: Application, roles: "_StaffRoles") -> dict[str, An
         "attested_min_age": application.attested_min_age,
         # The privacy notice version the form showed (null: before notices were versioned).
         "notice_version": application.notice_version.number if application.notice_version else None,
+        # The fingerprint of the notice text that version showed in the application's language.
+        "notice_sha256": (
+            notice_fingerprint_in(application.notice_version, application.language)
+            if application.notice_version
+            else None
+        ),
         "decided_at": application.decided_at,
         "retention": {
             "purge_due_at": application.purge_due_at,

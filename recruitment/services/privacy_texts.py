@@ -28,7 +28,12 @@ from django.utils.translation import ngettext
 from recruitment import audit
 from recruitment.access import Actor
 from recruitment.models import ConsentTextVersion, NoticeVersion, RetentionConsent
-from recruitment.notices import consent_text_in, talent_pool_consent_text, text_version
+from recruitment.notices import (
+    consent_text_in,
+    fingerprints,
+    render_notice_texts,
+    talent_pool_consent_text,
+)
 
 # A date-and-time input has minute precision: "now" typed into it is up to a minute ago.
 PAST_TOLERANCE = timedelta(minutes=1)
@@ -66,16 +71,14 @@ def current_notice(now: datetime | None = None) -> NoticeVersion:
     """The notice version in effect at `now`: the latest with effective_at <= now.
 
     Side effect only when no version exists at all: creates version 1 from the current
-    configuration, effective at once (race-safe: a concurrent creator's version 1 is
-    returned instead). Rerun-safe. One query otherwise.
+    configuration, its text rendered in every language, effective at once (race-safe: a
+    concurrent creator's version 1 is returned instead). Rerun-safe. One query otherwise.
     """
     now = now or timezone.now()
     found = NoticeVersion.objects.in_effect(now).order_by("-number").first()
     if found is not None:
         return found
-    return _first_version(
-        NoticeVersion, {"content": notice_snapshot(effective_at=now, now=now)}, now=now
-    )
+    return _first_version(NoticeVersion, _notice_fields(effective_at=now, now=now), now=now)
 
 
 def current_consent_text(now: datetime | None = None) -> ConsentTextVersion:
@@ -152,6 +155,24 @@ def notice_snapshot(*, effective_at: datetime, now: datetime | None = None) -> d
     return loaded
 
 
+def _notice_fields(*, effective_at: datetime, now: datetime) -> dict[str, Any]:
+    """What a notice published now stores: the snapshot, its text in every language, and the
+    fingerprint of each."""
+    content = notice_snapshot(effective_at=effective_at, now=now)
+    texts = render_notice_texts(content)
+    return {"content": content, "texts": texts, "sha256": fingerprints(texts)}
+
+
+def notice_is_outdated(version: NoticeVersion, *, now: datetime | None = None) -> bool:
+    """Whether publishing now would give a different notice than `version`'s: the
+    configuration changed, or its wording in some language did (a template or a catalogue
+    was edited, a language added). The page keeps showing `version`'s stored text until a new
+    version is published."""
+    now = now or timezone.now()
+    content = notice_snapshot(effective_at=now, now=now)
+    return version.content != content or version.texts != render_notice_texts(content)
+
+
 def consent_text_of(consent: RetentionConsent) -> str | None:
     """The text a consent was given under, in its language; None for a consent given before
     texts were versioned (only its fingerprint, `text_version`, is known)."""
@@ -180,7 +201,7 @@ def _rendered_texts(months: int) -> dict[str, dict[str, str]]:
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             texts[code] = talent_pool_consent_text(months)
-    return {"texts": texts, "sha256": {code: text_version(text) for code, text in texts.items()}}
+    return {"texts": texts, "sha256": fingerprints(texts)}
 
 
 # Versions a form named by number, once checked: rows are never changed or deleted, and a
@@ -270,8 +291,9 @@ def publish_notice(
     now: datetime | None = None,
 ) -> NoticeVersion:
     """Publishes the next notice version: a snapshot of the configuration now (with the
-    consent duration in force at `effective_at`), taking effect at `effective_at` (None or
-    within the last minute: at once).
+    consent duration in force at `effective_at`), and the notice rendered from it now in
+    every configured language with each fingerprint, taking effect at `effective_at` (None
+    or within the last minute: at once).
 
     Side effects: version 1 first, if none existed (see `current_notice`); then, in one
     transaction, the NoticeVersion row and a PUBLISH_NOTICE audit row. Not idempotent: each
@@ -302,7 +324,7 @@ def _publish_notice(
         published_at=now,
         published_by=by.user,
         change_summary=change_summary,
-        content=notice_snapshot(effective_at=effective_at, now=now),
+        **_notice_fields(effective_at=effective_at, now=now),
     )
     audit.record_access(actor=by, action=audit.Action.PUBLISH_NOTICE)
     return version

@@ -1,18 +1,22 @@
 """The public privacy notice for applicants (PRIVACY.md P19), as published.
 
-The page renders a published version's snapshot, never the live settings: what it says
-changes only when staff publish a new version. `?version=N` shows an earlier version. A
-version scheduled for later exists only for privacy officers and admins (to check it before
-it takes effect); for everyone else it is a 404, like a number that was never published.
+The page shows a published version's stored text (rendered once, when it was published, in
+every language), never the live settings or a fresh rendering: what it says changes only
+when staff publish a new version, whatever a deploy does to the template or the catalogues.
+`?version=N` shows an earlier version. A version scheduled for later exists only for privacy
+officers and admins (to check it before it takes effect); for everyone else it is a 404, like
+a number that was never published.
 """
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from recruitment import access, selectors
-from recruitment.notices import LEGAL_BASES, PURPOSES
+from recruitment.notices import notice_text_in
 from recruitment.services import privacy_texts
 
 
@@ -30,7 +34,8 @@ def notice(request: HttpRequest) -> HttpResponse:
         if found is None:
             raise Http404
         shown = found
-    content = shown.content
+    language = get_language() or settings.LANGUAGE_CODE
+    text_language, text = notice_text_in(shown, language)
     return render(
         request,
         "privacy/notice.html",
@@ -38,14 +43,9 @@ def notice(request: HttpRequest) -> HttpResponse:
             "version": shown,
             "current": current,
             "scheduled": shown.effective_at > now,
-            "notice": content,
-            "purposes": [
-                (
-                    PURPOSES.get(item["purpose"], item["purpose"]),
-                    LEGAL_BASES.get(item["legal_basis"], item["legal_basis"]),
-                )
-                for item in content["purposes"]
-            ],
+            "notice_text": text,
+            # Set when the version was not published in the reader's language.
+            "other_language": text_language if text_language != language else None,
             # (version, scheduled) for every version this visitor may read, newest first.
             "history": [
                 (item, item.effective_at > now)

@@ -458,20 +458,36 @@ def test_the_export_names_the_versions_and_the_consent_text(posting: Posting) ->
     ]
 
 
-def test_a_language_added_after_publication_gets_the_text_rendered_for_the_version() -> None:
+def test_a_language_added_after_publication_is_shown_a_published_text_never_a_fresh_one(
+    client: Client, posting: Posting
+) -> None:
     now = timezone.now()
+    text = "Keep it for seven months."
     version = ConsentTextVersion.objects.create(
         number=1,
         effective_at=now,
         published_at=now,
         months=7,
-        texts={"en": "Keep it for seven months."},
-        sha256={"en": text_version("Keep it for seven months.")},
+        texts={"en": text},
+        sha256={"en": text_version(text)},
     )
-    assert consent_text_in(version, "en") == "Keep it for seven months."
+
+    # Croatian was offered after this version: its readers get the published English text.
+    assert consent_text_in(version, "en") == consent_text_in(version, "hr") == text
     with translation.override("hr"):
-        expected = talent_pool_consent_text(7)
-    assert consent_text_in(version, "hr") == expected
+        url = detail_url(posting)
+        fresh = talent_pool_consent_text(7)
+    page = client.get(url, **in_language("hr")).content.decode()
+    assert text in page and fresh not in page
+    # So a Croatian consent records the fingerprint of a text the version holds, and the
+    # export shows that text.
+    shown = dict(HIDDEN.findall(page))
+    response = client.post(url, form_data(talent_pool_consent="on", **shown), **in_language("hr"))
+    assert response.status_code == 302
+    consent = RetentionConsent.objects.get()
+    assert consent.language == "hr"
+    assert consent.text_version == version.sha256["en"]
+    assert privacy_texts.consent_text_of(consent) == text
 
 
 # --- The public notice --------------------------------------------------------------------------
@@ -602,7 +618,7 @@ def test_the_staff_page_says_when_the_configuration_outgrew_the_notice(
 ) -> None:
     privacy_texts.current_notice()
     page = officer_client.get(reverse("staff:privacy_texts")).content.decode()
-    assert "The configuration has changed since version" not in page
+    assert "The configuration or the wording of the notice" not in page
 
     assert "The configured consent duration or the wording" not in page
 
@@ -610,7 +626,7 @@ def test_the_staff_page_says_when_the_configuration_outgrew_the_notice(
     settings.TALENT_POOL_CONSENT_MONTHS = 6
 
     page = officer_client.get(reverse("staff:privacy_texts")).content.decode()
-    assert "The configuration has changed since version 1 was published" in page
+    assert "the wording of the notice in some language has changed since version 1" in page
     assert "The configured consent duration or the wording" in page
     # Candidates still see version 1 of both until a privacy officer publishes.
     assert privacy_texts.current_consent_text().months == 12

@@ -166,15 +166,22 @@ def _render_page(
             initial={"months": preview_months}, prefix=CONSENT_PREFIX
         )
     languages = dict(settings.LANGUAGES)
-    notices = selectors.notice_versions(now=now, include_scheduled=True).select_related(
-        "published_by"
+    # The stored texts are shown on the public page (linked); here only their fingerprints.
+    notices = (
+        selectors.notice_versions(now=now, include_scheduled=True)
+        .select_related("published_by")
+        .defer("texts")
     )
     consent_texts = selectors.consent_text_versions()
     # What a notice published now would say; the current one is outdated if it differs.
     configuration = privacy_texts.notice_snapshot(effective_at=now, now=now)
     context = {
         "notices": [
-            (version, _status(version.number, version.effective_at, current_notice.number, now))
+            (
+                version,
+                _status(version.number, version.effective_at, current_notice.number, now),
+                [(languages.get(code, code), digest) for code, digest in version.sha256.items()],
+            )
             for version in notices
         ],
         "consent_texts": [
@@ -188,7 +195,7 @@ def _render_page(
         "current_notice": current_notice,
         "current_consent": current_consent,
         "consent_outdated": privacy_texts.consent_text_is_outdated(current_consent),
-        "notice_outdated": current_notice.content != configuration,
+        "notice_outdated": privacy_texts.notice_is_outdated(current_notice, now=now),
         "configuration": configuration,
         "notice_form": notice_form or PublishNoticeForm(prefix=NOTICE_PREFIX),
         "consent_form": consent_form,
