@@ -225,6 +225,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recruitment.settle_request_extensions",
         "schedule": OUTBOX_SWEEP_SECONDS,
     },
+    # Hourly, but the digest of overdue legal-hold reviews goes out once per local day:
+    # the first run of a day sends it, the others find it sent.
+    "recruitment.send_hold_review_reminders": {
+        "task": "recruitment.send_hold_review_reminders",
+        "schedule": 3600,
+    },
     "recruitment.delete_expired_exports": {
         "task": "recruitment.delete_expired_exports",
         "schedule": 3600,

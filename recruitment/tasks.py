@@ -11,6 +11,7 @@ from recruitment import audit, storage
 from recruitment.services import (
     consents,
     exports,
+    holds,
     portal_access,
     purge,
     reconciliation,
@@ -109,6 +110,20 @@ def settle_request_extensions() -> dict[str, int]:
     """
     applied, voided = requests.settle_extensions()
     return {"applied": applied, "voided": voided}
+
+
+@shared_task(
+    name="recruitment.send_hold_review_reminders",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_hold_review_reminders() -> int:
+    """Emails the privacy officers the legal holds whose review date has passed (PRIVACY.md
+    P7). Run hourly by beat so that the day's digest goes out early in the local day; it
+    goes out at most once a day. Rerun-safe (so retried on transient database errors).
+    """
+    return holds.send_overdue_review_digest()
 
 
 @shared_task(

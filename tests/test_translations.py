@@ -357,6 +357,20 @@ def email_context() -> dict[str, Any]:
         ],
         "queue_url": "https://ats.example/staff/requests/",
         "reminder_days": 7,
+        "posting_titles": ["Backend Developer", "Data Engineer"],
+        "others_kept": True,
+        "holds": [
+            {
+                "id": 7,
+                "application_id": "ab12cd34-0000-0000-0000-000000000000",
+                "review_at": (now - timedelta(days=2)).date(),
+                "days_overdue": 2,
+                "placed_at": now - timedelta(days=60),
+                "url": "https://ats.example/staff/retention/#hold-7",
+            }
+        ],
+        "total": 1,
+        "retention_url": "https://ats.example/staff/retention/",
     }
 
 

@@ -16,7 +16,7 @@ from recruitment.models.ledger import ErasureRecord
 from recruitment.models.notes import InterviewNote
 from recruitment.models.postings import Posting, TeamMembership
 from recruitment.models.privacy_texts import ConsentTextVersion, NoticeVersion
-from recruitment.models.reminders import ConsentReminder
+from recruitment.models.reminders import ConsentReminder, HoldReviewDigest
 from recruitment.models.rights import DataExport, DataSubjectRequest, PortalToken
 from recruitment.models.statistics import ApplicationSource, ApplicationStatistic
 
@@ -35,6 +35,7 @@ __all__ = [
     "DataExport",
     "DataSubjectRequest",
     "ErasureRecord",
+    "HoldReviewDigest",
     "InterviewAssignment",
     "InterviewNote",
     "LegalHold",

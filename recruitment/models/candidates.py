@@ -10,6 +10,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from recruitment.models.postings import Posting
@@ -314,6 +315,9 @@ class LegalHold(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     lifted_at = models.DateTimeField(null=True, blank=True)
+    # When the privacy officers were last told that this hold's review is overdue (the
+    # daily digest); what the portal may then truthfully say.
+    review_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["review_at"]
@@ -325,3 +329,8 @@ class LegalHold(models.Model):
 
     def __str__(self) -> str:
         return f"Legal hold on {self.application_id}"
+
+    @property
+    def review_is_overdue(self) -> bool:
+        """The hold still stands after its review day (a local calendar day) has passed."""
+        return self.lifted_at is None and self.review_at < timezone.localdate()

@@ -7,6 +7,7 @@ first, as the purge does, so a consent and a purge never cross: whichever locks 
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -23,6 +24,7 @@ from recruitment.models import (
     ApplicationEvent,
     Candidate,
     ConsentReminder,
+    LegalHold,
     RetentionConsent,
 )
 from recruitment.notices import consent_text_in, text_version
@@ -160,71 +162,126 @@ def withdraw_consent(*, consent: RetentionConsent, now: datetime | None = None) 
     return locked
 
 
-def consents_due_a_reminder(*, now: datetime) -> QuerySet[RetentionConsent]:
-    """Talent-pool consents whose expiry reminder is due and not yet sent.
+def _reminder_candidates(*, now: datetime) -> QuerySet[RetentionConsent]:
+    """Consents that may be due an expiry reminder: necessary conditions only, in SQL, so
+    that the rule itself (`applications_ending_with`) is evaluated for few rows.
 
-    Due: confirmed, not withdrawn, not expired, expiring within CONSENT_RENEWAL_NOTICE_DAYS, for an
-    application that still exists, is not restricted (a restricted application gets no
-    email, P14) and was not hired, and not superseded by another valid consent of the same
-    candidate, covering as much, that expires later (then nothing is deleted at this one's
-    expiry, and that consent gets its own reminder in time).
+    Talent-pool, confirmed (an unconfirmed consent keeps nothing), not withdrawn, expiring
+    within CONSENT_RENEWAL_NOTICE_DAYS, not yet reminded of, and covering at least one
+    application that its expiry could end: of a concluded process, not hired, held or
+    restricted (each of those keeps it whatever the consent does).
     """
     window_end = now + timedelta(days=settings.CONSENT_RENEWAL_NOTICE_DAYS)
-    talent_pool = RetentionConsent.objects.filter(scope=RetentionConsent.Scope.TALENT_POOL)
-    outlasting = talent_pool.filter(
-        Q(expires_at__gt=OuterRef("expires_at"))
-        # Two consents expiring at the same instant: only one of them is reminded of.
-        | Q(expires_at=OuterRef("expires_at"), pk__gt=OuterRef("pk")),
-        # ... and covers at least what this one covers (a portal consent covers all).
-        Q(application__isnull=True) | Q(application=OuterRef("application")),
-        candidate=OuterRef("candidate"),
-        confirmed_at__isnull=False,
-        withdrawn_at__isnull=True,
+    active_hold = LegalHold.objects.filter(application=OuterRef("pk"), lifted_at__isnull=True)
+    endable = (
+        Application.objects.filter(posting__concluded_at__isnull=False, restricted=False)
+        .exclude(stage=Application.Stage.HIRED)
+        .exclude(Exists(active_hold))
     )
-    # A consent given without an application (portal) covers the candidate's applications.
-    unrestricted_application = Application.objects.filter(
-        candidate=OuterRef("candidate"), restricted=False
+    linked = Q(application__isnull=False, application__in=endable.values("pk"))
+    # A consent given without an application (portal) covers all the candidate's.
+    candidate_wide = Q(application__isnull=True) & Q(
+        Exists(endable.filter(candidate=OuterRef("candidate")))
     )
-    # A hired application is handed over to HR, not deleted at the consent's expiry: telling
-    # that candidate "we delete it unless you renew" would be untrue.
-    linked = Q(application__isnull=False, application__restricted=False) & ~Q(
-        application__stage=Application.Stage.HIRED
-    )
-    return talent_pool.filter(
-        linked | (Q(application__isnull=True) & Q(Exists(unrestricted_application))),
-        # An unconfirmed consent keeps nothing: there is nothing to renew.
+    return RetentionConsent.objects.filter(
+        linked | candidate_wide,
+        scope=RetentionConsent.Scope.TALENT_POOL,
         confirmed_at__isnull=False,
         withdrawn_at__isnull=True,
         expires_at__gt=now,
         expires_at__lte=window_end,
         expiry_reminder__isnull=True,
-    ).exclude(Exists(outlasting))
+    )
+
+
+def applications_ending_with(
+    consent: RetentionConsent, applications: Iterable[Application]
+) -> list[Application]:
+    """Those of `applications` (loaded `with_retention_facts`) whose retention ends when
+    `consent` expires: the retention rules (`retention.due_for`) make each due at that very
+    instant because a consent ended, and `consent` covers it.
+
+    So none in progress (the process has not concluded), hired, held, restricted, flagged or
+    asked to be erased, nor kept longer by another confirmed consent. Of two covering
+    consents that expire at the same instant, one speaks for both (the greater id), so the
+    candidate is reminded once.
+    """
+    ending = []
+    for application in applications:
+        if not retention.covers(consent, application):
+            continue
+        due = retention.due_for(application)
+        if due.reason != retention.Reason.CONSENT_ENDED or due.at != consent.expires_at:
+            continue
+        same_instant = [
+            other.pk
+            for other in application.candidate.talent_pool_consents  # type: ignore[attr-defined]
+            if retention.covers(other, application) and other.expires_at == consent.expires_at
+        ]
+        if max(same_instant, default=consent.pk) == consent.pk:
+            ending.append(application)
+    return ending
+
+
+def _covered(*, application_id: UUID | None, candidate_id: UUID) -> QuerySet[Application]:
+    """The applications a consent may cover: its own, or (given in the portal) all the
+    candidate's."""
+    if application_id is not None:
+        return Application.objects.filter(pk=application_id)
+    return Application.objects.filter(candidate_id=candidate_id)
+
+
+def consents_due_a_reminder(*, now: datetime) -> list[tuple[RetentionConsent, list[Application]]]:
+    """Every talent-pool consent whose expiry reminder is due now and not yet sent, with the
+    applications its expiry would end (`applications_ending_with`), oldest expiry first.
+
+    A reminder is due exactly when the expiry would make something due for erasure: a
+    reminder promising a deletion that will not happen (the process still runs, the
+    application was hired, is held or restricted, or another consent keeps it longer) is
+    untrue. Such a consent is reminded of later if that changes within the notice window.
+    Read-only.
+    """
+    due = []
+    for consent in _reminder_candidates(now=now).order_by("expires_at", "pk"):
+        ending = applications_ending_with(
+            consent,
+            retention.with_retention_facts(
+                _covered(application_id=consent.application_id, candidate_id=consent.candidate_id)
+            ).order_by("pk"),
+        )
+        if ending:
+            due.append((consent, ending))
+    return due
 
 
 def send_expiry_reminders(*, now: datetime | None = None) -> int:
     """Queues the expiry reminder for every consent due one; returns how many were queued.
 
     In batches, one transaction per consent: the ConsentReminder row and the outbox email
-    commit together, in the consent's language. Rerun-safe and safe to run concurrently: a
-    reminded consent is no longer due, and the unique ConsentReminder makes a second,
-    racing run skip it.
+    commit together, in the consent's language, naming the applications that will be
+    deleted. Rerun-safe and safe to run concurrently: a reminded consent is no longer due,
+    and the unique ConsentReminder makes a second, racing run skip it.
     """
     now = now or timezone.now()
     sent = 0
-    seen: set[UUID] = set()
+    # Keyset pagination: a consent that is not due stays among the candidates, so paging
+    # by "what is still unsent" would stop at a batch of them.
+    after: tuple[datetime, UUID] | None = None
     while True:
+        candidates = _reminder_candidates(now=now)
+        if after is not None:
+            candidates = candidates.filter(
+                Q(expires_at__gt=after[0]) | Q(expires_at=after[0], pk__gt=after[1])
+            )
         batch = list(
-            consents_due_a_reminder(now=now)
-            .order_by("expires_at", "pk")
-            .values_list("pk", flat=True)[:BATCH_SIZE]
+            candidates.order_by("expires_at", "pk").values_list("expires_at", "pk")[:BATCH_SIZE]
         )
-        ids = [pk for pk in batch if pk not in seen]
-        if not ids:
+        if not batch:
             return sent
-        for consent_id in ids:
-            seen.add(consent_id)
+        for _expires_at, consent_id in batch:
             if _remind(consent_id, now=now):
                 sent += 1
+        after = batch[-1]
 
 
 @transaction.atomic
@@ -239,37 +296,40 @@ def _remind(consent_id: UUID, *, now: datetime) -> bool:
         return False
     # Lock the application rows the purge locks, before re-checking: a purge then either
     # ran first (the consent is gone) or waits and deletes this email with the application.
-    if consent["application_id"] is not None:
-        covered = Application.objects.filter(pk=consent["application_id"])
-    else:
-        covered = Application.objects.filter(candidate_id=consent["candidate_id"])
+    covered = _covered(
+        application_id=consent["application_id"], candidate_id=consent["candidate_id"]
+    )
     if not list(covered.select_for_update().order_by("pk").values_list("pk", flat=True)):
         return False
-    due = (
-        consents_due_a_reminder(now=now)
-        .filter(pk=consent_id)
-        .select_related("candidate", "application__posting")
-        .first()
-    )
+    due = _reminder_candidates(now=now).filter(pk=consent_id).select_related("candidate").first()
     if due is None:
+        return False
+    ending = applications_ending_with(due, retention.with_retention_facts(covered).order_by("pk"))
+    if not ending:
         return False
     _, created = ConsentReminder.objects.get_or_create(consent=due, defaults={"sent_at": now})
     if not created:
         return False
-    application = due.application
+    titles = sorted({application.posting.title for application in ending})
+    others_kept = Application.objects.filter(candidate_id=due.candidate_id).exclude(
+        pk__in=[application.pk for application in ending]
+    )
     queue_email(
         to=due.candidate.email,
         template="consent_expiring",
         context={
             "full_name": due.candidate.full_name,
-            "posting_title": application.posting.title if application else "",
+            "posting_titles": titles,
+            "others_kept": others_kept.exists(),
             "kept_until": due.expires_at,
         },
         language=due.language,
         # The purge deletes outbox emails by application id, and by candidate id when it
-        # deletes the candidate: a candidate-wide consent's reminder goes with the candidate.
-        subject_ref=application.pk if application else due.candidate_id,
+        # deletes the candidate. An email naming one application goes with it; one naming
+        # several goes with the candidate (they are erased at the same instant, but not
+        # necessarily in the same batch).
+        subject_ref=ending[0].pk if len(ending) == 1 else due.candidate_id,
         personal_link="consent-renewal",
     )
-    logger.info("consent %s expiry reminder queued", due.pk)
+    logger.info("consent %s expiry reminder queued (%d application(s))", due.pk, len(ending))
     return True

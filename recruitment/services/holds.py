@@ -2,18 +2,32 @@
 
 A hold needs a reason, who placed it and a review date. While it is active the application's
 `purge_due_at` is null and the sweep never erases it; lifting recomputes when it is due.
+A review date that has passed is acted on: the privacy officers get a daily digest of the
+overdue reviews until each hold is lifted (the review's outcome is lifting it, or placing a
+new hold with a new date and lifting this one).
 """
 
-from datetime import date
+import logging
+from datetime import date, datetime
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from notifications.services import queue_email
 from recruitment import audit
 from recruitment.access import Actor
-from recruitment.models import Application, LegalHold
+from recruitment.models import Application, HoldReviewDigest, LegalHold
 from recruitment.services import retention
+
+logger = logging.getLogger(__name__)
+
+# Holds listed in one digest email; the page behind its link lists them all.
+DIGEST_SIZE = 200
 
 
 class HoldError(Exception):
@@ -83,3 +97,81 @@ def lift_hold(*, hold: LegalHold, actor: Actor) -> LegalHold:
         actor=actor, action=audit.Action.LIFT_LEGAL_HOLD, application=application
     )
     return locked
+
+
+# --- Overdue reviews ----------------------------------------------------------------------------
+
+
+def holds_overdue_for_review(*, today: date) -> QuerySet[LegalHold]:
+    """Active holds whose review date is before `today` (a local calendar day): the review
+    was due on that day and has not led to lifting the hold. Oldest review first."""
+    return LegalHold.objects.filter(lifted_at__isnull=True, review_at__lt=today).order_by(
+        "review_at", "pk"
+    )
+
+
+@transaction.atomic
+def send_overdue_review_digest(*, now: datetime | None = None) -> int:
+    """Emails the privacy officers (PRIVACY_OFFICER_EMAILS) the list of legal holds whose
+    review date has passed (`hold_reviews_overdue`); returns how many holds it listed.
+
+    At most once per local day: the day's HoldReviewDigest row is written in the same
+    transaction as the emails, and its unique day makes a second run that day (or a
+    concurrent one, which waits for this one's commit) send nothing. A day with no overdue
+    review writes nothing. The emails hold hold and application ids, dates and links to
+    the staff retention page: no candidate data, not the hold's free-text reason, so they
+    are not tied to the candidate (`subject_ref` None), like the request digests. Side
+    effects: stamps each listed hold's `review_reminded_at` (what lets the portal say the
+    officers were reminded). With no officer address configured nothing is written (and a
+    warning is logged). Rerun-safe.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if not settings.PRIVACY_OFFICER_EMAILS:
+        logger.warning("no PRIVACY_OFFICER_EMAILS: overdue legal-hold reviews not reported")
+        return 0
+    if HoldReviewDigest.objects.filter(sent_on=today).exists():
+        return 0  # today's went out; checked again under the unique key below
+    # Lock order as everywhere else: application rows before their holds.
+    overdue = holds_overdue_for_review(today=today)
+    list(
+        Application.objects.filter(pk__in=overdue.values("application_id"))
+        .select_for_update(of=("self",))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    rows = list(overdue.select_for_update().only("id", "application_id", "review_at", "placed_at"))
+    if not rows:
+        return 0
+    _, created = HoldReviewDigest.objects.get_or_create(
+        sent_on=today, defaults={"sent_at": now, "holds": len(rows)}
+    )
+    if not created:
+        return 0
+    LegalHold.objects.filter(pk__in=[row.pk for row in rows]).update(review_reminded_at=now)
+    page = f"{settings.PUBLIC_URL}{reverse('staff:retention')}"
+    context: dict[str, Any] = {
+        "holds": [
+            {
+                "id": row.pk,
+                "application_id": str(row.application_id),
+                "review_at": row.review_at,
+                "days_overdue": (today - row.review_at).days,
+                "placed_at": row.placed_at,
+                "url": f"{page}#hold-{row.pk}",
+            }
+            for row in rows[:DIGEST_SIZE]
+        ],
+        "total": len(rows),
+        "retention_url": page,
+    }
+    for address in settings.PRIVACY_OFFICER_EMAILS:
+        queue_email(
+            to=address,
+            template="hold_reviews_overdue",
+            context=context,
+            language=settings.LANGUAGE_CODE,
+            subject_ref=None,
+        )
+    logger.info("hold_reviews_overdue queued for %d legal hold(s)", len(rows))
+    return len(rows)

@@ -289,11 +289,16 @@ def test_the_expiry_reminder_links_to_the_consent_renewal(
 ) -> None:
     applied = apply_as(posting, unique_name("Renewing Person"), consent=True)
     consent = RetentionConsent.objects.get(candidate=applied.candidate)
+    # A reminder goes out only when the expiry would end something: a concluded process.
+    recruiter = MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER)
+    pipeline.conclude_process(
+        posting=posting, actor=Actor(user=recruiter.user), reject_remaining=True
+    )
     consents.send_expiry_reminders(now=consent.expires_at - timedelta(days=10))
     deliver_all_emails()
     renewal = [
         match.group(2)
-        for message in smtp_mailbox.wait_for(applied.candidate.email, count=2)
+        for message in smtp_mailbox.wait_for(applied.candidate.email, count=3)
         if (match := LINK.search(text_of(message))) and match.group(1) == "renew"
     ]
     assert len(renewal) == 1

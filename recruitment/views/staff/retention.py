@@ -72,6 +72,7 @@ def active_holds(*, today: date) -> QuerySet[LegalHold]:
             "id",
             "reason",
             "review_at",
+            "review_reminded_at",
             "placed_at",
             "placed_by__username",
             "application__id",
@@ -103,6 +104,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         return redirect("staff:retention")
     today = timezone.localdate()
     upcoming = upcoming_purges()
+    holds_listed = list(active_holds(today=today))
+    for hold in holds_listed:
+        hold.days_overdue = (today - hold.review_at).days  # type: ignore[attr-defined]
     return render(
         request,
         "staff/retention.html",
@@ -110,7 +114,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "upcoming": upcoming[:LIST_LIMIT],
             "upcoming_total": upcoming.count(),
             "failing": failing_purges()[:LIST_LIMIT],
-            "holds": active_holds(today=today),
+            "holds": holds_listed,
+            "overdue_reviews": len([h for h in holds_listed if h.review_overdue]),  # type: ignore[attr-defined]
             "erasures": _labelled(ErasureRecord.objects.order_by("-pk")[:LIST_LIMIT]),
             "list_limit": LIST_LIMIT,
         },
