@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recruitment", "0014_unverified_submissions_change_nothing"),
+        ("recruitment", "0015_request_deadlines_in_local_days"),
     ]
 
     operations = [

@@ -33,7 +33,7 @@ def backfill(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recruitment", "0014_unverified_submissions_change_nothing"),
+        ("recruitment", "0016_audit_search_actions"),
     ]
 
     operations = [
