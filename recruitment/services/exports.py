@@ -64,13 +64,16 @@ def request_export(
     or after a purge removed it, for a fresh one). A PENDING one that looks stuck is
     enqueued again.
 
-    Side effects, in one transaction: locks the candidate row (so concurrent requests make
-    one export, and a candidate erased meanwhile raises Candidate.DoesNotExist) and writes a
+    Side effects, in one transaction: locks the candidate's application rows (the purge's
+    lock, see `lock_candidate_data`: a purge in progress finishes first, then the purge
+    never sees an export it missed) and the candidate row (so concurrent requests make one
+    export, and a candidate erased meanwhile raises Candidate.DoesNotExist), and writes a
     PENDING DataExport expiring after EXPORT_EXPIRY_HOURS; after commit, one broker message
     with the export's id (a broker failure is logged, and the hourly run enqueues it).
     """
     now = now or timezone.now()
     with transaction.atomic():
+        lock_candidate_data(candidate.pk)
         Candidate.objects.select_for_update().only("pk").get(pk=candidate.pk)
         reusable = (
             DataExport.objects.filter(
@@ -115,6 +118,18 @@ def produce_export(
     return export
 
 
+def lock_candidate_data(candidate_id: UUID) -> list[Application]:
+    """Locks the candidate's application rows in pk order and returns them: the lock the
+    purge takes (purge.purge_batch) and every rights service takes first (requests.py), in
+    the same order, so no two of them deadlock and none interleaves with a purge. Call it
+    inside a transaction."""
+    return list(
+        Application.objects.filter(candidate_id=candidate_id)
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+
+
 def _enqueue_after_commit(export_id: UUID) -> None:
     def enqueue_build_after_commit() -> None:
         # A named function, not functools.partial: Django's robust on_commit reads
@@ -143,9 +158,11 @@ def build_export(*, export_id: UUID, last_attempt: bool = True) -> None:
     """Builds the ZIP of a PENDING export, uploads it and marks the export READY.
 
     A missing, expired or no longer PENDING export is a no-op, so this is safe to run twice,
-    or twice at once (the first to finish wins; the other erases its own upload). Nothing
-    holds a database transaction while storage works. The ZIP is written to a temporary file
-    that is removed whatever happens; CVs are copied from storage in chunks.
+    or twice at once (the first to finish wins; the other erases its own upload). The data
+    is read under the purge's lock (`_collect_locked`), so no export of data a purge erased
+    is ever marked READY; nothing holds a database transaction while storage works. The ZIP
+    is written to a temporary file that is removed whatever happens; CVs are copied from
+    storage in chunks.
 
     If storage fails, any partial upload is deleted and the export stays PENDING: this raises
     storage.StorageUnavailable so the task can retry, unless `last_attempt`, in which case
@@ -153,14 +170,10 @@ def build_export(*, export_id: UUID, last_attempt: bool = True) -> None:
     while it was being built, the upload is erased: nothing is left behind.
     """
     now = timezone.now()
-    export = (
-        DataExport.objects.select_related("candidate")
-        .filter(pk=export_id, status=Status.PENDING, expires_at__gt=now)
-        .first()
-    )
-    if export is None:
+    collected = _collect_locked(export_id, now=now)
+    if collected is None:
         return
-    contents = export_contents.collect(candidate=export.candidate, export=export, now=now)
+    export, contents = collected
     try:
         with tempfile.TemporaryFile(prefix="ats-export-") as archive_file:
             export_contents.write_archive(archive_file, contents=contents)
@@ -181,6 +194,36 @@ def build_export(*, export_id: UUID, last_attempt: bool = True) -> None:
         raise
     if not finished:
         _erase_quietly(key)
+
+
+def _collect_locked(
+    export_id: UUID, *, now: datetime
+) -> tuple[DataExport, export_contents.Contents] | None:
+    """The export and what it holds, read under the purge's lock (the candidate's application
+    rows, then the export row), or None if the export is missing, expired or no longer
+    PENDING.
+
+    The lock makes the reading one moment of the candidate's data: a purge either erased
+    its applications before (they are not read) or waits until this has read them, and
+    then finds this PENDING export and deletes it with them (`_mark_ready` then erases the
+    upload). Held for the database reads only, never while storage works.
+    """
+    candidate_id = (
+        DataExport.objects.filter(pk=export_id).values_list("candidate_id", flat=True).first()
+    )
+    if candidate_id is None:
+        return None
+    with transaction.atomic():
+        lock_candidate_data(candidate_id)
+        export = (
+            DataExport.objects.select_for_update(of=("self",))
+            .select_related("candidate")
+            .filter(pk=export_id, status=Status.PENDING, expires_at__gt=now)
+            .first()
+        )
+        if export is None:
+            return None
+        return export, export_contents.collect(candidate=export.candidate, export=export, now=now)
 
 
 def _measure(archive_file: IO[bytes]) -> tuple[int, str]:
