@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from recruitment.models import (
     Application,
+    DataExport,
     DataSubjectRequest,
     InterviewAssignment,
     InterviewNote,
@@ -177,3 +178,12 @@ def applications_exportable_by(user: AnyUser) -> QuerySet[Application]:
     if not can_manage_retention(user):
         return Application.objects.none()
     return Application.objects.all()
+
+
+def exports_reviewable_by(user: AnyUser) -> QuerySet[DataExport]:
+    """Data exports whose passages of other people's words the user may review, redact and
+    release (GDPR Art. 15(4)): all of them for admins and privacy officers, none for anyone
+    else."""
+    if not can_manage_retention(user):
+        return DataExport.objects.none()
+    return DataExport.objects.all()

@@ -207,7 +207,7 @@ def portal_overview(candidate: Candidate) -> PortalOverview:
         active_consent=active[0] if active else None,
         pending_consents=pending_consents(candidate),
         requests=list(candidate.requests.order_by("-received_at")),
-        exports=list(candidate.exports.order_by("-created_at")[:5]),
+        exports=list(candidate.exports.select_related("request").order_by("-created_at")[:5]),
     )
 
 

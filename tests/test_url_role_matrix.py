@@ -172,6 +172,19 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "staff/applications/<uuid:pk>/exports/<uuid:export_id>/": row(
         "GET", 302, 404, 404, 404, 404, 404, 404, 302, 302
     ),
+    # Reviewing other people's words in portal exports (GDPR Art. 15(4)): admins and privacy
+    # officers only. The matrix's export is READY: the page says it waits for no review, and
+    # deciding or releasing is refused with a message (nothing changes).
+    "staff/exports/review/": row("GET", 302, 404, 404, 404, 404, 404, 404, 200, 200),
+    "staff/exports/<uuid:export_id>/review/": row(
+        "GET", 302, 404, 404, 404, 404, 404, 404, 200, 200
+    ),
+    "staff/exports/<uuid:export_id>/review/passage/": row(
+        "POST", 302, 404, 404, 404, 404, 404, 404, 302, 302
+    ),
+    "staff/exports/<uuid:export_id>/release/": row(
+        "POST", 302, 404, 404, 404, 404, 404, 404, 302, 302
+    ),
     # Data-subject requests: admins and privacy officers only, for every candidate.
     "staff/requests/": row("GET", 302, 404, 404, 404, 404, 404, 404, 200, 200),
     "staff/requests/new/": row("GET", 302, 404, 404, 404, 404, 404, 404, 200, 200),

@@ -17,7 +17,12 @@ from recruitment.models.notes import InterviewNote
 from recruitment.models.postings import Posting, TeamMembership
 from recruitment.models.privacy_texts import ConsentTextVersion, NoticeVersion
 from recruitment.models.reminders import ConsentReminder, HoldReviewDigest
-from recruitment.models.rights import DataExport, DataSubjectRequest, PortalToken
+from recruitment.models.rights import (
+    DataExport,
+    DataSubjectRequest,
+    ExportPassageReview,
+    PortalToken,
+)
 from recruitment.models.statistics import ApplicationSource, ApplicationStatistic
 
 __all__ = [
@@ -35,6 +40,7 @@ __all__ = [
     "DataExport",
     "DataSubjectRequest",
     "ErasureRecord",
+    "ExportPassageReview",
     "HoldReviewDigest",
     "InterviewAssignment",
     "InterviewNote",

@@ -45,6 +45,10 @@ class AccessEvent(models.Model):
         EXTEND_REQUEST = "extend_request", _("Extended data-subject request")
         RESOLVE_REQUEST = "resolve_request", _("Resolved data-subject request")
         REFUSE_REQUEST = "refuse_request", _("Refused data-subject request")
+        # GDPR Art. 15(4): a privacy officer decided a passage of a portal export, or
+        # released the reviewed export to the candidate.
+        REVIEW_EXPORT_PASSAGE = "review_export_passage", _("Reviewed a passage of an export")
+        RELEASE_REVIEWED_EXPORT = "release_reviewed_export", _("Released a reviewed export")
         # PRIVACY.md P3, P19: a new version of what candidates are told.
         PUBLISH_NOTICE = "publish_notice", _("Published privacy notice version")
         PUBLISH_CONSENT_TEXT = "publish_consent_text", _("Published consent text version")

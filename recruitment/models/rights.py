@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from recruitment.models.candidates import Candidate
+from recruitment.models.candidates import Application, Candidate
 
 
 class PortalToken(models.Model):
@@ -138,9 +138,16 @@ class DataSubjectRequest(models.Model):
 class DataExport(models.Model):
     """A ZIP of everything held about a candidate (P10, P11), in object storage under a
     random key (`export/<uuid>`) until it expires; then the object and the row are deleted.
+
+    An export the candidate asks for in the portal that would copy other people's words
+    (interview notes, staff-written stage reasons: GDPR Art. 15(4)) waits IN_REVIEW, with an
+    open access request (`request`) whose deadline runs, until a privacy officer has decided
+    every such passage (ExportPassageReview) and released it; it is then built with the
+    decisions applied.
     """
 
     class Status(models.TextChoices):
+        IN_REVIEW = "in_review", _("Awaiting privacy review")
         PENDING = "pending", _("Being prepared")
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
@@ -161,10 +168,79 @@ class DataExport(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField()
     ready_at = models.DateTimeField(null=True, blank=True)
+    # Counted from the release for an export that was reviewed; an export IN_REVIEW never
+    # expires (its request's deadline is what runs).
     expires_at = models.DateTimeField()
+    # The open access request an export IN_REVIEW answers (resolved when it is released).
+    request = models.ForeignKey(
+        DataSubjectRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="exports",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"DataExport {self.pk} ({self.status})"
+
+
+class ExportPassageReview(models.Model):
+    """A privacy officer's decision on one passage of other people's words in an export
+    (GDPR Art. 15(4)): release it as it is, or replace it with a redaction text.
+
+    Keyed by the passage's source row; `text_sha256` is the passage as it was reviewed, so a
+    passage edited afterwards counts as undecided again. Candidate-related data (the
+    replacement text may describe them): it goes with its export and with its application.
+    """
+
+    class Source(models.TextChoices):
+        NOTE_BODY = "note_body", _("Interview note")
+        NOTE_SCORECARD = "note_scorecard", _("Interview scorecard")
+        EVENT_REASON = "event_reason", _("Reason given for a stage change")
+
+    class Decision(models.TextChoices):
+        RELEASE = "release", _("Released as it is")
+        REDACT = "redact", _("Redacted")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    export = models.ForeignKey(DataExport, on_delete=models.CASCADE, related_name="passage_reviews")
+    # The application the passage is about: the review goes with it when it is purged.
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="export_passage_reviews"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    source_id = models.UUIDField()
+    text_sha256 = models.CharField(max_length=64)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    replacement = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["export", "source", "source_id"], name="export_passage_review_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="release", replacement="")
+                | (Q(decision="redact") & ~Q(replacement="")),
+                name="export_passage_redaction_has_text",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"ExportPassageReview {self.pk} ({self.decision})"

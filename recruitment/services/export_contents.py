@@ -8,6 +8,13 @@ renaming or removing one, or changing what it means, bumps it.
 
 Staff appear by role ("recruiter", "interviewer"...), never by name: the export is the
 candidate's data, and staff names and accounts are not.
+
+Other people's words (GDPR Art. 15(4)): interview notes and scorecards (a reference check
+names a referee and says what they said) and the reasons staff gave for stage changes are
+`passages`. An export the candidate asked for in the portal carries them only as a privacy
+officer decided (ExportPassageReview: released as they are, or replaced by a redaction
+text); `collect` reports any passage without a decision for its current text, and such an
+export is not built (exports.py sends it back to review).
 """
 
 import hashlib
@@ -20,11 +27,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -36,6 +44,7 @@ from recruitment.models import (
     Candidate,
     CurriculumVitae,
     DataExport,
+    ExportPassageReview,
     InterviewNote,
     TeamMembership,
 )
@@ -74,6 +83,116 @@ class CvFile:
 class Contents:
     document: dict[str, Any]
     cvs: list[CvFile]
+    # Passages an export under review holds with no decision for their current text.
+    undecided: list["PassageKey"]
+
+
+Source = ExportPassageReview.Source
+PassageKey = tuple[str, UUID]  # (Source, the note's or event's id)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage of other people's words in a candidate's data, as the review shows it."""
+
+    source: str
+    source_id: UUID
+    application_id: UUID
+    posting_title: str
+    text: str
+    written_at: datetime
+
+    @property
+    def key(self) -> PassageKey:
+        return (self.source, self.source_id)
+
+    @property
+    def text_sha256(self) -> str:
+        return text_sha256(self.text)
+
+    @property
+    def label(self) -> str:
+        """What kind of passage it is, in words."""
+        return str(Source(self.source).label)
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def passages_of(candidate_id: UUID) -> list[Passage]:
+    """Every passage of other people's words held about the candidate, by application and
+    time: interview notes and scorecards, and the reasons staff wrote for stage changes
+    (events with no staff actor hold the candidate's or the system's words). Two queries."""
+    passages = []
+    notes = (
+        InterviewNote.objects.filter(application__candidate_id=candidate_id)
+        .select_related("application__posting")
+        .order_by("application__created_at", "application_id", "created_at", "pk")
+    )
+    for note in notes:
+        title = note.application.posting.title
+        for source, text in (
+            (Source.NOTE_BODY, note.body),
+            (Source.NOTE_SCORECARD, note.scorecard),
+        ):
+            if text.strip():
+                passages.append(
+                    Passage(source, note.pk, note.application_id, title, text, note.created_at)
+                )
+    events = (
+        ApplicationEvent.objects.filter(application__candidate_id=candidate_id, actor__isnull=False)
+        .exclude(reason="")
+        .select_related("application__posting")
+        .order_by("application__created_at", "application_id", "created_at", "pk")
+    )
+    for event in events:
+        if event.reason.strip():
+            passages.append(
+                Passage(
+                    Source.EVENT_REASON,
+                    event.pk,
+                    event.application_id,
+                    event.application.posting.title,
+                    event.reason,
+                    event.created_at,
+                )
+            )
+    return passages
+
+
+def needs_review(export: DataExport) -> bool:
+    """Whether the export's passages need an officer's decisions: the candidate asked for it
+    in the portal. One a privacy officer or an admin produced is theirs to handle, and
+    to review before they send it on (the staff export page says so)."""
+    return export.requested_by_id is None
+
+
+class _Redactions:
+    """Applies an export's review decisions; remembers the passages with none."""
+
+    def __init__(self, export: DataExport) -> None:
+        self.active = needs_review(export)
+        self._reviews = (
+            {(r.source, r.source_id): r for r in export.passage_reviews.all()}
+            if self.active
+            else {}
+        )
+        self.undecided: list[PassageKey] = []
+
+    def shown(
+        self, source: str, source_id: UUID, text: str, *, passage: bool = True
+    ) -> tuple[str, bool]:
+        """The text to export in place of `text`, and whether it was redacted."""
+        if not self.active or not passage or not text.strip():
+            return text, False
+        review = self._reviews.get((source, source_id))
+        if review is None or review.text_sha256 != text_sha256(text):
+            self.undecided.append((source, source_id))
+            return "", True  # never exported: the export is not built
+        if review.decision == ExportPassageReview.Decision.REDACT:
+            return review.replacement, True
+        return text, False
 
 
 def collect(*, candidate: Candidate, export: DataExport, now: datetime) -> Contents:
@@ -95,10 +214,11 @@ def collect(*, candidate: Candidate, export: DataExport, now: datetime) -> Conte
         .order_by("created_at", "pk")
     )
     roles = _StaffRoles.for_applications(applications)
+    redactions = _Redactions(export)
     cvs: list[CvFile] = []
     application_entries = []
     for application in applications:
-        entry = _application(application, roles)
+        entry = _application(application, roles, redactions)
         for cv in application.cvs.all():
             cv_file = _cv_file(cv, number=len(cvs) + 1)
             cvs.append(cv_file)
@@ -140,11 +260,20 @@ def collect(*, candidate: Candidate, export: DataExport, now: datetime) -> Conte
                 "expires_at": other.expires_at,
                 "size": other.size,
                 "sha256": other.sha256 or None,
+                "reviewed_at": other.reviewed_at,
+                "passages_reviewed": other.passages_reviewed,
+                "passages_redacted": other.passages_redacted,
             }
-            for other in candidate.exports.order_by("created_at", "pk")
+            for other in candidate.exports.annotate(
+                passages_reviewed=Count("passage_reviews"),
+                passages_redacted=Count(
+                    "passage_reviews",
+                    filter=Q(passage_reviews__decision=ExportPassageReview.Decision.REDACT),
+                ),
+            ).order_by("created_at", "pk")
         ],
     }
-    return Contents(document=document, cvs=cvs)
+    return Contents(document=document, cvs=cvs, undecided=redactions.undecided)
 
 
 def write_archive(archive_file: IO[bytes], *, contents: Contents) -> None:
@@ -241,8 +370,47 @@ def _controller() -> dict[str, Any]:
     }
 
 
-def _application(application: Application, roles: "_StaffRoles") -> dict[str, Any]:
+def _application(
+    application: Application, roles: "_StaffRoles", redactions: _Redactions
+) -> dict[str, Any]:
     posting = application.posting
+    stage_history = []
+    for event in application.events.all():
+        reason, reason_redacted = redactions.shown(
+            Source.EVENT_REASON, event.pk, event.reason, passage=event.actor_id is not None
+        )
+        stage_history.append(
+            {
+                "kind": event.kind,
+                "from_stage": event.from_stage or None,
+                "to_stage": event.to_stage or None,
+                "reason": reason,
+                "reason_redacted": reason_redacted,
+                "at": event.created_at,
+                "by": roles.of(event.actor_id, posting_id=application.posting_id)
+                if event.actor_id is not None
+                else CANDIDATE_OR_SYSTEM,
+            }
+        )
+    interview_notes = []
+    for note in application.notes.all():
+        body, body_redacted = redactions.shown(Source.NOTE_BODY, note.pk, note.body)
+        scorecard, scorecard_redacted = redactions.shown(
+            Source.NOTE_SCORECARD, note.pk, note.scorecard
+        )
+        interview_notes.append(
+            {
+                "kind": note.kind,
+                "body": body,
+                "body_redacted": body_redacted,
+                "rating": note.rating,
+                "scorecard": scorecard,
+                "scorecard_redacted": scorecard_redacted,
+                "created_at": note.created_at,
+                "updated_at": note.updated_at,
+                "author_role": roles.of(note.author_id, posting_id=application.posting_id),
+            }
+        )
     return {
         "id": application.pk,
         "posting": {
@@ -283,31 +451,8 @@ def _application(application: Application, roles: "_StaffRoles") -> dict[str, An
                 for hold in sorted(application.legal_holds.all(), key=lambda h: h.placed_at)
             ],
         },
-        "stage_history": [
-            {
-                "kind": event.kind,
-                "from_stage": event.from_stage or None,
-                "to_stage": event.to_stage or None,
-                "reason": event.reason,
-                "at": event.created_at,
-                "by": roles.of(event.actor_id, posting_id=application.posting_id)
-                if event.actor_id is not None
-                else CANDIDATE_OR_SYSTEM,
-            }
-            for event in application.events.all()
-        ],
-        "interview_notes": [
-            {
-                "kind": note.kind,
-                "body": note.body,
-                "rating": note.rating,
-                "scorecard": note.scorecard,
-                "created_at": note.created_at,
-                "updated_at": note.updated_at,
-                "author_role": roles.of(note.author_id, posting_id=application.posting_id),
-            }
-            for note in application.notes.all()
-        ],
+        "stage_history": stage_history,
+        "interview_notes": interview_notes,
         "interviewers_assigned": len(application.assignments.all()),
         "cvs": [],
     }

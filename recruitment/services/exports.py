@@ -14,6 +14,17 @@ object no row references.
 Storage trouble during a build leaves the export PENDING so the task can retry it with
 backoff; the last attempt marks it FAILED, and FAILED rows are deleted by the next hourly run
 (the requester can simply ask again).
+
+Other people's words (GDPR Art. 15(4)): an export the candidate asks for in the portal that
+would hold interview notes or staff-written stage reasons (`export_contents.passages_of`)
+is not built at once. It waits IN_REVIEW with an open access request, whose legal deadline
+runs and is shown in the officer's queue and in the portal, until a privacy officer has
+released or redacted every passage (`review_passage`, audited) and released the export
+(`release_reviewed_export`, audited; it resolves the request). It is then built with the
+decisions applied, and expires EXPORT_EXPIRY_HOURS after the release. A passage written or
+edited after its review sends the export back to review instead of being exported. Exports
+staff produce skip the review: they go to the privacy officer or admin who produced them,
+who reviews what they send on.
 """
 
 import hashlib
@@ -29,11 +40,18 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from recruitment import audit, storage
 from recruitment.access import Actor
-from recruitment.models import Application, Candidate, DataExport
-from recruitment.services import export_contents
+from recruitment.models import (
+    Application,
+    Candidate,
+    DataExport,
+    DataSubjectRequest,
+    ExportPassageReview,
+)
+from recruitment.services import export_contents, requests
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +62,37 @@ BUILD_TASK = "recruitment.build_export"
 STALE_AFTER = timedelta(minutes=10)
 DELETE_BATCH = 500
 HASH_CHUNK = 1024 * 1024
+# How long the portal reloads itself while an export is being built: a build normally takes
+# seconds; one still pending after this is stuck (the hourly run retries it), and reloading
+# for ever would keep the portal session alive as long as it is stuck.
+PORTAL_REFRESH_FOR = timedelta(minutes=2)
+REVIEW_REQUEST_DETAILS = _(
+    "Asked in the portal for a copy of their data. The copy holds other people's words "
+    "(interview notes, reasons given for decisions): it is released once a privacy officer "
+    "has reviewed them."
+)
 
 Status = DataExport.Status
 
 
 class ExportNotReady(Exception):
     """The export cannot be downloaded: not built (yet), failed, or expired."""
+
+
+class ReviewRefused(Exception):
+    """A review action cannot be done; `message` says why, fit to show the officer."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def _still_wanted(now: datetime) -> Q:
+    """Exports a new request reuses: in review (they never expire), or unexpired and ready
+    or being prepared."""
+    return Q(status=Status.IN_REVIEW) | Q(
+        status__in=[Status.READY, Status.PENDING], expires_at__gt=now
+    )
 
 
 def request_export(
@@ -64,21 +107,20 @@ def request_export(
     or after a purge removed it, for a fresh one). A PENDING one that looks stuck is
     enqueued again.
 
-    Side effects, in one transaction: locks the candidate row (so concurrent requests make
-    one export, and a candidate erased meanwhile raises Candidate.DoesNotExist) and writes a
+    Side effects, in one transaction: locks the candidate's application rows (the purge's
+    lock, see `lock_candidate_data`: a purge in progress finishes first, then the purge
+    never sees an export it missed) and the candidate row (so concurrent requests make one
+    export, and a candidate erased meanwhile raises Candidate.DoesNotExist), and writes a
     PENDING DataExport expiring after EXPORT_EXPIRY_HOURS; after commit, one broker message
     with the export's id (a broker failure is logged, and the hourly run enqueues it).
     """
     now = now or timezone.now()
     with transaction.atomic():
+        lock_candidate_data(candidate.pk)
         Candidate.objects.select_for_update().only("pk").get(pk=candidate.pk)
         reusable = (
-            DataExport.objects.filter(
-                candidate_id=candidate.pk,
-                requested_by=requested_by,
-                status__in=[Status.READY, Status.PENDING],
-                expires_at__gt=now,
-            )
+            DataExport.objects.filter(_still_wanted(now), candidate_id=candidate.pk)
+            .filter(requested_by=requested_by)
             .order_by("-created_at")
             .first()
         )
@@ -86,15 +128,56 @@ def request_export(
             if reusable.status == Status.PENDING and reusable.created_at <= now - STALE_AFTER:
                 _enqueue_after_commit(reusable.pk)
             return reusable
-        export = DataExport.objects.create(
+        export = DataExport(
             candidate_id=candidate.pk,
             requested_by=requested_by,
             status=Status.PENDING,
             created_at=now,
             expires_at=now + timedelta(hours=settings.EXPORT_EXPIRY_HOURS),
         )
-        _enqueue_after_commit(export.pk)
+        if export_contents.needs_review(export) and export_contents.passages_of(candidate.pk):
+            export.status = Status.IN_REVIEW
+            export.save(force_insert=True)
+            _open_review_request(export, received_at=now)
+        else:
+            export.save(force_insert=True)
+            _enqueue_after_commit(export.pk)
     return export
+
+
+def request_portal_export(*, candidate: Candidate, now: datetime | None = None) -> DataExport:
+    """The candidate asks in the portal for a copy of their data (P10, P11).
+
+    Side effects, in one transaction: those of `request_export`; an export that goes to
+    review opens its access request there (tracked until the export is released); any other
+    is recorded as an access request answered at once (self-service), as is asking again
+    for one that is ready or being built. Asking again while one is in review records
+    nothing more: its request is open. Raises Candidate.DoesNotExist and
+    requests.RequestRefused when nothing is held any more.
+    """
+    with transaction.atomic():
+        export = request_export(candidate=candidate, now=now)
+        if export.status != Status.IN_REVIEW:
+            requests.record_self_service(
+                candidate=candidate,
+                kind=DataSubjectRequest.Kind.ACCESS,
+                resolution=str(_("The candidate downloaded their data from the portal.")),
+                now=now,
+            )
+    return export
+
+
+def _open_review_request(export: DataExport, *, received_at: datetime) -> None:
+    """Opens the access request an export in review answers, received when the candidate
+    asked (its deadline runs from then). Locks the application rows (held already)."""
+    export.request = requests.record_request(
+        candidate=export.candidate,
+        kind=DataSubjectRequest.Kind.ACCESS,
+        channel=DataSubjectRequest.Channel.PORTAL,
+        details=str(REVIEW_REQUEST_DETAILS),
+        received_at=received_at,
+    )
+    export.save(update_fields=["request"])
 
 
 def produce_export(
@@ -113,6 +196,18 @@ def produce_export(
             actor=actor, action=audit.Action.EXPORT_CANDIDATE_DATA, application=application
         )
     return export
+
+
+def lock_candidate_data(candidate_id: UUID) -> list[Application]:
+    """Locks the candidate's application rows in pk order and returns them: the lock the
+    purge takes (purge.purge_batch) and every rights service takes first (requests.py), in
+    the same order, so no two of them deadlock and none interleaves with a purge. Call it
+    inside a transaction."""
+    return list(
+        Application.objects.filter(candidate_id=candidate_id)
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
 
 
 def _enqueue_after_commit(export_id: UUID) -> None:
@@ -143,9 +238,11 @@ def build_export(*, export_id: UUID, last_attempt: bool = True) -> None:
     """Builds the ZIP of a PENDING export, uploads it and marks the export READY.
 
     A missing, expired or no longer PENDING export is a no-op, so this is safe to run twice,
-    or twice at once (the first to finish wins; the other erases its own upload). Nothing
-    holds a database transaction while storage works. The ZIP is written to a temporary file
-    that is removed whatever happens; CVs are copied from storage in chunks.
+    or twice at once (the first to finish wins; the other erases its own upload). The data
+    is read under the purge's lock (`_collect_locked`), so no export of data a purge erased
+    is ever marked READY; nothing holds a database transaction while storage works. The ZIP
+    is written to a temporary file that is removed whatever happens; CVs are copied from
+    storage in chunks.
 
     If storage fails, any partial upload is deleted and the export stays PENDING: this raises
     storage.StorageUnavailable so the task can retry, unless `last_attempt`, in which case
@@ -153,14 +250,10 @@ def build_export(*, export_id: UUID, last_attempt: bool = True) -> None:
     while it was being built, the upload is erased: nothing is left behind.
     """
     now = timezone.now()
-    export = (
-        DataExport.objects.select_related("candidate")
-        .filter(pk=export_id, status=Status.PENDING, expires_at__gt=now)
-        .first()
-    )
-    if export is None:
+    collected = _collect_locked(export_id, now=now)
+    if collected is None:
         return
-    contents = export_contents.collect(candidate=export.candidate, export=export, now=now)
+    export, contents = collected
     try:
         with tempfile.TemporaryFile(prefix="ats-export-") as archive_file:
             export_contents.write_archive(archive_file, contents=contents)
@@ -181,6 +274,51 @@ def build_export(*, export_id: UUID, last_attempt: bool = True) -> None:
         raise
     if not finished:
         _erase_quietly(key)
+
+
+def _collect_locked(
+    export_id: UUID, *, now: datetime
+) -> tuple[DataExport, export_contents.Contents] | None:
+    """The export and what it holds, read under the purge's lock (the candidate's application
+    rows, then the export row), or None if the export is missing, expired or no longer
+    PENDING.
+
+    The lock makes the reading one moment of the candidate's data: a purge either erased
+    its applications before (they are not read) or waits until this has read them, and
+    then finds this PENDING export and deletes it with them (`_mark_ready` then erases the
+    upload). Held for the database reads only, never while storage works.
+    """
+    candidate_id = (
+        DataExport.objects.filter(pk=export_id).values_list("candidate_id", flat=True).first()
+    )
+    if candidate_id is None:
+        return None
+    with transaction.atomic():
+        lock_candidate_data(candidate_id)
+        export = (
+            DataExport.objects.select_for_update(of=("self",))
+            .select_related("candidate")
+            .filter(pk=export_id, status=Status.PENDING, expires_at__gt=now)
+            .first()
+        )
+        if export is None:
+            return None
+        contents = export_contents.collect(candidate=export.candidate, export=export, now=now)
+        if contents.undecided:
+            _back_to_review(export, now=now)
+            return None
+        return export, contents
+
+
+def _back_to_review(export: DataExport, *, now: datetime) -> None:
+    """A passage was written or edited after the review: the export waits for a decision
+    on it, and is again tracked by an open request (still due from the first asking)."""
+    logger.info("export %s holds passages not reviewed; back to review", export.pk)
+    export.status = Status.IN_REVIEW
+    export.save(update_fields=["status"])
+    request = export.request
+    if request is None or request.status != DataSubjectRequest.Status.OPEN:
+        _open_review_request(export, received_at=request.received_at if request else now)
 
 
 def _measure(archive_file: IO[bytes]) -> tuple[int, str]:
@@ -255,7 +393,7 @@ def staff_download_url(*, application: Application, export: DataExport, actor: A
 
 def delete_expired_exports(*, now: datetime | None = None) -> int:
     """Erases the objects of expired and FAILED exports, then deletes their rows; returns
-    how many rows went.
+    how many rows went. An export in review does not expire (it waits for its release).
 
     Objects first: a row goes only once its object is confirmed erased (every version), so
     no object is ever left without a row pointing at it; a refused key keeps its row for the
@@ -265,6 +403,7 @@ def delete_expired_exports(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     due = list(
         DataExport.objects.filter(Q(expires_at__lte=now) | Q(status=Status.FAILED))
+        .exclude(status=Status.IN_REVIEW)
         .order_by("pk")
         .values_list("pk", "storage_key")
     )
@@ -305,3 +444,171 @@ def candidate_exports(*, candidate_id: UUID) -> QuerySet[DataExport]:
         .select_related("requested_by")
         .order_by("-created_at", "pk")
     )
+
+
+# --- Review (GDPR Art. 15(4)) -----------------------------------------------------------------
+
+
+def exports_in_review() -> QuerySet[DataExport]:
+    """Exports waiting for a privacy officer, soonest due first (a selector: callers have
+    checked the user may review, access.exports_reviewable_by)."""
+    return (
+        DataExport.objects.filter(status=Status.IN_REVIEW)
+        .select_related("request")
+        .order_by("request__due_at", "created_at", "pk")
+    )
+
+
+def review_state(
+    export: DataExport,
+) -> list[tuple[export_contents.Passage, ExportPassageReview | None]]:
+    """Each passage of the export's candidate with its decision for its current text (None:
+    undecided). Reads only."""
+    reviews = {(r.source, r.source_id): r for r in export.passage_reviews.all()}
+    state = []
+    for passage in export_contents.passages_of(export.candidate_id):
+        review = reviews.get(passage.key)
+        if review is not None and review.text_sha256 != passage.text_sha256:
+            review = None  # edited since it was decided
+        state.append((passage, review))
+    return state
+
+
+def _lock_for_review(export_id: UUID) -> DataExport:
+    candidate_id = (
+        DataExport.objects.filter(pk=export_id).values_list("candidate_id", flat=True).first()
+    )
+    if candidate_id is not None:
+        lock_candidate_data(candidate_id)
+    export = (
+        DataExport.objects.select_for_update(of=("self",))
+        .select_related("candidate", "request")
+        .filter(pk=export_id)
+        .first()
+    )
+    if export is None or export.status != Status.IN_REVIEW:
+        raise ReviewRefused(_("This export is not waiting for a review."))
+    return export
+
+
+@transaction.atomic
+def review_passage(
+    *,
+    export_id: UUID,
+    source: str,
+    source_id: UUID,
+    redact: bool,
+    replacement: str,
+    actor: Actor,
+    now: datetime | None = None,
+) -> ExportPassageReview:
+    """Decides one passage of an export in review: released as it is, or replaced by
+    `replacement`. Deciding again replaces the decision.
+
+    Refused (ReviewRefused, nothing changes) when the export is not in review, the passage
+    is not (or no longer) the candidate's, or a redaction has no text. Side effects, in one
+    transaction: locks the candidate's application rows and the export; writes the decision
+    (with a hash of the passage as reviewed) and a REVIEW_EXPORT_PASSAGE audit row on the
+    passage's application and the export's request. Rerun-safe in effect (the same
+    decision again changes nothing but the audit log, which records each action).
+    """
+    now = now or timezone.now()
+    export = _lock_for_review(export_id)
+    passage = next(
+        (
+            p
+            for p in export_contents.passages_of(export.candidate_id)
+            if p.key == (source, source_id)
+        ),
+        None,
+    )
+    if passage is None:
+        raise ReviewRefused(_("This passage is not part of the candidate's data any more."))
+    replacement = replacement.strip() if redact else ""
+    if redact and not replacement:
+        raise ReviewRefused(
+            _(
+                "Write the text that replaces the passage, for example "
+                "“[a referee's words, withheld]”."
+            )
+        )
+    review, _created = ExportPassageReview.objects.update_or_create(
+        export=export,
+        source=source,
+        source_id=source_id,
+        defaults={
+            "application_id": passage.application_id,
+            "text_sha256": passage.text_sha256,
+            "decision": ExportPassageReview.Decision.REDACT
+            if redact
+            else ExportPassageReview.Decision.RELEASE,
+            "replacement": replacement,
+            "decided_by": actor.user,
+            "decided_at": now,
+        },
+    )
+    audit.record_access(
+        actor=actor,
+        action=audit.Action.REVIEW_EXPORT_PASSAGE,
+        application_id=passage.application_id,
+        request_id=export.request_id,
+    )
+    return review
+
+
+@transaction.atomic
+def release_reviewed_export(
+    *, export_id: UUID, actor: Actor, now: datetime | None = None
+) -> DataExport:
+    """Releases an export whose every passage is decided: it is built with the decisions
+    applied, and the candidate downloads it in the portal until EXPORT_EXPIRY_HOURS later.
+
+    Refused (ReviewRefused, nothing changes) when the export is not in review or a passage
+    is undecided (or edited since its decision). Side effects, in one transaction: locks
+    the candidate's application rows and the export; marks it PENDING with the reviewer and
+    the time; writes a RELEASE_REVIEWED_EXPORT audit row; resolves its open access request
+    (requests.resolve_request, audited); after commit, one build message. Not rerun-able:
+    a second call is refused.
+    """
+    now = now or timezone.now()
+    export = _lock_for_review(export_id)
+    undecided = sum(1 for _passage, review in review_state(export) if review is None)
+    if undecided:
+        raise ReviewRefused(
+            _("Decide every passage first: %(count)d still without a decision.")
+            % {"count": undecided}
+        )
+    export.status = Status.PENDING
+    export.reviewed_at = now
+    export.reviewed_by = actor.user
+    export.expires_at = now + timedelta(hours=settings.EXPORT_EXPIRY_HOURS)
+    export.save(update_fields=["status", "reviewed_at", "reviewed_by", "expires_at"])
+    audit.record_access(
+        actor=actor,
+        action=audit.Action.RELEASE_REVIEWED_EXPORT,
+        request_id=export.request_id,
+    )
+    request = export.request
+    if request is not None and request.status == DataSubjectRequest.Status.OPEN:
+        requests.resolve_request(
+            request=request,
+            resolution=str(
+                _(
+                    "Copy released in the portal after a review of other people's words "
+                    "(GDPR Art. 15(4)): %(released)d passage(s) released as they are, "
+                    "%(redacted)d redacted."
+                )
+                % {
+                    "released": export.passage_reviews.filter(
+                        decision=ExportPassageReview.Decision.RELEASE
+                    ).count(),
+                    "redacted": export.passage_reviews.filter(
+                        decision=ExportPassageReview.Decision.REDACT
+                    ).count(),
+                }
+            ),
+            actor=actor,
+            now=now,
+        )
+    _enqueue_after_commit(export.pk)
+    return export

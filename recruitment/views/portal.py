@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -228,7 +229,7 @@ def portal(request: HttpRequest, candidate: Candidate) -> HttpResponse:
                 (item, STAGE_WORDS[Stage(item.application.stage)]) for item in overview.applications
             ],
             "decided_stages": DECIDED_STAGES,
-            "export_pending": any(e.status == DataExport.Status.PENDING for e in overview.exports),
+            **_export_progress(overview.exports),
             "consent_text": consent_text_in(consent_text, get_language() or settings.LANGUAGE_CODE),
             "consent_months": consent_text.months,
             "consent_text_version": consent_text.number,
@@ -239,6 +240,22 @@ def portal(request: HttpRequest, candidate: Candidate) -> HttpResponse:
             "extension_days": settings.PRIVACY_REQUEST_EXTENSION_DAYS,
         },
     )
+
+
+def _export_progress(recent: list[DataExport]) -> dict[str, Any]:
+    """Whether the page reloads itself to show a build finishing, and whether one seems
+    stuck. Only for a bounded time (exports.PORTAL_REFRESH_FOR): every reload is activity
+    that keeps the portal session alive, so a stuck build must not reload it for ever."""
+    now = timezone.now()
+    # A reviewed export is built from its release on.
+    started = [
+        e.reviewed_at or e.created_at for e in recent if e.status == DataExport.Status.PENDING
+    ]
+    since = now - exports.PORTAL_REFRESH_FOR
+    return {
+        "export_refresh": any(moment > since for moment in started),
+        "export_slow": any(moment <= since for moment in started),
+    }
 
 
 @candidate_page
@@ -368,13 +385,23 @@ def consent(request: HttpRequest, candidate: Candidate) -> HttpResponse:
 @candidate_page
 @require_POST
 def export(request: HttpRequest, candidate: Candidate) -> HttpResponse:
-    exports.request_export(candidate=candidate)
-    requests.record_self_service(
-        candidate=candidate,
-        kind=DataSubjectRequest.Kind.ACCESS,
-        resolution=_("The candidate downloaded their data from the portal."),
-    )
-    messages.success(request, _("Your download is being prepared. It appears below in a moment."))
+    try:
+        export = exports.request_portal_export(candidate=candidate)
+    except (Candidate.DoesNotExist, requests.RequestRefused):
+        raise Http404 from None  # erased a moment ago
+    if export.status == DataExport.Status.IN_REVIEW:
+        messages.success(
+            request,
+            _(
+                "Your copy holds what other people wrote about you (for example interview "
+                "notes). A privacy officer reviews those parts first; the date it will be "
+                "ready by is shown below."
+            ),
+        )
+    else:
+        messages.success(
+            request, _("Your download is being prepared. It appears below in a moment.")
+        )
     return redirect(f"{_home_url()}#download")
 
 

@@ -486,6 +486,8 @@ PURGED_WITH_THE_APPLICATION = {
     # Kept as an anonymous record: candidate nulled, free texts cleared (purge.py).
     "recruitment.DataSubjectRequest": "anonymised",
     "recruitment.DataExport": "cascade (objects erased first)",
+    # A privacy officer's decision on a passage of an export (issue 16): goes with both.
+    "recruitment.ExportPassageReview": "cascade",
     "notifications.OutboundEmail": "purge_emails(subject_refs=...)",
 }
 # Models that refer to applications but hold no personal data, and survive on purpose.

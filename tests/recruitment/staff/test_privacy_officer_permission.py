@@ -120,6 +120,10 @@ def _erasure(world: World) -> Any:
     return world.erasure.pk
 
 
+def _export(world: World) -> Any:
+    return world.export.pk
+
+
 IN_A_MONTH = (date.today() + timedelta(days=30)).isoformat()
 
 # Every URL only a privacy officer (or an admin) may use, with each method it answers to.
@@ -144,6 +148,21 @@ CASES = [
         _no_data,
         302,
     ),
+    Case("exports awaiting review", "GET", _url("export_reviews"), _no_data, 200),
+    Case("an export's review", "GET", _url("export_review", _export), _no_data, 200),
+    # The world's export is ready: deciding and releasing are refused with a message.
+    Case(
+        "deciding a passage",
+        "POST",
+        _url("export_review_passage", _export),
+        lambda world: {
+            "source": "note_body",
+            "source_id": str(world.export.pk),
+            "decision": "release",
+        },
+        302,
+    ),
+    Case("releasing a reviewed export", "POST", _url("export_release", _export), _no_data, 302),
     Case("requests queue", "GET", _url("requests"), _no_data, 200),
     Case("new request form", "GET", _url("request_new"), _no_data, 200),
     Case(
