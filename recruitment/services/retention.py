@@ -175,7 +175,8 @@ def _tell_candidate(application: Application, due: Due) -> None:
     asked for has its own confirmation; under-age data goes without delay)."""
     if due.reason not in {Reason.PROCESS_CONCLUDED, Reason.CONSENT_ENDED}:
         return
-    kept = due.reason == Reason.CONSENT_ENDED
+    # A consent that ended while a hold or a restriction paused the clock keeps nothing now.
+    kept = due.reason == Reason.CONSENT_ENDED and due.at is not None and due.at > timezone.now()
     queue_email(
         to=application.candidate.email,
         template="data_kept_with_consent" if kept else "data_deleted",

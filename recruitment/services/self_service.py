@@ -230,6 +230,7 @@ def request_erasure(*, candidate: Candidate, record: bool = True) -> list[LegalH
                         "posting_title": hold.application.posting.title,
                         "reason": hold.reason,
                         "review_at": hold.review_at,
+                        "review_overdue": hold.review_is_overdue,
                     }
                     for hold in holds
                 ],

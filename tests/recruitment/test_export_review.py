@@ -117,8 +117,15 @@ def test_a_portal_copy_with_others_words_waits_for_review_with_its_deadline_show
     assert "being reviewed" in page
     assert timezone.localtime(request.due_at).strftime("%Y") in page
     assert 'http-equiv="refresh"' not in page, "a review takes days: no reloading"
-    # The officer's queue lists the open request with its due date.
+    # The officer's queue lists the open request with its due date, and its page leads to
+    # the review.
     assert DataSubjectRequest.objects.filter(status="open", kind="access").count() == 1
+    officer_page = Client()
+    officer_page.force_login(UserFactory(is_superuser=True))
+    detail = officer_page.get(reverse("staff:request", kwargs={"pk": request.pk}))
+    assert (
+        reverse("staff:export_review", kwargs={"export_id": export.pk}) in detail.content.decode()
+    )
 
 
 @pytest.mark.django_db

@@ -27,7 +27,7 @@ from recruitment import tasks
 from recruitment.access import Actor
 from recruitment.dates import add_months, end_of_local_day
 from recruitment.models import DataSubjectRequest, Posting, TeamMembership
-from recruitment.services import pipeline, purge, requests
+from recruitment.services import consents, holds, pipeline, purge, requests, self_service
 from tests.factories import MembershipFactory, UserFactory
 from tests.recruitment.test_promise_defects import apply, open_portal, sweep_later
 
@@ -283,3 +283,45 @@ def test_an_extension_takes_effect_once_a_real_worker_has_sent_its_notice(
     assert timezone.localdate(request.due_at) == timezone.localdate(
         request.original_due_at
     ) + timedelta(days=20)
+
+
+# --- What a hold's end says -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_hold_lifted_after_the_consent_ended_announces_a_deletion_not_a_past_date(
+    posting: Posting, recruiter: Actor, staff: Actor
+) -> None:
+    application = apply(posting, "held@example.com")
+    consents.give_consent(candidate=application.candidate, language="en", channel="portal")
+    hold = holds.place_hold(
+        application=application, actor=staff, reason="Court order", review_at=date(2040, 1, 1)
+    )
+    pipeline.conclude_process(posting=posting, actor=recruiter, reject_remaining=True)
+    later = timezone.now() + timedelta(days=5 * 365)  # the consent has long ended
+
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        holds.lift_hold(hold=hold, actor=staff)
+
+    told = OutboundEmail.objects.filter(to_address="held@example.com").values_list(
+        "template", flat=True
+    )
+    assert "data_deleted" in told and "data_kept_with_consent" not in told
+
+
+@pytest.mark.django_db
+def test_the_erasure_email_says_a_hold_review_is_overdue_rather_than_promising_a_past_date(
+    posting: Posting, staff: Actor
+) -> None:
+    application = apply(posting, "kept@example.com")
+    holds.place_hold(
+        application=application,
+        actor=staff,
+        reason="Court order",
+        review_at=timezone.localdate() - timedelta(days=3),
+    )
+
+    self_service.request_erasure(candidate=application.candidate)
+
+    email = OutboundEmail.objects.get(template="data_erased_on_request")
+    assert "is overdue" in email.body_text and "reviewed by" not in email.body_text

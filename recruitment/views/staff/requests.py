@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from recruitment import access, audit
 from recruitment.dates import local_date_text
 from recruitment.forms import phone_validator
-from recruitment.models import AccessEvent, Candidate, DataSubjectRequest
+from recruitment.models import AccessEvent, Candidate, DataExport, DataSubjectRequest
 from recruitment.services import requests as request_services
 from recruitment.services.applying import normalise_email
 from recruitment.views.staff.common import actor_from, staff_view
@@ -338,6 +338,10 @@ def _detail_context(
             else {}
         ),
         "is_rectification": dsr.kind == DataSubjectRequest.Kind.RECTIFICATION,
+        # A portal copy held for review of other people's words answers this request.
+        "exports_in_review": list(
+            dsr.exports.filter(status=DataExport.Status.IN_REVIEW).values_list("pk", flat=True)
+        ),
         # What was done with it; views are in the audit log, not here.
         "history": AccessEvent.objects.filter(request_id=dsr.pk)
         .exclude(action=AccessEvent.Action.VIEW_REQUEST)
