@@ -125,6 +125,17 @@ def _fresh_cache() -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A request through the test client leaves its language active in this thread (the
+    locale middleware activates it, nothing deactivates it): the next test would read
+    Serbian where it expects English."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def posting():  # type: ignore[no-untyped-def]
     return PostingFactory()

@@ -108,6 +108,9 @@ def data() -> Application:
     application = ApplicationFactory(
         cover_letter=f"I am {SECRET}.", stage=Application.Stage.INTERVIEW
     )
+    # A second posting: a relation filter with one choice is not shown, and then Django
+    # does not list its parameters among the page's (declared_parameters would miss them).
+    ApplicationFactory()
     AccessEvent.objects.create(
         actor_username="rita",
         action=AccessEvent.Action.VIEW_APPLICATION,
