@@ -15,6 +15,11 @@ PostgreSQL and a versioned SeaweedFS bucket, and after every step checks:
 3. nobody's data is changed or kept longer by an action they did not confirm: each person's
    details, each application's, every consent, restriction, hold and purge date are what
    the model (tests/recruitment/promise_rules.py) says from what each person confirmed;
+   every request is closed only by its answer, or as "erased before it was answered", and
+   is due at the end of the local day the rules compute (an extension only once its notice
+   was sent in time); the officers were told of each voided extension and unanswered
+   request (issue 16; a rule also reads the officer's page and the portal, which must show
+   that same local day);
 4. the bucket holds exactly one version of each CV row's object, and nothing else;
 5. the erasure ledger verifies, with one record per erased application;
 6. nothing of an erased application or person is left (emails, request texts).
