@@ -577,6 +577,10 @@ class PromiseMachine(RuleBasedStateMachine):
             assert not self.held_by(owner), "an export was refused while data is held"
             return
         assert self.held_by(owner), "an export was started for someone no longer held"
+        if export.request_id is not None and export.request_id not in self.model.requests:
+            # A copy holding others' words waits for review: an access request is open.
+            assert export.request is not None
+            self.opened(owner, export.request, received_at=self.now)
         if build_now:
             exports.build_export(export_id=export.pk)
 
@@ -689,6 +693,7 @@ class PromiseMachine(RuleBasedStateMachine):
                 Kind.RECTIFICATION,
                 Kind.OBJECTION,
                 Kind.ACCESS,
+                Kind.PORTABILITY,
             ]
         ),
         channel=st.sampled_from([Channel.EMAIL, Channel.OTHER]),
