@@ -108,7 +108,7 @@ def request_export(
     enqueued again.
 
     Side effects, in one transaction: locks the candidate's application rows (the purge's
-    lock, see `lock_candidate_data`: a purge in progress finishes first, then the purge
+    lock, see `requests.lock_applications`: a purge in progress finishes first, then the purge
     never sees an export it missed) and the candidate row (so concurrent requests make one
     export, and a candidate erased meanwhile raises Candidate.DoesNotExist), and writes a
     PENDING DataExport expiring after EXPORT_EXPIRY_HOURS; after commit, one broker message
@@ -116,7 +116,7 @@ def request_export(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        lock_candidate_data(candidate.pk)
+        requests.lock_applications(candidate.pk)
         Candidate.objects.select_for_update().only("pk").get(pk=candidate.pk)
         reusable = (
             DataExport.objects.filter(_still_wanted(now), candidate_id=candidate.pk)
@@ -196,18 +196,6 @@ def produce_export(
             actor=actor, action=audit.Action.EXPORT_CANDIDATE_DATA, application=application
         )
     return export
-
-
-def lock_candidate_data(candidate_id: UUID) -> list[Application]:
-    """Locks the candidate's application rows in pk order and returns them: the lock the
-    purge takes (purge.purge_batch) and every rights service takes first (requests.py), in
-    the same order, so no two of them deadlock and none interleaves with a purge. Call it
-    inside a transaction."""
-    return list(
-        Application.objects.filter(candidate_id=candidate_id)
-        .select_for_update(of=("self",))
-        .order_by("pk")
-    )
 
 
 def _enqueue_after_commit(export_id: UUID) -> None:
@@ -294,7 +282,7 @@ def _collect_locked(
     if candidate_id is None:
         return None
     with transaction.atomic():
-        lock_candidate_data(candidate_id)
+        requests.lock_applications(candidate_id)
         export = (
             DataExport.objects.select_for_update(of=("self",))
             .select_related("candidate")
@@ -479,7 +467,7 @@ def _lock_for_review(export_id: UUID) -> DataExport:
         DataExport.objects.filter(pk=export_id).values_list("candidate_id", flat=True).first()
     )
     if candidate_id is not None:
-        lock_candidate_data(candidate_id)
+        requests.lock_applications(candidate_id)
     export = (
         DataExport.objects.select_for_update(of=("self",))
         .select_related("candidate", "request")

@@ -177,13 +177,17 @@ def _lock_candidate_data(candidate_id: UUID | None) -> list[Application]:
 
     Raises RequestRefused when none is left: the candidate's data has been erased.
     """
-    locked = _lock_applications(candidate_id)
+    locked = lock_applications(candidate_id)
     if not locked:
         raise RequestRefused(_("No data is held about this person any more."))
     return locked
 
 
-def _lock_applications(candidate_id: UUID | None) -> list[Application]:
+def lock_applications(candidate_id: UUID | None) -> list[Application]:
+    """Locks the person's application rows in pk order and returns them: the lock the purge
+    takes (purge.purge_batch), which every rights service takes first, in the same order,
+    so none deadlocks with another or interleaves with a purge. In the caller's
+    transaction."""
     if candidate_id is None:
         return []
     return list(
@@ -247,7 +251,7 @@ def record_request(
     if kind == Kind.RESTRICTION:
         # Queried again now that the request is written: an application committed since
         # the lock above is frozen too (see restrictions.freeze_if_requested).
-        restrictions.freeze(_lock_applications(candidate.pk))
+        restrictions.freeze(lock_applications(candidate.pk))
     elif kind == Kind.CONSENT_WITHDRAWAL:
         _withdraw_consents(request)
     if actor is not None:
@@ -462,7 +466,7 @@ def resolve_request(
     resolution = resolution.strip()
     if not resolution:
         raise RequestRefused(_("Describe what was done and why: it is kept with the request."))
-    applications = _lock_applications(request.candidate_id)
+    applications = lock_applications(request.candidate_id)
     locked = _lock_request(request)
     if locked.status != Status.OPEN:
         raise RequestRefused(_("This request is already closed."))
