@@ -7,12 +7,15 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ats import devstack
 from recruitment.models import Posting
@@ -74,6 +77,99 @@ def test_compose_runs_the_same_commands_as_make_run() -> None:
         "-s3.config=",
     ):
         assert flag in s3
+
+
+RUN_SECRETS = {"DJANGO_SECRET_KEY": "s" * 50, "S3_ACCESS_KEY": "ak", "S3_SECRET_KEY": "sk"}
+
+
+def run_environment(port: int, **outer: str) -> dict[str, str]:
+    return devstack.run_environment(
+        local=RUN_SECRETS,
+        web_port=port,
+        s3_endpoint="http://127.0.0.1:8333",
+        redis_url="",
+        outer=outer,
+    )
+
+
+@given(port=st.integers(min_value=1024, max_value=65535))
+def test_make_run_links_follow_the_port_it_serves_on(port: int) -> None:
+    env = run_environment(port)
+
+    url = urlsplit(env["ATS_PUBLIC_URL"])
+    assert (url.scheme, url.port, url.path) == ("http", port, "")
+    # A host the site answers on, and the one the banner prints.
+    assert url.hostname in env["DJANGO_ALLOWED_HOSTS"].split(",")
+    assert url.hostname == "127.0.0.1"
+
+
+def test_make_run_keeps_a_public_url_given_by_configuration() -> None:
+    env = run_environment(18502, ATS_PUBLIC_URL="https://ats.example.test")
+    assert env["ATS_PUBLIC_URL"] == "https://ats.example.test"
+
+
+def test_an_emailed_link_under_make_run_on_another_port_points_at_that_port() -> None:
+    """The whole chain in a process of its own, as `make run` starts it: the environment,
+    the settings read from it, and the function the outbox calls for an email's link."""
+    script = (
+        "import django; django.setup()\n"
+        "from recruitment.services.portal_access import mint_access_link\n"
+        "print(mint_access_link(subject_ref=None))\n"
+    )
+    outer = {k: v for k, v in os.environ.items() if k != "ATS_PUBLIC_URL"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**outer, "DJANGO_SETTINGS_MODULE": "ats.settings", **run_environment(18502)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "http://127.0.0.1:18502/privacy/"
+
+
+@pytest.mark.django_db
+def test_a_delivered_email_carries_links_to_the_public_url(
+    settings: Any, posting: Any, smtp_mailbox: Any, unique_email: Any
+) -> None:
+    from notifications.models import OutboundEmail
+    from notifications.services import deliver_email
+    from tests.recruitment.test_portal import text_of
+
+    settings.PUBLIC_URL = run_environment(18502)["ATS_PUBLIC_URL"]
+    address = unique_email()
+    application = _apply(posting, address)
+    email = OutboundEmail.objects.get(subject_ref=application.pk)
+
+    assert deliver_email(email_id=email.pk)
+
+    (message,) = smtp_mailbox.wait_for(address)
+    links = re.findall(r"https?://[^\s<>\"]+", text_of(message))
+    assert links and all(link.startswith("http://127.0.0.1:18502/") for link in links)
+
+
+def _apply(posting: Any, address: str) -> Any:
+    import io
+
+    from recruitment.management.commands.seed_demo import _demo_cv
+    from recruitment.services.applying import ApplicantData, submit_application
+    from recruitment.uploads import inspect_cv
+
+    pdf = _demo_cv()
+    return submit_application(
+        posting=posting,
+        applicant=ApplicantData(
+            full_name="Test Person",
+            email=address,
+            phone="",
+            cover_letter="",
+            consents_to_talent_pool=False,
+            language="en",
+        ),
+        cv=io.BytesIO(pdf),
+        cv_filename="cv.pdf",
+        inspected=inspect_cv(io.BytesIO(pdf), max_bytes=len(pdf)),
+    )
 
 
 def test_the_dockerfile_default_command_is_the_web_command() -> None:
