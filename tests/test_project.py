@@ -230,8 +230,9 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(settings: Any, c
     # Applicants went through the real service once, however often the command ran.
     from recruitment.models import Application, CurriculumVitae, TeamMembership
 
-    assert Application.objects.count() == 7
-    assert CurriculumVitae.objects.count() == 7
+    demo = Application.objects.filter(posting__slug="senior-python-developer")
+    assert demo.count() == 7
+    assert CurriculumVitae.objects.filter(application__in=demo).count() == 7
     assert TeamMembership.objects.filter(user__username="interviewer").count() == 1
     assert Application.objects.filter(stage="interview").get().assignments.exists()
 
@@ -255,6 +256,72 @@ def test_seed_demo_reruns_after_the_demo_process_was_concluded(settings: Any) ->
     call_command("seed_demo")  # `make run` again: no error, and nobody is re-added
 
     assert Application.objects.filter(posting=posting).count() == remaining
+
+
+@pytest.mark.django_db
+def test_seed_demo_shows_the_retention_promise_at_work(settings: Any, capsys: Any) -> None:
+    """A concluded process whose unsuccessful applicants the real purge erased (ledger
+    entries), one kept by a confirmed consent, one hired, and an open request with days
+    left; a rerun changes none of it."""
+    from recruitment.management.commands.seed_demo import (
+        CONCLUDED_APPLICANTS,
+        CONCLUDED_SLUG,
+        REQUESTING_EMAIL,
+    )
+    from recruitment.models import (
+        Application,
+        Candidate,
+        CurriculumVitae,
+        DataSubjectRequest,
+        ErasureRecord,
+    )
+    from recruitment.services import ledger, requests, retention
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo")
+    first_output = capsys.readouterr().out
+
+    posting = Posting.objects.get(slug=CONCLUDED_SLUG)
+    assert posting.concluded_at is not None and posting.status == Posting.Status.CLOSED
+    erased_emails = {email for _, email, stage, consents in CONCLUDED_APPLICANTS} - {
+        "amra.delic@example.com",
+        REQUESTING_EMAIL,
+    }
+    records = ErasureRecord.objects.filter(posting_id=posting.pk)
+    assert records.count() == len(erased_emails) == 3
+    assert set(records.values_list("reason", flat=True)) == {retention.Reason.PROCESS_CONCLUDED}
+    assert not Candidate.objects.filter(email__in=erased_emails).exists()
+    assert ledger.verify().ok
+    assert "3 erased" in first_output
+
+    hired, kept = (
+        Application.objects.filter(posting=posting).select_related("candidate").order_by("stage")
+    )
+    assert hired.stage == Application.Stage.HIRED
+    assert kept.candidate.email == REQUESTING_EMAIL
+    assert kept.stage == Application.Stage.UNSUCCESSFUL
+    (consent,) = kept.consents.all()
+    assert consent.confirmed_at is not None and consent.withdrawn_at is None
+    kept = retention.with_retention_facts(Application.objects.filter(pk=kept.pk)).get()
+    due = retention.due_for(kept)
+    assert due.reason == retention.Reason.CONSENT_ENDED
+    assert due.at == kept.purge_due_at == consent.expires_at > timezone.now()
+    assert CurriculumVitae.objects.filter(application=kept).exists()
+
+    (request,) = DataSubjectRequest.objects.all()
+    assert request.candidate_id == kept.candidate_id
+    assert request.status == DataSubjectRequest.Status.OPEN
+    assert (
+        0 < requests.days_left(request, now=timezone.now()) < settings.PRIVACY_REQUEST_DEADLINE_DAYS
+    )
+
+    call_command("seed_demo")  # `make run` again
+
+    assert "0 erased" in capsys.readouterr().out
+    assert ErasureRecord.objects.count() == 3
+    assert Application.objects.filter(posting=posting).count() == 2
+    assert DataSubjectRequest.objects.get() == request
+    assert Posting.objects.get(pk=posting.pk).status == Posting.Status.CLOSED
 
 
 @pytest.mark.django_db
