@@ -292,7 +292,7 @@ def test_seed_demo_shows_the_retention_promise_at_work(settings: Any, capsys: An
     assert set(records.values_list("reason", flat=True)) == {retention.Reason.PROCESS_CONCLUDED}
     assert not Candidate.objects.filter(email__in=erased_emails).exists()
     assert ledger.verify().ok
-    assert "3 erased" in first_output
+    assert "3 unsuccessful applications the purge erased" in first_output
 
     hired, kept = (
         Application.objects.filter(posting=posting).select_related("candidate").order_by("stage")
@@ -317,7 +317,7 @@ def test_seed_demo_shows_the_retention_promise_at_work(settings: Any, capsys: An
 
     call_command("seed_demo")  # `make run` again
 
-    assert "0 erased" in capsys.readouterr().out
+    assert "3 unsuccessful applications the purge erased" in capsys.readouterr().out
     assert ErasureRecord.objects.count() == 3
     assert Application.objects.filter(posting=posting).count() == 2
     assert DataSubjectRequest.objects.get() == request

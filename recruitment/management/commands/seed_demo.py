@@ -31,6 +31,7 @@ from recruitment.access import Actor
 from recruitment.models import (
     Application,
     DataSubjectRequest,
+    ErasureRecord,
     Posting,
     RetentionConsent,
     TeamMembership,
@@ -200,7 +201,7 @@ class Command(BaseCommand):
                 )
         recruiter = user_model.objects.get(username="recruiter")
         self._seed_applications(recruiter)
-        erased = self._seed_concluded_process(recruiter)
+        concluded = self._seed_concluded_process(recruiter)
         self._seed_open_request(user_model.objects.get(username="privacy"))
 
         open_count = Posting.objects.filter(status=Posting.Status.OPEN).count()
@@ -209,10 +210,11 @@ class Command(BaseCommand):
         for username, password, _superuser, groups, roles in DEMO_STAFF:
             what = ", ".join([*groups, *sorted(set(roles.values()))]) or "administrator"
             self.stdout.write(f"  {username} / {password}    ({what})")
+        erased = ErasureRecord.objects.filter(posting_id=concluded.pk).count()
         self.stdout.write(
-            f"Retention at work: the concluded Frontend Developer process ({erased} erased "
-            "by the purge on this run; the erasure ledger and the kept consent are at "
-            "/staff/retention/), and an open access request at /staff/requests/."
+            f"Retention at work: the concluded {concluded.title} process, whose {erased} "
+            "unsuccessful applications the purge erased (erasure ledger) and one it keeps with "
+            "a confirmed consent, at /staff/retention/; an open access request at /staff/requests/."
         )
 
     def _seed_applications(self, recruiter: Any) -> None:
@@ -242,9 +244,9 @@ class Command(BaseCommand):
                     scorecard="Communication 4/5, SQL 5/5",
                 )
 
-    def _seed_concluded_process(self, recruiter: Any) -> int:
+    def _seed_concluded_process(self, recruiter: Any) -> Posting:
         """Applies to the concluded posting, confirms one consent, concludes the process and
-        runs the purge on it, all through the services; returns how many this run erased.
+        runs the purge on it, all through the services; returns the posting.
 
         Rerun-safe: applicants are added only while the process is open, conclusion and the
         sweep are rerun-safe themselves, and once everyone due is erased a rerun erases none.
@@ -282,7 +284,8 @@ class Command(BaseCommand):
         ).values_list("pk", flat=True)
         for email_id in pending:
             deliver_email(email_id=email_id)
-        return purge.sweep(posting_id=posting.pk).erased
+        purge.sweep(posting_id=posting.pk)
+        return posting
 
     def _seed_open_request(self, officer: Any) -> None:
         """The kept applicant's access request, received by email a few days ago and still
