@@ -23,7 +23,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -459,6 +459,39 @@ def prepare_commands() -> list[list[str]]:
     ]
 
 
+def run_environment(
+    *,
+    local: dict[str, str],
+    web_port: int,
+    s3_endpoint: str,
+    redis_url: str,
+    outer: Mapping[str, str],
+) -> dict[str, str]:
+    """The environment `make run` gives every process it starts (read-only, no side effects).
+
+    The links in emails point at the port gunicorn serves on, on the host the banner prints,
+    so `PORT=18502 make run` sends links a browser on this machine can open. An
+    ATS_PUBLIC_URL set by whoever runs it (the site reached through a proxy or another
+    name) wins, as in production, where the setting always comes from configuration.
+    """
+    local_url = f"http://127.0.0.1:{web_port}"
+    return {
+        "DJANGO_SECRET_KEY": local["DJANGO_SECRET_KEY"],
+        "DJANGO_DEBUG": "false",
+        "DJANGO_HTTPS": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "ATS_DEMO_MODE": "true",
+        "ATS_PUBLIC_URL": outer.get("ATS_PUBLIC_URL") or local_url,
+        "REDIS_URL": redis_url,
+        "S3_ENDPOINT_URL": s3_endpoint,
+        "S3_PUBLIC_ENDPOINT_URL": s3_endpoint,
+        "S3_BUCKET": "ats-cvs",
+        "S3_ACCESS_KEY": local["S3_ACCESS_KEY"],
+        "S3_SECRET_KEY": local["S3_SECRET_KEY"],
+        "EMAIL_URL": outer.get("EMAIL_URL", "consolemail://"),
+    }
+
+
 def run() -> int:
     var_dir = BASE_DIR / "var"
     prepare_var_dir(var_dir)
@@ -484,20 +517,13 @@ def run() -> int:
         redis_url = os.environ.get("REDIS_URL", "")
         if not redis_url and shutil.which("redis-server"):
             redis_url = start_redis(services, data_dir=var_dir / "redis")
-        env = {
-            "DJANGO_SECRET_KEY": local["DJANGO_SECRET_KEY"],
-            "DJANGO_DEBUG": "false",
-            "DJANGO_HTTPS": "false",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "ATS_DEMO_MODE": "true",
-            "REDIS_URL": redis_url,
-            "S3_ENDPOINT_URL": endpoint,
-            "S3_PUBLIC_ENDPOINT_URL": endpoint,
-            "S3_BUCKET": "ats-cvs",
-            "S3_ACCESS_KEY": local["S3_ACCESS_KEY"],
-            "S3_SECRET_KEY": local["S3_SECRET_KEY"],
-            "EMAIL_URL": os.environ.get("EMAIL_URL", "consolemail://"),
-        }
+        env = run_environment(
+            local=local,
+            web_port=web_port,
+            s3_endpoint=endpoint,
+            redis_url=redis_url,
+            outer=os.environ,
+        )
         for argv in prepare_commands():
             subprocess.run(resolved(argv), env={**os.environ, **env}, check=True, cwd=BASE_DIR)
         manage("collectstatic", "--no-input", "-v", "0", env=env)

@@ -7,12 +7,15 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ats import devstack
 from recruitment.models import Posting
@@ -76,6 +79,99 @@ def test_compose_runs_the_same_commands_as_make_run() -> None:
         assert flag in s3
 
 
+RUN_SECRETS = {"DJANGO_SECRET_KEY": "s" * 50, "S3_ACCESS_KEY": "ak", "S3_SECRET_KEY": "sk"}
+
+
+def run_environment(port: int, **outer: str) -> dict[str, str]:
+    return devstack.run_environment(
+        local=RUN_SECRETS,
+        web_port=port,
+        s3_endpoint="http://127.0.0.1:8333",
+        redis_url="",
+        outer=outer,
+    )
+
+
+@given(port=st.integers(min_value=1024, max_value=65535))
+def test_make_run_links_follow_the_port_it_serves_on(port: int) -> None:
+    env = run_environment(port)
+
+    url = urlsplit(env["ATS_PUBLIC_URL"])
+    assert (url.scheme, url.port, url.path) == ("http", port, "")
+    # A host the site answers on, and the one the banner prints.
+    assert url.hostname in env["DJANGO_ALLOWED_HOSTS"].split(",")
+    assert url.hostname == "127.0.0.1"
+
+
+def test_make_run_keeps_a_public_url_given_by_configuration() -> None:
+    env = run_environment(18502, ATS_PUBLIC_URL="https://ats.example.test")
+    assert env["ATS_PUBLIC_URL"] == "https://ats.example.test"
+
+
+def test_an_emailed_link_under_make_run_on_another_port_points_at_that_port() -> None:
+    """The whole chain in a process of its own, as `make run` starts it: the environment,
+    the settings read from it, and the function the outbox calls for an email's link."""
+    script = (
+        "import django; django.setup()\n"
+        "from recruitment.services.portal_access import mint_access_link\n"
+        "print(mint_access_link(subject_ref=None))\n"
+    )
+    outer = {k: v for k, v in os.environ.items() if k != "ATS_PUBLIC_URL"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**outer, "DJANGO_SETTINGS_MODULE": "ats.settings", **run_environment(18502)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "http://127.0.0.1:18502/privacy/"
+
+
+@pytest.mark.django_db
+def test_a_delivered_email_carries_links_to_the_public_url(
+    settings: Any, posting: Any, smtp_mailbox: Any, unique_email: Any
+) -> None:
+    from notifications.models import OutboundEmail
+    from notifications.services import deliver_email
+    from tests.recruitment.test_portal import text_of
+
+    settings.PUBLIC_URL = run_environment(18502)["ATS_PUBLIC_URL"]
+    address = unique_email()
+    application = _apply(posting, address)
+    email = OutboundEmail.objects.get(subject_ref=application.pk)
+
+    assert deliver_email(email_id=email.pk)
+
+    (message,) = smtp_mailbox.wait_for(address)
+    links = re.findall(r"https?://[^\s<>\"]+", text_of(message))
+    assert links and all(link.startswith("http://127.0.0.1:18502/") for link in links)
+
+
+def _apply(posting: Any, address: str) -> Any:
+    import io
+
+    from recruitment.management.commands.seed_demo import _demo_cv
+    from recruitment.services.applying import ApplicantData, submit_application
+    from recruitment.uploads import inspect_cv
+
+    pdf = _demo_cv()
+    return submit_application(
+        posting=posting,
+        applicant=ApplicantData(
+            full_name="Test Person",
+            email=address,
+            phone="",
+            cover_letter="",
+            consents_to_talent_pool=False,
+            language="en",
+        ),
+        cv=io.BytesIO(pdf),
+        cv_filename="cv.pdf",
+        inspected=inspect_cv(io.BytesIO(pdf), max_bytes=len(pdf)),
+    )
+
+
 def test_the_dockerfile_default_command_is_the_web_command() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     web = devstack.app_commands(host="0.0.0.0", port=8000)["web"]
@@ -134,8 +230,9 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(settings: Any, c
     # Applicants went through the real service once, however often the command ran.
     from recruitment.models import Application, CurriculumVitae, TeamMembership
 
-    assert Application.objects.count() == 7
-    assert CurriculumVitae.objects.count() == 7
+    demo = Application.objects.filter(posting__slug="senior-python-developer")
+    assert demo.count() == 7
+    assert CurriculumVitae.objects.filter(application__in=demo).count() == 7
     assert TeamMembership.objects.filter(user__username="interviewer").count() == 1
     assert Application.objects.filter(stage="interview").get().assignments.exists()
 
@@ -159,6 +256,72 @@ def test_seed_demo_reruns_after_the_demo_process_was_concluded(settings: Any) ->
     call_command("seed_demo")  # `make run` again: no error, and nobody is re-added
 
     assert Application.objects.filter(posting=posting).count() == remaining
+
+
+@pytest.mark.django_db
+def test_seed_demo_shows_the_retention_promise_at_work(settings: Any, capsys: Any) -> None:
+    """A concluded process whose unsuccessful applicants the real purge erased (ledger
+    entries), one kept by a confirmed consent, one hired, and an open request with days
+    left; a rerun changes none of it."""
+    from recruitment.management.commands.seed_demo import (
+        CONCLUDED_APPLICANTS,
+        CONCLUDED_SLUG,
+        REQUESTING_EMAIL,
+    )
+    from recruitment.models import (
+        Application,
+        Candidate,
+        CurriculumVitae,
+        DataSubjectRequest,
+        ErasureRecord,
+    )
+    from recruitment.services import ledger, requests, retention
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo")
+    first_output = capsys.readouterr().out
+
+    posting = Posting.objects.get(slug=CONCLUDED_SLUG)
+    assert posting.concluded_at is not None and posting.status == Posting.Status.CLOSED
+    erased_emails = {email for _, email, stage, consents in CONCLUDED_APPLICANTS} - {
+        "amra.delic@example.com",
+        REQUESTING_EMAIL,
+    }
+    records = ErasureRecord.objects.filter(posting_id=posting.pk)
+    assert records.count() == len(erased_emails) == 3
+    assert set(records.values_list("reason", flat=True)) == {retention.Reason.PROCESS_CONCLUDED}
+    assert not Candidate.objects.filter(email__in=erased_emails).exists()
+    assert ledger.verify().ok
+    assert "3 unsuccessful applications the purge erased" in first_output
+
+    hired, kept = (
+        Application.objects.filter(posting=posting).select_related("candidate").order_by("stage")
+    )
+    assert hired.stage == Application.Stage.HIRED
+    assert kept.candidate.email == REQUESTING_EMAIL
+    assert kept.stage == Application.Stage.UNSUCCESSFUL
+    (consent,) = kept.consents.all()
+    assert consent.confirmed_at is not None and consent.withdrawn_at is None
+    kept = retention.with_retention_facts(Application.objects.filter(pk=kept.pk)).get()
+    due = retention.due_for(kept)
+    assert due.reason == retention.Reason.CONSENT_ENDED
+    assert due.at == kept.purge_due_at == consent.expires_at > timezone.now()
+    assert CurriculumVitae.objects.filter(application=kept).exists()
+
+    (request,) = DataSubjectRequest.objects.all()
+    assert request.candidate_id == kept.candidate_id
+    assert request.status == DataSubjectRequest.Status.OPEN
+    assert (
+        0 < requests.days_left(request, now=timezone.now()) < settings.PRIVACY_REQUEST_DEADLINE_DAYS
+    )
+
+    call_command("seed_demo")  # `make run` again
+
+    assert "3 unsuccessful applications the purge erased" in capsys.readouterr().out
+    assert ErasureRecord.objects.count() == 3
+    assert Application.objects.filter(posting=posting).count() == 2
+    assert DataSubjectRequest.objects.get() == request
+    assert Posting.objects.get(pk=posting.pk).status == Posting.Status.CLOSED
 
 
 @pytest.mark.django_db

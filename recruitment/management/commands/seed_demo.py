@@ -5,6 +5,13 @@ passwords are reset to the printed demo values on every run so what it prints al
 Applicants go through the real apply service, so their CVs are in object storage and their
 confirmation emails in the outbox. Refuses to run unless ATS_DEMO_MODE is on, so a
 production database never gets accounts with published passwords.
+
+It also shows the promise at work from the first minute, through the real services only: a
+formally concluded posting whose unsuccessful applicants the purge has erased (their
+entries in the erasure ledger), one applicant kept because they confirmed their consent,
+and an open data-subject request from that applicant with days left to answer it. Each
+step happens once: a concluded posting is never reopened, and a person who already made a
+request makes no second one.
 """
 
 import io
@@ -18,13 +25,28 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 from pypdf import PdfWriter
 
+from notifications.models import OutboundEmail
+from notifications.services import deliver_email
 from recruitment.access import Actor
-from recruitment.models import Application, Posting, TeamMembership
+from recruitment.models import (
+    Application,
+    DataSubjectRequest,
+    ErasureRecord,
+    Posting,
+    RetentionConsent,
+    TeamMembership,
+)
+from recruitment.services import purge
 from recruitment.services.applying import ApplicantData, submit_application
+from recruitment.services.consents import confirm_consent
 from recruitment.services.notes import add_note
-from recruitment.services.pipeline import move_application
+from recruitment.services.pipeline import conclude_process, move_application
 from recruitment.services.postings import assign_interviewer
+from recruitment.services.requests import record_request
 from recruitment.uploads import inspect_cv
+
+# The demo posting whose recruitment process is formally concluded (see CONCLUDED_APPLICANTS).
+CONCLUDED_SLUG = "frontend-developer"
 
 # username, password, superuser, groups, {posting slug: team role}
 DEMO_STAFF: list[tuple[str, str, bool, list[str], dict[str, str]]] = [
@@ -38,6 +60,7 @@ DEMO_STAFF: list[tuple[str, str, bool, list[str], dict[str, str]]] = [
             "senior-python-developer": "recruiter",
             "devops-engineer": "recruiter",
             "qa-intern": "recruiter",
+            CONCLUDED_SLUG: "recruiter",
         },
     ),
     ("manager", "demo-manager-2026", False, [], {"senior-python-developer": "hiring_manager"}),
@@ -55,6 +78,19 @@ DEMO_APPLICANTS = [
     ("Emir Begić", "emir.begic@example.com", "applied", False),
     ("Jelena Simić", "jelena.simic@example.com", "screening", False),
 ]
+
+# The formally concluded process: who applied, the stage each reached, and whether they
+# ticked (and then confirmed) the talent-pool consent. Everyone not hired and not kept by
+# that consent is erased by the purge once the process is concluded.
+CONCLUDED_APPLICANTS = [
+    ("Amra Delić", "amra.delic@example.com", "hired", False),
+    ("Maja Kovač", "maja.kovac@example.com", "interview", True),
+    ("Stefan Ilić", "stefan.ilic@example.com", "screening", False),
+    ("Petra Horvat", "petra.horvat@example.com", "unsuccessful", False),
+    ("Dino Mehić", "dino.mehic@example.com", "applied", False),
+]
+# The kept applicant asked, by email, for a copy of their data: an open access request.
+REQUESTING_EMAIL = "maja.kovac@example.com"
 
 DEMO_POSTINGS: list[dict[str, Any]] = [
     {
@@ -108,6 +144,20 @@ DEMO_POSTINGS: list[dict[str, Any]] = [
         "age_days": 40,
     },
     {
+        "slug": CONCLUDED_SLUG,
+        "title": "Frontend Developer",
+        "location": "Sarajevo, Bosnia and Herzegovina",
+        "employment_type": Posting.EmploymentType.FULL_TIME,
+        "summary": "Filled: build accessible, fast interfaces for our clients' customers.",
+        "description": (
+            "You built accessible interfaces with plain HTML, CSS and a little JavaScript.\n\n"
+            "This position has been filled; the recruitment process is concluded."
+        ),
+        # Open while the seed applies to it; the seed then concludes it (and so closes it).
+        "status": Posting.Status.OPEN,
+        "age_days": 45,
+    },
+    {
         "slug": "data-engineer-draft",
         "title": "Data Engineer",
         "location": "Remote",
@@ -132,6 +182,9 @@ class Command(BaseCommand):
             published = spec["status"] != Posting.Status.DRAFT
             values["published_at"] = now - timedelta(days=spec["age_days"]) if published else None
             values["closed_at"] = now if spec["status"] == Posting.Status.CLOSED else None
+            if Posting.objects.filter(slug=spec["slug"], concluded_at__isnull=False).exists():
+                # A concluded process stays concluded (and closed): never reopened by a rerun.
+                del values["status"], values["closed_at"]
             Posting.objects.update_or_create(slug=spec["slug"], defaults=values)
 
         user_model = get_user_model()
@@ -146,7 +199,10 @@ class Command(BaseCommand):
                 TeamMembership.objects.update_or_create(
                     posting=Posting.objects.get(slug=slug), user=user, defaults={"role": role}
                 )
-        self._seed_applications(user_model.objects.get(username="recruiter"))
+        recruiter = user_model.objects.get(username="recruiter")
+        self._seed_applications(recruiter)
+        concluded = self._seed_concluded_process(recruiter)
+        self._seed_open_request(user_model.objects.get(username="privacy"))
 
         open_count = Posting.objects.filter(status=Posting.Status.OPEN).count()
         self.stdout.write(f"Demo data ready: {open_count} open postings.")
@@ -154,6 +210,12 @@ class Command(BaseCommand):
         for username, password, _superuser, groups, roles in DEMO_STAFF:
             what = ", ".join([*groups, *sorted(set(roles.values()))]) or "administrator"
             self.stdout.write(f"  {username} / {password}    ({what})")
+        erased = ErasureRecord.objects.filter(posting_id=concluded.pk).count()
+        self.stdout.write(
+            f"Retention at work: the concluded {concluded.title} process, whose {erased} "
+            "unsuccessful applications the purge erased (erasure ledger) and one it keeps with "
+            "a confirmed consent, at /staff/retention/; an open access request at /staff/requests/."
+        )
 
     def _seed_applications(self, recruiter: Any) -> None:
         """Applies through the real service (CV in storage, outbox email), once per person."""
@@ -165,25 +227,10 @@ class Command(BaseCommand):
             return
         actor = Actor(user=recruiter)
         interviewer = get_user_model().objects.get(username="interviewer")
-        pdf = _demo_cv()
         for name, email, stage, consents in DEMO_APPLICANTS:
             if Application.objects.filter(posting=posting, candidate__email=email).exists():
                 continue
-            with translation.override("en"):
-                application = submit_application(
-                    posting=posting,
-                    applicant=ApplicantData(
-                        full_name=name,
-                        email=email,
-                        phone="",
-                        cover_letter="I would like to build privacy-respecting software with you.",
-                        consents_to_talent_pool=consents,
-                        language="en",
-                    ),
-                    cv=io.BytesIO(pdf),
-                    cv_filename=f"{name} CV.pdf",
-                    inspected=inspect_cv(io.BytesIO(pdf), max_bytes=len(pdf)),
-                )
+            application = _apply(posting, name=name, email=email, consents=consents)
             if stage != Application.Stage.APPLIED:
                 move_application(application_id=application.pk, to_stage=stage, actor=actor)
             if stage == Application.Stage.INTERVIEW:
@@ -196,6 +243,90 @@ class Command(BaseCommand):
                     rating=4,
                     scorecard="Communication 4/5, SQL 5/5",
                 )
+
+    def _seed_concluded_process(self, recruiter: Any) -> Posting:
+        """Applies to the concluded posting, confirms one consent, concludes the process and
+        runs the purge on it, all through the services; returns the posting.
+
+        Rerun-safe: applicants are added only while the process is open, conclusion and the
+        sweep are rerun-safe themselves, and once everyone due is erased a rerun erases none.
+        """
+        posting = Posting.objects.get(slug=CONCLUDED_SLUG)
+        actor = Actor(user=recruiter)
+        if posting.accepts_applications:
+            for name, email, stage, consents in CONCLUDED_APPLICANTS:
+                application = (
+                    Application.objects.filter(posting=posting, candidate__email=email)
+                    .select_related("candidate")
+                    .first()
+                )
+                if application is None:
+                    application = _apply(posting, name=name, email=email, consents=consents)
+                    if stage != Application.Stage.APPLIED:
+                        move_application(application_id=application.pk, to_stage=stage, actor=actor)
+                for consent in RetentionConsent.objects.filter(application=application):
+                    # What the owner of the address does with the link in their email.
+                    confirm_consent(candidate=application.candidate, consent_id=consent.pk)
+            conclude_process(
+                posting=posting,
+                actor=actor,
+                reject_remaining=True,
+                reason="The position has been filled.",
+            )
+        # The purge waits for a candidate's last email to go out: send them (as the worker
+        # would) so the erasure happens now, not a day after `make run` starts.
+        subjects = list(
+            Application.objects.filter(posting=posting).values_list("pk", "candidate_id")
+        )
+        pending = OutboundEmail.objects.filter(
+            subject_ref__in=[ref for pair in subjects for ref in pair],
+            status=OutboundEmail.Status.PENDING,
+        ).values_list("pk", flat=True)
+        for email_id in pending:
+            deliver_email(email_id=email_id)
+        purge.sweep(posting_id=posting.pk)
+        return posting
+
+    def _seed_open_request(self, officer: Any) -> None:
+        """The kept applicant's access request, received by email a few days ago and still
+        open. Recorded once per person: a rerun after it was answered adds no other."""
+        application = Application.objects.filter(
+            posting__slug=CONCLUDED_SLUG, candidate__email=REQUESTING_EMAIL
+        ).first()
+        if application is None:  # erased meanwhile (e.g. their consent was withdrawn)
+            return
+        if DataSubjectRequest.objects.filter(candidate_id=application.candidate_id).exists():
+            return
+        # A third of the deadline gone: due in about three weeks at the default 30 days.
+        elapsed = timedelta(days=settings.PRIVACY_REQUEST_DEADLINE_DAYS // 3)
+        record_request(
+            candidate=application.candidate,
+            kind=DataSubjectRequest.Kind.ACCESS,
+            channel=DataSubjectRequest.Channel.EMAIL,
+            details="Asked by email for a copy of the data kept about them.",
+            received_at=timezone.now() - elapsed,
+            actor=Actor(user=officer),
+        )
+
+
+def _apply(posting: Posting, *, name: str, email: str, consents: bool) -> Application:
+    """One application through the real apply service (CV in storage, email in the outbox)."""
+    pdf = _demo_cv()
+    with translation.override("en"):
+        return submit_application(
+            posting=posting,
+            applicant=ApplicantData(
+                full_name=name,
+                email=email,
+                phone="",
+                cover_letter="I would like to build privacy-respecting software with you.",
+                consents_to_talent_pool=consents,
+                language="en",
+            ),
+            cv=io.BytesIO(pdf),
+            cv_filename=f"{name} CV.pdf",
+            inspected=inspect_cv(io.BytesIO(pdf), max_bytes=len(pdf)),
+        )
 
 
 def _demo_cv() -> bytes:
