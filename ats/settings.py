@@ -448,6 +448,15 @@ PRIVACY_REQUEST_REMINDER_DAYS = env.int("ATS_PRIVACY_REQUEST_REMINDER_DAYS", def
 PRIVACY_OFFICER_EMAILS = env.list(
     "ATS_PRIVACY_OFFICER_EMAILS", default=[CONTROLLER["privacy_email"]]
 )
+# The staff home's attention counts for those who decide on a posting: applications are "new"
+# if received in the last this many days and not yet seen on the board, and "undecided for a
+# while" once they have waited this many days without a decision.
+STAFF_HOME_NEW_DAYS = env.int("ATS_STAFF_HOME_NEW_DAYS", default=7)
+STAFF_HOME_UNDECIDED_DAYS = env.int("ATS_STAFF_HOME_UNDECIDED_DAYS", default=14)
+if STAFF_HOME_NEW_DAYS < 1 or STAFF_HOME_UNDECIDED_DAYS < 1:
+    raise ImproperlyConfigured(
+        "ATS_STAFF_HOME_NEW_DAYS and ATS_STAFF_HOME_UNDECIDED_DAYS must be positive day counts."
+    )
 # Where a candidate's reply to any email goes (the emails invite them to reply, e.g. to
 # withdraw a consent): someone who records it as a request at /staff/requests/new/.
 EMAIL_REPLY_TO = env.str("ATS_EMAIL_REPLY_TO", default=CONTROLLER["privacy_email"])

@@ -3,13 +3,30 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.contrib.auth.models import User
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from recruitment.access import ADMIN, DECIDING_ROLES
 from recruitment.models import (
+    DECIDED_STAGES,
+    AccessEvent,
     Application,
     ApplicationEvent,
     Candidate,
@@ -126,6 +143,76 @@ def application_for_detail(applications: QuerySet[Application], pk: UUID | str) 
 
 def team_of(posting: Posting) -> QuerySet[TeamMembership]:
     return TeamMembership.objects.filter(posting=posting).select_related("user")
+
+
+# --- The staff home ---------------------------------------------------------------------------
+
+
+def postings_needing_attention(
+    postings: QuerySet[Posting], *, user: User, new_window_start: datetime, stale_before: datetime
+) -> QuerySet[Posting]:
+    """The postings (already scoped by `recruitment.access`) on which `user` decides, with
+    what needs their attention, in one query however many postings and applications:
+
+    - `role`: "admin" for admins, else their role on the team (interviewer-only postings are
+      left out: an interviewer sees assigned applications, not a posting's state);
+    - `total`, `undecided`;
+    - `new`: applications received since the user last opened the posting's board (the
+      audit log's "viewed pipeline"), but never counting from before `new_window_start`;
+    - `stale`: undecided applications received before `stale_before`;
+    - concluded postings last, then the newest first.
+    """
+    if user.is_superuser:
+        role: Any = Value(ADMIN, output_field=CharField())
+    else:
+        role = Subquery(
+            TeamMembership.objects.filter(posting=OuterRef("pk"), user=user).values("role")[:1]
+        )
+    last_looked = Subquery(
+        AccessEvent.objects.filter(
+            actor=user, action=AccessEvent.Action.VIEW_PIPELINE, posting_id=OuterRef("pk")
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    applications = Application.objects.filter(posting=OuterRef("pk")).order_by()
+    undecided = applications.exclude(stage__in=DECIDED_STAGES)
+
+    def count(rows: QuerySet[Application]) -> Coalesce:
+        return Coalesce(Subquery(rows.values("posting").annotate(n=Count("pk")).values("n")), 0)
+
+    return (
+        postings.annotate(role=role)
+        .filter(role__in=(ADMIN, *DECIDING_ROLES))
+        .annotate(
+            # Coalesced first: SQLite's GREATEST (MAX) is null if any argument is.
+            new_since=Greatest(
+                Coalesce(last_looked, Value(new_window_start)), Value(new_window_start)
+            )
+        )
+        .annotate(
+            total=count(applications),
+            undecided=count(undecided),
+            new=count(applications.filter(created_at__gt=OuterRef("new_since"))),
+            stale=count(undecided.filter(created_at__lt=stale_before)),
+        )
+        .order_by(F("concluded_at").desc(nulls_first=True), "-created_at", "-pk")
+    )
+
+
+def assigned_applications(
+    applications: QuerySet[Application], *, user: User
+) -> QuerySet[Application]:
+    """The applications (already scoped by `recruitment.access`) assigned to `user` to
+    interview, undecided first, then the oldest first, with their postings: one query."""
+    return (
+        applications.filter(
+            Exists(InterviewAssignment.objects.filter(application=OuterRef("pk"), interviewer=user))
+        )
+        .select_related("posting")
+        .only("id", "stage", "created_at", "decided_at", "posting__title", "posting__id")
+        .order_by(F("decided_at").desc(nulls_first=True), "created_at", "pk")
+    )
 
 
 # --- Candidate portal -----------------------------------------------------------------------------

@@ -59,7 +59,9 @@ def posting_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "staff/posting_dashboard.html",
         {
             "posting": posting,
-            # The posting tabs show settings, team and conclude only to those who manage.
+            # The posting tabs show settings, team and conclude only to those who manage;
+            # only those who decide reach this page at all.
+            "can_decide": True,
             "can_manage": can_manage_posting(request.user, posting),
             "funnel": funnel,
             "funnel_rows": funnel_rows,

@@ -4,7 +4,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,20 +23,6 @@ def _managed_posting(request: HttpRequest, pk: int) -> Posting:
     if not access.can_manage_posting(request.user, posting):
         raise PermissionDenied
     return posting
-
-
-@staff_view
-@require_http_methods(["GET"])
-def home(request: HttpRequest) -> HttpResponse:
-    postings = access.postings_visible_to(request.user).annotate(
-        total=Count("applications"),
-        undecided=Count("applications", filter=~Q(applications__stage__in=DECIDED_STAGES)),
-    )
-    return render(
-        request,
-        "staff/home.html",
-        {"postings": postings, "can_create": access.can_create_postings(request.user)},
-    )
 
 
 @staff_view
