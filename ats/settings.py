@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: it signs out idle or old sessions and says why.
+    "ats.middleware.StaffSessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -386,7 +388,13 @@ AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
 # An IPv6 client counts by its /64, as in the rate limits (a new address per try is free).
 AXES_CLIENT_IP_CALLABLE = "recruitment.client_address.client_key"
 AXES_VERBOSE = False
-SESSION_COOKIE_AGE = env.int("ATS_STAFF_SESSION_SECONDS", default=8 * 3600)
+# A signed-in session ends after this long without a request, or this long after signing
+# in, whichever comes first (ats.middleware.StaffSessionLimitsMiddleware).
+STAFF_IDLE_MINUTES = env.int("ATS_STAFF_IDLE_MINUTES", default=30)
+STAFF_SESSION_HOURS = env.int("ATS_STAFF_SESSION_HOURS", default=12)
+if STAFF_IDLE_MINUTES < 1 or STAFF_SESSION_HOURS < 1:
+    raise ImproperlyConfigured("ATS_STAFF_IDLE_MINUTES and ATS_STAFF_SESSION_HOURS must be >= 1.")
+SESSION_COOKIE_AGE = STAFF_SESSION_HOURS * 3600
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -260,7 +260,11 @@ def test_staff_login_rotates_the_session_and_the_session_expires() -> None:
     assert not before.exists(old_key)  # the old id is dead, not merely unused
     cookie = response.cookies[django_settings.SESSION_COOKIE_NAME]
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
-    assert django_settings.SESSION_COOKIE_AGE == 8 * 3600
+    assert (
+        django_settings.SESSION_COOKIE_AGE
+        == django_settings.STAFF_SESSION_HOURS * 3600
+        == 12 * 3600
+    )
     assert int(cookie["max-age"]) == django_settings.SESSION_COOKIE_AGE
 
 
