@@ -42,7 +42,7 @@ def _officer_section(user: User) -> dict[str, Any]:
         hold.days_overdue = (today - hold.review_at).days  # type: ignore[attr-defined]
     return {
         # The queue page's own rows (days left, overdue, due soon), so both say the same.
-        "request_rows": request_views._rows(open_requests[:HOME_LIST_LIMIT], now=now),
+        "request_rows": request_views.queue_rows(open_requests[:HOME_LIST_LIMIT], now=now),
         "open_request_total": open_requests.count(),
         "reminder_days": settings.PRIVACY_REQUEST_REMINDER_DAYS,
         "holds_due": holds_due[:HOME_LIST_LIMIT],
