@@ -334,3 +334,8 @@ class LegalHold(models.Model):
     def review_is_overdue(self) -> bool:
         """The hold still stands after its review day (a local calendar day) has passed."""
         return self.lifted_at is None and self.review_at < timezone.localdate()
+
+    @property
+    def days_overdue(self) -> int:
+        """Local calendar days since the review day (0 or less: not overdue yet)."""
+        return (timezone.localdate() - self.review_at).days

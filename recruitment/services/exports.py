@@ -276,13 +276,9 @@ def _collect_locked(
     then finds this PENDING export and deletes it with them (`_mark_ready` then erases the
     upload). Held for the database reads only, never while storage works.
     """
-    candidate_id = (
-        DataExport.objects.filter(pk=export_id).values_list("candidate_id", flat=True).first()
-    )
-    if candidate_id is None:
-        return None
     with transaction.atomic():
-        requests.lock_applications(candidate_id)
+        if not _lock_person_of(export_id):
+            return None
         export = (
             DataExport.objects.select_for_update(of=("self",))
             .select_related("candidate")
@@ -462,12 +458,20 @@ def review_state(
     return state
 
 
-def _lock_for_review(export_id: UUID) -> DataExport:
+def _lock_person_of(export_id: UUID) -> bool:
+    """Locks the application rows of the export's candidate (the purge's lock, taken before
+    the export row); False if the export is gone. In the caller's transaction."""
     candidate_id = (
         DataExport.objects.filter(pk=export_id).values_list("candidate_id", flat=True).first()
     )
-    if candidate_id is not None:
-        requests.lock_applications(candidate_id)
+    if candidate_id is None:
+        return False
+    requests.lock_applications(candidate_id)
+    return True
+
+
+def _lock_for_review(export_id: UUID) -> DataExport:
+    _lock_person_of(export_id)
     export = (
         DataExport.objects.select_for_update(of=("self",))
         .select_related("candidate", "request")

@@ -38,8 +38,6 @@ def _officer_section(user: User) -> dict[str, Any]:
     upcoming = retention_views.upcoming_purges()
     failing = retention_views.failing_purges()
     holds_due = list(retention_views.active_holds(today=today).filter(review_at__lte=today))
-    for hold in holds_due:
-        hold.days_overdue = (today - hold.review_at).days  # type: ignore[attr-defined]
     return {
         # The queue page's own rows (days left, overdue, due soon), so both say the same.
         "request_rows": request_views.queue_rows(open_requests[:HOME_LIST_LIMIT], now=now),

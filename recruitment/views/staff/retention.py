@@ -105,8 +105,6 @@ def overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     upcoming = upcoming_purges()
     holds_listed = list(active_holds(today=today))
-    for hold in holds_listed:
-        hold.days_overdue = (today - hold.review_at).days  # type: ignore[attr-defined]
     return render(
         request,
         "staff/retention.html",
