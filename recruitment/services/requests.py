@@ -48,7 +48,7 @@ from recruitment.dates import (
     start_of_local_day,
 )
 from recruitment.models import Application, Candidate, DataSubjectRequest, RetentionConsent
-from recruitment.services import consents, restrictions
+from recruitment.services import consents, restrictions, retention
 
 logger = logging.getLogger(__name__)
 
@@ -184,17 +184,8 @@ def _lock_candidate_data(candidate_id: UUID | None) -> list[Application]:
 
 
 def lock_applications(candidate_id: UUID | None) -> list[Application]:
-    """Locks the person's application rows in pk order and returns them: the lock the purge
-    takes (purge.purge_batch), which every rights service takes first, in the same order,
-    so none deadlocks with another or interleaves with a purge. In the caller's
-    transaction."""
-    if candidate_id is None:
-        return []
-    return list(
-        Application.objects.filter(candidate_id=candidate_id)
-        .select_for_update(of=("self",))
-        .order_by("pk")
-    )
+    """`retention.lock_applications`, and none for a request whose person is erased."""
+    return retention.lock_applications(candidate_id) if candidate_id is not None else []
 
 
 def _lock_request(request: DataSubjectRequest) -> DataSubjectRequest:
