@@ -12,7 +12,7 @@ MESSAGES_ENV := DJANGO_SECRET_KEY=makemessages DATABASE_URL=sqlite:///unused \
 MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=tests --ignore=bench \
 	--ignore=test-artifacts --ignore=static --ignore=docs
 
-.PHONY: run test bench messages format system-packages clean
+.PHONY: run demo-totp test bench messages format system-packages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ $(STAMP): pyproject.toml
 ## make run: the whole system on embedded defaults with demo data (Ctrl-C stops it all).
 run: $(STAMP)
 	$(BIN)/python -m ats.devstack run
+
+## make demo-totp ACCOUNT=recruiter: the current second-factor code of a `make run` demo account.
+demo-totp: $(STAMP)
+	$(BIN)/python -m ats.devstack demo-totp $(ACCOUNT)
 
 ## make test: services on free ports, the whole suite, ruff and mypy. PYTEST_ARGS narrows pytest.
 test: system-packages $(STAMP)

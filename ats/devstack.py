@@ -2,6 +2,7 @@
 
     python -m ats.devstack run            # the whole system on embedded defaults
     python -m ats.devstack test [ARGS]    # services on free ports, then pytest, ruff and mypy
+    python -m ats.devstack demo-totp USER # a `make run` demo account's current 2FA code
 
 Every process it starts is its own child (no daemons), so it knows every PID and stops them
 all, in reverse order, on exit or Ctrl-C. A service that does not come up fails the command
@@ -537,7 +538,8 @@ def run() -> int:
             "\n"
             "  ATS is running.\n"
             f"    Careers pages:  http://127.0.0.1:{web_port}/careers/\n"
-            f"    Staff (admin):  http://127.0.0.1:{web_port}/admin/  (accounts printed above)\n"
+            f"    Staff:          http://127.0.0.1:{web_port}/staff/  (accounts printed above)\n"
+            "    2FA code:       make demo-totp ACCOUNT=recruiter  (or any demo account)\n"
             f"    Object storage: {endpoint} (SeaweedFS, data in var/seaweedfs)\n"
             f"    Broker:         {broker}\n"
             "    Emails are printed below by the worker.  Press Ctrl-C to stop everything.\n",
@@ -652,7 +654,31 @@ def test(pytest_args: list[str]) -> int:
     return 0 if results and all(code == 0 for _, code in results) else 1
 
 
+def demo_totp(username: str) -> int:
+    """Prints the current second-factor code of a `make run` demo account, from another
+    terminal: the same settings as `make run` (its database and secrets in var/), no
+    service needed. Read-only."""
+    var_dir = BASE_DIR / "var"
+    if not (var_dir / "local-secrets.json").exists():
+        print("No demo data yet: start `make run` first.", file=sys.stderr)
+        return 1
+    env = run_environment(
+        local=_local_secrets(var_dir),
+        web_port=int(os.environ.get("PORT", "8000")),
+        s3_endpoint="http://127.0.0.1:1",  # not contacted: the command reads the database
+        redis_url="",
+        outer=os.environ,
+    )
+    try:
+        manage("demo_totp", username, env=env)
+    except subprocess.CalledProcessError as exc:
+        return exc.returncode
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["demo-totp"] and len(argv) == 2:
+        return demo_totp(argv[1])
     if not argv or argv[0] not in {"run", "test"}:
         print(__doc__)
         return 2

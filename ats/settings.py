@@ -5,6 +5,7 @@ environment each of them sets, so nothing production-only goes untested.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +42,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's security key list shows "last used 2 days ago"
     "csp",
     "django_htmx",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "recruitment",
     "notifications",
 ]
@@ -61,6 +66,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # After authentication: no staff page without a second factor (enrol first if none).
+    "recruitment.accounts.middleware.SecondFactorMiddleware",
     # After authentication and messages: it signs out idle or old sessions and says why.
     "ats.middleware.StaffSessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -370,9 +378,32 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Staff login ------------------------------------------------------------------------------
 
-LOGIN_URL = "staff:login"
+# Signing in is django-allauth's (recruitment.accounts): password, then a second factor.
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "staff:home"
-LOGOUT_REDIRECT_URL = "staff:login"
+LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_ADAPTER = "recruitment.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# The session cookie lives as long as STAFF_SESSION_HOURS allows (no "remember me" box).
+ACCOUNT_SESSION_REMEMBER = True
+# django-axes counts failed passwords and codes and locks out (below); allauth's own
+# counter of failed logins would refuse the same attempts with a different page.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+MFA_ADAPTER = "recruitment.accounts.adapters.MFAAdapter"
+MFA_FORMS = {"authenticate": "recruitment.accounts.forms.AuthenticateForm"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# WebAuthn needs a secure origin; `make run` serves plain http on this machine.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
+# "Trust this browser" skips the code at sign-in for this many days (0: never offered).
+STAFF_TRUSTED_BROWSER_DAYS = env.int("ATS_STAFF_TRUSTED_BROWSER_DAYS", default=7)
+if not 0 <= STAFF_TRUSTED_BROWSER_DAYS <= 30:
+    raise ImproperlyConfigured("ATS_STAFF_TRUSTED_BROWSER_DAYS must be between 0 and 30.")
+MFA_TRUST_ENABLED = STAFF_TRUSTED_BROWSER_DAYS > 0
+MFA_TRUST_COOKIE_AGE = timedelta(days=STAFF_TRUSTED_BROWSER_DAYS)
 AUTHENTICATION_BACKENDS = [
     # First: refuses locked-out credentials before any password is checked.
     "axes.backends.AxesStandaloneBackend",
@@ -489,6 +520,9 @@ EXPORT_EXPIRY_HOURS = env.int("ATS_EXPORT_EXPIRY_HOURS", default=24)
 
 # `seed_demo` creates staff accounts with printed passwords; it refuses to run without this.
 DEMO_MODE = env.bool("ATS_DEMO_MODE", default=False)
+if DEMO_MODE and HTTPS:
+    # Demo accounts have printed passwords and a published second-factor secret.
+    raise ImproperlyConfigured("ATS_DEMO_MODE is for `make run` only; it refuses DJANGO_HTTPS.")
 
 # --- Logging: no personal data goes here; ids only. ---------------------------------------------
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from ats import health
+from recruitment.accounts import views as account_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="careers:posting_list", permanent=False)),
@@ -12,8 +13,10 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("careers/", include("recruitment.urls.careers")),
     path("privacy/", include("recruitment.urls.privacy")),
+    path("staff/", include("recruitment.accounts.urls")),
     path("staff/", include("recruitment.urls.staff")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/login/", account_views.admin_login),
     path("admin/", admin.site.urls),
 ]
 

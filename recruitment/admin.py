@@ -24,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from recruitment.access import Actor, is_admin
+from recruitment.accounts import admin as accounts_admin  # noqa: F401  (registers user admin)
 from recruitment.audit import record_access
 from recruitment.client_address import client_ip
 from recruitment.models import (

@@ -6,11 +6,24 @@ class RecruitmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from allauth.mfa import signals as mfa_signals
         from django.contrib.auth.signals import user_logged_in
 
         from ats import lookups
         from ats.middleware import start_session_clocks
+        from recruitment.accounts import receivers
 
         lookups.register()
         # Auth plumbing, not business logic: a signed-in session's clocks start at sign-in.
         user_logged_in.connect(start_session_clocks, dispatch_uid="ats.start_session_clocks")
+        # Which sessions passed the second factor, and wrong codes counted by django-axes.
+        user_logged_in.connect(receivers.verify_on_login, dispatch_uid="ats.verify_on_login")
+        mfa_signals.authenticator_used.connect(
+            receivers.verify_on_use, dispatch_uid="ats.verify_on_use"
+        )
+        mfa_signals.authenticator_added.connect(
+            receivers.verify_on_enrolment, dispatch_uid="ats.verify_on_enrolment"
+        )
+        mfa_signals.authentication_failed.connect(
+            receivers.count_failed_code, dispatch_uid="ats.count_failed_code"
+        )

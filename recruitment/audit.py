@@ -26,6 +26,7 @@ def record_access(
     application_id: UUID | None = None,
     posting_id: int | None = None,
     request_id: UUID | None = None,
+    subject_username: str = "",
 ) -> AccessEvent:
     """Writes one audit row. Call it inside the transaction of the change it records, so a
     change and its audit entry exist together. Not idempotent: each call is one access."""
@@ -36,6 +37,7 @@ def record_access(
         application_id=application_id,
         posting_id=posting_id,
         request_id=request_id,
+        subject_username=subject_username,
         client_ip=truncated_ip(actor.client_ip),
     )
 

@@ -7,6 +7,7 @@ import factory
 from django.utils import timezone
 
 from recruitment import storage
+from recruitment.accounts.services import enrol_totp
 from recruitment.models import (
     Application,
     Candidate,
@@ -15,6 +16,9 @@ from recruitment.models import (
     Posting,
     TeamMembership,
 )
+
+# The TOTP secret of every staff account the factories make (base32, as apps take it).
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class PostingFactory(factory.django.DjangoModelFactory):
@@ -35,10 +39,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "auth.User"
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"staff{n}")
     is_staff = True
     password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def second_factor(user, create: bool, extracted: object, **kwargs: object) -> None:
+        """Staff have a TOTP app (secret TEST_TOTP_SECRET) unless `second_factor=False`:
+        without one, every staff page sends them to set one up."""
+        if create and extracted is not False:
+            enrol_totp(user, TEST_TOTP_SECRET)
 
 
 class CandidateFactory(factory.django.DjangoModelFactory):

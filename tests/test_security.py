@@ -29,9 +29,10 @@ from ats import health
 from ats.celery import app as celery_app
 from ats.request_id import accepted_or_new
 from recruitment import storage
+from recruitment.accounts.codes import current_code
 from recruitment.models import Application, PortalToken, Posting
 from recruitment.services import portal_access
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import TEST_TOTP_SECRET, MembershipFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -249,10 +250,13 @@ def test_staff_login_rotates_the_session_and_the_session_expires() -> None:
     assert _session_key(client) == old_key
 
     response = client.post(
-        reverse("staff:login"),
-        {"username": user.username, "password": "correct horse battery staple"},
+        reverse("account_login"),
+        {"login": user.username, "password": "correct horse battery staple"},
         secure=True,
     )
+    assert response.status_code == 302
+    client.post(reverse("mfa_authenticate"), {"code": current_code(TEST_TOTP_SECRET)}, secure=True)
+    response = client.post(reverse("mfa_trust"), {"action": "skip"}, secure=True)
 
     assert response.status_code == 302
     new_key = _session_key(client)

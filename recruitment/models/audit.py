@@ -52,6 +52,8 @@ class AccessEvent(models.Model):
         # PRIVACY.md P3, P19: a new version of what candidates are told.
         PUBLISH_NOTICE = "publish_notice", _("Published privacy notice version")
         PUBLISH_CONSENT_TEXT = "publish_consent_text", _("Published consent text version")
+        # Issue 17: an admin removed a colleague's second factor (they must set up a new one).
+        RESET_SECOND_FACTOR = "reset_second_factor", _("Reset a colleague's second factor")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -63,6 +65,9 @@ class AccessEvent(models.Model):
     posting_id = models.BigIntegerField(null=True, blank=True)
     # A DataSubjectRequest's id, plain for the same reason.
     request_id = models.UUIDField(null=True, blank=True)
+    # The staff account an account action was taken on (a reset second factor), kept as
+    # a name like actor_username.
+    subject_username = models.CharField(max_length=150, blank=True)
     # Truncated (IPv4 /24, IPv6 /48): enough to spot misuse, not to identify a device.
     client_ip = models.CharField(max_length=45, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -20,14 +20,6 @@ app_name = "staff"
 
 urlpatterns = [
     path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="staff/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
         "password/",
         auth_views.PasswordChangeView.as_view(
             template_name="staff/password_change.html",

@@ -201,3 +201,24 @@ class Responses:
 @pytest.fixture
 def failed_responses(page: Page) -> Responses:
     return Responses(page)
+
+
+def sign_in(page: Page, live_server: LiveServer, username: str, password: str) -> None:
+    """Signs in as a person does: username and password, then the code of their
+    authenticator app (the factories' TEST_TOTP_SECRET), not trusting the browser."""
+    from django.core.cache import cache
+
+    from recruitment.accounts.codes import current_code
+    from tests.factories import TEST_TOTP_SECRET
+
+    cache.clear()  # one code per 30 seconds per person: a test signing in twice would replay it
+    page.goto(f"{live_server.url}/staff/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/staff/2fa/authenticate/")
+    page.get_by_label("Code").fill(current_code(TEST_TOTP_SECRET))
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/staff/2fa/trust/")
+    page.get_by_role("button", name="Don't Trust").click()
+    page.wait_for_url(lambda url: "/staff/2fa/" not in url and "/staff/login/" not in url)

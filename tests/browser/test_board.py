@@ -44,11 +44,7 @@ MEASURE = """() => Array.from(document.querySelectorAll("li.card form.move")).ma
 
 
 def log_in(page: Page, live_server: LiveServer, user: Any) -> None:
-    page.goto(f"{live_server.url}/staff/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).not_to_have_url(f"{live_server.url}/staff/login/")
+    sign_in(page, live_server, user.username, PASSWORD)
 
 
 def recruiter_on(posting: Posting) -> Any:

@@ -55,11 +55,7 @@ def test_a_recruiter_decides_concludes_and_the_candidate_is_erased(
     name = application.candidate.full_name
     cv = application.cvs.get()
 
-    page.goto(f"{live_server.url}/staff/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).not_to_have_url(f"{live_server.url}/staff/login/")
+    sign_in(page, live_server, user.username, PASSWORD)
 
     page.goto(f"{live_server.url}/staff/postings/{posting.pk}/pipeline/")
     expect(page.locator('ul.cards[data-stage="applied"] li.card', has_text=name)).to_be_visible()

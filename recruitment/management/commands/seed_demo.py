@@ -28,6 +28,7 @@ from pypdf import PdfWriter
 from notifications.models import OutboundEmail
 from notifications.services import deliver_email
 from recruitment.access import Actor
+from recruitment.accounts.services import enrol_totp
 from recruitment.models import (
     Application,
     DataSubjectRequest,
@@ -48,6 +49,8 @@ from recruitment.uploads import inspect_cv
 # The demo posting whose recruitment process is formally concluded (see CONCLUDED_APPLICANTS).
 CONCLUDED_SLUG = "frontend-developer"
 
+# The demo accounts' TOTP secret (base32). Published, like their passwords: demo mode only.
+DEMO_TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
 # username, password, superuser, groups, {posting slug: team role}
 DEMO_STAFF: list[tuple[str, str, bool, list[str], dict[str, str]]] = [
     ("admin", "demo-admin-2026", True, [], {}),
@@ -195,6 +198,8 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.set(Group.objects.filter(name__in=groups))
+            # Every staff sign-in needs a second factor; the demo's is published (see below).
+            enrol_totp(user, DEMO_TOTP_SECRET)
             for slug, role in roles.items():
                 TeamMembership.objects.update_or_create(
                     posting=Posting.objects.get(slug=slug), user=user, defaults={"role": role}
@@ -210,6 +215,11 @@ class Command(BaseCommand):
         for username, password, _superuser, groups, roles in DEMO_STAFF:
             what = ", ".join([*groups, *sorted(set(roles.values()))]) or "administrator"
             self.stdout.write(f"  {username} / {password}    ({what})")
+        self.stdout.write(
+            "Second factor: every demo account has an authenticator app with the secret "
+            f"{DEMO_TOTP_SECRET} (add it to any TOTP app), or print the current code with "
+            "`.venv/bin/python manage.py demo_totp USERNAME`."
+        )
         erased = ErasureRecord.objects.filter(posting_id=concluded.pk).count()
         self.stdout.write(
             f"Retention at work: the concluded {concluded.title} process, whose {erased} "

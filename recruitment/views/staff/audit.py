@@ -31,6 +31,7 @@ CSV_HEADER = (
     "application_id",
     "request_id",
     "client_network",
+    "subject",
 )
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -97,6 +98,7 @@ def _csv_values(event: AccessEvent) -> tuple[object, ...]:
         event.application_id,
         event.request_id,
         event.client_ip,
+        event.subject_username,
     )
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from notifications.models import OutboundEmail
 from recruitment.models import AccessEvent, Application, Posting, TeamMembership
 from tests.factories import ApplicationFactory, MembershipFactory, PostingFactory, UserFactory
+from tests.signin import sign_in, sign_in_with_password
 
 pytestmark = pytest.mark.django_db
 Role = TeamMembership.Role
@@ -22,22 +23,22 @@ PASSWORD = "correct horse battery staple"
 
 
 def login(client: Client, username: str, password: str) -> Any:
-    return client.post(reverse("staff:login"), {"username": username, "password": password})
+    return sign_in_with_password(client, username, password)
 
 
 def test_staff_log_in_and_out(client: Client) -> None:
     user = UserFactory()
-    response = login(client, user.username, PASSWORD)
+    response = sign_in(client, user.username)
     assert response.status_code == 302 and response["Location"] == reverse("staff:home")
     assert client.get(reverse("staff:home")).status_code == 200
-    client.post(reverse("staff:logout"))
+    client.post(reverse("account_logout"))
     assert client.get(reverse("staff:home")).status_code == 302
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client: Client) -> None:
     response = client.get(reverse("staff:home"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("staff:login"))
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_wrong_password_and_unknown_user_get_the_same_message(client: Client) -> None:
