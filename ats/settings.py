@@ -30,6 +30,8 @@ VAR_DIR = Path(env.str("ATS_VAR_DIR", default=str(BASE_DIR / "var")))
 # --- Core -------------------------------------------------------------------------------------
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+# Old keys, still accepted for signatures and for reading second-factor secrets after a rotation.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

@@ -15,7 +15,7 @@ from notifications.models import OutboundEmail
 from recruitment import storage
 from recruitment.models import Application, Candidate, Posting, TeamMembership
 from recruitment.services import purge
-from tests.browser.conftest import RequestLog, Responses, screenshot
+from tests.browser.conftest import RequestLog, Responses, screenshot, sign_in
 from tests.factories import MembershipFactory, UserFactory
 from tests.recruitment.test_retention import apply_as, pdf_naming
 
