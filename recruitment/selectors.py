@@ -19,8 +19,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 
 from recruitment.access import ADMIN, DECIDING_ROLES
@@ -79,32 +80,43 @@ def stage_counts(applications: QuerySet[Application], *, query: str = "") -> dic
     return counts
 
 
-def board_cards(
+def board_columns(
     applications: QuerySet[Application],
     *,
-    stage: str,
+    stages: list[str],
     query: str = "",
     offset: int = 0,
     limit: int = BOARD_PAGE_SIZE,
-) -> QuerySet[Application]:
-    """One page of a pipeline column with what a card shows: one query, whatever the size.
+) -> dict[str, list[Application]]:
+    """One page of each of `stages`' pipeline columns with what a card shows, by stage, in
+    two queries whatever the number of columns or applications.
 
-    The page is chosen first, from the applications alone (the index on posting, stage and
-    creation), and only its rows are joined to their candidates and given their note count,
-    average rating and consent badge (correlated subqueries): a column of thousands costs
-    what a column of a page does.
+    The pages are chosen first, from the applications alone: each one's position in its
+    column (a row number per stage, in creation order), kept if it falls in the page. Only
+    those rows are then read, with the fields a card shows, and given their note count,
+    average rating and consent badge (correlated subqueries). Two queries rather than one
+    per column: building and running seven annotated queries cost the board more than
+    anything else did (bench/pages.py).
     """
     notes = InterviewNote.objects.filter(application=OuterRef("pk")).order_by()
     valid_consent = RetentionConsent.objects.in_force(timezone.now()).covering_outer_application()
-    page = (
-        _search(applications, query)
-        .filter(stage=stage)
-        .order_by("created_at", "pk")
-        .values("pk")[offset : offset + limit]
+    position = Window(
+        RowNumber(), partition_by=F("stage"), order_by=(F("created_at").asc(), F("pk").asc())
     )
-    return (
-        Application.objects.filter(pk__in=Subquery(page))
-        .select_related("candidate")
+    pages = (
+        _search(applications, query)
+        .filter(stage__in=stages)
+        .annotate(position=position)
+        .filter(position__gt=offset, position__lte=offset + limit)
+        .order_by()
+    )
+    # Fetched first, on their own: as a subquery of the next query, the planner may compute
+    # the cards' annotations for every application of the table before it joins the page.
+    page_ids = list(pages.values_list("pk", flat=True))
+    cards = (
+        Application.objects.filter(pk__in=page_ids)
+        # A card shows the name given on the application; the candidate row is not read.
+        .only("id", "candidate_id", "posting_id", "stage", "full_name", "created_at")
         .annotate(
             note_count=Coalesce(
                 Subquery(notes.values("application").annotate(n=Count("pk")).values("n")),
@@ -120,6 +132,10 @@ def board_cards(
         )
         .order_by("created_at", "pk")
     )
+    columns: dict[str, list[Application]] = {stage: [] for stage in stages}
+    for card in cards:
+        columns[card.stage].append(card)
+    return columns
 
 
 def application_for_detail(applications: QuerySet[Application], pk: UUID | str) -> Application:

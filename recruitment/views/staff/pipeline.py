@@ -7,8 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from recruitment import access, audit, selectors
@@ -28,19 +33,25 @@ def _offset(value: str | None) -> int:
 
 
 def board_context(request: HttpRequest, posting: Posting, params: QueryDict) -> dict[str, Any]:
-    """Everything the board shows, in a constant number of queries (one per column + one)."""
+    """Everything the board shows, in a constant number of queries (the counts, the cards' two)."""
     query = params.get("q", "").strip()[:100]
     only_stage = params.get("stage", "")
     if only_stage not in Stage.values:
         only_stage = ""
     offset = _offset(params.get("offset")) if only_stage else 0
-    visible = access.applications_visible_to(request.user).filter(posting=posting)
+    role = access.role_on(request.user, posting)
+    visible = access.posting_applications_visible_to(request.user, posting, role)
     counts = selectors.stage_counts(visible, query=query)
+    shown = [
+        (stage, label) for stage, label in Stage.choices if stage == only_stage or not only_stage
+    ]
+    pages = selectors.board_columns(
+        visible, stages=[stage for stage, _ in shown], query=query, offset=offset
+    )
+    stages = _stage_choices()
     columns = []
-    for stage, label in Stage.choices:
-        if only_stage and stage != only_stage:
-            continue
-        cards = list(selectors.board_cards(visible, stage=stage, query=query, offset=offset))
+    for stage, label in shown:
+        cards = _labelled(pages[stage])
         shown_until = offset + len(cards)
         columns.append(
             {
@@ -48,6 +59,7 @@ def board_context(request: HttpRequest, posting: Posting, params: QueryDict) -> 
                 "label": label,
                 "count": counts[stage],
                 "cards": cards,
+                "move_options": _move_options(stages, selected=stage),
                 "next_offset": shown_until if counts[stage] > shown_until else None,
             }
         )
@@ -57,9 +69,9 @@ def board_context(request: HttpRequest, posting: Posting, params: QueryDict) -> 
         "query": query,
         "only_stage": only_stage,
         "offset": offset,
-        "stages": _stage_choices(),
-        "can_decide": access.can_decide(request.user, posting),
-        "can_manage": access.can_manage_posting(request.user, posting),
+        "stages": stages,
+        "can_decide": access.role_decides(role),
+        "can_manage": access.role_manages(role),
         "board_url": _board_url(posting, query=query, stage=only_stage, offset=offset),
     }
 
@@ -93,8 +105,11 @@ def column(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         raise Http404
     query = request.GET.get("q", "").strip()[:100]
     offset = _offset(request.GET.get("offset"))
-    visible = access.applications_visible_to(request.user).filter(posting=posting)
-    cards = list(selectors.board_cards(visible, stage=stage, query=query, offset=offset))
+    role = access.role_on(request.user, posting)
+    visible = access.posting_applications_visible_to(request.user, posting, role)
+    cards = _labelled(
+        selectors.board_columns(visible, stages=[stage], query=query, offset=offset)[stage]
+    )
     total = selectors.stage_counts(visible, query=query)[stage]
     shown_until = offset + len(cards)
     return render(
@@ -105,11 +120,11 @@ def column(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
             "column": {
                 "stage": stage,
                 "cards": cards,
+                "move_options": _move_options(_stage_choices(), selected=stage),
                 "next_offset": shown_until if total > shown_until else None,
             },
             "query": query,
-            "stages": _stage_choices(),
-            "can_decide": access.can_decide(request.user, posting),
+            "can_decide": access.role_decides(role),
             "board_url": reverse("staff:pipeline", kwargs={"pk": posting.pk}),
         },
     )
@@ -151,3 +166,35 @@ def _stage_choices() -> list[tuple[str, str]]:
     """The stages with their labels translated once: every card's move menu lists them all,
     and a lazy label would be translated again for each of the board's hundreds of options."""
     return [(value, str(label)) for value, label in Stage.choices]
+
+
+# The board shows up to 7 x 25 cards. Measured (bench/pages.py), their texts cost most of
+# its render when the template built them: four {% blocktranslate %} and a loop over every
+# stage for the move menu, on each card. So the view builds them, once per card (the same
+# msgids, so the same translations) and the move menu's options once per column (a column's
+# cards all sit in its stage); the template only escapes and prints them.
+
+
+def _labelled(cards: list[Application]) -> list[Application]:
+    """`cards` (in place) with the texts each card shows, in the active language."""
+    for card in cards:
+        name = card.full_name
+        card.select_label = _("Select %(name)s") % {"name": name}  # type: ignore[attr-defined]
+        card.move_label = _("Move %(name)s to") % {"name": name}  # type: ignore[attr-defined]
+        card.applied_label = _("Applied %(date)s") % {  # type: ignore[attr-defined]
+            "date": date_format(timezone.localtime(card.created_at), "SHORT_DATE_FORMAT")
+        }
+        count = card.note_count  # type: ignore[attr-defined]
+        card.notes_label = ngettext(  # type: ignore[attr-defined]
+            "%(count)s note", "%(count)s notes", count
+        ) % {"count": count}
+    return cards
+
+
+def _move_options(stages: list[tuple[str, str]], *, selected: str) -> SafeString:
+    """The <option>s of a card's move menu, `selected` chosen (escaped by format_html)."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == selected else "", label) for value, label in stages),
+    )
