@@ -158,10 +158,16 @@ def can_decide(user: AnyUser, posting: Posting) -> bool:
     return role_decides(role_on(user, posting))
 
 
+def role_flags_under_age(role: str | None) -> bool:
+    """Whether a `role_on` a posting may flag its applications as under-age (see
+    `can_flag_under_age`)."""
+    return role in (ADMIN, Role.RECRUITER)
+
+
 def can_flag_under_age(user: AnyUser, posting: Posting) -> bool:
     """Flag an application of the posting as under-age, which erases their data at once (P17):
     its recruiters and admins, not hiring managers or interviewers."""
-    return role_on(user, posting) in (ADMIN, Role.RECRUITER)
+    return role_flags_under_age(role_on(user, posting))
 
 
 def can_change_note(user: AnyUser, note: InterviewNote) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.urls import resolve
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
@@ -141,4 +142,49 @@ def test_a_new_account_sets_up_its_app_at_first_sign_in(
     codes = page.locator("#recovery_codes").input_value().split()
     assert len(codes) == 10
     page.goto(f"{live_server.url}/staff/")
+    expect(page.get_by_role("link", name="Security")).to_be_visible()
+
+
+def test_a_security_key_is_a_second_factor_where_the_browser_has_webauthn(
+    page: Page, live_server: LiveServer
+) -> None:
+    # Given Chromium with a (virtual) security key, and a new account
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    user: Any = UserFactory(second_factor=False)
+    page.goto(f"{live_server.url}/staff/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    # When they choose a security key instead of an app at their first sign-in
+    page.get_by_role("link", name="Add it here").click()
+    page.get_by_label("Name").fill("Desk key")
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_url(lambda url: "/webauthn/add/" not in url)
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).exists()
+
+    # Then, signed out and in again, the key is the second factor
+    page.goto(f"{live_server.url}/staff/")
+    page.get_by_role("button", name=f"Log out {user.username}").click()
+    page.goto(f"{live_server.url}/staff/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Use a security key").click()
+    page.wait_for_url("**/staff/2fa/trust/")
+    page.get_by_role("button", name="Don't Trust").click()
     expect(page.get_by_role("link", name="Security")).to_be_visible()

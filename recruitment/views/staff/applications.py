@@ -55,7 +55,8 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
     )
     now = timezone.now()
     consents = list(application.candidate.consents.all())
-    can_decide = access.can_decide(request.user, application.posting)
+    role = access.role_on(request.user, application.posting)  # read once for the page
+    can_decide = access.role_decides(role)
     # Privacy officers and admins answer access requests that arrive by email (P10).
     can_export = access.can_manage_retention(request.user)
     return render(
@@ -75,7 +76,7 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
                 None,
             ),
             "can_decide": can_decide,
-            "can_flag_under_age": access.can_flag_under_age(request.user, application.posting),
+            "can_flag_under_age": access.role_flags_under_age(role),
             "is_admin": access.is_admin(request.user),
             "move_form": MoveForm(initial={"to_stage": application.stage}),
             "note_form": NoteForm(),
