@@ -9,6 +9,7 @@ from uuid import UUID
 from django.contrib.auth.models import User
 from django.db.models import (
     Avg,
+    Case,
     CharField,
     Count,
     Exists,
@@ -19,6 +20,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, Greatest, RowNumber
@@ -164,11 +166,18 @@ def team_of(posting: Posting) -> QuerySet[TeamMembership]:
 # --- The staff home ---------------------------------------------------------------------------
 
 
+def first_rows_and_total(rows: QuerySet[Any], limit: int) -> tuple[list[Any], int]:
+    """The first `limit` of `rows`, and how many `rows` there are in all, in one query: a
+    window count over the whole set rides on every row returned (none returned: none)."""
+    first = list(rows.annotate(total_rows=Window(Count("pk")))[:limit])
+    return first, (first[0].total_rows if first else 0)
+
+
 def postings_needing_attention(
     postings: QuerySet[Posting], *, user: User, new_window_start: datetime, stale_before: datetime
-) -> QuerySet[Posting]:
+) -> list[Posting]:
     """The postings (already scoped by `recruitment.access`) on which `user` decides, with
-    what needs their attention, in one query however many postings and applications:
+    what needs their attention, in two queries however many postings and applications:
 
     - `role`: "admin" for admins, else their role on the team (interviewer-only postings are
       left out: an interviewer sees assigned applications, not a posting's state);
@@ -177,6 +186,10 @@ def postings_needing_attention(
       audit log's "viewed pipeline"), but never counting from before `new_window_start`;
     - `stale`: undecided applications received before `stale_before`;
     - concluded postings last, then the newest first.
+
+    The postings first, each with its role and the moment its "new" counts from; then every
+    count of all of them in one pass over their applications (grouped, with a filter per
+    count), where four correlated counts per posting read a large posting four times.
     """
     if user.is_superuser:
         role: Any = Value(ADMIN, output_field=CharField())
@@ -191,29 +204,41 @@ def postings_needing_attention(
         .order_by("-created_at")
         .values("created_at")[:1]
     )
-    applications = Application.objects.filter(posting=OuterRef("pk")).order_by()
-    undecided = applications.exclude(stage__in=DECIDED_STAGES)
-
-    def count(rows: QuerySet[Application]) -> Coalesce:
-        return Coalesce(Subquery(rows.values("posting").annotate(n=Count("pk")).values("n")), 0)
-
-    return (
+    found = list(
         postings.annotate(role=role)
         .filter(role__in=(ADMIN, *DECIDING_ROLES))
+        # Coalesced first: SQLite's GREATEST (MAX) is null if any argument is.
         .annotate(
-            # Coalesced first: SQLite's GREATEST (MAX) is null if any argument is.
             new_since=Greatest(
                 Coalesce(last_looked, Value(new_window_start)), Value(new_window_start)
             )
         )
-        .annotate(
-            total=count(applications),
-            undecided=count(undecided),
-            new=count(applications.filter(created_at__gt=OuterRef("new_since"))),
-            stale=count(undecided.filter(created_at__lt=stale_before)),
-        )
         .order_by(F("concluded_at").desc(nulls_first=True), "-created_at", "-pk")
     )
+    if not found:
+        return found
+    undecided = ~Q(stage__in=DECIDED_STAGES)
+    # Each posting's applications are new after that posting's own moment.
+    new_since = Case(
+        *(When(posting_id=posting.pk, then=Value(posting.new_since)) for posting in found)  # type: ignore[attr-defined]
+    )
+    counts = {
+        row["posting"]: row
+        for row in Application.objects.filter(posting__in=[posting.pk for posting in found])
+        .order_by()
+        .values("posting")
+        .annotate(
+            total=Count("pk"),
+            undecided=Count("pk", filter=undecided),
+            new=Count("pk", filter=Q(created_at__gt=new_since)),
+            stale=Count("pk", filter=undecided & Q(created_at__lt=stale_before)),
+        )
+    }
+    for posting in found:
+        row = counts.get(posting.pk, {})
+        for name in ("total", "undecided", "new", "stale"):
+            setattr(posting, name, row.get(name, 0))
+    return found
 
 
 def assigned_applications(

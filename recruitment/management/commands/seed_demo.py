@@ -218,7 +218,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Second factor: every demo account has an authenticator app with the secret "
             f"{DEMO_TOTP_SECRET} (add it to any TOTP app), or print the current code with "
-            "`.venv/bin/python manage.py demo_totp USERNAME`."
+            "`make demo-totp ACCOUNT=USERNAME` (`python manage.py demo_totp USERNAME` where "
+            "the settings' environment is set)."
         )
         erased = ErasureRecord.objects.filter(posting_id=concluded.pk).count()
         self.stdout.write(

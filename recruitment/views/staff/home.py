@@ -7,8 +7,9 @@
 - interviewers (and anyone assigned one): the applications assigned to them.
 
 Read-only, and a fixed number of queries whatever the number of rows: every list is one
-query with a limit. The officer's lists reuse the selectors of the requests and retention
-pages, so the home and those pages can never disagree.
+query with a limit, which also counts the whole list (a window count). The officer's lists
+reuse the selectors of the requests and retention pages, so the home and those pages can
+never disagree.
 """
 
 from datetime import timedelta
@@ -34,21 +35,27 @@ HOME_LIST_LIMIT = 10
 def _officer_section(user: User) -> dict[str, Any]:
     now = timezone.now()
     today = timezone.localdate(now)
-    open_requests = request_views.queue(user, status=DataSubjectRequest.Status.OPEN, kind="")
-    upcoming = retention_views.upcoming_purges()
-    failing = retention_views.failing_purges()
-    holds_due = list(retention_views.active_holds(today=today).filter(review_at__lte=today))
+    first = selectors.first_rows_and_total
+    requests, requests_total = first(
+        request_views.queue(user, status=DataSubjectRequest.Status.OPEN, kind=""),
+        HOME_LIST_LIMIT,
+    )
+    holds_due, holds_due_total = first(
+        retention_views.active_holds(today=today).filter(review_at__lte=today), HOME_LIST_LIMIT
+    )
+    failing, failing_total = first(retention_views.failing_purges(), HOME_LIST_LIMIT)
+    upcoming, upcoming_total = first(retention_views.upcoming_purges(), HOME_LIST_LIMIT)
     return {
         # The queue page's own rows (days left, overdue, due soon), so both say the same.
-        "request_rows": request_views.queue_rows(open_requests[:HOME_LIST_LIMIT], now=now),
-        "open_request_total": open_requests.count(),
+        "request_rows": request_views.queue_rows(requests, now=now),
+        "open_request_total": requests_total,
         "reminder_days": settings.PRIVACY_REQUEST_REMINDER_DAYS,
-        "holds_due": holds_due[:HOME_LIST_LIMIT],
-        "holds_due_total": len(holds_due),
-        "failing": list(failing[:HOME_LIST_LIMIT]),
-        "failing_total": failing.count(),
-        "upcoming": list(upcoming[:HOME_LIST_LIMIT]),
-        "upcoming_total": upcoming.count(),
+        "holds_due": holds_due,
+        "holds_due_total": holds_due_total,
+        "failing": failing,
+        "failing_total": failing_total,
+        "upcoming": upcoming,
+        "upcoming_total": upcoming_total,
     }
 
 

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from recruitment import audit
+from recruitment import audit, selectors
 from recruitment.access import Actor
 from recruitment.models import (
     DECIDED_STAGES,
@@ -348,53 +348,62 @@ application_specs = st.lists(
 
 @PROPERTY
 @given(
-    specs=application_specs,
-    looked_days_ago=st.none() | st.integers(min_value=0, max_value=30),
-    concluded=st.booleans(),
+    postings=st.lists(
+        st.tuples(
+            application_specs,
+            st.none() | st.integers(min_value=0, max_value=30),  # board last opened, days ago
+            st.booleans(),  # concluded
+        ),
+        min_size=1,
+        max_size=3,
+    )
 )
 def test_recruiter_home_counts_new_waiting_and_ready_as_defined(
-    settings: Any,
-    specs: list[tuple[int, str]],
-    looked_days_ago: int | None,
-    concluded: bool,
+    settings: Any, postings: list[tuple[list[tuple[int, str]], int | None, bool]]
 ) -> None:
     settings.STAFF_HOME_NEW_DAYS = NEW_DAYS
     settings.STAFF_HOME_UNDECIDED_DAYS = STALE_DAYS
     with transaction.atomic():
-        # Given a posting whose applications arrived `days` ago, and when its recruiter last
-        # opened the board (or never)
+        # Given a recruiter on postings whose applications arrived `days` ago, each board last
+        # opened some days ago (or never)
         now = timezone.now()
-        posting = PostingFactory(concluded_at=now if concluded else None)
-        recruiter = MembershipFactory(posting=posting, role=Role.RECRUITER).user
-        for days, stage in specs:
-            application = ApplicationFactory(posting=posting, stage=stage)
-            Application.objects.filter(pk=application.pk).update(
-                created_at=now - timedelta(days=days, minutes=1)
-            )
-        if looked_days_ago is not None:
-            audit.record_access(
-                actor=Actor(user=recruiter),
-                action=AccessEvent.Action.VIEW_PIPELINE,
-                posting_id=posting.pk,
-            )
-            AccessEvent.objects.filter(actor=recruiter).update(
-                created_at=now - timedelta(days=looked_days_ago)
-            )
+        recruiter = UserFactory()
+        made = []
+        for specs, looked_days_ago, concluded in postings:
+            posting = PostingFactory(concluded_at=now if concluded else None)
+            MembershipFactory(posting=posting, user=recruiter, role=Role.RECRUITER)
+            for days, stage in specs:
+                application = ApplicationFactory(posting=posting, stage=stage)
+                Application.objects.filter(pk=application.pk).update(
+                    created_at=now - timedelta(days=days, minutes=1)
+                )
+            if looked_days_ago is not None:
+                event = audit.record_access(
+                    actor=Actor(user=recruiter),
+                    action=AccessEvent.Action.VIEW_PIPELINE,
+                    posting_id=posting.pk,
+                )
+                AccessEvent.objects.filter(pk=event.pk).update(
+                    created_at=now - timedelta(days=looked_days_ago)
+                )
+            made.append((posting.pk, specs, looked_days_ago, concluded))
 
         # When the recruiter opens their home
-        response = Client()
-        response.force_login(recruiter)
-        shown = response.get(reverse("staff:home")).context["postings"]
+        client = Client()
+        client.force_login(recruiter)
+        shown = {row.pk: row for row in client.get(reverse("staff:home")).context["postings"]}
 
-        # Then the counts are those the definitions give
-        undecided = [(days, stage) for days, stage in specs if stage not in DECIDED_STAGES]
-        since = min(NEW_DAYS, looked_days_ago) if looked_days_ago is not None else NEW_DAYS
-        (row,) = shown
-        assert row.total == len(specs)
-        assert row.undecided == len(undecided)
-        assert row.new == len([1 for days, _ in specs if days < since])
-        assert row.stale == len([1 for days, _ in undecided if days >= STALE_DAYS])
-        assert row.ready_to_conclude == (not concluded and bool(specs) and not undecided)
+        # Then each posting's counts are those the definitions give, from its own board visit
+        assert set(shown) == {pk for pk, *_ in made}
+        for pk, specs, looked_days_ago, concluded in made:
+            row = shown[pk]
+            undecided = [(days, stage) for days, stage in specs if stage not in DECIDED_STAGES]
+            since = min(NEW_DAYS, looked_days_ago) if looked_days_ago is not None else NEW_DAYS
+            assert row.total == len(specs)
+            assert row.undecided == len(undecided)
+            assert row.new == len([1 for days, _ in specs if days < since])
+            assert row.stale == len([1 for days, _ in undecided if days >= STALE_DAYS])
+            assert row.ready_to_conclude == (not concluded and bool(specs) and not undecided)
         transaction.set_rollback(True)
 
 
@@ -433,3 +442,21 @@ def test_the_home_costs_the_same_queries_whatever_it_lists(world: World, role: s
     after = home_queries(world.users[role])
     assert after == before
     assert after <= 20
+
+
+@PROPERTY
+@given(held=st.integers(min_value=0, max_value=14), limit=st.integers(min_value=1, max_value=12))
+def test_a_home_list_is_its_first_rows_with_the_count_of_all(held: int, limit: int) -> None:
+    with transaction.atomic():
+        # Given some legal holds (any of the home's lists)
+        for _ in range(held):
+            LegalHold.objects.create(
+                application=ApplicationFactory(), reason="Audit", review_at=date.today()
+            )
+        rows = LegalHold.objects.order_by("pk")
+
+        # Then the first rows and the total come in one query, the same as two would give
+        first, total = selectors.first_rows_and_total(rows, limit)
+        assert [hold.pk for hold in first] == [hold.pk for hold in rows[:limit]]
+        assert total == rows.count() == held
+        transaction.set_rollback(True)
