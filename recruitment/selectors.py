@@ -204,7 +204,7 @@ def postings_needing_attention(
         .order_by("-created_at")
         .values("created_at")[:1]
     )
-    found = list(
+    found: list[Posting] = list(
         postings.annotate(role=role)
         .filter(role__in=(ADMIN, *DECIDING_ROLES))
         # Coalesced first: SQLite's GREATEST (MAX) is null if any argument is.

@@ -330,3 +330,16 @@ def test_seed_demo_refuses_without_demo_mode(settings: Any) -> None:
     with pytest.raises(CommandError, match="ATS_DEMO_MODE"):
         call_command("seed_demo")
     assert not Posting.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_browser_tests_staff_groups_are_the_migrations() -> None:
+    from django.contrib.auth.models import Group
+
+    from tests.browser.conftest import STAFF_GROUPS
+
+    migrated = {
+        group.name: sorted(group.permissions.values_list("codename", flat=True))
+        for group in Group.objects.all()
+    }
+    assert migrated == {name: sorted(codenames) for name, codenames in STAFF_GROUPS.items()}

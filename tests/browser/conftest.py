@@ -222,3 +222,23 @@ def sign_in(page: Page, live_server: LiveServer, username: str, password: str) -
     page.wait_for_url("**/staff/2fa/trust/")
     page.get_by_role("button", name="Don't Trust").click()
     page.wait_for_url(lambda url: "/staff/2fa/" not in url and "/staff/login/" not in url)
+
+
+# What the data migrations 0003 and 0013 give the staff groups. A browser test's database is
+# flushed between tests (the live server needs committed data), which removes them.
+STAFF_GROUPS = {
+    "Recruiters": ["add_posting"],
+    "Privacy officers": ["view_accessevent", "act_as_privacy_officer"],
+}
+
+
+@pytest.fixture
+def staff_groups(transactional_db: None) -> None:
+    """The staff groups, as the migrations made them (a test keeps the two lists equal)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for name, codenames in STAFF_GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="recruitment", codename__in=codenames)
+        )

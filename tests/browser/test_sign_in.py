@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import resolve
+from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from recruitment.accounts.codes import current_code
@@ -23,10 +23,10 @@ from tests.factories import UserFactory
 from tests.recruitment.staff.test_homes_and_links import DOWNLOADS, MAX_PAGES, build_world
 from tests.signin import PASSWORD
 
-# serialized_rollback: the staff groups come from a data migration, which a flush removes.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("staff_groups"),
 ]
 REAUTHENTICATION = {"account_reauthenticate", "mfa_reauthenticate"}
 
@@ -146,10 +146,14 @@ def test_a_new_account_sets_up_its_app_at_first_sign_in(
 
 
 def test_a_security_key_is_a_second_factor_where_the_browser_has_webauthn(
-    page: Page, live_server: LiveServer
+    browser: Browser, live_server: LiveServer
 ) -> None:
-    # Given Chromium with a (virtual) security key, and a new account
-    cdp = page.context.new_cdp_session(page)
+    # Given Chromium with a (virtual) security key, under the pages' real CSP (the shared
+    # context bypasses it to inject axe-core), and a new account
+    context = browser.new_context(locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
     cdp.send(
         "WebAuthn.addVirtualAuthenticator",
@@ -188,3 +192,4 @@ def test_a_security_key_is_a_second_factor_where_the_browser_has_webauthn(
     page.wait_for_url("**/staff/2fa/trust/")
     page.get_by_role("button", name="Don't Trust").click()
     expect(page.get_by_role("link", name="Security")).to_be_visible()
+    context.close()
