@@ -127,6 +127,8 @@ def profile(page: Page) -> None:
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
     stats.print_stats(45)
+    if os.environ.get("BENCH_PAGES_PROFILE_TOTTIME") == "1":
+        stats.sort_stats("tottime").print_stats(30)
     print(out.getvalue())
 
 

@@ -20,7 +20,7 @@ from recruitment import access, audit, selectors
 from recruitment.models import Application, Posting
 from recruitment.services import pipeline as pipeline_services
 from recruitment.staff_forms import BulkUnsuccessfulForm
-from recruitment.views.staff.common import actor_from, safe_next, staff_view
+from recruitment.views.staff.common import actor_from, safe_next, staff_view, uuid_url
 
 Stage = Application.Stage
 
@@ -176,8 +176,13 @@ def _stage_choices() -> list[tuple[str, str]]:
 
 
 def _labelled(cards: list[Application]) -> list[Application]:
-    """`cards` (in place) with the texts each card shows, in the active language."""
+    """`cards` (in place) with the texts each card shows, in the active language, and its
+    two links."""
+    page_url = uuid_url("staff:application")
+    move_url = uuid_url("staff:application_move")
     for card in cards:
+        card.url = page_url(card.pk)  # type: ignore[attr-defined]
+        card.move_url = move_url(card.pk)  # type: ignore[attr-defined]
         name = card.full_name
         card.select_label = _("Select %(name)s") % {"name": name}  # type: ignore[attr-defined]
         card.move_label = _("Move %(name)s to") % {"name": name}  # type: ignore[attr-defined]

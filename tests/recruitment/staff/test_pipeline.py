@@ -1,5 +1,6 @@
 """The pipeline board and stage changes: scoping, events, audit, email, query counts."""
 
+import uuid
 from typing import Any
 
 import pytest
@@ -8,10 +9,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from notifications.models import OutboundEmail
 from recruitment import access
 from recruitment.models import AccessEvent, Application, ApplicationEvent, TeamMembership
+from recruitment.views.staff.common import uuid_url
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -317,3 +321,9 @@ def test_the_posting_scoped_visibility_is_the_general_one_on_that_posting(role: 
     scoped = access.posting_applications_visible_to(user, posting, access.role_on(user, posting))
     general = access.applications_visible_to(user).filter(posting=posting)
     assert set(scoped.values_list("pk", flat=True)) == set(general.values_list("pk", flat=True))
+
+
+@given(pk=st.uuids())
+def test_a_card_link_is_the_one_reverse_gives(pk: uuid.UUID) -> None:
+    for name in ("staff:application", "staff:application_move"):
+        assert uuid_url(name)(pk) == reverse(name, kwargs={"pk": pk})
