@@ -398,6 +398,9 @@ MFA_FORMS = {"authenticate": "recruitment.accounts.forms.AuthenticateForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_RECOVERY_CODES_SHOW_ONCE = True
+# allauth's guard against someone signing up with another's unverified address and then
+# locking them out with a second factor; here nobody signs up (admins create accounts).
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 # WebAuthn needs a secure origin; `make run` serves plain http on this machine.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
 # "Trust this browser" skips the code at sign-in for this many days (0: never offered).
