@@ -192,4 +192,9 @@ def test_a_security_key_is_a_second_factor_where_the_browser_has_webauthn(
     page.wait_for_url("**/staff/2fa/trust/")
     page.get_by_role("button", name="Don't Trust").click()
     expect(page.get_by_role("link", name="Security")).to_be_visible()
+
+    # And the security page lists it, where it can be removed
+    page.get_by_role("link", name="Security").click()
+    expect(page.get_by_text("You have added 1 security key.")).to_be_visible()
+    screenshot(page, "staff-security")
     context.close()
