@@ -18,7 +18,7 @@ Roles are read on every request, so removing someone from a team takes effect at
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 
 from recruitment.models import (
     Application,
@@ -136,6 +136,33 @@ def role_on(user: AnyUser, posting: Posting) -> str | None:
         return ADMIN
     membership = TeamMembership.objects.filter(posting=posting, user=user).first()
     return membership.role if membership else None
+
+
+def role_annotation(user: User, posting: str) -> Value | Subquery:
+    """An expression for `role_on(user, <the posting that `posting` refers to>)`, for
+    queries that read a posting or its applications together with the user's role on it.
+    Only for staff members (`is_staff_member`), whose querysets it annotates."""
+    if is_admin(user):
+        return Value(ADMIN, output_field=CharField())
+    return Subquery(
+        TeamMembership.objects.filter(posting=OuterRef(posting), user=user).values("role")[:1]
+    )
+
+
+def postings_with_role(user: AnyUser) -> QuerySet[Posting]:
+    """`postings_visible_to(user)`, each posting carrying the user's `role_on` it as
+    `viewer_role`: a page about one posting reads both in one query."""
+    if not isinstance(user, User) or not is_staff_member(user):
+        return Posting.objects.none()
+    return postings_visible_to(user).annotate(viewer_role=role_annotation(user, "pk"))
+
+
+def applications_with_role(user: AnyUser) -> QuerySet[Application]:
+    """`applications_visible_to(user)`, each carrying the user's `role_on` its posting as
+    `viewer_role`."""
+    if not isinstance(user, User) or not is_staff_member(user):
+        return Application.objects.none()
+    return applications_visible_to(user).annotate(viewer_role=role_annotation(user, "posting"))
 
 
 def role_manages(role: str | None) -> bool:

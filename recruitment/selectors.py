@@ -65,6 +65,11 @@ def public_postings() -> QuerySet[Posting]:
 
 # --- Staff workspace ------------------------------------------------------------------------------
 
+# The whole board shows the first BOARD_FIRST_PAGE cards of each column: a screen's worth of
+# seven columns side by side, and what the board costs to render whatever the posting's size
+# (bench/pages.py: each card costs as much as a query). One column, asked for on its own or
+# for more of it, pages by BOARD_PAGE_SIZE.
+BOARD_FIRST_PAGE = 10
 BOARD_PAGE_SIZE = 25
 
 

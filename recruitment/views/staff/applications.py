@@ -46,7 +46,7 @@ def _back_to(application: Application) -> HttpResponseRedirect:
 def detail(request: HttpRequest, pk: Any) -> HttpResponse:
     try:
         application = selectors.application_for_detail(
-            access.applications_visible_to(request.user), pk
+            access.applications_with_role(request.user), pk
         )
     except Application.DoesNotExist:
         raise Http404 from None
@@ -55,7 +55,7 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
     )
     now = timezone.now()
     consents = list(application.candidate.consents.all())
-    role = access.role_on(request.user, application.posting)  # read once for the page
+    role = application.viewer_role  # type: ignore[attr-defined]
     can_decide = access.role_decides(role)
     # Privacy officers and admins answer access requests that arrive by email (P10).
     can_export = access.can_manage_retention(request.user)
@@ -111,7 +111,8 @@ def move(request: HttpRequest, pk: Any) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         # Drag and drop: answer with the refreshed board, keeping its search and filter.
         params = request.POST.copy()
-        context = board_context(request, application.posting, params)
+        role = access.role_on(request.user, application.posting)
+        context = board_context(request, application.posting, params, role=role)
         return render(request, "staff/_board.html", context)
     return redirect(safe_next(request) or reverse("staff:application", kwargs={"pk": pk}))
 

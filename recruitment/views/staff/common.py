@@ -60,7 +60,7 @@ _PLACEHOLDER_UUID = UUID(int=0)
 def uuid_url(viewname: str) -> Callable[[UUID], str]:
     """`reverse(viewname, kwargs={"pk": pk})` for many objects at the price of one reverse():
     the URL is reversed once around a placeholder UUID, which each call replaces (a UUID
-    needs no quoting in a path). The board links each of up to 175 cards twice, and reverse()
+    needs no quoting in a path). The board links each of up to 70 cards twice, and reverse()
     was a third of the cards' rendering (bench/pages.py). No side effects."""
     pattern = reverse(viewname, kwargs={"pk": _PLACEHOLDER_UUID})
     placeholder = str(_PLACEHOLDER_UUID)

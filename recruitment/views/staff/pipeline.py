@@ -32,21 +32,27 @@ def _offset(value: str | None) -> int:
         return 0
 
 
-def board_context(request: HttpRequest, posting: Posting, params: QueryDict) -> dict[str, Any]:
-    """Everything the board shows, in a constant number of queries (the counts, the cards' two)."""
+def board_context(
+    request: HttpRequest, posting: Posting, params: QueryDict, *, role: str | None
+) -> dict[str, Any]:
+    """Everything the board shows to a user with `role` on the posting (`access.role_on`), in
+    a constant number of queries (the counts, the cards' two)."""
     query = params.get("q", "").strip()[:100]
     only_stage = params.get("stage", "")
     if only_stage not in Stage.values:
         only_stage = ""
     offset = _offset(params.get("offset")) if only_stage else 0
-    role = access.role_on(request.user, posting)
     visible = access.posting_applications_visible_to(request.user, posting, role)
     counts = selectors.stage_counts(visible, query=query)
     shown = [
         (stage, label) for stage, label in Stage.choices if stage == only_stage or not only_stage
     ]
     pages = selectors.board_columns(
-        visible, stages=[stage for stage, _ in shown], query=query, offset=offset
+        visible,
+        stages=[stage for stage, _ in shown],
+        query=query,
+        offset=offset,
+        limit=selectors.BOARD_PAGE_SIZE if only_stage else selectors.BOARD_FIRST_PAGE,
     )
     stages = _stage_choices()
     columns = []
@@ -88,8 +94,8 @@ def _board_url(posting: Posting, *, query: str, stage: str, offset: int) -> str:
 @staff_view
 @require_GET
 def board(request: HttpRequest, pk: int) -> HttpResponse:
-    posting = get_object_or_404(access.postings_visible_to(request.user), pk=pk)
-    context = board_context(request, posting, request.GET)
+    posting = get_object_or_404(access.postings_with_role(request.user), pk=pk)
+    context = board_context(request, posting, request.GET, role=posting.viewer_role)  # type: ignore[attr-defined]
     audit.record_access(
         actor=actor_from(request), action=audit.Action.VIEW_PIPELINE, posting_id=posting.pk
     )
@@ -100,12 +106,12 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def column(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     """The next page of one column (htmx "load more")."""
-    posting = get_object_or_404(access.postings_visible_to(request.user), pk=pk)
+    posting = get_object_or_404(access.postings_with_role(request.user), pk=pk)
     if stage not in Stage.values:
         raise Http404
     query = request.GET.get("q", "").strip()[:100]
     offset = _offset(request.GET.get("offset"))
-    role = access.role_on(request.user, posting)
+    role = posting.viewer_role  # type: ignore[attr-defined]
     visible = access.posting_applications_visible_to(request.user, posting, role)
     cards = _labelled(
         selectors.board_columns(visible, stages=[stage], query=query, offset=offset)[stage]
@@ -168,7 +174,7 @@ def _stage_choices() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in Stage.choices]
 
 
-# The board shows up to 7 x 25 cards. Measured (bench/pages.py), their texts cost most of
+# The board shows up to 7 x 10 cards. Measured (bench/pages.py), their texts cost most of
 # its render when the template built them: four {% blocktranslate %} and a loop over every
 # stage for the move menu, on each card. So the view builds them, once per card (the same
 # msgids, so the same translations) and the move menu's options once per column (a column's

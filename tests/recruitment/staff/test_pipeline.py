@@ -91,19 +91,30 @@ def test_search_and_stage_filter_narrow_the_board(recruiter_client: Client, post
 def test_a_long_column_loads_more_cards_page_by_page(
     recruiter_client: Client, posting: Any
 ) -> None:
-    ApplicationFactory.create_batch(30, posting=posting)
+    """The board shows the first 10 of a column; "Load more" (htmx, or the column on its own
+    without JavaScript) brings 25 at a time, in order, none twice, none left out."""
+    applications = ApplicationFactory.create_batch(40, posting=posting)
+    in_order = [a.pk for a in sorted(applications, key=lambda a: (a.created_at, a.pk))]
     board = recruiter_client.get(board_url(posting))
     applied = next(c for c in board.context["columns"] if c["stage"] == "applied")
-    assert len(applied["cards"]) == 25
-    assert applied["next_offset"] == 25
+    assert [card.pk for card in applied["cards"]] == in_order[:10]
+    assert applied["next_offset"] == 10
+    assert applied["count"] == 40
 
-    more = recruiter_client.get(
-        reverse("staff:pipeline_column", kwargs={"pk": posting.pk, "stage": "applied"})
-        + "?offset=25"
-    )
+    column_url = reverse("staff:pipeline_column", kwargs={"pk": posting.pk, "stage": "applied"})
+    more = recruiter_client.get(column_url + "?offset=10")
     assert more.status_code == 200
-    assert len(more.context["column"]["cards"]) == 5
-    assert more.context["column"]["next_offset"] is None
+    assert [card.pk for card in more.context["column"]["cards"]] == in_order[10:35]
+    assert more.context["column"]["next_offset"] == 35
+    last = recruiter_client.get(column_url + "?offset=35")
+    assert [card.pk for card in last.context["column"]["cards"]] == in_order[35:]
+    assert last.context["column"]["next_offset"] is None
+
+    # Without JavaScript the link opens the column on its own, 25 cards from the offset.
+    alone = recruiter_client.get(board_url(posting, stage="applied") + "&offset=10")
+    (column,) = alone.context["columns"]
+    assert [card.pk for card in column["cards"]] == in_order[10:35]
+    assert column["next_offset"] == 35
 
 
 def add_applications(posting: Any, count: int) -> list[Application]:
@@ -321,6 +332,18 @@ def test_the_posting_scoped_visibility_is_the_general_one_on_that_posting(role: 
     scoped = access.posting_applications_visible_to(user, posting, access.role_on(user, posting))
     general = access.applications_visible_to(user).filter(posting=posting)
     assert set(scoped.values_list("pk", flat=True)) == set(general.values_list("pk", flat=True))
+
+    # And the role read together with the posting or an application is role_on's, on
+    # exactly the postings and applications the user may see
+    role_on = access.role_on(user, posting)
+    with_role = access.postings_with_role(user)
+    assert set(with_role) == set(access.postings_visible_to(user))
+    assert [p.viewer_role for p in with_role.filter(pk=posting.pk)] == (
+        [role_on] if access.postings_visible_to(user).filter(pk=posting.pk).exists() else []
+    )
+    visible_applications = access.applications_with_role(user)
+    assert set(visible_applications) == set(access.applications_visible_to(user))
+    assert {a.viewer_role for a in visible_applications} <= {role_on}
 
 
 @given(pk=st.uuids())
