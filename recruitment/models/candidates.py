@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q
+from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -108,6 +108,15 @@ class Application(models.Model):
                 fields=["purge_due_at"],
                 name="application_purge_due",
                 condition=Q(purge_due_at__isnull=False),
+            ),
+            # The officer's home and the retention page list failing purges: a few rows,
+            # found without reading every application.
+            models.Index(
+                F("purge_failures").desc(),
+                "purge_due_at",
+                "id",
+                name="application_purge_failing",
+                condition=Q(purge_failures__gt=0),
             ),
         ]
 
