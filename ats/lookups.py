@@ -5,7 +5,7 @@ splice each one in Python. For the purge's batches (hundreds of ids in a dozen q
 that was most of the sweep's CPU time. On PostgreSQL `__any_of` sends the list as one
 array parameter (`= ANY(%s)`); elsewhere it is exactly `__in`.
 
-Registered on every field by the apps' `ready()`.
+Registered on every field, once, by the `ats` app's `ready()` (ats/apps.py).
 """
 
 from typing import Any

@@ -37,6 +37,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "ats",  # cross-cutting: the `__any_of` lookup, registered once for every app
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

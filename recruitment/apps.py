@@ -9,11 +9,9 @@ class RecruitmentConfig(AppConfig):
         from allauth.mfa import signals as mfa_signals
         from django.contrib.auth.signals import user_logged_in
 
-        from ats import lookups
         from ats.middleware import start_session_clocks
         from recruitment.accounts import receivers
 
-        lookups.register()
         # Auth plumbing, not business logic: a signed-in session's clocks start at sign-in.
         user_logged_in.connect(start_session_clocks, dispatch_uid="ats.start_session_clocks")
         # Which sessions passed the second factor, and wrong codes counted by django-axes.
