@@ -12,16 +12,15 @@ from smtplib import SMTPException
 from typing import Any
 from uuid import UUID
 
-from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.module_loading import import_string
 
+from ats import enqueue
 from notifications.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -113,29 +112,7 @@ def deliver_after_commit(email_id: UUID) -> None:
     """Enqueues the saved outbox email's delivery when the current transaction commits (at
     once outside one). A broker failure then is logged, not raised: the change is committed
     and the row is safe in the database, and the outbox sweep enqueues it later."""
-
-    def enqueue_after_commit() -> None:
-        # A named function, not functools.partial: Django's robust on_commit reads
-        # __qualname__ when it logs a failing callback.
-        enqueue_delivery(email_id)
-
-    transaction.on_commit(enqueue_after_commit, robust=True)
-
-
-def enqueue_delivery(email_id: UUID) -> bool:
-    """Publishes one delivery message. Returns False (and logs) if the broker is unreachable."""
-    try:
-        current_app.send_task(DELIVER_TASK, args=[str(email_id)])
-    except Exception as exc:
-        # Broker clients raise many kinds of error (kombu, redis-py, socket, pool state).
-        # Whichever it is, the row is committed and the sweep will enqueue it again.
-        logger.warning(
-            "outbox email %s not enqueued (%s); the sweep will retry",
-            email_id,
-            type(exc).__name__,
-        )
-        return False
-    return True
+    enqueue.send_on_commit(DELIVER_TASK, str(email_id))
 
 
 def deliver_email(*, email_id: UUID) -> bool:
@@ -246,7 +223,7 @@ def requeue_due_emails(*, limit: int = 500) -> int:
     )
     enqueued = 0
     for email_id in ids:
-        if not enqueue_delivery(email_id):
+        if not enqueue.send(DELIVER_TASK, str(email_id)):
             break  # the broker is down: the rest would fail the same way
         enqueued += 1
     return enqueued

@@ -6,12 +6,13 @@ from allauth.mfa.utils import decrypt
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from ats.refusals import ServiceRefused
 from recruitment.access import Actor
 from recruitment.audit import record_access
 from recruitment.models import AccessEvent
 
 
-class ResetRefused(Exception):
+class ResetRefused(ServiceRefused):
     """The reset was not made; the message says why, for the admin."""
 
 

@@ -12,6 +12,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from ats.chained_insert import Insert, insert_chain
+from ats.refusals import ServiceRefused
 from notifications.services import compose_email, deliver_after_commit, queue_email, sent_recently
 from recruitment import storage
 from recruitment.dates import add_months
@@ -49,7 +50,7 @@ class ApplicantData:
     consent_text_version: int | None = None
 
 
-class ApplicationRefused(Exception):
+class ApplicationRefused(ServiceRefused):
     """The application cannot be accepted; nothing was stored."""
 
 

@@ -17,6 +17,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ats import enqueue
+from ats.refusals import ServiceRefused
 from notifications.services import queue_email
 from recruitment.dates import add_months
 from recruitment.models import (
@@ -36,12 +38,8 @@ BATCH_SIZE = 500
 PURGE_CANDIDATE_TASK = "recruitment.purge_candidate"
 
 
-class ConsentRefused(Exception):
+class ConsentRefused(ServiceRefused):
     """The consent cannot be recorded; `message` says why, for the candidate."""
-
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 def _lock_applications(candidate_id: UUID) -> list[UUID]:
@@ -158,7 +156,7 @@ def withdraw_consent(*, consent: RetentionConsent, now: datetime | None = None) 
     locked.withdrawn_at = now
     locked.save(update_fields=["withdrawn_at"])
     retention.recompute(Application.objects.filter(candidate_id=locked.candidate_id))
-    retention.sweep_after_commit(PURGE_CANDIDATE_TASK, str(locked.candidate_id))
+    enqueue.send_on_commit(PURGE_CANDIDATE_TASK, str(locked.candidate_id))
     return locked
 
 

@@ -34,7 +34,6 @@ from datetime import datetime, timedelta
 from typing import IO
 from uuid import UUID
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -42,6 +41,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ats import enqueue
+from ats.refusals import ServiceRefused
 from recruitment import audit, storage
 from recruitment.access import Actor
 from recruitment.models import (
@@ -79,12 +80,8 @@ class ExportNotReady(Exception):
     """The export cannot be downloaded: not built (yet), failed, or expired."""
 
 
-class ReviewRefused(Exception):
+class ReviewRefused(ServiceRefused):
     """A review action cannot be done; `message` says why, fit to show the officer."""
-
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 def _still_wanted(now: datetime) -> Q:
@@ -126,7 +123,7 @@ def request_export(
         )
         if reusable is not None:
             if reusable.status == Status.PENDING and reusable.created_at <= now - STALE_AFTER:
-                _enqueue_after_commit(reusable.pk)
+                enqueue.send_on_commit(BUILD_TASK, str(reusable.pk))
             return reusable
         export = DataExport(
             candidate_id=candidate.pk,
@@ -141,7 +138,7 @@ def request_export(
             _open_review_request(export, received_at=now)
         else:
             export.save(force_insert=True)
-            _enqueue_after_commit(export.pk)
+            enqueue.send_on_commit(BUILD_TASK, str(export.pk))
     return export
 
 
@@ -196,30 +193,6 @@ def produce_export(
             actor=actor, action=audit.Action.EXPORT_CANDIDATE_DATA, application=application
         )
     return export
-
-
-def _enqueue_after_commit(export_id: UUID) -> None:
-    def enqueue_build_after_commit() -> None:
-        # A named function, not functools.partial: Django's robust on_commit reads
-        # __qualname__ when it logs a failing callback.
-        enqueue_build(export_id)
-
-    # robust: a broker failure must not turn a committed request into an error page; the
-    # hourly run finds the PENDING row and enqueues it.
-    transaction.on_commit(enqueue_build_after_commit, robust=True)
-
-
-def enqueue_build(export_id: UUID) -> bool:
-    """Publishes one build message. Returns False (and logs) if the broker is unreachable."""
-    try:
-        current_app.send_task(BUILD_TASK, args=[str(export_id)])
-    except Exception as exc:
-        # Broker clients raise many kinds of error (kombu, redis-py, socket, pool state).
-        logger.warning(
-            "export %s not enqueued (%s); the hourly run will retry", export_id, type(exc).__name__
-        )
-        return False
-    return True
 
 
 def build_export(*, export_id: UUID, last_attempt: bool = True) -> None:
@@ -415,7 +388,7 @@ def requeue_stale_exports(*, now: datetime | None = None) -> int:
     ).values_list("pk", flat=True)
     enqueued = 0
     for export_id in stale:
-        if not enqueue_build(export_id):
+        if not enqueue.send(BUILD_TASK, str(export_id)):
             break  # the broker is down: the rest would fail the same way
         enqueued += 1
     return enqueued
@@ -602,5 +575,5 @@ def release_reviewed_export(
             actor=actor,
             now=now,
         )
-    _enqueue_after_commit(export.pk)
+    enqueue.send_on_commit(BUILD_TASK, str(export.pk))
     return export

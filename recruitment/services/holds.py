@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ats.refusals import ServiceRefused
 from notifications.services import queue_email
 from recruitment import audit
 from recruitment.access import Actor
@@ -30,12 +31,8 @@ logger = logging.getLogger(__name__)
 DIGEST_SIZE = 200
 
 
-class HoldError(Exception):
+class HoldError(ServiceRefused):
     """A hold cannot be placed or lifted; the message is safe to show to staff."""
-
-    def __init__(self, message: object) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class ApplicationGone(HoldError):

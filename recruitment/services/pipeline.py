@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ats.refusals import ServiceRefused
 from notifications.services import queue_email
 from recruitment import audit
 from recruitment.access import Actor
@@ -20,12 +21,8 @@ from recruitment.services import retention
 Stage = Application.Stage
 
 
-class PipelineError(Exception):
+class PipelineError(ServiceRefused):
     """The change is not allowed in the current state; `message` says why, for the user."""
-
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 def _check_open_process(posting: Posting) -> None:

@@ -14,13 +14,13 @@ import uuid
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from celery import current_app
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ats import enqueue
 from notifications.services import queue_email
 from recruitment.models import Application, Candidate, PortalToken
 from recruitment.services.applying import normalise_email
@@ -145,10 +145,11 @@ def request_access_link(*, email: str, language: str) -> bool:
             {"email": normalise_email(email), "language": language},
             timeout=LINK_REQUEST_SECONDS,
         )
-        current_app.send_task(SEND_LINK_TASK, args=[request_id])
     except Exception as exc:
-        # Cache and broker clients raise many kinds of error (redis-py, kombu, socket).
-        logger.warning("portal link request not enqueued (%s)", type(exc).__name__)
+        # Cache clients raise many kinds of error (redis-py, socket, pool state).
+        logger.warning("portal link request not kept (%s)", type(exc).__name__)
+        return False
+    if not enqueue.send(SEND_LINK_TASK, request_id):
         with contextlib.suppress(Exception):
             cache.delete(key)  # nobody will come for the address: do not keep it
         return False

@@ -25,6 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ats.refusals import ServiceRefused
 from recruitment import audit
 from recruitment.access import Actor
 from recruitment.models import ConsentTextVersion, NoticeVersion, RetentionConsent
@@ -44,12 +45,8 @@ LOST_RACE: Promise = _(
 Version = TypeVar("Version", NoticeVersion, ConsentTextVersion)
 
 
-class PublishRefused(Exception):
+class PublishRefused(ServiceRefused):
     """A version cannot be published; `message` says why, for staff. Nothing was written."""
-
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 class VersionNotValid(Exception):

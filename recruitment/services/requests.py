@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ats.refusals import ServiceRefused
 from notifications.services import delivery_states, queue_email
 from recruitment import audit
 from recruitment.access import Actor
@@ -69,12 +70,8 @@ class ContactDetails:
     phone: str
 
 
-class RequestRefused(Exception):
+class RequestRefused(ServiceRefused):
     """The request cannot be changed that way; `message` says why, fit to show the user."""
-
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 # --- Deadlines ---------------------------------------------------------------------------------

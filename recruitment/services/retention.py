@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from ats import enqueue
 from notifications.services import queue_email
 from recruitment import audit
 from recruitment.access import Actor
@@ -215,21 +215,7 @@ def process_concluded(*, posting: Posting) -> None:
     posting at once. The beat sweep catches up if that message is lost.
     """
     recompute(Application.objects.filter(posting=posting), notify=True)
-    sweep_after_commit(PURGE_POSTING_TASK, posting.pk)
-
-
-def sweep_after_commit(task_name: str, scope_id: int | str) -> None:
-    """After the current transaction commits, asks a worker to sweep one scope (a posting,
-    a candidate) at once. A broker failure is logged, never raised: the beat sweep finds the
-    same purges from the database (see the module docstring)."""
-
-    def enqueue() -> None:
-        try:
-            current_app.send_task(task_name, args=[scope_id])
-        except Exception as exc:
-            logger.warning("%s %s not enqueued (%s)", task_name, scope_id, type(exc).__name__)
-
-    transaction.on_commit(enqueue, robust=True)
+    enqueue.send_on_commit(PURGE_POSTING_TASK, posting.pk)
 
 
 # --- Under age (P17) ------------------------------------------------------------------------

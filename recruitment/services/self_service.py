@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ats import enqueue
+from ats.refusals import ServiceRefused
 from notifications.services import queue_email
 from recruitment import storage
 from recruitment.models import (
@@ -37,12 +39,8 @@ Kind = DataSubjectRequest.Kind
 PURGE_CANDIDATE_TASK = "recruitment.purge_candidate"
 
 
-class ActionRefused(Exception):
+class ActionRefused(ServiceRefused):
     """The action cannot be done now; `message` says why, for the candidate."""
-
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 def _lock(candidate_id: UUID) -> list[Application]:
@@ -180,7 +178,7 @@ def withdraw_application(*, candidate: Candidate, application_id: UUID) -> Appli
         to_stage=Application.Stage.WITHDRAWN,
     )
     retention.recompute(Application.objects.filter(pk=application.pk))
-    retention.sweep_after_commit(PURGE_CANDIDATE_TASK, str(candidate.pk))
+    enqueue.send_on_commit(PURGE_CANDIDATE_TASK, str(candidate.pk))
     return application
 
 
@@ -250,7 +248,7 @@ def request_erasure(*, candidate: Candidate, record: bool = True) -> list[LegalH
                 if holds
                 else _("Erased at the candidate's request from the portal."),
             )
-    retention.sweep_after_commit(PURGE_CANDIDATE_TASK, str(candidate.pk))
+    enqueue.send_on_commit(PURGE_CANDIDATE_TASK, str(candidate.pk))
     return holds
 
 

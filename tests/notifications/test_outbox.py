@@ -10,6 +10,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from ats import enqueue
 from notifications import services
 from notifications.models import OutboundEmail
 
@@ -144,7 +145,7 @@ def test_sweep_enqueues_due_and_stale_emails_but_not_fresh_or_sent_ones(
     )
     enqueued: list[Any] = []
     monkeypatch.setattr(
-        services, "enqueue_delivery", lambda email_id: enqueued.append(email_id) or True
+        enqueue, "send", lambda task, email_id: enqueued.append(uuid.UUID(email_id)) or True
     )
 
     assert services.requeue_due_emails() == 2
@@ -191,6 +192,6 @@ def test_any_broker_error_after_commit_is_logged_and_the_email_stays_pending(
 
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.PENDING
-    assert "not enqueued (RuntimeError); the sweep will retry" in caplog.text
+    assert f"({email.pk}) not enqueued (RuntimeError); its sweep will retry" in caplog.text
     # The log names the row, never the address.
     assert email.to_address not in caplog.text

@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from ats import devstack
+from ats import devstack, enqueue
 from notifications.models import OutboundEmail
 from recruitment import storage
 from recruitment.access import Actor
@@ -332,19 +332,19 @@ def test_a_request_is_enqueued_after_commit_and_a_broker_failure_is_only_logged(
     def broker_down(name: str, args: list[str]) -> None:
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(exports, "current_app", SimpleNamespace(send_task=broker_down))
+    monkeypatch.setattr(enqueue, "current_app", SimpleNamespace(send_task=broker_down))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         export = exports.request_export(candidate=candidate)
 
     assert len(callbacks) == 1
     assert DataExport.objects.get().status == Status.PENDING
-    assert f"export {export.pk} not enqueued (ConnectionError)" in caplog.text
+    assert f"recruitment.build_export({export.pk}) not enqueued (ConnectionError)" in caplog.text
     assert "Broker Down" not in caplog.text and "broker.down" not in caplog.text
 
     # The hourly run enqueues it again once it looks stuck, with its id only.
     sent: list[tuple[str, list[str]]] = []
     monkeypatch.setattr(
-        exports,
+        enqueue,
         "current_app",
         SimpleNamespace(send_task=lambda name, args: sent.append((name, args))),
     )
