@@ -39,6 +39,24 @@ class Candidate(models.Model):
         return f"Candidate {self.pk}"
 
 
+class ApplicationQuerySet(models.QuerySet["Application"]):
+    def lock_candidate(self, candidate_id: uuid.UUID | None) -> list["Application"]:
+        """Locks the person's application rows (only those rows, whatever is joined) in pk
+        order, in the caller's transaction, and returns them: none for None (a person
+        already erased).
+
+        The one lock of "this person's applications". The purge takes the same row locks,
+        in the same order (services.purge.purge_batch), and every service that changes what
+        is kept of a person takes this first: so none deadlocks with another or interleaves
+        with a purge, and whichever comes second sees what the first committed.
+        """
+        if candidate_id is None:
+            return []
+        return list(
+            self.filter(candidate_id=candidate_id).select_for_update(of=("self",)).order_by("pk")
+        )
+
+
 class Application(models.Model):
     """One candidate's application to one posting. Personal data."""
 
@@ -93,6 +111,8 @@ class Application(models.Model):
     purge_last_error = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

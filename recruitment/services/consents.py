@@ -42,16 +42,6 @@ class ConsentRefused(ServiceRefused):
     """The consent cannot be recorded; `message` says why, for the candidate."""
 
 
-def _lock_applications(candidate_id: UUID) -> list[UUID]:
-    """Locks the candidate's application rows (the purge's lock), in a stable order."""
-    return list(
-        Application.objects.filter(candidate_id=candidate_id)
-        .select_for_update()
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
 @transaction.atomic
 def give_consent(
     *,
@@ -83,7 +73,7 @@ def give_consent(
             )
         ) from None
     if (
-        not _lock_applications(candidate.pk)
+        not Application.objects.lock_candidate(candidate.pk)
         or not Candidate.objects.filter(pk=candidate.pk).exists()
     ):
         raise ConsentRefused(
@@ -120,7 +110,7 @@ def confirm_consent(
     is not this candidate's, was withdrawn, has expired, or its application is gone.
     """
     now = now or timezone.now()
-    _lock_applications(candidate.pk)
+    Application.objects.lock_candidate(candidate.pk)
     consent = (
         RetentionConsent.objects.select_for_update()
         .filter(pk=consent_id, candidate_id=candidate.pk)
@@ -149,7 +139,7 @@ def withdraw_consent(*, consent: RetentionConsent, now: datetime | None = None) 
     Rerun-safe: withdrawing a withdrawn consent changes nothing.
     """
     now = now or timezone.now()
-    _lock_applications(consent.candidate_id)
+    Application.objects.lock_candidate(consent.candidate_id)
     locked = RetentionConsent.objects.select_for_update().filter(pk=consent.pk).first()
     if locked is None or locked.withdrawn_at is not None:
         return locked or consent

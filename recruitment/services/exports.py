@@ -105,7 +105,7 @@ def request_export(
     enqueued again.
 
     Side effects, in one transaction: locks the candidate's application rows (the purge's
-    lock, see `requests.lock_applications`: a purge in progress finishes first, then the purge
+    lock, `Application.objects.lock_candidate`: a purge in progress finishes first, then the purge
     never sees an export it missed) and the candidate row (so concurrent requests make one
     export, and a candidate erased meanwhile raises Candidate.DoesNotExist), and writes a
     PENDING DataExport expiring after EXPORT_EXPIRY_HOURS; after commit, one broker message
@@ -113,7 +113,7 @@ def request_export(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        requests.lock_applications(candidate.pk)
+        Application.objects.lock_candidate(candidate.pk)
         Candidate.objects.select_for_update().only("pk").get(pk=candidate.pk)
         reusable = (
             DataExport.objects.filter(_still_wanted(now), candidate_id=candidate.pk)
@@ -439,7 +439,7 @@ def _lock_person_of(export_id: UUID) -> bool:
     )
     if candidate_id is None:
         return False
-    requests.lock_applications(candidate_id)
+    Application.objects.lock_candidate(candidate_id)
     return True
 
 

@@ -49,7 +49,7 @@ from recruitment.dates import (
     start_of_local_day,
 )
 from recruitment.models import Application, Candidate, DataSubjectRequest, RetentionConsent
-from recruitment.services import consents, restrictions, retention
+from recruitment.services import consents, restrictions
 
 logger = logging.getLogger(__name__)
 
@@ -174,15 +174,10 @@ def _lock_candidate_data(candidate_id: UUID | None) -> list[Application]:
 
     Raises RequestRefused when none is left: the candidate's data has been erased.
     """
-    locked = lock_applications(candidate_id)
+    locked = Application.objects.lock_candidate(candidate_id)
     if not locked:
         raise RequestRefused(_("No data is held about this person any more."))
     return locked
-
-
-def lock_applications(candidate_id: UUID | None) -> list[Application]:
-    """`retention.lock_applications`, and none for a request whose person is erased."""
-    return retention.lock_applications(candidate_id) if candidate_id is not None else []
 
 
 def _lock_request(request: DataSubjectRequest) -> DataSubjectRequest:
@@ -239,7 +234,7 @@ def record_request(
     if kind == Kind.RESTRICTION:
         # Queried again now that the request is written: an application committed since
         # the lock above is frozen too (see restrictions.freeze_if_requested).
-        restrictions.freeze(lock_applications(candidate.pk))
+        restrictions.freeze(Application.objects.lock_candidate(candidate.pk))
     elif kind == Kind.CONSENT_WITHDRAWAL:
         _withdraw_consents(request)
     if actor is not None:
@@ -454,7 +449,7 @@ def resolve_request(
     resolution = resolution.strip()
     if not resolution:
         raise RequestRefused(_("Describe what was done and why: it is kept with the request."))
-    applications = lock_applications(request.candidate_id)
+    applications = Application.objects.lock_candidate(request.candidate_id)
     locked = _lock_request(request)
     if locked.status != Status.OPEN:
         raise RequestRefused(_("This request is already closed."))

@@ -44,7 +44,7 @@ def freeze_if_requested(candidate_id: UUID) -> list[Application]:
     finds in a query after writing its request. Whichever takes the locks second sees the
     other's committed rows. Side effects: as `freeze`. Rerun-safe.
     """
-    applications = retention.lock_applications(candidate_id)
+    applications = Application.objects.lock_candidate(candidate_id)
     requested = DataSubjectRequest.objects.filter(
         candidate_id=candidate_id,
         kind=DataSubjectRequest.Kind.RESTRICTION,

@@ -190,18 +190,6 @@ def _tell_candidate(application: Application, due: Due) -> None:
     )
 
 
-def lock_applications(candidate_id: UUID) -> list[Application]:
-    """Locks the person's application rows in pk order and returns them: the lock the purge
-    takes (purge.purge_batch), which every service that changes what is kept of a person
-    takes first, in the same order, so none deadlocks with another or interleaves with a
-    purge. In the caller's transaction."""
-    return list(
-        Application.objects.filter(candidate_id=candidate_id)
-        .select_for_update(of=("self",))
-        .order_by("pk")
-    )
-
-
 # --- Triggers -------------------------------------------------------------------------------
 
 
@@ -236,7 +224,7 @@ def flag_under_age(
     restriction still keeps what it covers. Rerun-safe (each call is audited).
     """
     now = now or timezone.now()
-    locked = lock_applications(application.candidate_id)
+    locked = Application.objects.lock_candidate(application.candidate_id)
     unflagged = [a for a in locked if a.under_age_flagged_at is None]
     for flagged in unflagged:
         flagged.under_age_flagged_at = now

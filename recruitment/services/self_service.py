@@ -44,12 +44,8 @@ class ActionRefused(ServiceRefused):
 
 
 def _lock(candidate_id: UUID) -> list[Application]:
-    applications = list(
-        Application.objects.select_for_update(of=("self",))
-        .select_related("posting")
-        .filter(candidate_id=candidate_id)
-        .order_by("pk")
-    )
+    """The person's applications, with their postings, under the one candidate lock."""
+    applications = Application.objects.select_related("posting").lock_candidate(candidate_id)
     if not applications:
         raise ActionRefused(_("We no longer hold any application of yours."))
     return applications
