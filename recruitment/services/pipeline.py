@@ -7,6 +7,7 @@ transaction, and queues any candidate email in the outbox of that transaction.
 from collections.abc import Iterable
 from uuid import UUID
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,32 @@ def _check_open_process(posting: Posting) -> None:
         )
 
 
+def record_stage(
+    application: Application,
+    *,
+    to_stage: str,
+    kind: str = ApplicationEvent.Kind.STAGE_CHANGED,
+    actor: User | None = None,
+    reason: str = "",
+) -> None:
+    """Writes a locked application's new stage, its decision time (now for a decided stage,
+    none otherwise) and the event that says who moved it from where. Checks nothing: the
+    callers decide what may change (staff: `move_application` and `mark_unsuccessful`; the
+    candidate: `self_service.withdraw_application`), and recompute retention afterwards."""
+    from_stage = application.stage
+    application.stage = to_stage
+    application.decided_at = timezone.now() if to_stage in DECIDED_STAGES else None
+    application.save(update_fields=["stage", "decided_at", "updated_at"])
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=kind,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        actor=actor,
+        reason=reason,
+    )
+
+
 def _apply_stage(
     application: Application, *, to_stage: str, actor: Actor, reason: str, notify: bool
 ) -> bool:
@@ -47,19 +74,7 @@ def _apply_stage(
                 "change stage until the privacy officer lifts the restriction."
             )
         )
-    from_stage = application.stage
-    now = timezone.now()
-    application.stage = to_stage
-    application.decided_at = now if to_stage in DECIDED_STAGES else None
-    application.save(update_fields=["stage", "decided_at", "updated_at"])
-    ApplicationEvent.objects.create(
-        application=application,
-        kind=ApplicationEvent.Kind.STAGE_CHANGED,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        actor=actor.user,
-        reason=reason,
-    )
+    record_stage(application, to_stage=to_stage, actor=actor.user, reason=reason)
     if notify and to_stage == Stage.UNSUCCESSFUL:
         candidate = application.candidate
         queue_email(

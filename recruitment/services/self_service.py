@@ -29,7 +29,7 @@ from recruitment.models import (
     DataSubjectRequest,
     LegalHold,
 )
-from recruitment.services import requests, restrictions, retention
+from recruitment.services import pipeline, requests, restrictions, retention
 from recruitment.services.applying import compensate_upload, record_cv
 from recruitment.uploads import InspectedCv
 
@@ -154,7 +154,9 @@ def _record_replacement(
 @transaction.atomic
 def withdraw_application(*, candidate: Candidate, application_id: UUID) -> Application:
     """The candidate withdraws one application: it is then erased under the retention rules
-    (at once if its process is already concluded, else at conclusion). Rerun-safe."""
+    (at once if its process is already concluded, else at conclusion). Refused once a
+    decision was made. Side effects: the stage, a WITHDRAWN event, retention recomputed,
+    a purge of the person asked for after commit. Rerun-safe."""
     applications = {a.pk: a for a in _lock(candidate.pk)}
     application = applications.get(application_id)
     if application is None:
@@ -163,15 +165,10 @@ def withdraw_application(*, candidate: Candidate, application_id: UUID) -> Appli
         return application
     if application.stage in DECIDED_STAGES:
         raise ActionRefused(_("A decision has already been made on this application."))
-    from_stage = application.stage
-    application.stage = Application.Stage.WITHDRAWN
-    application.decided_at = timezone.now()
-    application.save(update_fields=["stage", "decided_at", "updated_at"])
-    _events(
-        [application],
-        ApplicationEvent.Kind.WITHDRAWN,
-        from_stage=from_stage,
-        to_stage=Application.Stage.WITHDRAWN,
+    # The pipeline's own stage change, as the candidate's: no actor, its own event kind.
+    # Neither a restriction nor the process's state keeps a person from withdrawing.
+    pipeline.record_stage(
+        application, to_stage=Application.Stage.WITHDRAWN, kind=ApplicationEvent.Kind.WITHDRAWN
     )
     retention.recompute(Application.objects.filter(pk=application.pk))
     enqueue.send_on_commit(PURGE_CANDIDATE_TASK, str(candidate.pk))
