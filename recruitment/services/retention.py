@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ats import enqueue
 from notifications.services import queue_email
@@ -38,14 +39,15 @@ Stage = Application.Stage
 PURGE_POSTING_TASK = "recruitment.purge_posting"
 
 
-class Reason:
-    """Why an application is erased (stored in the ledger)."""
+class Reason(models.TextChoices):
+    """Why an application is erased. The ledger stores the code (hashed into its chain, so
+    a code never changes); staff pages show the label, in the reader's language."""
 
-    PROCESS_CONCLUDED = "process_concluded"
-    CONSENT_ENDED = "consent_ended"
-    UNDER_AGE = "under_age"
-    ERASURE_REQUESTED = "erasure_requested"
-    HIRED_RETENTION_ENDED = "hired_retention_ended"
+    PROCESS_CONCLUDED = "process_concluded", _("Process concluded")
+    CONSENT_ENDED = "consent_ended", _("Consent ended")
+    UNDER_AGE = "under_age", _("Under the minimum age")
+    ERASURE_REQUESTED = "erasure_requested", _("Erasure requested by the candidate")
+    HIRED_RETENTION_ENDED = "hired_retention_ended", _("Hired, hand-over period ended")
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from recruitment import access
 from recruitment.models import Application, ErasureRecord, LegalHold
-from recruitment.reasons import erasure_reason_label
-from recruitment.services import holds, ledger
+from recruitment.services import holds, ledger, retention
 from recruitment.views.staff.common import actor_from, staff_view
 
 LIST_LIMIT = 100
@@ -123,9 +122,10 @@ def overview(request: HttpRequest) -> HttpResponse:
 def _labelled(records: QuerySet[ErasureRecord]) -> list[ErasureRecord]:
     """The records with readable `reason_label` and `stage_label` (unknown codes as is)."""
     stages = dict(Application.Stage.choices)
+    reasons = dict(retention.Reason.choices)
     rows = list(records)
     for record in rows:
-        record.reason_label = erasure_reason_label(record.reason)  # type: ignore[attr-defined]
+        record.reason_label = reasons.get(record.reason, record.reason)  # type: ignore[attr-defined]
         record.stage_label = stages.get(record.stage_reached, record.stage_reached)  # type: ignore[attr-defined]
     return rows
 
