@@ -20,8 +20,8 @@ import psycopg
 from celery.contrib.testing.worker import start_worker
 from kombu import pools
 
-from ats import devstack
 from ats.celery import app
+from tools import devstack
 
 
 @dataclass

@@ -17,8 +17,8 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ats import devstack
 from recruitment.models import Posting
+from tools import devstack
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,8 +1,8 @@
 """The local stack behind `make run` and `make test`.
 
-    python -m ats.devstack run            # the whole system on embedded defaults
-    python -m ats.devstack test [ARGS]    # services on free ports, then pytest, ruff and mypy
-    python -m ats.devstack demo-totp USER # a `make run` demo account's current 2FA code
+    python -m tools.devstack run            # the whole system on embedded defaults
+    python -m tools.devstack test [ARGS]    # services on free ports, then pytest, ruff and mypy
+    python -m tools.devstack demo-totp USER # a `make run` demo account's current 2FA code
 
 Every process it starts is its own child (no daemons), so it knows every PID and stops them
 all, in reverse order, on exit or Ctrl-C. A service that does not come up fails the command
