@@ -286,7 +286,7 @@ class RestartablePostgres:
             user="postgres" if os.geteuid() == 0 else None,
             cwd=self.data_dir,
         )
-        devstack._wait_for_sql(self.url)
+        devstack.wait_for_sql(self.url)
 
     def stop(self, how: int = signal.SIGINT) -> None:
         """Signals the postmaster by PID and waits for it to exit: SIGINT is PostgreSQL's

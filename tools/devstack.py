@@ -333,13 +333,17 @@ def start_postgres(stack: Stack, *, data_dir: Path) -> str:
         cwd=data_dir,
     )
     admin_url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    _wait_for_sql(admin_url)
+    wait_for_sql(admin_url)
     _psql(admin_url, "CREATE ROLE ats LOGIN PASSWORD 'ats' CREATEDB")
     _psql(admin_url, "CREATE DATABASE ats OWNER ats")
     return f"postgres://ats:ats@127.0.0.1:{port}/ats"
 
 
-def _wait_for_sql(url: str, timeout: float = 30.0) -> None:
+def wait_for_sql(url: str, timeout: float = 30.0) -> None:
+    """Returns once the PostgreSQL server at `url` accepts a connection for SQL, not just a
+    TCP one (a postmaster answers TCP while it still starts up or recovers from its WAL);
+    raises psycopg.OperationalError after `timeout` seconds. Read-only: it connects, does
+    nothing, disconnects, so it is safe to call any number of times."""
     import psycopg
 
     deadline = time.monotonic() + timeout
