@@ -23,15 +23,15 @@ $(STAMP): pyproject.toml
 
 ## make run: the whole system on embedded defaults with demo data (Ctrl-C stops it all).
 run: $(STAMP)
-	$(BIN)/python -m ats.devstack run
+	$(BIN)/python -m tools.devstack run
 
 ## make demo-totp ACCOUNT=recruiter: the current second-factor code of a `make run` demo account.
 demo-totp: $(STAMP)
-	$(BIN)/python -m ats.devstack demo-totp $(ACCOUNT)
+	$(BIN)/python -m tools.devstack demo-totp $(ACCOUNT)
 
 ## make test: services on free ports, the whole suite, ruff and mypy. PYTEST_ARGS narrows pytest.
 test: system-packages $(STAMP)
-	$(BIN)/python -m ats.devstack test $(PYTEST_ARGS)
+	$(BIN)/python -m tools.devstack test $(PYTEST_ARGS)
 
 ## make bench: benchmarks against baselines measured in the same run (writes bench/results.json).
 bench: system-packages $(STAMP)

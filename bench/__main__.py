@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ats import devstack
+from tools import devstack
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 # Run in this order; each module under bench/ has `run() -> list[dict]` (one row per figure).

@@ -33,10 +33,10 @@ import urllib3
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
-from ats import devstack
 from bench import cpu
 from bench.data import bench_posting
 from recruitment.models import Application
+from tools import devstack
 
 SUBMISSIONS = int(os.environ.get("BENCH_APPLY_N", "400"))
 CLIENTS = int(os.environ.get("BENCH_APPLY_CLIENTS", "8"))

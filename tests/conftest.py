@@ -1,4 +1,4 @@
-"""Test fixtures over the real services `make test` starts (see ats/devstack.py).
+"""Test fixtures over the real services `make test` starts (see tools/devstack.py).
 
 Each xdist worker gets its own Redis database and its own bucket, so parallel workers never
 consume each other's Celery messages or delete each other's objects.

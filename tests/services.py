@@ -20,8 +20,8 @@ import psycopg
 from celery.contrib.testing.worker import start_worker
 from kombu import pools
 
-from ats import devstack
 from ats.celery import app
+from tools import devstack
 
 
 @dataclass
@@ -286,7 +286,7 @@ class RestartablePostgres:
             user="postgres" if os.geteuid() == 0 else None,
             cwd=self.data_dir,
         )
-        devstack._wait_for_sql(self.url)
+        devstack.wait_for_sql(self.url)
 
     def stop(self, how: int = signal.SIGINT) -> None:
         """Signals the postmaster by PID and waits for it to exit: SIGINT is PostgreSQL's

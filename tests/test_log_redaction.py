@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 from gunicorn.config import Config
 
-from ats import devstack
 from ats.log_redaction import RedactingAccessLogger, RedactTokens, redact
+from tools import devstack
 
 TOKEN = "q8Yb3hK0xN2mZ5uV7wR1tS4pL6jH9gF0dC3eA2bX1yZ"
 

@@ -1,10 +1,13 @@
 """Project-level promises: configuration, deployment files, management commands."""
 
+import ast
 import os
 import re
 import subprocess
 import sys
+import tomllib
 from datetime import timedelta
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,8 +20,8 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ats import devstack
 from recruitment.models import Posting
+from tools import devstack
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -184,6 +187,67 @@ def test_the_image_holds_every_directory_the_app_reads_at_run_time() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     for directory in ("ats", "recruitment", "notifications", "templates", "static", "locale"):
         assert f"COPY {directory} ./{directory}" in dockerfile
+
+
+def shipped_paths() -> set[Path]:
+    """What reaches production: what the Dockerfile copies into the image, and the top-level
+    packages pyproject.toml's package discovery puts into a built distribution."""
+    paths = set()
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        words = line.split()
+        if words[:1] == ["COPY"]:
+            paths |= {(ROOT / word).resolve() for word in words[1:-1] if not word.startswith("--")}
+    find = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    include = find["find"]["include"]
+    packages = (path.parent for path in ROOT.glob("*/__init__.py"))
+    return paths | {path for path in packages if any(fnmatch(path.name, p) for p in include)}
+
+
+def test_the_developer_tooling_is_not_shipped() -> None:
+    """tools/ (the supervisor behind `make run`, `make test` and `make bench`) stays on a
+    developer's machine: neither the image nor a built package holds it or one of its
+    modules, and no shipped module imports it (that import would fail in production)."""
+    tooling = {path.stem for path in (ROOT / "tools").glob("*.py")} - {"__init__"}
+    assert "devstack" in tooling
+    shipped = shipped_paths()
+    modules = {
+        module
+        for path in shipped
+        for module in ([path] if path.is_file() else path.rglob("*.py"))
+        if module.suffix == ".py"
+    }
+    assert {ROOT / "manage.py", ROOT / "ats" / "settings.py"} <= modules  # the walk sees them
+    assert ROOT / "tools" not in shipped
+    assert sorted(str(m) for m in modules if m.stem in tooling) == []
+    imports_tooling = re.compile(r"^\s*(from|import)\s+tools\b", re.M)
+    assert sorted(str(m) for m in modules if imports_tooling.search(m.read_text())) == []
+
+
+def test_tests_and_benchmarks_use_only_the_public_names_of_the_tooling() -> None:
+    """An underscore name of tools/ may change without notice; what a test or a benchmark
+    needs from it is made public and documented first."""
+
+    def private(name: str) -> bool:
+        return name.startswith("_") and not name.startswith("__")
+
+    found = []
+    for path in [*(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").rglob("*.py")]:
+        tree = ast.parse(path.read_text())
+        bound = set()  # the names this file reaches the tooling's modules by
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "tools":
+                bound |= {alias.asname or alias.name for alias in node.names}
+                found += [f"{path}:{node.lineno}" for a in node.names if private(a.name)]
+            elif isinstance(node, ast.Import):
+                bound |= {a.asname or a.name for a in node.names if a.name.split(".")[0] == "tools"}
+        found += [
+            f"{path}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute)
+            and private(node.attr)
+            and ast.unparse(node.value) in bound
+        ]
+    assert found == []
 
 
 def test_deploy_checks_are_clean_with_production_settings() -> None:

@@ -96,7 +96,7 @@ def test_delivering_a_missing_email_is_a_no_op() -> None:
 
 @pytest.mark.django_db
 def test_smtp_peer_down_records_the_failure_and_backs_off(settings: Any, unique_email: Any) -> None:
-    from ats.devstack import free_port
+    from tools.devstack import free_port
 
     settings.EMAIL_PORT = free_port()
     email = queue(unique_email())
@@ -114,7 +114,7 @@ def test_smtp_peer_down_records_the_failure_and_backs_off(settings: Any, unique_
 
 @pytest.mark.django_db
 def test_smtp_failures_give_up_after_the_maximum_attempts(settings: Any, unique_email: Any) -> None:
-    from ats.devstack import free_port
+    from tools.devstack import free_port
 
     settings.EMAIL_PORT = free_port()
     settings.OUTBOX_MAX_ATTEMPTS = 2

@@ -12,7 +12,6 @@ from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
 
-from ats import devstack
 from notifications.models import OutboundEmail
 from notifications.services import requeue_due_emails
 from recruitment import storage
@@ -26,6 +25,7 @@ from tests.services import (
     private_redis,
     storage_on_private_seaweedfs,
 )
+from tools import devstack
 
 
 @pytest.mark.django_db

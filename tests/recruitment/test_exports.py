@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from ats import devstack, enqueue
+from ats import enqueue
 from notifications.models import OutboundEmail
 from recruitment import storage
 from recruitment.access import Actor
@@ -46,6 +46,7 @@ from recruitment.services.reconciliation import reconcile_storage
 from tests.factories import DataExportFactory, MembershipFactory, PostingFactory, UserFactory
 from tests.recruitment.test_retention import apply_as, bucket_contents, pdf_naming
 from tests.services import point_storage_at
+from tools import devstack
 
 Status = DataExport.Status
 

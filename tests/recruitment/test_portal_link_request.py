@@ -17,7 +17,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ats import devstack
 from ats.celery import app
 from notifications.models import OutboundEmail
 from recruitment.models import Application, Posting
@@ -31,6 +30,7 @@ from tests.recruitment.test_portal import (
 )
 from tests.recruitment.test_retention import apply_as
 from tests.services import celery_broker
+from tools import devstack
 
 REQUEST_LINK = reverse("privacy:request_link")
 SEND_LINK_TASK = "recruitment.send_portal_link"

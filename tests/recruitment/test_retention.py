@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfWriter
 
-from ats import devstack
 from notifications import services as outbox
 from notifications.models import OutboundEmail
 from recruitment import storage
@@ -40,6 +39,7 @@ from recruitment.services.notes import add_note
 from recruitment.uploads import inspect_cv
 from tests.factories import MembershipFactory, PostingFactory, UserFactory
 from tests.services import point_storage_at
+from tools import devstack
 
 Stage = Application.Stage
 

@@ -10,7 +10,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ats import devstack
 from notifications.models import OutboundEmail
 from recruitment import statistics
 from recruitment.access import Actor
@@ -33,6 +32,7 @@ from tests.recruitment.staff.test_dashboard import (
     reached,
 )
 from tests.recruitment.test_retention import apply_as, database_dump, personal_data
+from tools import devstack
 
 Stage = Application.Stage
 Role = TeamMembership.Role

@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
-from ats import devstack
 from recruitment import throttling
 from recruitment.client_address import client_network
+from tools import devstack
 
 
 def test_counts_each_identity_separately_and_refuses_past_the_limit() -> None:

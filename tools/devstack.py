@@ -1,8 +1,8 @@
 """The local stack behind `make run` and `make test`.
 
-    python -m ats.devstack run            # the whole system on embedded defaults
-    python -m ats.devstack test [ARGS]    # services on free ports, then pytest, ruff and mypy
-    python -m ats.devstack demo-totp USER # a `make run` demo account's current 2FA code
+    python -m tools.devstack run            # the whole system on embedded defaults
+    python -m tools.devstack test [ARGS]    # services on free ports, then pytest, ruff and mypy
+    python -m tools.devstack demo-totp USER # a `make run` demo account's current 2FA code
 
 Every process it starts is its own child (no daemons), so it knows every PID and stops them
 all, in reverse order, on exit or Ctrl-C. A service that does not come up fails the command
@@ -333,13 +333,17 @@ def start_postgres(stack: Stack, *, data_dir: Path) -> str:
         cwd=data_dir,
     )
     admin_url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    _wait_for_sql(admin_url)
+    wait_for_sql(admin_url)
     _psql(admin_url, "CREATE ROLE ats LOGIN PASSWORD 'ats' CREATEDB")
     _psql(admin_url, "CREATE DATABASE ats OWNER ats")
     return f"postgres://ats:ats@127.0.0.1:{port}/ats"
 
 
-def _wait_for_sql(url: str, timeout: float = 30.0) -> None:
+def wait_for_sql(url: str, timeout: float = 30.0) -> None:
+    """Returns once the PostgreSQL server at `url` accepts a connection for SQL, not just a
+    TCP one (a postmaster answers TCP while it still starts up or recovers from its WAL);
+    raises psycopg.OperationalError after `timeout` seconds. Read-only: it connects, does
+    nothing, disconnects, so it is safe to call any number of times."""
     import psycopg
 
     deadline = time.monotonic() + timeout
