@@ -562,13 +562,15 @@ _LOG_CONTEXT: list[Any] = [
 _LOG_PRIVACY: list[Any] = [
     log_redaction.exceptions_without_messages,
     log_redaction.RedactTokens(),
-    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
 ]
 structlog.configure(
+    # The privacy processors run here too, so that a structlog line leaves as a clean
+    # record for any handler (the console's formatter runs them again, for stdlib lines).
     processors=[
         structlog.stdlib.filter_by_level,
         *_LOG_CONTEXT,
         structlog.stdlib.PositionalArgumentsFormatter(),
+        *_LOG_PRIVACY,
         structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
     ],
     logger_factory=structlog.stdlib.LoggerFactory(),
@@ -586,6 +588,7 @@ LOGGING = {
             "foreign_pre_chain": _LOG_CONTEXT,
             "processors": [
                 *_LOG_PRIVACY,
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.EventRenamer("message"),
                 structlog.processors.JSONRenderer(),
             ],
@@ -595,6 +598,7 @@ LOGGING = {
             "foreign_pre_chain": _LOG_CONTEXT,
             "processors": [
                 *_LOG_PRIVACY,
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 log_redaction.exception_as_text,
                 structlog.dev.ConsoleRenderer(colors=False),
             ],

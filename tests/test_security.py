@@ -366,7 +366,7 @@ def test_log_records_made_during_a_request_carry_its_id(
 
 def test_json_lines_stay_one_line_and_tokens_stay_redacted(log_lines: io.StringIO) -> None:
     token = "q8Yb3hK0xN2mZ5uV7wR1tS4pL6jH9gF0dC3eA2bX1yZ"
-    logging.getLogger("celery.app.trace").info("line one\nline two /privacy/access/%s/", token)
+    logging.getLogger("recruitment.tasks").info("line one\nline two /privacy/access/%s/", token)
     lines = log_lines.getvalue().splitlines()
     assert len(lines) == 1
     entry = json.loads(lines[0])
