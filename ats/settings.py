@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import environ
+import structlog
 from botocore.config import Config as BotoConfig
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from ats import jurisdictions
+from ats import jurisdictions, log_redaction
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",  # allauth's security key list shows "last used 2 days ago"
     "csp",
     "django_htmx",
+    "django_structlog",
     "axes",
     "allauth",
     "allauth.account",
@@ -57,8 +59,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: every later middleware's responses and log records carry the request's id.
+    # First: every later middleware's responses and log lines carry the request's id, chosen
+    # by the first and bound by the second (django-structlog; ats.request_id says why both).
     "ats.request_id.RequestIdMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body: an oversize upload is refused unread.
@@ -532,36 +536,83 @@ if DEMO_MODE and HTTPS:
 
 # --- Logging: no personal data goes here; ids only. ---------------------------------------------
 
-# One JSON object per line (time, level, logger, message, request_id; ats.json_logging), or
-# "plain" text for a human at a terminal. gunicorn's access log has its own format.
+# One JSON object per line (time, level, logger, message, request_id, task_id, task_name,
+# exception), or "plain" text for a human at a terminal. gunicorn's access log has its own
+# format (ats.log_redaction.RedactingAccessLogger).
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 if LOG_FORMAT not in {"json", "plain"}:
     raise ImproperlyConfigured('LOG_FORMAT must be "json" or "plain".')
+
+# django-structlog: one request id per request (ats.request_id chooses it), bound to every line
+# of the request and carried in the headers of the Celery tasks it enqueues; a worker binds it
+# with the task's id and name. No client address and no user id: they are personal data.
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+DJANGO_STRUCTLOG_USER_ID_FIELD = None
+
+# Every line, from a structlog logger or a plain `logging` one, is finished by the console
+# handler's ProcessorFormatter: the request's (or task's) bound ids, then the personal-data
+# processors (ats.log_redaction), then the renderer.
+_LOG_CONTEXT: list[Any] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_logger_name,
+    structlog.stdlib.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
+]
+_LOG_PRIVACY: list[Any] = [
+    log_redaction.exceptions_without_messages,
+    log_redaction.RedactTokens(),
+]
+structlog.configure(
+    # The privacy processors run here too, so that a structlog line leaves as a clean
+    # record for any handler (the console's formatter runs them again, for stdlib lines).
+    processors=[
+        structlog.stdlib.filter_by_level,
+        *_LOG_CONTEXT,
+        structlog.stdlib.PositionalArgumentsFormatter(),
+        *_LOG_PRIVACY,
+        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "ats.json_logging.JsonFormatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        # json.dumps escapes newlines: a line is always exactly one line, whatever it holds.
+        "json": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "foreign_pre_chain": _LOG_CONTEXT,
+            "processors": [
+                *_LOG_PRIVACY,
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.EventRenamer("message"),
+                structlog.processors.JSONRenderer(),
+            ],
+        },
+        "plain": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "foreign_pre_chain": _LOG_CONTEXT,
+            "processors": [
+                *_LOG_PRIVACY,
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                log_redaction.exception_as_text,
+                structlog.dev.ConsoleRenderer(colors=False),
+            ],
+        },
     },
-    "filters": {
-        # Portal tokens never reach a log, whichever logger prints a path (ats.log_redaction).
-        "redact_tokens": {"()": "ats.log_redaction.RedactTokens"},
-        # Every record made while a request is served carries its id (ats.request_id).
-        "request_id": {"()": "ats.json_logging.RequestIdFilter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["redact_tokens", "request_id"],
-        }
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Django logs request paths and, for some errors, request bodies; keep them at WARNING.
-        "django.request": {"level": "ERROR"},
+        # django-structlog's request_failed and request_finished lines name every failed
+        # request, with its id; Django's own lines about them would only repeat them.
+        "django.request": {"level": "CRITICAL"},
+        # Likewise django-structlog's task_started, task_succeeded and task_failed lines for
+        # Celery's; and Celery's quote the task's result and the exception's text.
+        "celery.app.trace": {"level": "CRITICAL"},
         "botocore": {"level": "WARNING"},
         # pypdf warns about every oddity of an uploaded CV; the upload checks turn those
         # warnings into rejections, so they need not reach the logs. Its level must stay at

@@ -4,6 +4,8 @@ Each xdist worker gets its own Redis database and its own bucket, so parallel wo
 consume each other's Celery messages or delete each other's objects.
 """
 
+import io
+import logging
 import mailbox
 import os
 import time
@@ -189,6 +191,22 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
 
     with celery_worker_running():
         yield
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """What the configured console handler writes (its real formatter and processors), from
+    any thread: the request's, and an embedded Celery worker's."""
+    handlers = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+    assert len(handlers) == 1
+    handler = handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    try:
+        yield buffer
+    finally:
+        handler.setStream(previous)
 
 
 @pytest.fixture
