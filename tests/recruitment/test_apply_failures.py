@@ -244,3 +244,75 @@ def test_concurrent_duplicate_submissions_keep_one_application_and_one_object(
     assert sorted(outcomes) == ["duplicate", "saved"]
     assert Application.objects.count() == 1
     assert len(list(storage.iter_cv_objects())) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(60)
+def test_concurrent_first_applications_from_one_address_make_one_person(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from django.db import connection
+
+    from recruitment.models import Candidate
+    from tests.factories import PostingFactory
+
+    # Two postings, one new address: both transactions insert the person before either
+    # commits, so the upsert must let the second take the first's row.
+    postings = [PostingFactory(), PostingFactory()]
+    barrier = threading.Barrier(2, timeout=20)
+    real_record = applying._record_application
+
+    def record_after_both_uploaded(**kwargs: Any) -> Application:
+        barrier.wait()
+        return real_record(**kwargs)
+
+    monkeypatch.setattr(applying, "_record_application", record_after_both_uploaded)
+    outcomes: list[object] = []
+
+    def submit(posting: Posting, phone: str) -> None:
+        try:
+            outcomes.append(submit_as(posting, email="first@example.com", phone=phone))
+        except Exception as exc:  # the assertion below shows which
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=submit, args=(posting, phone))
+        for posting, phone in zip(postings, ["+1 111", "+2 222"], strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert all(isinstance(outcome, Application) for outcome in outcomes), outcomes
+    candidate = Candidate.objects.get()
+    assert {a.candidate_id for a in outcomes} == {candidate.pk}  # type: ignore[union-attr]
+    assert candidate.phone in {"+1 111", "+2 222"}  # the first one's, kept
+    assert sorted(candidate.applications.values_list("phone", flat=True)) == ["+1 111", "+2 222"]
+
+
+def submit_as(posting: Posting, *, email: str, phone: str = "") -> Application:
+    from io import BytesIO
+
+    from recruitment.uploads import inspect_cv
+    from tests.hostile_uploads import valid_pdf
+
+    pdf = valid_pdf()
+    return applying.submit_application(
+        posting=posting,
+        applicant=applying.ApplicantData(
+            full_name="Race Condition",
+            email=email,
+            phone=phone,
+            cover_letter="",
+            consents_to_talent_pool=False,
+            language="en",
+        ),
+        cv=BytesIO(pdf),
+        cv_filename="cv.pdf",
+        inspected=inspect_cv(BytesIO(pdf), max_bytes=len(pdf)),
+    )
