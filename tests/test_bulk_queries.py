@@ -1,18 +1,15 @@
-"""`__any_of` and `insert_many`: the purge's cheap forms of `__in` and `bulk_create`.
+"""`__any_of`: the purge's cheap form of `__in`.
 
-Each behaviour is checked on PostgreSQL (the array forms) and, in the SQLite session, on
-the fallbacks, which must give the same results.
+Checked on PostgreSQL (the array form) and, in the SQLite session, on the fallback, which
+must give the same results.
 """
 
 import uuid
-from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
-from ats.bulk_insert import insert_many
-from recruitment.models import Application, Candidate, ErasureRecord
+from recruitment.models import Application, Candidate
 from tests.factories import ApplicationFactory
 
 
@@ -37,33 +34,6 @@ def check_any_of_matches_in() -> None:
     assert ids(candidate__any_of=Candidate.objects.values("pk")) == {a.pk for a in applications}
 
 
-def check_insert_many_keeps_order_and_values() -> None:
-    now = timezone.now().replace(microsecond=0)
-    records = [
-        ErasureRecord(
-            application_id=uuid.uuid4(),
-            posting_id=n,
-            reason="concluded",
-            stage_reached="screening",
-            objects_deleted=n,
-            rows_deleted={"notes": n, "nested": {"kind": "ok"}},
-            actor="system",
-            erased_at=now + timedelta(seconds=n),
-            previous_hash=f"{n:064d}",
-            record_hash=f"{n + 100:064d}",
-        )
-        for n in range(5)
-    ]
-    insert_many(ErasureRecord, records)
-    insert_many(ErasureRecord, [])  # nothing to do, no query
-
-    stored = list(ErasureRecord.objects.order_by("pk"))
-    assert [r.application_id for r in stored] == [r.application_id for r in records]
-    assert [r.rows_deleted for r in stored] == [r.rows_deleted for r in records]
-    assert [r.erased_at for r in stored] == [r.erased_at for r in records]
-    assert [r.record_hash for r in stored] == [r.record_hash for r in records]
-
-
 @pytest.mark.django_db
 def test_any_of_matches_in_on_postgresql() -> None:
     assert connection.vendor == "postgresql"
@@ -72,21 +42,8 @@ def test_any_of_matches_in_on_postgresql() -> None:
     assert "= ANY(" in query
 
 
-@pytest.mark.django_db
-def test_insert_many_keeps_order_and_values_on_postgresql() -> None:
-    assert connection.vendor == "postgresql"
-    check_insert_many_keeps_order_and_values()
-
-
 @pytest.mark.sqlite
 @pytest.mark.django_db
 def test_any_of_matches_in_on_sqlite() -> None:
     assert connection.vendor == "sqlite"
     check_any_of_matches_in()
-
-
-@pytest.mark.sqlite
-@pytest.mark.django_db
-def test_insert_many_keeps_order_and_values_on_sqlite() -> None:
-    assert connection.vendor == "sqlite"
-    check_insert_many_keeps_order_and_values()

@@ -12,7 +12,12 @@ from django.test import Client
 from notifications.models import OutboundEmail
 from recruitment import storage
 from recruitment.models import Application
-from tests.recruitment.test_apply import apply
+from tests.recruitment.test_apply import (
+    APPLICATION_TABLES,
+    apply,
+    check_a_posting_closed_while_the_cv_uploads_stores_nothing,
+    check_an_application_is_stored_whole_or_not_at_all,
+)
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
@@ -37,6 +42,18 @@ def test_a_duplicate_on_sqlite_is_refused(client: Client, posting: object) -> No
     assert (second.status_code, second["Location"]) == (302, first["Location"])
     assert Application.objects.count() == 1
     assert OutboundEmail.objects.filter(template="already_applied").count() == 1
+
+
+@pytest.mark.parametrize("table", APPLICATION_TABLES)
+def test_on_sqlite_an_application_is_stored_whole_or_not_at_all(client: Client, table: str) -> None:
+    assert connection.vendor == "sqlite"
+    check_an_application_is_stored_whole_or_not_at_all(client, table)
+
+
+def test_on_sqlite_a_posting_closed_while_the_cv_uploads_stores_nothing(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check_a_posting_closed_while_the_cv_uploads_stores_nothing(client, monkeypatch)
 
 
 @pytest.mark.django_db(transaction=True)

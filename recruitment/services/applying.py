@@ -1,4 +1,20 @@
-"""Candidates apply: the CV goes to object storage, everything else into one transaction."""
+"""Candidates apply: the CV goes to object storage, everything else into one transaction.
+
+The gate: no application is ever stored for a posting that a concurrent transaction has
+closed or concluded. Those lock the posting row FOR UPDATE; the application's transaction
+first locks the open posting row FOR NO KEY UPDATE (`select_for_update(no_key=True)`), the
+weakest lock the ORM takes that conflicts with FOR UPDATE. So one of the two waits for the
+other's commit: a conclusion in progress makes the application wait, and PostgreSQL then
+re-checks the row as the conclusion left it (READ COMMITTED) and finds no open posting; a
+conclusion that comes second waits for the application's rows and sees them. (The foreign
+keys cannot serve as the gate: Django creates them DEFERRABLE INITIALLY DEFERRED, so their
+key-share lock is only taken at COMMIT, after the rows are written.) FOR NO KEY UPDATE
+also conflicts with itself: two applications to the same posting take turns for the
+moment between their gates and their commits (a few inserts; `make bench` measures it),
+while applications to other postings, and everything else that reads the posting, run on.
+SQLite (`make run`) has no row locks, but its IMMEDIATE transactions take the database's
+write lock at BEGIN: the gate's read there is already serialised with every other write.
+"""
 
 import logging
 import unicodedata
@@ -11,9 +27,8 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from ats.chained_insert import Insert, insert_chain
 from ats.refusals import ServiceRefused
-from notifications.services import compose_email, deliver_after_commit, queue_email, sent_recently
+from notifications.services import queue_email, sent_recently
 from recruitment import storage
 from recruitment.dates import add_months
 from recruitment.models import (
@@ -103,14 +118,16 @@ def submit_application(
 ) -> Application:
     """Stores a candidate's application to `posting`.
 
-    Side effects: one CV object in storage; in one statement (so all or none), the
+    Side effects: one CV object in storage; in one transaction (so all or none), the
     candidate (created if the address is new; an existing person's details are never
     changed by an unverified form: the details typed stay on this application), the
     application, its CV row, the optional talent-pool consent (unconfirmed: it keeps
     nothing until the owner of the address confirms it in the portal), a "submitted" event
     and the confirmation email in the outbox; after commit, the email's delivery is
-    enqueued. The statement locks the posting row FOR SHARE and re-checks that it is open:
-    a conclusion (or closing) in progress makes it wait, then it sees the result.
+    enqueued. The transaction locks the posting row and re-checks that it is open (the
+    module's gate): a conclusion (or closing) in progress makes it wait, then it sees the
+    result. A person who had applied before then gets this application frozen too if a
+    restriction request of theirs is open.
 
     The application records the privacy notice version the form showed, and a consent the
     consent text version it showed (its text in the candidate's language, its duration),
@@ -185,96 +202,81 @@ def _record_application(
     cv_filename: str,
     inspected: InspectedCv,
 ) -> Application:
-    """Writes the application's rows and its confirmation email in one statement (see
-    ats.chained_insert), provided the posting is still open: it may have closed while the
-    CV uploaded. Raises PostingNotOpen (nothing written) or the database's error."""
+    """Writes the application's rows and its confirmation email in one transaction,
+    provided the posting is still open: it may have closed while the CV uploaded. Raises
+    PostingNotOpen (nothing written) or the database's error (nothing written either)."""
     now = timezone.now()
-    # A new address becomes a person with the details typed; an existing person keeps
-    # theirs (the no-op update only makes the upsert return the row's key).
-    candidate = Candidate(email=email, full_name=applicant.full_name, phone=applicant.phone)
-    new_candidate_pk = candidate.pk
-    application = Application(
-        posting=posting,
-        full_name=applicant.full_name,
-        phone=applicant.phone,
-        cover_letter=applicant.cover_letter,
-        language=applicant.language,
-        attested_min_age=settings.APPLICANT_MIN_AGE,
-        notice_version_id=shown.notice_id,
-    )
-    rows = [
-        Insert(
-            "candidate",
-            candidate,
-            conflict=("email",),
-            update=("email",),
-        ),
-        Insert("application", application, refs={"candidate_id": "candidate"}),
-        Insert(
-            "cv",
-            new_cv_row(
-                application=application, key=key, cv_filename=cv_filename, inspected=inspected
-            ),
-            refs={"application_id": "application"},
-        ),
-        Insert(
-            "submitted",
-            ApplicationEvent(kind=ApplicationEvent.Kind.SUBMITTED, to_stage=application.stage),
-            refs={"application_id": "application"},
-        ),
-    ]
-    consent = None
-    if applicant.consents_to_talent_pool:
-        consent_text = shown.consent_text
-        consent = RetentionConsent(
-            scope=RetentionConsent.Scope.TALENT_POOL,
-            # The form showed this version's text in the candidate's language: the exact
-            # text they ticked, and the duration it promised.
-            text_version=text_version(consent_text_in(consent_text, applicant.language)),
-            consent_text=consent_text,
-            language=applicant.language,
-            channel=RetentionConsent.Channel.APPLICATION_FORM,
-            given_at=now,
-            # Until the owner of the address confirms it (PRIVACY.md P22).
-            confirmed_at=None,
-            expires_at=add_months(now, consent_text.months),
+    with transaction.atomic():
+        # The gate (see the module docstring): waits for a conclusion or closing in
+        # progress, then re-reads the row as it left it.
+        gate = Posting.objects.select_for_update(no_key=True).filter(
+            pk=posting.pk, status=Posting.Status.OPEN, concluded_at__isnull=True
         )
-        rows += [
-            Insert(
-                "consent",
-                consent,
-                refs={"candidate_id": "candidate", "application_id": "application"},
-            ),
-            Insert(
-                "consent_given",
-                ApplicationEvent(kind=ApplicationEvent.Kind.CONSENT_GIVEN),
-                refs={"application_id": "application"},
-            ),
-        ]
-    confirmation = compose_email(
-        to=email,
-        template="application_received",
-        context={
-            "full_name": applicant.full_name,
-            "posting_title": posting.title,
-            "consent_to_confirm": consent is not None,
-        },
-        language=applicant.language,
-        subject_ref=application.id,
-        personal_link="portal-access",
-    )
-    rows.append(Insert("confirmation", confirmation, refs={"subject_ref": "application"}))
-    open_posting = Posting.objects.filter(
-        pk=posting.pk, status=Posting.Status.OPEN, concluded_at__isnull=True
-    )
-    if not insert_chain(open_posting, rows):
-        raise PostingNotOpen
-    if candidate.pk != new_candidate_pk:
+        if not gate.exists():
+            raise PostingNotOpen
+        # A new address becomes a person with the details typed; an existing person keeps
+        # theirs (the no-op update of the conflict only takes the row's lock: the details
+        # typed stay on this application). Upserted, because a concurrent first application
+        # from the same address (to another posting) may insert it first.
+        typed = Candidate(email=email, full_name=applicant.full_name, phone=applicant.phone)
+        Candidate.objects.bulk_create(
+            [typed], update_conflicts=True, unique_fields=["email"], update_fields=["email"]
+        )
+        # The upsert returns no UUID key of a row it did not insert: read it.
+        candidate = Candidate.objects.get(email=email)
+        application = Application.objects.create(
+            posting=posting,
+            candidate=candidate,
+            full_name=applicant.full_name,
+            phone=applicant.phone,
+            cover_letter=applicant.cover_letter,
+            language=applicant.language,
+            attested_min_age=settings.APPLICANT_MIN_AGE,
+            notice_version_id=shown.notice_id,
+        )
+        record_cv(application=application, key=key, cv_filename=cv_filename, inspected=inspected)
+        ApplicationEvent.objects.create(
+            application=application,
+            kind=ApplicationEvent.Kind.SUBMITTED,
+            to_stage=application.stage,
+        )
+        if applicant.consents_to_talent_pool:
+            consent_text = shown.consent_text
+            RetentionConsent.objects.create(
+                candidate=candidate,
+                application=application,
+                scope=RetentionConsent.Scope.TALENT_POOL,
+                # The form showed this version's text in the candidate's language: the
+                # exact text they ticked, and the duration it promised.
+                text_version=text_version(consent_text_in(consent_text, applicant.language)),
+                consent_text=consent_text,
+                language=applicant.language,
+                channel=RetentionConsent.Channel.APPLICATION_FORM,
+                given_at=now,
+                # Until the owner of the address confirms it (PRIVACY.md P22).
+                confirmed_at=None,
+                expires_at=add_months(now, consent_text.months),
+            )
+            ApplicationEvent.objects.create(
+                application=application, kind=ApplicationEvent.Kind.CONSENT_GIVEN
+            )
+        queue_email(
+            to=email,
+            template="application_received",
+            context={
+                "full_name": applicant.full_name,
+                "posting_title": posting.title,
+                "consent_to_confirm": applicant.consents_to_talent_pool,
+            },
+            language=applicant.language,
+            subject_ref=application.id,
+            personal_link="portal-access",
+        )
+    if candidate.pk != typed.pk:
         # A person who had applied before: a restriction they asked for covers this
-        # application too. (Nobody can have asked anything about a new address.)
+        # application too (once it is committed, see `freeze_if_requested`). Nobody can
+        # have asked anything about a new address.
         restrictions.freeze_if_requested(candidate.pk)
-    deliver_after_commit(confirmation.id)
-    application.candidate = candidate
     return application
 
 
@@ -311,12 +313,11 @@ def _tell_owner_already_applied(*, posting: Posting, email: str) -> bool:
     return True
 
 
-def new_cv_row(
+def record_cv(
     *, application: Application, key: str, cv_filename: str, inspected: InspectedCv
 ) -> CurriculumVitae:
-    """The (unsaved) row of a CV object already stored under `key`, as the checks
-    described it."""
-    return CurriculumVitae(
+    """Saves the row of a CV object already stored under `key`, as the checks described it."""
+    return CurriculumVitae.objects.create(
         application=application,
         storage_key=key,
         original_filename=safe_filename(cv_filename),
@@ -324,15 +325,6 @@ def new_cv_row(
         size=inspected.size,
         sha256=inspected.sha256,
     )
-
-
-def record_cv(
-    *, application: Application, key: str, cv_filename: str, inspected: InspectedCv
-) -> CurriculumVitae:
-    """Saves the row of a CV object already stored under `key`, as the checks described it."""
-    cv = new_cv_row(application=application, key=key, cv_filename=cv_filename, inspected=inspected)
-    cv.save(force_insert=True)
-    return cv
 
 
 def compensate_upload(key: str) -> None:

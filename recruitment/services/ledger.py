@@ -6,7 +6,6 @@ from uuid import UUID
 
 from django.db import connection
 
-from ats.bulk_insert import insert_many
 from recruitment.models import ErasureRecord
 
 GENESIS = "0" * 64
@@ -55,7 +54,8 @@ def append(
 
 def append_many(records: list[ErasureRecord]) -> list[ErasureRecord]:
     """Chains unsaved records (all fields but the hashes set) after the last one and saves
-    them in one insert (the records get no pk). Must run inside the purge's transaction."""
+    them in one insert (on PostgreSQL, Django sends each column as one array to UNNEST).
+    Must run inside the purge's transaction."""
     if not records:
         return []
     _lock_ledger()
@@ -66,8 +66,7 @@ def append_many(records: list[ErasureRecord]) -> list[ErasureRecord]:
         record.record_hash = record.compute_hash()
         previous = record.record_hash
     # In list order, so primary keys follow the chain (verify walks them by pk).
-    insert_many(ErasureRecord, records)
-    return records
+    return ErasureRecord.objects.bulk_create(records)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -296,6 +297,98 @@ def test_a_concluded_posting_refuses_submissions(client: Client) -> None:
     posting = PostingFactory(concluded_at=timezone.now(), status=Posting.Status.CLOSED)
     assert apply(client, posting).status_code == 410
     assert nothing_stored()
+
+
+# Every table an application (with a consent) writes to, in the order it writes them.
+APPLICATION_TABLES = [
+    "recruitment_candidate",
+    "recruitment_application",
+    "recruitment_curriculumvitae",
+    "recruitment_applicationevent",
+    "recruitment_retentionconsent",
+    "notifications_outboundemail",
+]
+
+
+def database_refusing_inserts_into(table: str) -> Any:
+    """An execute wrapper: the database fails on the first INSERT into `table`."""
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if sql.startswith(f'INSERT INTO "{table}"'):
+            raise OperationalError(f"injected: no inserts into {table}")
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+def everything_stored() -> dict[str, Any]:
+    """The people (with their details), how many rows of each kind and how many objects."""
+    return {
+        "candidates": list(Candidate.objects.values_list("email", "full_name", "phone")),
+        "applications": Application.objects.count(),
+        "cvs": CurriculumVitae.objects.count(),
+        "events": ApplicationEvent.objects.count(),
+        "consents": RetentionConsent.objects.count(),
+        "emails": OutboundEmail.objects.count(),
+        "objects": len(list(storage.iter_cv_objects())),
+    }
+
+
+def check_an_application_is_stored_whole_or_not_at_all(client: Client, table: str) -> None:
+    """Whichever of its rows the database fails to write, nothing of the application is
+    kept: an earlier application's rows and its person's details stay as they were."""
+    posting, earlier_posting = PostingFactory(), PostingFactory()
+    assert apply(client, earlier_posting, email="whole@example.com").status_code == 302
+    before = everything_stored()
+
+    with connection.execute_wrapper(database_refusing_inserts_into(table)):
+        response = apply(
+            client,
+            posting,
+            email="whole@example.com",
+            full_name="Someone Else",
+            phone="+387 61 000 111",
+            talent_pool_consent="on",
+        )
+
+    assert response.status_code == 503
+    assert everything_stored() == before
+    # And a new address leaves no person behind either.
+    with connection.execute_wrapper(database_refusing_inserts_into(table)):
+        response = apply(client, posting, email="new@example.com", talent_pool_consent="on")
+    assert response.status_code == 503
+    assert everything_stored() == before
+
+
+def check_a_posting_closed_while_the_cv_uploads_stores_nothing(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The posting was open when the form arrived, and closed before the rows were written:
+    the gate inside the transaction refuses, and the uploaded object is deleted again."""
+    posting = PostingFactory()
+    real_put = storage.put_cv
+
+    def put_then_close(*args: Any, **kwargs: Any) -> str:
+        key = real_put(*args, **kwargs)
+        Posting.objects.filter(pk=posting.pk).update(status=Posting.Status.CLOSED)
+        return key
+
+    monkeypatch.setattr(storage, "put_cv", put_then_close)
+    response = apply(client, posting)
+
+    assert response.status_code == 410
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize("table", APPLICATION_TABLES)
+def test_an_application_is_stored_whole_or_not_at_all(client: Client, table: str) -> None:
+    check_an_application_is_stored_whole_or_not_at_all(client, table)
+
+
+def test_a_posting_closed_while_the_cv_uploads_stores_nothing(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check_a_posting_closed_while_the_cv_uploads_stores_nothing(client, monkeypatch)
 
 
 def test_a_draft_posting_is_not_found_and_refuses_submissions(client: Client) -> None:

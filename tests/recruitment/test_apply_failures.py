@@ -3,20 +3,26 @@
 import copy
 import os
 import signal
+import threading
+from collections.abc import Callable
 from datetime import timedelta
+from io import BytesIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import Client
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
 from notifications.services import requeue_due_emails
 from recruitment import storage
-from recruitment.models import Application, CurriculumVitae, Posting
+from recruitment.models import Application, Candidate, CurriculumVitae, Posting
 from recruitment.services import applying
+from recruitment.uploads import inspect_cv
+from tests.factories import PostingFactory
+from tests.hostile_uploads import valid_pdf
 from tests.recruitment.test_apply import apply, nothing_stored
 from tests.services import (
     celery_broker,
@@ -187,60 +193,90 @@ def test_rate_limit_cache_down_lets_candidates_apply(
     assert apply(client, posting).status_code == 302
 
 
+def submit_as(posting: Posting, *, email: str, phone: str = "") -> Application:
+    pdf = valid_pdf()
+    return applying.submit_application(
+        posting=posting,
+        applicant=applying.ApplicantData(
+            full_name="Race Condition",
+            email=email,
+            phone=phone,
+            cover_letter="",
+            consents_to_talent_pool=False,
+            language="en",
+        ),
+        cv=BytesIO(pdf),
+        cv_filename="cv.pdf",
+        inspected=inspect_cv(BytesIO(pdf), max_bytes=len(pdf)),
+    )
+
+
+def race(monkeypatch: pytest.MonkeyPatch, *submissions: Callable[[], Application]) -> list[Any]:
+    """Runs the submissions on threads of their own, each writing its rows only once every
+    one has uploaded its CV (so none has committed yet); what each returned or raised."""
+    barrier = threading.Barrier(len(submissions), timeout=20)
+    real_record = applying._record_application
+
+    def record_after_all_uploaded(**kwargs: Any) -> Application:
+        barrier.wait()
+        return real_record(**kwargs)
+
+    monkeypatch.setattr(applying, "_record_application", record_after_all_uploaded)
+    outcomes: list[Any] = []
+
+    def run(submission: Callable[[], Application]) -> None:
+        try:
+            outcomes.append(submission())
+        except Exception as exc:  # the caller's assertions show which
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(submission,)) for submission in submissions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(60)
 def test_concurrent_duplicate_submissions_keep_one_application_and_one_object(
     posting: Posting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import threading
-    from io import BytesIO
-
-    from django.db import connection
-
-    from recruitment.uploads import inspect_cv
-    from tests.hostile_uploads import valid_pdf
-
     # Both submissions write their rows before either has committed, so the database's
     # unique constraint must decide, and the loser must remove its object.
-    barrier = threading.Barrier(2, timeout=20)
-    real_record = applying._record_application
+    outcomes = race(
+        monkeypatch,
+        lambda: submit_as(posting, email="race@example.com"),
+        lambda: submit_as(posting, email="race@example.com"),
+    )
 
-    def record_after_both_uploaded(**kwargs: Any) -> Application:
-        barrier.wait()
-        return real_record(**kwargs)
-
-    monkeypatch.setattr(applying, "_record_application", record_after_both_uploaded)
-    pdf = valid_pdf()
-    outcomes: list[str] = []
-
-    def submit() -> None:
-        try:
-            applying.submit_application(
-                posting=posting,
-                applicant=applying.ApplicantData(
-                    full_name="Race Condition",
-                    email="race@example.com",
-                    phone="",
-                    cover_letter="",
-                    consents_to_talent_pool=False,
-                    language="en",
-                ),
-                cv=BytesIO(pdf),
-                cv_filename="cv.pdf",
-                inspected=inspect_cv(BytesIO(pdf), max_bytes=len(pdf)),
-            )
-            outcomes.append("saved")
-        except applying.DuplicateApplication:
-            outcomes.append("duplicate")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["duplicate", "saved"]
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == [
+        "Application",
+        "DuplicateApplication",
+    ]
     assert Application.objects.count() == 1
     assert len(list(storage.iter_cv_objects())) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(60)
+def test_concurrent_first_applications_from_one_address_make_one_person(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two postings, one new address: both transactions insert the person before either
+    # commits, so the upsert must let the second take the first's row.
+    first, second = PostingFactory(), PostingFactory()
+    outcomes = race(
+        monkeypatch,
+        lambda: submit_as(first, email="first@example.com", phone="+1 111"),
+        lambda: submit_as(second, email="first@example.com", phone="+2 222"),
+    )
+
+    assert all(isinstance(outcome, Application) for outcome in outcomes), outcomes
+    candidate = Candidate.objects.get()
+    assert {outcome.candidate_id for outcome in outcomes} == {candidate.pk}
+    assert candidate.phone in {"+1 111", "+2 222"}  # the first one's, kept
+    assert sorted(candidate.applications.values_list("phone", flat=True)) == ["+1 111", "+2 222"]

@@ -5,6 +5,7 @@ import os
 import subprocess
 import threading
 import time
+import uuid
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfWriter
@@ -438,6 +440,54 @@ def test_the_ledger_detects_a_tampered_record(posting: Posting, recruiter: Any) 
     middle = ErasureRecord.objects.order_by("pk")[1]
     ErasureRecord.objects.filter(pk=middle.pk).update(reason="under_age")
     assert ledger.verify() == ledger.Verification(ok=False, checked=1, first_broken_pk=middle.pk)
+
+
+def check_append_many_chains_the_records_in_order_with_their_values() -> None:
+    """The purge's ledger insert: one statement, rows in list order (the chain follows
+    primary keys), every value as given (JSON, times) so the chain verifies."""
+    ledger.append(**ledger_fields(0))
+    records = [ErasureRecord(**ledger_fields(n)) for n in range(1, 6)]
+
+    with CaptureQueriesContext(connection) as captured:
+        saved = ledger.append_many(records)
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    if connection.vendor == "postgresql":
+        assert "UNNEST" in inserts[0]  # a parameter per column, not per value
+    assert ledger.append_many([]) == []
+
+    stored = list(ErasureRecord.objects.order_by("pk"))[1:]
+    assert [r.pk for r in saved] == [r.pk for r in stored]
+    assert [r.application_id for r in stored] == [r.application_id for r in records]
+    assert [r.rows_deleted for r in stored] == [r.rows_deleted for r in records]
+    assert [r.erased_at for r in stored] == [r.erased_at for r in records]
+    assert ledger.verify() == ledger.Verification(ok=True, checked=6)
+
+
+def ledger_fields(n: int) -> dict[str, Any]:
+    return {
+        "application_id": uuid.uuid4(),
+        "posting_id": n,
+        "reason": "concluded",
+        "stage_reached": "screening",
+        "objects_deleted": n,
+        "rows_deleted": {"notes": n, "nested": {"kind": "ok"}},
+        "actor": "system",
+        "erased_at": timezone.now().replace(microsecond=0) + timedelta(seconds=n),
+    }
+
+
+@pytest.mark.django_db
+def test_append_many_chains_the_records_in_order_with_their_values() -> None:
+    assert connection.vendor == "postgresql"
+    check_append_many_chains_the_records_in_order_with_their_values()
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+def test_append_many_on_sqlite_chains_the_records_in_order_with_their_values() -> None:
+    assert connection.vendor == "sqlite"
+    check_append_many_chains_the_records_in_order_with_their_values()
 
 
 @pytest.mark.django_db
