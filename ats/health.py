@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ats.celery import app as celery_app
-from recruitment import storage
+from recruitment.cvs import storage
 
 logger = logging.getLogger(__name__)
 

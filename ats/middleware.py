@@ -23,7 +23,7 @@ class RequestBodyLimitMiddleware:
 
     Django would otherwise stream the whole upload to a temporary file before any view could
     say no. A client that lies about Content-Length is caught later, per file, by
-    `recruitment.uploads.SizeCappedUploadHandler`. No side effects.
+    `recruitment.cvs.checks.SizeCappedUploadHandler`. No side effects.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -196,8 +196,8 @@ OUTBOX_RETRY_AFTER_SECONDS = env.int("ATS_OUTBOX_RETRY_AFTER_SECONDS", default=6
 OUTBOX_MAX_ATTEMPTS = env.int("ATS_OUTBOX_MAX_ATTEMPTS", default=10)
 # Links minted at delivery, by name (notifications.services.queue_email's personal_link).
 OUTBOX_PERSONAL_LINKS = {
-    "portal-access": "recruitment.services.portal_access.mint_access_link",
-    "consent-renewal": "recruitment.services.portal_access.mint_renewal_link",
+    "portal-access": "recruitment.rights.services.portal_access.mint_access_link",
+    "consent-renewal": "recruitment.rights.services.portal_access.mint_renewal_link",
 }
 
 # Retention: how often the sweep looks for due purges, and how many it takes per batch.
@@ -427,7 +427,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
 # An IPv6 client counts by its /64, as in the rate limits (a new address per try is free).
-AXES_CLIENT_IP_CALLABLE = "recruitment.client_address.client_key"
+AXES_CLIENT_IP_CALLABLE = "ats.client_address.client_key"
 AXES_VERBOSE = False
 # A signed-in session ends after this long without a request, or this long after signing
 # in, whichever comes first (ats.middleware.StaffSessionLimitsMiddleware).
@@ -453,7 +453,7 @@ CV_MAX_BYTES = env.int("ATS_CV_MAX_BYTES", default=10 * 1024 * 1024)
 COVER_LETTER_MAX_CHARS = env.int("ATS_COVER_LETTER_MAX_CHARS", default=5000)
 # The whole form around the CV is small; anything bigger is refused before it is read.
 MAX_REQUEST_BYTES = CV_MAX_BYTES + 256 * 1024
-FILE_UPLOAD_HANDLERS = ["recruitment.uploads.SizeCappedUploadHandler"]
+FILE_UPLOAD_HANDLERS = ["recruitment.cvs.checks.SizeCappedUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Submissions per client IP per window ("count/seconds").
 APPLY_RATE_LIMIT = env.str("ATS_APPLY_RATE_LIMIT", default="20/3600")

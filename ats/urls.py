@@ -11,14 +11,14 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="careers:posting_list", permanent=False)),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("careers/", include("recruitment.urls.careers")),
-    path("privacy/", include("recruitment.urls.privacy")),
+    path("careers/", include("recruitment.careers.urls")),
+    path("privacy/", include("recruitment.rights.urls")),
     path("staff/", include("recruitment.accounts.urls")),
-    path("staff/", include("recruitment.urls.staff")),
+    path("staff/", include("recruitment.workspace.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", account_views.admin_login),
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "recruitment.views.errors.not_found"
-handler500 = "recruitment.views.errors.server_error"
+handler404 = "recruitment.workspace.errors.not_found"
+handler500 = "recruitment.workspace.errors.server_error"

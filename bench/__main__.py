@@ -46,7 +46,7 @@ def main() -> int:
             django.setup()
             from django.core.management import call_command
 
-            from recruitment import storage
+            from recruitment.cvs import storage
 
             call_command("migrate", "--no-input", verbosity=0)
             storage.ensure_bucket()

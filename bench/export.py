@@ -17,7 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bench.data import bench_posting
-from recruitment import storage
+from recruitment.cvs import storage
 from recruitment.models import Application, Candidate, CurriculumVitae, DataExport
 
 APPLICATIONS = 10
@@ -29,7 +29,7 @@ import os, sys, time, django
 os.environ["DJANGO_SETTINGS_MODULE"] = "ats.settings"
 django.setup()
 from recruitment.models import DataExport
-from recruitment.services.exports import build_export
+from recruitment.rights.services.exports import build_export
 start = time.perf_counter()
 build_export(export_id=sys.argv[1])
 elapsed = time.perf_counter() - start

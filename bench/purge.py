@@ -6,7 +6,7 @@ object and 2 notes) is built three times and erased three ways:
   with no checks, no ledger and no locks: what storage and database can do at best;
 - naive: one delete_object and one ORM delete per application (on NAIVE_N of them: a
   one-at-a-time loop's rate does not depend on how many there are, and at N it takes minutes);
-- sweep: recruitment.services.purge.sweep, with every check, lock and ledger record.
+- sweep: recruitment.retention.services.purge.sweep, with every check, lock and ledger record.
 """
 
 import io
@@ -20,14 +20,14 @@ from django.db import connection
 from django.utils import timezone
 
 from bench.data import bench_posting
-from recruitment import storage
+from recruitment.cvs import storage
 from recruitment.models import (
     Application,
     Candidate,
     CurriculumVitae,
     InterviewNote,
 )
-from recruitment.services import purge
+from recruitment.retention.services import purge
 
 N = int(os.environ.get("BENCH_PURGE_N", "10000"))
 NAIVE_N = min(N, int(os.environ.get("BENCH_PURGE_NAIVE_N", "2000")))

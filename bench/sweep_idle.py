@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from bench.data import bench_posting
 from recruitment.models import Application, Candidate, Posting
-from recruitment.services import purge
+from recruitment.retention.services import purge
 
 SMALL = int(os.environ.get("BENCH_IDLE_SMALL", "2000"))
 LARGE = int(os.environ.get("BENCH_IDLE_LARGE", "200000"))

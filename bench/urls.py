@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ats.urls import handler404, handler500
 from ats.urls import urlpatterns as product_urlpatterns
-from recruitment import storage
-from recruitment.views.staff.common import staff_view
+from recruitment.cvs import storage
+from recruitment.staff import staff_view
 
 
 @csrf_exempt

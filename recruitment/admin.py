@@ -23,10 +23,10 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from ats.client_address import client_ip
 from recruitment.access import Actor, is_admin
 from recruitment.accounts import admin as accounts_admin  # noqa: F401  (registers user admin)
-from recruitment.audit import record_access
-from recruitment.client_address import client_ip
+from recruitment.audit.services import record_access
 from recruitment.models import (
     AccessEvent,
     Application,

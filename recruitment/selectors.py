@@ -45,7 +45,7 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.services.retention import Due, due_for, with_retention_facts
+from recruitment.retention.services.schedule import Due, due_for, with_retention_facts
 
 
 def open_postings() -> QuerySet[Posting]:

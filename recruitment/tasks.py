@@ -7,16 +7,10 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from recruitment import audit, storage
-from recruitment.services import (
-    consents,
-    exports,
-    holds,
-    portal_access,
-    purge,
-    reconciliation,
-    requests,
-)
+from recruitment.audit import services as audit
+from recruitment.cvs import storage
+from recruitment.retention.services import consents, holds, purge, reconciliation
+from recruitment.rights.services import exports, portal_access, requests
 
 
 @shared_task(name="recruitment.sweep_retention")

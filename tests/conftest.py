@@ -51,7 +51,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def _bucket() -> None:
     """This worker's bucket, versioned as production S3 may be: a deletion that leaves an
     old version behind fails the test that made it (`_cv_objects_match_cv_rows`)."""
-    from recruitment import storage
+    from recruitment.cvs import storage
 
     storage.ensure_bucket()
     storage._client().put_bucket_versioning(
@@ -85,7 +85,7 @@ def _cv_objects_match_cv_rows(request: pytest.FixtureRequest) -> Iterator[None]:
     transactional = bool(marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
     yield
-    from recruitment import storage
+    from recruitment.cvs import storage
     from recruitment.models import CurriculumVitae, DataExport
 
     versions = list(storage.iter_object_versions())
@@ -120,7 +120,7 @@ def _fresh_cache() -> Iterator[None]:
     privacy text versions this process checked: each test rolls its rows back."""
     from django.core.cache import cache
 
-    from recruitment.services import privacy_texts
+    from recruitment.notices import services as privacy_texts
 
     cache.clear()
     privacy_texts.forget_checked_versions()

@@ -6,8 +6,8 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from recruitment import storage
 from recruitment.accounts.services import enrol_totp
+from recruitment.cvs import storage
 from recruitment.models import (
     Application,
     Candidate,

@@ -96,7 +96,7 @@ def point_storage_at(settings: Any, endpoint: str) -> None:
 def storage_on_private_seaweedfs(settings: Any) -> Iterator[Running]:
     """A private SeaweedFS, with the test's credentials and bucket, that CV storage uses
     while the block lasts: free to freeze, kill or reconfigure without touching the shared one."""
-    from recruitment import storage
+    from recruitment.cvs import storage
 
     options = settings.STORAGES["cvs"]["OPTIONS"]
     with private_seaweedfs(options["access_key"], options["secret_key"]) as s3:
@@ -219,7 +219,7 @@ class RestartableSeaweedfs:
 @contextlib.contextmanager
 def storage_on_restartable_seaweedfs(settings: Any) -> Iterator[RestartableSeaweedfs]:
     """As `storage_on_private_seaweedfs`, with a SeaweedFS that can be killed and restarted."""
-    from recruitment import storage
+    from recruitment.cvs import storage
 
     options = settings.STORAGES["cvs"]["OPTIONS"]
     with tempfile.TemporaryDirectory(prefix="ats-s3-") as tmp:

@@ -2,7 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
-from recruitment.charts import BAR, Bar, chart_summary, horizontal_bar_chart
+from recruitment.pipeline.views.charts import BAR, Bar, chart_summary, horizontal_bar_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

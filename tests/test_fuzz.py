@@ -26,7 +26,7 @@ from recruitment.models import (
     PortalToken,
     Posting,
 )
-from recruitment.services import portal_access
+from recruitment.rights.services import portal_access
 from tests.factories import ApplicationFactory, CandidateFactory, MembershipFactory
 from tests.hostile_uploads import valid_pdf
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from ats import jurisdictions
 from recruitment.models import PortalToken, Posting
-from recruitment.services import portal_access
+from recruitment.rights.services import portal_access
 from tests.recruitment.test_portal import open_portal
 from tests.recruitment.test_retention import apply_as
 

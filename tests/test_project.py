@@ -116,7 +116,7 @@ def test_an_emailed_link_under_make_run_on_another_port_points_at_that_port() ->
     the settings read from it, and the function the outbox calls for an email's link."""
     script = (
         "import django; django.setup()\n"
-        "from recruitment.services.portal_access import mint_access_link\n"
+        "from recruitment.rights.services.portal_access import mint_access_link\n"
         "print(mint_access_link(subject_ref=None))\n"
     )
     outer = {k: v for k, v in os.environ.items() if k != "ATS_PUBLIC_URL"}
@@ -154,9 +154,9 @@ def test_a_delivered_email_carries_links_to_the_public_url(
 def _apply(posting: Any, address: str) -> Any:
     import io
 
+    from recruitment.careers.services import ApplicantData, submit_application
+    from recruitment.cvs.checks import inspect_cv
     from recruitment.management.commands.seed_demo import _demo_cv
-    from recruitment.services.applying import ApplicantData, submit_application
-    from recruitment.uploads import inspect_cv
 
     pdf = _demo_cv()
     return submit_application(
@@ -307,7 +307,8 @@ def test_seed_demo_reruns_after_the_demo_process_was_concluded(settings: Any) ->
 
     from recruitment.access import Actor
     from recruitment.models import Application
-    from recruitment.services import pipeline, purge
+    from recruitment.pipeline.services import stages as pipeline
+    from recruitment.retention.services import purge
 
     settings.DEMO_MODE = True
     call_command("seed_demo")
@@ -339,7 +340,9 @@ def test_seed_demo_shows_the_retention_promise_at_work(settings: Any, capsys: An
         DataSubjectRequest,
         ErasureRecord,
     )
-    from recruitment.services import ledger, requests, retention
+    from recruitment.retention.services import ledger
+    from recruitment.retention.services import schedule as retention
+    from recruitment.rights.services import requests
 
     settings.DEMO_MODE = True
     call_command("seed_demo")

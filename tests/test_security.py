@@ -27,10 +27,10 @@ from django.urls import include, path, reverse
 from ats import health
 from ats.celery import app as celery_app
 from ats.request_id import accepted_or_new
-from recruitment import storage
 from recruitment.accounts.codes import current_code
+from recruitment.cvs import storage
 from recruitment.models import Application, PortalToken, Posting
-from recruitment.services import portal_access
+from recruitment.rights.services import portal_access
 from tests.factories import TEST_TOTP_SECRET, MembershipFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,7 +74,7 @@ urlpatterns = [
     path("inline-script/", inline_script),
     path("", include("ats.urls")),
 ]
-handler500 = "recruitment.views.errors.server_error"
+handler500 = "recruitment.workspace.errors.server_error"
 
 
 # --- 1. check --deploy -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from notifications.models import OutboundEmail
-from recruitment import storage
+from recruitment.cvs import storage
 from recruitment.models import Application
 from tests.recruitment.test_apply import (
     APPLICATION_TABLES,

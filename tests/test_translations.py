@@ -23,7 +23,8 @@ from notifications.models import OutboundEmail
 from notifications.services import queue_email
 from recruitment.access import Actor
 from recruitment.models import Application, PortalToken, Posting, TeamMembership
-from recruitment.services import pipeline, portal_access
+from recruitment.pipeline.services import stages as pipeline
+from recruitment.rights.services import portal_access
 from tests.factories import MembershipFactory, UserFactory
 from tests.recruitment.test_apply import form_data
 from tests.recruitment.test_portal import open_portal

@@ -15,9 +15,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ats.client_address import client_ip
 from recruitment.access import Actor, is_admin
 from recruitment.accounts.services import ResetRefused, reset_second_factor
-from recruitment.client_address import client_ip
 
 if admin.site.is_registered(Authenticator):
     admin.site.unregister(Authenticator)

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from ats.refusals import ServiceRefused
 from recruitment.access import Actor
-from recruitment.audit import record_access
+from recruitment.audit.services import record_access
 from recruitment.models import AccessEvent
 
 

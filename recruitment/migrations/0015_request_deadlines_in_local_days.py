@@ -19,7 +19,7 @@ from django.utils import timezone
 
 
 def _end_of_local_day(moment: datetime, days: int) -> datetime:
-    # Written out, not imported: a migration must not change when recruitment.dates does.
+    # Written out, not imported: a migration must not change when ats.dates does.
     day = timezone.localdate(moment) + timedelta(days=days)
     return timezone.make_aware(datetime.combine(day, time.max))
 

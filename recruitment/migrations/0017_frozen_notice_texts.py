@@ -21,7 +21,7 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 def backfill(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     # Today's rendering code, on purpose: there is no other wording to render them with.
-    from recruitment.notices import fingerprints, render_notice_texts
+    from recruitment.notices.texts import fingerprints, render_notice_texts
 
     NoticeVersion: Any = apps.get_model("recruitment", "NoticeVersion")
     for version in NoticeVersion.objects.filter(texts__isnull=True).order_by("number"):

@@ -96,7 +96,7 @@ class Application(models.Model):
     )
     # When the application reached hired, unsuccessful or withdrawn (time-to-decision).
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    # --- Retention (recruitment.services.retention keeps these consistent) ---
+    # --- Retention (recruitment.retention.services.schedule keeps these consistent) ---
     # When the sweep must erase this application; null: not scheduled. Recomputed by the
     # services whenever anything that affects it changes (PRIVACY.md P1-P8).
     purge_due_at = models.DateTimeField(_("purge due at"), null=True, blank=True)
@@ -186,7 +186,7 @@ class CurriculumVitae(models.Model):
 class ConsentQuerySet(models.QuerySet["RetentionConsent"]):
     def in_force(self, now: datetime) -> "ConsentQuerySet":
         """Consents that count now: confirmed by the owner of the address, not withdrawn,
-        not expired (recruitment.services.retention.covers says the same for one row)."""
+        not expired (recruitment.retention.services.schedule.covers says the same for one row)."""
         return self.filter(
             confirmed_at__isnull=False, withdrawn_at__isnull=True, expires_at__gt=now
         )
@@ -276,7 +276,7 @@ class ApplicationEvent(models.Model):
         RESTRICTION_LIFTED = "restriction_lifted", _("Restriction lifted")
         ERASURE_REQUESTED = "erasure_requested", _("Erasure requested by the candidate")
         # Undecided but frozen by a restriction when the process was concluded: ended all
-        # the same (recruitment.services.retention), its stage left as it was.
+        # the same (recruitment.retention.services.schedule), its stage left as it was.
         ENDED_BY_CONCLUSION = "ended_by_conclusion", _("Ended by the conclusion of the process")
         CONSENT_CONFIRMED = "consent_confirmed", _("Consent confirmed by the candidate")
 

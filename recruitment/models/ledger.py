@@ -11,7 +11,8 @@ class ErasureRecord(models.Model):
     """That an application was erased, when, why and how much: never who the candidate was.
 
     Each record's hash covers its own fields and the previous record's hash, so removing or
-    editing any record breaks the chain from there on (`recruitment.services.ledger.verify`).
+    editing any record breaks the chain from there on
+    (`recruitment.retention.services.ledger.verify`).
     """
 
     application_id = models.UUIDField(unique=True)

@@ -1,7 +1,7 @@
 """Published versions of what candidates are told: the privacy notice and the consent text.
 
 Each version is what a candidate saw, so it is append-only (PRIVACY.md P3, P19): written once
-by `recruitment.services.privacy_texts` and never updated or deleted; applications and
+by `recruitment.notices.services` and never updated or deleted; applications and
 consents point at the version they were given under (PROTECT), and a purge never reaches it.
 A version holds no candidate personal data: configuration, texts, and which staff account
 published it.
@@ -54,7 +54,7 @@ class NoticeVersion(PublishedVersion):
     deploy or a catalogue edit cannot change what a published version says; an application's
     `notice_version` with its `language` names the exact text its candidate was shown, and
     the fingerprint proves it. Written once, by the publishing service; never edited (see
-    recruitment.notices on why the stored HTML is trusted).
+    recruitment.notices.texts on why the stored HTML is trusted).
     """
 
     change_summary = models.TextField(blank=True)

@@ -7,7 +7,7 @@ from django import template
 from django.utils import timezone
 
 from recruitment import access
-from recruitment.services.requests import open_requests_due_soon
+from recruitment.rights.services.requests import open_requests_due_soon
 
 register = template.Library()
 

@@ -17,7 +17,7 @@ from recruitment.models import (
     Posting,
     RetentionConsent,
 )
-from recruitment.services import exports, portal_access
+from recruitment.rights.services import exports, portal_access
 from tests.browser.conftest import screenshot
 from tests.recruitment.test_retention import apply_as, pdf_naming
 

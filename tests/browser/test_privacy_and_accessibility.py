@@ -9,7 +9,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from recruitment.models import PortalToken, Posting
-from recruitment.services import portal_access
+from recruitment.rights.services import portal_access
 from tests.browser.conftest import (
     RequestLog,
     Responses,

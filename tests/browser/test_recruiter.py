@@ -12,9 +12,9 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from notifications.models import OutboundEmail
-from recruitment import storage
+from recruitment.cvs import storage
 from recruitment.models import Application, Candidate, Posting, TeamMembership
-from recruitment.services import purge
+from recruitment.retention.services import purge
 from tests.browser.conftest import RequestLog, Responses, screenshot, sign_in
 from tests.factories import MembershipFactory, UserFactory
 from tests.recruitment.test_retention import apply_as, pdf_naming

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from notifications.models import OutboundEmail
-from recruitment import storage
+from recruitment.cvs import storage
 from recruitment.models import Application, CurriculumVitae, ErasureRecord
-from recruitment.services import ledger
+from recruitment.retention.services import ledger
 from tests.recruitment.test_retention import bucket_contents, database_dump
 
 CONFIRMATION = "application_received"

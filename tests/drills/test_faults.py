@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from notifications.models import OutboundEmail
 from notifications.services import requeue_due_emails
-from recruitment import storage
+from recruitment.cvs import storage
 from recruitment.models import (
     Application,
     CurriculumVitae,
@@ -30,8 +30,8 @@ from recruitment.models import (
     Posting,
     TeamMembership,
 )
-from recruitment.services import purge
-from recruitment.services.reconciliation import reconcile_storage
+from recruitment.retention.services import purge
+from recruitment.retention.services.reconciliation import reconcile_storage
 from tests.drills.invariants import check_invariants
 from tests.factories import MembershipFactory, PostingFactory
 from tests.recruitment.test_apply import apply

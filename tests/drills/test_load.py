@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import OutboundEmail
-from recruitment import storage
+from recruitment.cvs import storage
 from recruitment.models import Application, Posting
 from tests.drills.invariants import CONFIRMATION, check_invariants
 from tests.drills.web import Browser, Response

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from botocore.exceptions import EndpointConnectionError
 from django.conf import settings
 
-from recruitment import storage
+from recruitment.cvs import storage
 from recruitment.models import DECIDED_STAGES, Application
 
 Stage = Application.Stage

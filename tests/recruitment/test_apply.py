@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
-from recruitment import storage
+from recruitment.cvs import storage
 from recruitment.models import (
     Application,
     ApplicationEvent,
@@ -22,7 +22,7 @@ from recruitment.models import (
     Posting,
     RetentionConsent,
 )
-from recruitment.notices import talent_pool_consent_text, text_version
+from recruitment.notices.texts import talent_pool_consent_text, text_version
 from tests.factories import PostingFactory
 from tests.hostile_uploads import (
     EXPECTED_REJECTION,

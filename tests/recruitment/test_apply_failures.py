@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from notifications.models import OutboundEmail
 from notifications.services import requeue_due_emails
-from recruitment import storage
+from recruitment.careers import services as applying
+from recruitment.cvs import storage
+from recruitment.cvs.checks import inspect_cv
 from recruitment.models import Application, Candidate, CurriculumVitae, Posting
-from recruitment.services import applying
-from recruitment.uploads import inspect_cv
 from tests.factories import PostingFactory
 from tests.hostile_uploads import valid_pdf
 from tests.recruitment.test_apply import apply, nothing_stored

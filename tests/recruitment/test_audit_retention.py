@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from recruitment import audit, tasks
+from recruitment import tasks
+from recruitment.audit import services as audit
 from recruitment.models import AccessEvent, ApplicationStatistic, ErasureRecord
-from recruitment.services import ledger
+from recruitment.retention.services import ledger
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]

@@ -29,7 +29,9 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.services import consents, pipeline, purge, retention
+from recruitment.pipeline.services import stages as pipeline
+from recruitment.retention.services import consents, purge
+from recruitment.retention.services import schedule as retention
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,

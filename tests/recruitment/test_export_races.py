@@ -12,9 +12,10 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from recruitment import storage
+from recruitment.cvs import storage
 from recruitment.models import Application, DataExport, Posting, TeamMembership
-from recruitment.services import exports, purge
+from recruitment.retention.services import purge
+from recruitment.rights.services import exports
 from tests.factories import MembershipFactory, PostingFactory
 from tests.recruitment.test_exports import concluded, data_of
 from tests.recruitment.test_retention import apply_as

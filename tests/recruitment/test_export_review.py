@@ -30,8 +30,10 @@ from recruitment.models import (
     Posting,
     TeamMembership,
 )
-from recruitment.services import export_contents, exports, pipeline, portal_access, purge
-from recruitment.services.notes import add_note
+from recruitment.pipeline.services import stages as pipeline
+from recruitment.pipeline.services.notes import add_note
+from recruitment.retention.services import purge
+from recruitment.rights.services import export_contents, exports, portal_access
 from tests.factories import MembershipFactory, PostingFactory, UserFactory
 from tests.recruitment.test_exports import archive_of, concluded, data_of
 from tests.recruitment.test_portal import open_portal

@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from ats import enqueue
 from notifications.models import OutboundEmail
-from recruitment import storage
 from recruitment.access import Actor
+from recruitment.cvs import storage
 from recruitment.models import (
     AccessEvent,
     Application,
@@ -40,9 +40,11 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.services import export_contents, exports, pipeline, purge
-from recruitment.services.notes import add_note
-from recruitment.services.reconciliation import reconcile_storage
+from recruitment.pipeline.services import stages as pipeline
+from recruitment.pipeline.services.notes import add_note
+from recruitment.retention.services import purge
+from recruitment.retention.services.reconciliation import reconcile_storage
+from recruitment.rights.services import export_contents, exports
 from tests.factories import DataExportFactory, MembershipFactory, PostingFactory, UserFactory
 from tests.recruitment.test_retention import apply_as, bucket_contents, pdf_naming
 from tests.services import point_storage_at

@@ -16,7 +16,8 @@ from django.utils import timezone
 from notifications.models import OutboundEmail
 from recruitment import tasks
 from recruitment.models import Application, HoldReviewDigest, LegalHold, PortalToken
-from recruitment.services import holds, portal_access
+from recruitment.retention.services import holds
+from recruitment.rights.services import portal_access
 from tests.factories import ApplicationFactory
 from tests.recruitment.test_portal import open_portal
 from tests.recruitment.test_retention import apply_as

@@ -22,7 +22,9 @@ from recruitment.models import (
     Posting,
     TeamMembership,
 )
-from recruitment.services import holds, ledger, pipeline, purge, retention
+from recruitment.pipeline.services import stages as pipeline
+from recruitment.retention.services import holds, ledger, purge
+from recruitment.retention.services import schedule as retention
 from tests.factories import ApplicationFactory, MembershipFactory, PostingFactory, UserFactory
 from tests.recruitment.test_retention import apply_as, deliver_all_emails
 

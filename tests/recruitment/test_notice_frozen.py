@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from recruitment.access import Actor
 from recruitment.models import NoticeVersion
-from recruitment.notices import render_notice_texts, text_version
-from recruitment.services import privacy_texts
+from recruitment.notices import services as privacy_texts
+from recruitment.notices.texts import render_notice_texts, text_version
 from tests.recruitment.test_exports import built, data_of
 from tests.recruitment.test_retention import apply_as
 

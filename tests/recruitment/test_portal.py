@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
-from recruitment import storage
 from recruitment.access import Actor
+from recruitment.cvs import storage
 from recruitment.models import (
     Application,
     ApplicationEvent,
@@ -30,8 +30,10 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.services import consents, pipeline, portal_access, purge
-from recruitment.services.pipeline import PipelineError
+from recruitment.pipeline.services import stages as pipeline
+from recruitment.pipeline.services.stages import PipelineError
+from recruitment.retention.services import consents, purge
+from recruitment.rights.services import portal_access
 from tests.factories import MembershipFactory, PostingFactory, UserFactory
 from tests.hostile_uploads import valid_pdf
 from tests.recruitment.test_retention import (

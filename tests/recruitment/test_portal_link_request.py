@@ -20,7 +20,7 @@ from django.urls import reverse
 from ats.celery import app
 from notifications.models import OutboundEmail
 from recruitment.models import Application, Posting
-from recruitment.services import portal_access
+from recruitment.rights.services import portal_access
 from tests.recruitment.test_portal import (
     LINK,
     open_portal,

@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from ats.dates import add_months
 from recruitment.access import Actor
-from recruitment.dates import add_months
+from recruitment.careers import services as applying
 from recruitment.models import (
     AccessEvent,
     Application,
@@ -25,8 +26,10 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.notices import consent_text_in, talent_pool_consent_text, text_version
-from recruitment.services import applying, consents, portal_access, privacy_texts
+from recruitment.notices import services as privacy_texts
+from recruitment.notices.texts import consent_text_in, talent_pool_consent_text, text_version
+from recruitment.retention.services import consents
+from recruitment.rights.services import portal_access
 from tests.factories import MembershipFactory
 from tests.recruitment.test_apply import apply, form_data, nothing_stored
 from tests.recruitment.test_exports import built, data_of

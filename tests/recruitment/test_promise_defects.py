@@ -19,6 +19,13 @@ from django.utils import timezone
 
 from notifications.models import OutboundEmail
 from recruitment.access import Actor
+from recruitment.careers.services import (
+    ApplicantData,
+    DuplicateApplication,
+    PostingNotOpen,
+    submit_application,
+)
+from recruitment.cvs.checks import inspect_cv
 from recruitment.models import (
     AccessEvent,
     Application,
@@ -32,23 +39,10 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.services import (
-    consents,
-    holds,
-    pipeline,
-    portal_access,
-    purge,
-    requests,
-    retention,
-    self_service,
-)
-from recruitment.services.applying import (
-    ApplicantData,
-    DuplicateApplication,
-    PostingNotOpen,
-    submit_application,
-)
-from recruitment.uploads import inspect_cv
+from recruitment.pipeline.services import stages as pipeline
+from recruitment.retention.services import consents, holds, purge
+from recruitment.retention.services import schedule as retention
+from recruitment.rights.services import portal_access, requests, self_service
 from tests.factories import MembershipFactory, PostingFactory, UserFactory
 from tests.hostile_uploads import valid_pdf
 

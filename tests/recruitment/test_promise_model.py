@@ -69,8 +69,15 @@ from hypothesis.stateful import (
 )
 
 from notifications.models import OutboundEmail
-from recruitment import storage
 from recruitment.access import Actor
+from recruitment.careers.services import (
+    ApplicantData,
+    DuplicateApplication,
+    PostingNotOpen,
+    submit_application,
+)
+from recruitment.cvs import storage
+from recruitment.cvs.checks import InspectedCv, inspect_cv
 from recruitment.models import (
     DECIDED_STAGES,
     Application,
@@ -85,27 +92,12 @@ from recruitment.models import (
     Posting,
     RetentionConsent,
 )
-from recruitment.services import (
-    consents,
-    exports,
-    holds,
-    ledger,
-    pipeline,
-    portal_access,
-    postings,
-    privacy_texts,
-    purge,
-    requests,
-    retention,
-    self_service,
-)
-from recruitment.services.applying import (
-    ApplicantData,
-    DuplicateApplication,
-    PostingNotOpen,
-    submit_application,
-)
-from recruitment.uploads import InspectedCv, inspect_cv
+from recruitment.notices import services as privacy_texts
+from recruitment.pipeline.services import postings
+from recruitment.pipeline.services import stages as pipeline
+from recruitment.retention.services import consents, holds, ledger, purge
+from recruitment.retention.services import schedule as retention
+from recruitment.rights.services import exports, portal_access, requests, self_service
 from tests.factories import PostingFactory, UserFactory
 from tests.hostile_uploads import valid_pdf
 from tests.recruitment.promise_rules import (

@@ -22,8 +22,8 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.services import purge
-from recruitment.services.purge import _delete_cascading
+from recruitment.retention.services import purge
+from recruitment.retention.services.purge import _delete_cascading
 from tests.factories import ApplicationFactory, MembershipFactory, NoteFactory, PostingFactory
 from tests.recruitment.test_exports import concluded
 from tests.recruitment.test_retention import apply_as, personal_data

@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from ats.dates import end_of_local_day, local_days_after
 from notifications import services as outbox
 from notifications.models import OutboundEmail
 from recruitment import tasks
 from recruitment.access import Actor
-from recruitment.dates import end_of_local_day, local_days_after
 from recruitment.models import AccessEvent, Application, Candidate, DataSubjectRequest
-from recruitment.services import requests
-from recruitment.services.requests import RequestRefused
+from recruitment.rights.services import requests
+from recruitment.rights.services.requests import RequestRefused
 from tests.factories import ApplicationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,8 +22,10 @@ from pypdf import PdfWriter
 
 from notifications import services as outbox
 from notifications.models import OutboundEmail
-from recruitment import storage
 from recruitment.access import Actor
+from recruitment.careers.services import ApplicantData, submit_application
+from recruitment.cvs import storage
+from recruitment.cvs.checks import inspect_cv
 from recruitment.models import (
     AccessEvent,
     Application,
@@ -35,10 +37,10 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.services import consents, ledger, pipeline, purge, retention
-from recruitment.services.applying import ApplicantData, submit_application
-from recruitment.services.notes import add_note
-from recruitment.uploads import inspect_cv
+from recruitment.pipeline.services import stages as pipeline
+from recruitment.pipeline.services.notes import add_note
+from recruitment.retention.services import consents, ledger, purge
+from recruitment.retention.services import schedule as retention
 from tests.factories import MembershipFactory, PostingFactory, UserFactory
 from tests.services import point_storage_at
 from tools import devstack

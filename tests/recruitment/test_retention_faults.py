@@ -16,8 +16,8 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
-from recruitment import storage
 from recruitment.access import Actor
+from recruitment.cvs import storage
 from recruitment.models import (
     Application,
     ApplicationStatistic,
@@ -25,7 +25,8 @@ from recruitment.models import (
     Posting,
     TeamMembership,
 )
-from recruitment.services import ledger, pipeline, purge
+from recruitment.pipeline.services import stages as pipeline
+from recruitment.retention.services import ledger, purge
 from tests.factories import MembershipFactory
 from tests.recruitment.test_retention import apply_as
 from tests.services import celery_broker, private_redis, storage_on_private_seaweedfs
@@ -262,7 +263,7 @@ def test_a_consent_arriving_during_a_purge_is_refused_never_recorded_for_gone_da
     import threading
 
     from recruitment.models import Candidate, RetentionConsent
-    from recruitment.services import consents
+    from recruitment.retention.services import consents
 
     with storage_on_private_seaweedfs(settings) as s3:
         [application] = concluded(posting, recruiter, "Late Consent")
@@ -311,7 +312,7 @@ def test_a_consent_given_before_the_purge_wins_and_the_purge_skips(
     posting: Posting, recruiter: Any
 ) -> None:
     from recruitment.models import Candidate
-    from recruitment.services import consents
+    from recruitment.retention.services import consents
 
     [application] = concluded(posting, recruiter, "Early Consent")
     consents.give_consent(
@@ -330,7 +331,7 @@ def test_withdrawing_consent_after_conclusion_erases_at_once_through_a_worker(
     posting: Posting, recruiter: Any, celery_worker: None
 ) -> None:
     from recruitment.models import RetentionConsent
-    from recruitment.services import consents
+    from recruitment.retention.services import consents
 
     application = apply_as(posting, "Withdraws Later", consent=True)
     pipeline.move_application(

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from recruitment.models import Application, Posting
-from recruitment.services import ledger
-from recruitment.services.retention import Reason
+from recruitment.retention.services import ledger
+from recruitment.retention.services.schedule import Reason
 
 pytestmark = pytest.mark.django_db
 

@@ -22,12 +22,14 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from ats.dates import add_months, end_of_local_day
 from notifications.models import OutboundEmail
 from recruitment import tasks
 from recruitment.access import Actor
-from recruitment.dates import add_months, end_of_local_day
 from recruitment.models import DataSubjectRequest, Posting, TeamMembership
-from recruitment.services import consents, holds, pipeline, purge, requests, self_service
+from recruitment.pipeline.services import stages as pipeline
+from recruitment.retention.services import consents, holds, purge
+from recruitment.rights.services import requests, self_service
 from tests.factories import MembershipFactory, UserFactory
 from tests.recruitment.test_promise_defects import apply, open_portal, sweep_later
 

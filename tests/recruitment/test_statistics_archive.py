@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
-from recruitment import statistics
 from recruitment.access import Actor
 from recruitment.models import (
     Application,
@@ -21,8 +20,11 @@ from recruitment.models import (
     Posting,
     TeamMembership,
 )
-from recruitment.services import pipeline, purge, retention
-from recruitment.services.statistics_archive import submitted_month
+from recruitment.pipeline import statistics
+from recruitment.pipeline.services import stages as pipeline
+from recruitment.retention.services import purge
+from recruitment.retention.services import schedule as retention
+from recruitment.retention.services.statistics_archive import submitted_month
 from tests.factories import MembershipFactory, PostingFactory
 from tests.recruitment.staff.test_dashboard import (
     QUERY_BUDGET,

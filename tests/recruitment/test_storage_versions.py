@@ -15,7 +15,8 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
-from recruitment import storage
+from recruitment.careers import services as applying
+from recruitment.cvs import storage
 from recruitment.models import (
     Application,
     CurriculumVitae,
@@ -23,8 +24,8 @@ from recruitment.models import (
     Posting,
     TeamMembership,
 )
-from recruitment.services import applying, portal_access
-from recruitment.services.reconciliation import reconcile_storage
+from recruitment.retention.services.reconciliation import reconcile_storage
+from recruitment.rights.services import portal_access
 from tests.factories import CvFactory, DataExportFactory, MembershipFactory
 from tests.hostile_uploads import valid_pdf
 from tests.recruitment.test_apply import apply

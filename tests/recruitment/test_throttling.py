@@ -1,4 +1,4 @@
-"""Rate-limit counters (recruitment.throttling) on the real Redis cache and on the others."""
+"""Rate-limit counters (ats.throttling) on the real Redis cache and on the others."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
-from recruitment import throttling
-from recruitment.client_address import client_network
+from ats import throttling
+from ats.client_address import client_network
 from tools import devstack
 
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from recruitment.uploads import (
+from recruitment.cvs.checks import (
     DOCX_CONTENT_TYPE,
     PDF_CONTENT_TYPE,
     REJECTION_MESSAGES,
@@ -29,10 +29,10 @@ from recruitment.uploads import (
     SizeCappedUploadHandler,
     inspect_cv,
 )
-from recruitment.uploads.docx import MAX_FIELD_CODE, MAX_FIELD_DEPTH, MAX_XML_DEPTH, check_docx
-from recruitment.uploads.links import is_unsafe_link
-from recruitment.uploads.pdf import _pypdf_warnings
-from recruitment.uploads.pdf_budget import MAX_PDF_STRING_BYTES, MAX_PDF_STRING_TOTAL_BYTES
+from recruitment.cvs.checks.docx import MAX_FIELD_CODE, MAX_FIELD_DEPTH, MAX_XML_DEPTH, check_docx
+from recruitment.cvs.checks.links import is_unsafe_link
+from recruitment.cvs.checks.pdf import _pypdf_warnings
+from recruitment.cvs.checks.pdf_budget import MAX_PDF_STRING_BYTES, MAX_PDF_STRING_TOTAL_BYTES
 from tests import hostile_uploads
 from tests.hostile_uploads import (
     EXPECTED_REJECTION,
@@ -371,7 +371,7 @@ def test_oversized_strings_are_refused_before_pypdf_reads_the_file(
         opened.append(args)
         raise AssertionError("pypdf was reached")
 
-    monkeypatch.setattr("recruitment.uploads.pdf.PdfReader", recording_reader)
+    monkeypatch.setattr("recruitment.cvs.checks.pdf.PdfReader", recording_reader)
 
     # When it is inspected
     rejection = _rejection(HOSTILE_CVS[name]())

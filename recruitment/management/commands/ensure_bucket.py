@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from recruitment import storage
+from recruitment.cvs import storage
 
 
 class Command(BaseCommand):

@@ -14,7 +14,8 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from recruitment.models import Application, RetentionConsent
-from recruitment.services import purge, retention
+from recruitment.retention.services import purge
+from recruitment.retention.services import schedule as retention
 
 BAR_WIDTH = 30
 CHUNK = 500

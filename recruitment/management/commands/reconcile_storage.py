@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from recruitment import storage
-from recruitment.services.reconciliation import reconcile_storage
+from recruitment.cvs import storage
+from recruitment.retention.services.reconciliation import reconcile_storage
 
 
 class Command(BaseCommand):

@@ -29,6 +29,8 @@ from notifications.models import OutboundEmail
 from notifications.services import deliver_email
 from recruitment.access import Actor
 from recruitment.accounts.services import enrol_totp
+from recruitment.careers.services import ApplicantData, submit_application
+from recruitment.cvs.checks import inspect_cv
 from recruitment.models import (
     Application,
     DataSubjectRequest,
@@ -37,14 +39,12 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.services import purge
-from recruitment.services.applying import ApplicantData, submit_application
-from recruitment.services.consents import confirm_consent
-from recruitment.services.notes import add_note
-from recruitment.services.pipeline import conclude_process, move_application
-from recruitment.services.postings import assign_interviewer
-from recruitment.services.requests import record_request
-from recruitment.uploads import inspect_cv
+from recruitment.pipeline.services.notes import add_note
+from recruitment.pipeline.services.postings import assign_interviewer
+from recruitment.pipeline.services.stages import conclude_process, move_application
+from recruitment.retention.services import purge
+from recruitment.retention.services.consents import confirm_consent
+from recruitment.rights.services.requests import record_request
 
 # The demo posting whose recruitment process is formally concluded (see CONCLUDED_APPLICANTS).
 CONCLUDED_SLUG = "frontend-developer"

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from recruitment import storage
+from recruitment.cvs import storage
+from recruitment.cvs.storage import content_disposition
 from recruitment.models import (
     AccessEvent,
     Application,
@@ -17,7 +18,6 @@ from recruitment.models import (
     InterviewNote,
     TeamMembership,
 )
-from recruitment.storage import content_disposition
 from tests.factories import (
     ApplicationFactory,
     CvFactory,

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from recruitment.access import Actor
 from recruitment.models import AccessEvent, DataSubjectRequest, TeamMembership
-from recruitment.services import requests
+from recruitment.rights.services import requests
 from tests.factories import (
     ApplicationFactory,
     MembershipFactory,

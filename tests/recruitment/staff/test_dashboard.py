@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from recruitment import statistics
 from recruitment.accounts.services import enrol_totp
 from recruitment.models import Application, ApplicationEvent, Candidate, Posting, TeamMembership
+from recruitment.pipeline import statistics
 from tests.factories import TEST_TOTP_SECRET, PostingFactory
 
 pytestmark = pytest.mark.django_db

@@ -25,8 +25,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from recruitment import audit, selectors
+from recruitment import selectors
 from recruitment.access import Actor
+from recruitment.audit import services as audit
 from recruitment.models import (
     DECIDED_STAGES,
     AccessEvent,
@@ -36,7 +37,7 @@ from recruitment.models import (
     Posting,
     TeamMembership,
 )
-from recruitment.services.requests import record_request
+from recruitment.rights.services.requests import record_request
 from tests.factories import (
     ApplicationFactory,
     CvFactory,

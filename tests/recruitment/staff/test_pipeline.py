@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from notifications.models import OutboundEmail
 from recruitment import access
 from recruitment.models import AccessEvent, Application, ApplicationEvent, TeamMembership
-from recruitment.views.staff.common import uuid_url
+from recruitment.staff import uuid_url
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,

@@ -30,8 +30,8 @@ from recruitment.models import (
     Posting,
     TeamMembership,
 )
-from recruitment.services import privacy_texts
-from recruitment.services.requests import record_request
+from recruitment.notices import services as privacy_texts
+from recruitment.rights.services.requests import record_request
 from tests.factories import ApplicationFactory, DataExportFactory, MembershipFactory, UserFactory
 from tests.test_url_role_matrix import MATRIX
 

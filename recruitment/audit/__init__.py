@@ -1,0 +1,1 @@
+"""Audit: the record of every access to personal data, and its log page."""

@@ -1,0 +1,1 @@
+"""Careers: the public postings and applying to them."""

@@ -1,0 +1,340 @@
+"""Candidates apply: the CV goes to object storage, everything else into one transaction.
+
+The gate: no application is ever stored for a posting that a concurrent transaction has
+closed or concluded. Those lock the posting row FOR UPDATE; the application's transaction
+first locks the open posting row FOR NO KEY UPDATE (`select_for_update(no_key=True)`), the
+weakest lock the ORM takes that conflicts with FOR UPDATE. So one of the two waits for the
+other's commit: a conclusion in progress makes the application wait, and PostgreSQL then
+re-checks the row as the conclusion left it (READ COMMITTED) and finds no open posting; a
+conclusion that comes second waits for the application's rows and sees them. (The foreign
+keys cannot serve as the gate: Django creates them DEFERRABLE INITIALLY DEFERRED, so their
+key-share lock is only taken at COMMIT, after the rows are written.) FOR NO KEY UPDATE
+also conflicts with itself: two applications to the same posting take turns for the
+moment between their gates and their commits (a few inserts; `make bench` measures it),
+while applications to other postings, and everything else that reads the posting, run on.
+SQLite (`make run`) has no row locks, but its IMMEDIATE transactions take the database's
+write lock at BEGIN: the gate's read there is already serialised with every other write.
+"""
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import IO
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+
+from ats.dates import add_months
+from ats.refusals import ServiceRefused
+from notifications.services import queue_email, sent_recently
+from recruitment.cvs import storage
+from recruitment.cvs.checks import InspectedCv
+from recruitment.models import (
+    Application,
+    ApplicationEvent,
+    Candidate,
+    CurriculumVitae,
+    Posting,
+    RetentionConsent,
+)
+from recruitment.notices import services as privacy_texts
+from recruitment.notices.texts import consent_text_in, text_version
+from recruitment.retention.services import restrictions
+
+logger = logging.getLogger(__name__)
+
+# At most one "you had already applied" notice per application in this many hours.
+ALREADY_APPLIED_NOTICE_HOURS = 24
+
+
+@dataclass(frozen=True)
+class ApplicantData:
+    """What the candidate typed into the form, already validated."""
+
+    full_name: str
+    email: str
+    phone: str
+    cover_letter: str
+    consents_to_talent_pool: bool
+    language: str
+    # The privacy notice and consent text versions the form showed (its hidden fields);
+    # None: the versions in effect now (see privacy_texts.versions_shown).
+    notice_version: int | None = None
+    consent_text_version: int | None = None
+
+
+class ApplicationRefused(ServiceRefused):
+    """The application cannot be accepted; nothing was stored."""
+
+
+class PostingNotOpen(ApplicationRefused):
+    """The posting is closed, concluded or not published."""
+
+
+class DuplicateApplication(ApplicationRefused):
+    """This email address has already applied to this posting."""
+
+
+class TextVersionNotValid(ApplicationRefused):
+    """The notice or consent text version the form carried is unknown or not yet in effect."""
+
+
+class ApplicationNotSaved(Exception):
+    """Storage or the database failed; nothing was kept. The candidate may simply retry."""
+
+
+def normalise_email(email: str) -> str:
+    """The form of an address used to recognise the same person: trimmed, lower-cased."""
+    return email.strip().lower()
+
+
+def safe_filename(name: str) -> str:
+    """The original file name reduced to something harmless to store and show back.
+
+    Drops directories (both separators), control and bidirectional-override characters,
+    and bounds the length while keeping the extension.
+    """
+    base = PureWindowsPath(PurePosixPath(name).name).name
+    cleaned = "".join(
+        ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C"
+    ).strip(" .")
+    if not cleaned:
+        return "cv"
+    if len(cleaned) > 200:
+        stem, dot, ext = cleaned.rpartition(".")
+        cleaned = f"{stem[:190]}.{ext[:8]}" if dot and len(ext) <= 8 else cleaned[:200]
+    return cleaned
+
+
+def submit_application(
+    *,
+    posting: Posting,
+    applicant: ApplicantData,
+    cv: IO[bytes],
+    cv_filename: str,
+    inspected: InspectedCv,
+) -> Application:
+    """Stores a candidate's application to `posting`.
+
+    Side effects: one CV object in storage; in one transaction (so all or none), the
+    candidate (created if the address is new; an existing person's details are never
+    changed by an unverified form: the details typed stay on this application), the
+    application, its CV row, the optional talent-pool consent (unconfirmed: it keeps
+    nothing until the owner of the address confirms it in the portal), a "submitted" event
+    and the confirmation email in the outbox; after commit, the email's delivery is
+    enqueued. The transaction locks the posting row and re-checks that it is open (the
+    module's gate): a conclusion (or closing) in progress makes it wait, then it sees the
+    result. A person who had applied before then gets this application frozen too if a
+    restriction request of theirs is open.
+
+    The application records the privacy notice version the form showed, and a consent the
+    consent text version it showed (its text in the candidate's language, its duration),
+    even if a newer version was published since: that is what the candidate agreed to.
+
+    The CV is stored first, then the rows are written; if they cannot be, the object is
+    deleted again. (Uploading on a second thread while the rows were written saved each
+    candidate a few milliseconds, but the thread cost more CPU than a busy server can
+    spare: `make bench` measured more applications per second without it.)
+
+    Not rerunnable by design: a second call for the same email and posting leaves nothing
+    of its own behind, queues a notice to the address saying it had already applied (the
+    one who submitted may not own the address, and must learn nothing: the caller answers
+    as for a first application, P22), and raises DuplicateApplication. The unique
+    constraint decides that inside the transaction, with no query of its own: a duplicate
+    is rare, and costs its upload and the object's deletion. If the database write fails,
+    the object is deleted again too (and `reconcile_storage` finds any that could not be).
+    Raises PostingNotOpen, TextVersionNotValid (both before anything is stored),
+    DuplicateApplication or ApplicationNotSaved.
+    """
+    email = normalise_email(applicant.email)
+    if not posting.accepts_applications:
+        raise PostingNotOpen
+    # Before the upload, and usually without a query: a tampered form costs no object.
+    try:
+        shown = privacy_texts.versions_shown(
+            notice_number=applicant.notice_version,
+            consent_number=applicant.consent_text_version,
+            now=timezone.now(),
+        )
+    except privacy_texts.VersionNotValid:
+        raise TextVersionNotValid from None
+
+    try:
+        key = storage.put_cv(cv, content_type=inspected.content_type, filename=cv_filename)
+    except storage.StorageUnavailable as exc:
+        raise ApplicationNotSaved from exc
+    try:
+        try:
+            return _record_application(
+                posting=posting,
+                applicant=applicant,
+                shown=shown,
+                email=email,
+                key=key,
+                cv_filename=cv_filename,
+                inspected=inspected,
+            )
+        except BaseException:
+            compensate_upload(key)  # whatever went wrong, no row refers to the object
+            raise
+    except IntegrityError as exc:
+        # Usually the unique constraint: this email has applied to this posting already
+        # (or a concurrent submission of it won the race). Asked only now, on this rare path.
+        if _tell_owner_already_applied(posting=posting, email=email):
+            raise DuplicateApplication from None
+        # Otherwise a row the application refers to is gone: a version this process
+        # remembered, after the database was restored from a backup. Nothing was kept.
+        privacy_texts.forget_checked_versions()
+        raise ApplicationNotSaved from exc
+    except DatabaseError as exc:
+        raise ApplicationNotSaved from exc
+
+
+def _record_application(
+    *,
+    posting: Posting,
+    applicant: ApplicantData,
+    shown: privacy_texts.ShownVersions,
+    email: str,
+    key: str,
+    cv_filename: str,
+    inspected: InspectedCv,
+) -> Application:
+    """Writes the application's rows and its confirmation email in one transaction,
+    provided the posting is still open: it may have closed while the CV uploaded. Raises
+    PostingNotOpen (nothing written) or the database's error (nothing written either)."""
+    now = timezone.now()
+    with transaction.atomic():
+        # The gate (see the module docstring): waits for a conclusion or closing in
+        # progress, then re-reads the row as it left it.
+        gate = Posting.objects.select_for_update(no_key=True).filter(
+            pk=posting.pk, status=Posting.Status.OPEN, concluded_at__isnull=True
+        )
+        if not gate.exists():
+            raise PostingNotOpen
+        # A new address becomes a person with the details typed; an existing person keeps
+        # theirs (the no-op update of the conflict only takes the row's lock: the details
+        # typed stay on this application). Upserted, because a concurrent first application
+        # from the same address (to another posting) may insert it first.
+        typed = Candidate(email=email, full_name=applicant.full_name, phone=applicant.phone)
+        Candidate.objects.bulk_create(
+            [typed], update_conflicts=True, unique_fields=["email"], update_fields=["email"]
+        )
+        # The upsert returns no UUID key of a row it did not insert: read it.
+        candidate = Candidate.objects.get(email=email)
+        application = Application.objects.create(
+            posting=posting,
+            candidate=candidate,
+            full_name=applicant.full_name,
+            phone=applicant.phone,
+            cover_letter=applicant.cover_letter,
+            language=applicant.language,
+            attested_min_age=settings.APPLICANT_MIN_AGE,
+            notice_version_id=shown.notice_id,
+        )
+        record_cv(application=application, key=key, cv_filename=cv_filename, inspected=inspected)
+        ApplicationEvent.objects.create(
+            application=application,
+            kind=ApplicationEvent.Kind.SUBMITTED,
+            to_stage=application.stage,
+        )
+        if applicant.consents_to_talent_pool:
+            consent_text = shown.consent_text
+            RetentionConsent.objects.create(
+                candidate=candidate,
+                application=application,
+                scope=RetentionConsent.Scope.TALENT_POOL,
+                # The form showed this version's text in the candidate's language: the
+                # exact text they ticked, and the duration it promised.
+                text_version=text_version(consent_text_in(consent_text, applicant.language)),
+                consent_text=consent_text,
+                language=applicant.language,
+                channel=RetentionConsent.Channel.APPLICATION_FORM,
+                given_at=now,
+                # Until the owner of the address confirms it (PRIVACY.md P22).
+                confirmed_at=None,
+                expires_at=add_months(now, consent_text.months),
+            )
+            ApplicationEvent.objects.create(
+                application=application, kind=ApplicationEvent.Kind.CONSENT_GIVEN
+            )
+        queue_email(
+            to=email,
+            template="application_received",
+            context={
+                "full_name": applicant.full_name,
+                "posting_title": posting.title,
+                "consent_to_confirm": applicant.consents_to_talent_pool,
+            },
+            language=applicant.language,
+            subject_ref=application.id,
+            personal_link="portal-access",
+        )
+    if candidate.pk != typed.pk:
+        # A person who had applied before: a restriction they asked for covers this
+        # application too (once it is committed, see `freeze_if_requested`). Nobody can
+        # have asked anything about a new address.
+        restrictions.freeze_if_requested(candidate.pk)
+    return application
+
+
+def _tell_owner_already_applied(*, posting: Posting, email: str) -> bool:
+    """Queues the "you had already applied" notice to the address's owner, about their
+    application to `posting`, in the language they applied in, unless one went out within
+    the last ALREADY_APPLIED_NOTICE_HOURS (repeated submissions must not flood the inbox);
+    False if there is no such application (the caller's error was something else).
+    Nothing else changes."""
+    with transaction.atomic():
+        existing = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("candidate")
+            .filter(posting=posting, candidate__email=email)
+            .first()
+        )
+        if existing is None:
+            return False
+        since = timezone.now() - timedelta(hours=ALREADY_APPLIED_NOTICE_HOURS)
+        if sent_recently(subject_ref=existing.id, template="already_applied", since=since):
+            return True
+        queue_email(
+            to=existing.candidate.email,
+            template="already_applied",
+            context={
+                "full_name": existing.candidate.full_name,
+                "posting_title": posting.title,
+                "applied_at": existing.created_at,
+            },
+            language=existing.language,
+            subject_ref=existing.id,
+            personal_link="portal-access",
+        )
+    return True
+
+
+def record_cv(
+    *, application: Application, key: str, cv_filename: str, inspected: InspectedCv
+) -> CurriculumVitae:
+    """Saves the row of a CV object already stored under `key`, as the checks described it."""
+    return CurriculumVitae.objects.create(
+        application=application,
+        storage_key=key,
+        original_filename=safe_filename(cv_filename),
+        content_type=inspected.content_type,
+        size=inspected.size,
+        sha256=inspected.sha256,
+    )
+
+
+def compensate_upload(key: str) -> None:
+    """Deletes an object whose rows were not written. Failure is logged, never raised:
+    `reconcile_storage` finds what is left."""
+    try:
+        failed = storage.delete_keys([key])
+    except storage.StorageUnavailable:
+        failed = [key]
+    if failed:
+        # Keys are random and carry nothing personal, so naming it here is safe.
+        logger.error("orphaned CV object %s could not be deleted; run reconcile_storage", key)

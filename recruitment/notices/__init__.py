@@ -1,0 +1,1 @@
+"""Notices: the privacy notice and consent texts, their published versions and pages."""

@@ -1,0 +1,1 @@
+"""The notice pages: public, and the staff pages that publish versions."""

@@ -1,0 +1,1 @@
+"""Pipeline: postings, their teams, the board, applications, notes and decisions."""

@@ -1,0 +1,1 @@
+"""Rights: the candidate's portal, data-subject requests and data exports."""

@@ -1,0 +1,1 @@
+"""The candidate's portal and the privacy officer's request and export pages."""

@@ -1,1 +1,0 @@
-"""Writes: each service owns its transaction and records its events."""

@@ -1,1 +1,0 @@
-"""Thin views: a form validates, one service or selector acts, the view renders."""

@@ -1,1 +1,0 @@
-"""The staff workspace: recruiters, hiring managers, interviewers, privacy officers, admins."""

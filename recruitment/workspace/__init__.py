@@ -1,0 +1,1 @@
+"""Workspace: the staff home and the staff URL map."""

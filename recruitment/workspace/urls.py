@@ -1,0 +1,92 @@
+"""The staff workspace. Every view here is login-only and scoped by recruitment.access."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from recruitment.audit import views as audit
+from recruitment.notices.views import staff as privacy_texts
+from recruitment.pipeline.views import applications, dashboard, postings
+from recruitment.pipeline.views import board as pipeline
+from recruitment.retention import views as retention
+from recruitment.rights.views import exports, requests
+from recruitment.workspace import views as home
+
+app_name = "staff"
+
+urlpatterns = [
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="staff/password_change.html",
+            success_url=reverse_lazy("staff:password_change_done"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="staff/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("", home.home, name="home"),
+    path("postings/new/", postings.create, name="posting_create"),
+    path("postings/<int:pk>/edit/", postings.edit, name="posting_edit"),
+    path("postings/<int:pk>/team/", postings.team, name="posting_team"),
+    path(
+        "postings/<int:pk>/team/<int:membership_id>/remove/",
+        postings.remove_member,
+        name="posting_team_remove",
+    ),
+    path("postings/<int:pk>/publish/", postings.publish, name="posting_publish"),
+    path("postings/<int:pk>/close/", postings.close, name="posting_close"),
+    path("postings/<int:pk>/conclude/", postings.conclude, name="posting_conclude"),
+    path("postings/<int:pk>/pipeline/", pipeline.board, name="pipeline"),
+    path("postings/<int:pk>/pipeline/<slug:stage>/", pipeline.column, name="pipeline_column"),
+    path("postings/<int:pk>/unsuccessful/", pipeline.bulk_unsuccessful, name="bulk_unsuccessful"),
+    path("postings/<int:pk>/dashboard/", dashboard.posting_dashboard, name="posting_dashboard"),
+    path("applications/<uuid:pk>/", applications.detail, name="application"),
+    path("applications/<uuid:pk>/move/", applications.move, name="application_move"),
+    path("applications/<uuid:pk>/cv/<uuid:cv_id>/", applications.download_cv, name="cv_download"),
+    path("applications/<uuid:pk>/notes/", applications.add_note, name="note_add"),
+    path("applications/<uuid:pk>/assign/", applications.assign, name="application_assign"),
+    path(
+        "applications/<uuid:pk>/unassign/<int:user_id>/",
+        applications.unassign,
+        name="application_unassign",
+    ),
+    path("applications/<uuid:pk>/under-age/", applications.flag_under_age, name="under_age"),
+    path("notes/<uuid:pk>/edit/", applications.edit_note, name="note_edit"),
+    path("notes/<uuid:pk>/delete/", applications.delete_note, name="note_delete"),
+    path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/export.csv", audit.audit_log_csv, name="audit_log_csv"),
+    path("retention/", retention.overview, name="retention"),
+    path("applications/<uuid:pk>/hold/", retention.place_hold, name="hold_place"),
+    path("applications/<uuid:pk>/exports/", exports.candidate_exports, name="application_exports"),
+    path("applications/<uuid:pk>/export/", exports.produce, name="application_export"),
+    path(
+        "applications/<uuid:pk>/exports/<uuid:export_id>/",
+        exports.download,
+        name="export_download",
+    ),
+    path("exports/review/", exports.review_queue, name="export_reviews"),
+    path("exports/<uuid:export_id>/review/", exports.review, name="export_review"),
+    path(
+        "exports/<uuid:export_id>/review/passage/",
+        exports.review_passage,
+        name="export_review_passage",
+    ),
+    path("exports/<uuid:export_id>/release/", exports.release, name="export_release"),
+    path("holds/<int:pk>/lift/", retention.lift_hold, name="hold_lift"),
+    path("requests/", requests.request_queue, name="requests"),
+    path("requests/new/", requests.new_request, name="request_new"),
+    path("requests/<uuid:pk>/", requests.request_detail, name="request"),
+    path("requests/<uuid:pk>/assign/", requests.assign, name="request_assign"),
+    path("requests/<uuid:pk>/extend/", requests.extend, name="request_extend"),
+    path("requests/<uuid:pk>/resolve/", requests.resolve, name="request_resolve"),
+    path("privacy-texts/", privacy_texts.overview, name="privacy_texts"),
+    path("privacy-texts/notice/", privacy_texts.publish_notice, name="privacy_notice_publish"),
+    path(
+        "privacy-texts/consent/",
+        privacy_texts.publish_consent_text,
+        name="privacy_consent_publish",
+    ),
+]
