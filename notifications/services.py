@@ -60,7 +60,7 @@ def queue_email(
         personal_link=personal_link,
     )
     email.save(force_insert=True)
-    deliver_after_commit(email.id)
+    enqueue.send_on_commit(DELIVER_TASK, str(email.id))
     return email
 
 
@@ -75,8 +75,7 @@ def compose_email(
 ) -> OutboundEmail:
     """`template` rendered in `language` as an outbox row, not yet saved. No side effects.
 
-    For callers that write the row themselves (e.g. in one statement with the change that
-    causes it); they then call `deliver_after_commit`. Otherwise use `queue_email`.
+    `queue_email` saves it and enqueues its delivery.
 
     `personal_link` names an entry of settings.OUTBOX_PERSONAL_LINKS: the template gets
     `personal_link` as a placeholder, and each delivery attempt asks that function for the
@@ -106,13 +105,6 @@ def compose_email(
         personal_link=personal_link,
         next_attempt_at=timezone.now() + timedelta(seconds=settings.OUTBOX_RETRY_AFTER_SECONDS),
     )
-
-
-def deliver_after_commit(email_id: UUID) -> None:
-    """Enqueues the saved outbox email's delivery when the current transaction commits (at
-    once outside one). A broker failure then is logged, not raised: the change is committed
-    and the row is safe in the database, and the outbox sweep enqueues it later."""
-    enqueue.send_on_commit(DELIVER_TASK, str(email_id))
 
 
 def deliver_email(*, email_id: UUID) -> bool:
