@@ -137,7 +137,7 @@ def test_a_delivered_email_carries_links_to_the_public_url(
 ) -> None:
     from notifications.models import OutboundEmail
     from notifications.services import deliver_email
-    from tests.recruitment.test_portal import text_of
+    from tests.recruitment.rights.test_portal import text_of
 
     settings.PUBLIC_URL = run_environment(18502)["ATS_PUBLIC_URL"]
     address = unique_email()

@@ -169,7 +169,7 @@ def test_templates_have_no_inline_handlers_or_scripts_without_a_nonce() -> None:
 
 @pytest.fixture
 def applied(posting: Posting) -> Application:
-    from tests.recruitment.test_retention import apply_as
+    from tests.recruitment.retention.test_retention import apply_as
 
     return apply_as(posting, "Portal Hardening")
 

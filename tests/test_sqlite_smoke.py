@@ -12,7 +12,7 @@ from django.test import Client
 from notifications.models import OutboundEmail
 from recruitment.cvs import storage
 from recruitment.models import Application
-from tests.recruitment.test_apply import (
+from tests.recruitment.careers.test_apply import (
     APPLICATION_TABLES,
     apply,
     check_a_posting_closed_while_the_cv_uploads_stores_nothing,

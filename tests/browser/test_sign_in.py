@@ -20,7 +20,7 @@ from pytest_django.live_server_helper import LiveServer
 from recruitment.accounts.codes import current_code
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
 from tests.factories import UserFactory
-from tests.recruitment.staff.test_homes_and_links import DOWNLOADS, MAX_PAGES, build_world
+from tests.recruitment.workspace.test_homes_and_links import DOWNLOADS, MAX_PAGES, build_world
 from tests.signin import PASSWORD
 
 pytestmark = [

@@ -34,8 +34,8 @@ from recruitment.retention.services import purge
 from recruitment.retention.services.reconciliation import reconcile_storage
 from tests.drills.invariants import check_invariants
 from tests.factories import MembershipFactory, PostingFactory
-from tests.recruitment.test_apply import apply
-from tests.recruitment.test_retention_faults import _row_is_locked, concluded
+from tests.recruitment.careers.test_apply import apply
+from tests.recruitment.retention.test_retention_faults import _row_is_locked, concluded
 from tests.services import (
     app_env,
     celery_broker,

@@ -14,7 +14,7 @@ from recruitment.models import Application, Posting
 from tests.drills.invariants import CONFIRMATION, check_invariants
 from tests.drills.web import Browser, Response
 from tests.hostile_uploads import valid_pdf
-from tests.recruitment.test_retention import pdf_naming
+from tests.recruitment.retention.test_retention import pdf_naming
 from tests.services import app_env, gunicorn_server
 
 CLIENTS = 20

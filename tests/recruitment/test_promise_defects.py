@@ -411,7 +411,7 @@ def test_a_form_consent_covers_its_own_application_only(posting: Posting, recrui
 def test_a_second_submission_is_answered_as_a_first_and_its_owner_is_told(
     client: Client, posting: Posting
 ) -> None:
-    from tests.recruitment.test_apply import apply as post_application
+    from tests.recruitment.careers.test_apply import apply as post_application
 
     first = post_application(client, posting, email="owner@example.com")
     second = post_application(client, posting, email="Owner@Example.com", full_name="Someone")

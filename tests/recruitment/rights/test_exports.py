@@ -46,7 +46,7 @@ from recruitment.retention.services import purge
 from recruitment.retention.services.reconciliation import reconcile_storage
 from recruitment.rights.services import export_contents, exports
 from tests.factories import DataExportFactory, MembershipFactory, PostingFactory, UserFactory
-from tests.recruitment.test_retention import apply_as, bucket_contents, pdf_naming
+from tests.recruitment.retention.test_retention import apply_as, bucket_contents, pdf_naming
 from tests.services import point_storage_at
 from tools import devstack
 

@@ -38,7 +38,7 @@ from tests.factories import (
     MembershipFactory,
     PostingFactory,
 )
-from tests.recruitment.test_retention import apply_as, deliver_all_emails
+from tests.recruitment.retention.test_retention import apply_as, deliver_all_emails
 
 Stage = Application.Stage
 TEMPLATE = "consent_expiring"

@@ -31,10 +31,10 @@ from recruitment.notices.texts import consent_text_in, talent_pool_consent_text,
 from recruitment.retention.services import consents
 from recruitment.rights.services import portal_access
 from tests.factories import MembershipFactory
-from tests.recruitment.test_apply import apply, form_data, nothing_stored
-from tests.recruitment.test_exports import built, data_of
-from tests.recruitment.test_portal import open_portal
-from tests.recruitment.test_retention import apply_as
+from tests.recruitment.careers.test_apply import apply, form_data, nothing_stored
+from tests.recruitment.retention.test_retention import apply_as
+from tests.recruitment.rights.test_exports import built, data_of
+from tests.recruitment.rights.test_portal import open_portal
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from recruitment.models import AccessEvent, ApplicationStatistic, ErasureRecord
 from recruitment.retention.services import ledger
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NOW = datetime.fromisoformat("2026-03-29T01:30:00+00:00")  # the night clocks go forward
 
 FUZZ = hypothesis_settings(

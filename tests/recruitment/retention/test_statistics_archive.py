@@ -26,14 +26,14 @@ from recruitment.retention.services import purge
 from recruitment.retention.services import schedule as retention
 from recruitment.retention.services.statistics_archive import submitted_month
 from tests.factories import MembershipFactory, PostingFactory
-from tests.recruitment.staff.test_dashboard import (
+from tests.recruitment.pipeline.test_dashboard import (
     QUERY_BUDGET,
     application,
     dashboard_url,
     on_team,
     reached,
 )
-from tests.recruitment.test_retention import apply_as, database_dump, personal_data
+from tests.recruitment.retention.test_retention import apply_as, database_dump, personal_data
 from tools import devstack
 
 Stage = Application.Stage

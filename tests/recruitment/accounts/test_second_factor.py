@@ -37,7 +37,7 @@ from tests.signin import (
 )
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 HOME = reverse("staff:home")
 LOGIN = reverse("account_login")
 ACTIVATE = reverse("mfa_activate_totp")

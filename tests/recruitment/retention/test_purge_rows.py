@@ -25,8 +25,8 @@ from recruitment.models import (
 from recruitment.retention.services import purge
 from recruitment.retention.services.purge import _delete_cascading
 from tests.factories import ApplicationFactory, MembershipFactory, NoteFactory, PostingFactory
-from tests.recruitment.test_exports import concluded
-from tests.recruitment.test_retention import apply_as, personal_data
+from tests.recruitment.retention.test_retention import apply_as, personal_data
+from tests.recruitment.rights.test_exports import concluded
 
 
 def cascading_models(model: type, seen: set[type] | None = None) -> set[type]:

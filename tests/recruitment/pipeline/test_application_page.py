@@ -26,7 +26,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.hostile_uploads import valid_pdf
-from tests.recruitment.staff.test_pipeline import add_applications, queries_for
+from tests.recruitment.pipeline.test_pipeline import add_applications, queries_for
 
 pytestmark = pytest.mark.django_db
 Role = TeamMembership.Role

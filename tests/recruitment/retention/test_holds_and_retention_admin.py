@@ -26,7 +26,7 @@ from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import holds, ledger, purge
 from recruitment.retention.services import schedule as retention
 from tests.factories import ApplicationFactory, MembershipFactory, PostingFactory, UserFactory
-from tests.recruitment.test_retention import apply_as, deliver_all_emails
+from tests.recruitment.retention.test_retention import apply_as, deliver_all_emails
 
 pytestmark = pytest.mark.django_db
 

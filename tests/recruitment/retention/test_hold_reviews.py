@@ -19,8 +19,8 @@ from recruitment.models import Application, HoldReviewDigest, LegalHold, PortalT
 from recruitment.retention.services import holds
 from recruitment.rights.services import portal_access
 from tests.factories import ApplicationFactory
-from tests.recruitment.test_portal import open_portal
-from tests.recruitment.test_retention import apply_as
+from tests.recruitment.retention.test_retention import apply_as
+from tests.recruitment.rights.test_portal import open_portal
 
 TEMPLATE = "hold_reviews_overdue"
 

@@ -23,7 +23,7 @@ from recruitment.cvs.checks import inspect_cv
 from recruitment.models import Application, Candidate, CurriculumVitae, Posting
 from tests.factories import PostingFactory
 from tests.hostile_uploads import valid_pdf
-from tests.recruitment.test_apply import apply, nothing_stored
+from tests.recruitment.careers.test_apply import apply, nothing_stored
 from tests.services import (
     celery_broker,
     celery_worker_running,

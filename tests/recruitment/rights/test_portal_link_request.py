@@ -21,14 +21,14 @@ from ats.celery import app
 from notifications.models import OutboundEmail
 from recruitment.models import Application, Posting
 from recruitment.rights.services import portal_access
-from tests.recruitment.test_portal import (
+from tests.recruitment.retention.test_retention import apply_as
+from tests.recruitment.rights.test_portal import (
     LINK,
     open_portal,
     text_of,
     unique_name,
     without_csrf_tokens,
 )
-from tests.recruitment.test_retention import apply_as
 from tests.services import celery_broker
 from tools import devstack
 

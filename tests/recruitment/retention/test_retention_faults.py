@@ -28,10 +28,10 @@ from recruitment.models import (
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import ledger, purge
 from tests.factories import MembershipFactory
-from tests.recruitment.test_retention import apply_as
+from tests.recruitment.retention.test_retention import apply_as
 from tests.services import celery_broker, private_redis, storage_on_private_seaweedfs
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
