@@ -21,7 +21,7 @@ from recruitment.rights.services import portal_access
 from tests.recruitment.retention.test_retention import apply_as
 from tests.recruitment.rights.test_portal import open_portal
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 BIH_AUTHORITY = "Agencija za zaštitu ličnih podataka u Bosni i Hercegovini"
 BIH_AUTHORITY_ADDRESS = "Vilsonovo šetalište 10, 71000 Sarajevo"
