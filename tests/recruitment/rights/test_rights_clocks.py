@@ -31,7 +31,7 @@ from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import consents, holds, purge
 from recruitment.rights.services import requests, self_service
 from tests.factories import MembershipFactory, UserFactory
-from tests.recruitment.test_promise_defects import apply, open_portal, sweep_later
+from tests.promise.test_promise_defects import apply, open_portal, sweep_later
 
 Status = DataSubjectRequest.Status
 BELGRADE = ZoneInfo("Europe/Belgrade")

@@ -100,7 +100,7 @@ from recruitment.retention.services import schedule as retention
 from recruitment.rights.services import exports, portal_access, requests, self_service
 from tests.factories import PostingFactory, UserFactory
 from tests.hostile_uploads import valid_pdf
-from tests.recruitment.promise_rules import (
+from tests.promise.rules import (
     AppModel,
     Clock,
     ConsentModel,
