@@ -95,8 +95,8 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "careers/<slug:slug>/applied/": public(),
     "privacy/notice/": public(),
     # The candidate portal: staff accounts are nobody there. Without a portal session its
-    # pages send everyone to ask for a link; a made-up link is a 404 (tests/recruitment/
-    # test_portal.py covers a candidate's own session).
+    # pages send everyone to ask for a link; a made-up link is a 404
+    # (tests/recruitment/rights/test_portal.py covers a candidate's own session).
     "privacy/": public(),
     "privacy/access/<str:token>/": public(404),
     "privacy/renew/<str:token>/": public(404),

@@ -23,8 +23,8 @@ from ats.celery import app as celery_app
 from ats.request_id import accepted_or_new
 
 EMAIL = "jelena.privatna@example.com"
-LOG_TASK = "tests.test_structured_logging.log_inside_a_task"
-FAIL_TASK = "tests.test_structured_logging.fail_inside_a_task"
+LOG_TASK = "tests.ats.test_structured_logging.log_inside_a_task"
+FAIL_TASK = "tests.ats.test_structured_logging.fail_inside_a_task"
 UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 

@@ -1,8 +1,8 @@
 """Signing in with a password and a second factor, in Chromium, for every role (issue 17).
 
 Each role signs in with password and authenticator code, then follows every link on every
-page it can reach (the same world as tests/recruitment/staff/test_homes_and_links.py): each
-answers 200. A password alone shows no page and no candidate's name. A new account sets up
+page it can reach (the same world as tests/recruitment/workspace/test_homes_and_links.py):
+each answers 200. A password alone shows no page and no candidate's name. A new account sets up
 its authenticator app at first sign-in from the QR page's secret.
 """
 

@@ -1,4 +1,4 @@
-"""The model that tests/recruitment/test_promise_model.py checks the product against.
+"""The model that tests/promise/test_promise_model.py checks the product against.
 
 It keeps, apart from the database, what each person confirmed and what staff did: each
 person's own details, their consents and whether the owner of the address confirmed them,

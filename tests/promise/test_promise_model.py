@@ -14,7 +14,7 @@ PostgreSQL and a versioned SeaweedFS bucket, and after every step checks:
    and the last emails delivered leaves nothing the promise lets go;
 3. nobody's data is changed or kept longer by an action they did not confirm: each person's
    details, each application's, every consent, restriction, hold and purge date are what
-   the model (tests/recruitment/promise_rules.py) says from what each person confirmed;
+   the model (tests/promise/rules.py) says from what each person confirmed;
    every request is closed only by its answer, or as "erased before it was answered", and
    is due at the end of the local day the rules compute (an extension only once its notice
    was sent in time); the officers were told of each voided extension and unanswered
@@ -32,7 +32,7 @@ Profiles: `make test` runs "promise" (40 examples of up to 30 steps, derandomize
 the suite is repeatable; about 30 seconds); the "deep" one searches 1000 examples of up to 50
 steps (about 20 minutes on two cores), with a fresh seed each time:
 
-    HYPOTHESIS_PROFILE=deep make test PYTEST_ARGS="tests/recruitment/test_promise_model.py"
+    HYPOTHESIS_PROFILE=deep make test PYTEST_ARGS="tests/promise/test_promise_model.py"
 
 At the end of this module, sequences the machine found are replayed as ordinary tests.
 """

@@ -1,7 +1,7 @@
 """CV validation by content: every hostile file is refused with its code, real CVs pass.
 
 Runs with or without the project's settings: under pytest-django the settings are already
-configured; run alone (``pytest tests/recruitment/test_uploads.py -p no:django``) a minimal
+configured; run alone (``pytest tests/recruitment/cvs/test_uploads.py -p no:django``) a minimal
 configuration is made below. Every call passes ``max_bytes`` explicitly.
 """
 

@@ -494,7 +494,7 @@ def test_append_many_on_sqlite_chains_the_records_in_order_with_their_values() -
 
 @pytest.mark.django_db
 def test_a_purge_timed_in_local_time_still_verifies(posting: Posting, recruiter: Any) -> None:
-    """Found by tests/recruitment/test_promise_model.py: a sweep run at a consent's expiry,
+    """Found by tests/promise/test_promise_model.py: a sweep run at a consent's expiry,
     an instant in the local zone, hashed "+02:00" and the database gave back "+00:00"."""
     concluded_unsuccessful(posting, recruiter, "Local Time")
     pipeline.conclude_process(posting=posting, actor=Actor(user=recruiter))
