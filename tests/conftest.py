@@ -17,8 +17,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 
-from tests.factories import PostingFactory, UserFactory
+from recruitment.access import Actor
+from recruitment.models import Application, Posting, TeamMembership
+from tests.factories import MembershipFactory, PostingFactory, UserFactory
+from tests.recruitment.retention.test_retention import apply_as
+from tests.recruitment.rights.test_portal import unique_name
 
 
 def _worker_suffix() -> str:
@@ -141,6 +146,29 @@ def _default_language() -> Iterator[None]:
 @pytest.fixture
 def posting():  # type: ignore[no-untyped-def]
     return PostingFactory()
+
+
+@pytest.fixture
+def applied(posting: Posting) -> Application:
+    """An application to `posting` through the service, under a name no other test uses."""
+    return apply_as(posting, unique_name("Applicant"))
+
+
+@pytest.fixture
+def recruiter(posting: Posting) -> User:
+    """A recruiter on `posting`'s team."""
+    return MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
+
+
+@pytest.fixture
+def recruiter_actor(recruiter: User) -> Actor:
+    """`recruiter`, as the actor the services take."""
+    return Actor(recruiter)
+
+
+@pytest.fixture
+def superuser_actor() -> Actor:
+    return Actor(UserFactory(is_superuser=True))
 
 
 @pytest.fixture

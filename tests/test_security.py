@@ -167,13 +167,6 @@ def test_templates_have_no_inline_handlers_or_scripts_without_a_nonce() -> None:
             assert "src=" in tag or "nonce=" in tag, (template, tag)
 
 
-@pytest.fixture
-def applied(posting: Posting) -> Application:
-    from tests.recruitment.retention.test_retention import apply_as
-
-    return apply_as(posting, "Portal Hardening")
-
-
 def open_portal(client: Client, application: Application, *, secure: bool = True) -> Any:
     token = portal_access.issue_token(
         candidate=application.candidate, purpose=PortalToken.Purpose.ACCESS

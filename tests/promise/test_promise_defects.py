@@ -43,7 +43,7 @@ from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import consents, holds, purge
 from recruitment.retention.services import schedule as retention
 from recruitment.rights.services import portal_access, requests, self_service
-from tests.factories import MembershipFactory, PostingFactory, UserFactory
+from tests.factories import MembershipFactory, PostingFactory
 from tests.hostile_uploads import valid_pdf
 
 Stage = Application.Stage
@@ -95,16 +95,6 @@ def templates_to(address: str) -> list[str]:
     )
 
 
-@pytest.fixture
-def recruiter(posting: Posting) -> Actor:
-    return Actor(MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user)
-
-
-@pytest.fixture
-def staff() -> Actor:
-    return Actor(UserFactory(is_superuser=True))
-
-
 def open_portal(client: Client, candidate: Candidate) -> Client:
     token = portal_access.issue_token(candidate=candidate, purpose=PortalToken.Purpose.ACCESS)
     client.get(f"/privacy/access/{token}/")
@@ -117,18 +107,20 @@ def open_portal(client: Client, candidate: Candidate) -> Client:
 
 @pytest.mark.django_db
 def test_an_application_restricted_while_undecided_is_erased_once_the_restriction_lifts(
-    posting: Posting, recruiter: Actor, staff: Actor
+    posting: Posting, recruiter_actor: Actor, superuser_actor: Actor
 ) -> None:
     application = apply(posting, "frozen@example.com")
     request = self_service.restrict_processing(candidate=application.candidate, details="")
-    pipeline.conclude_process(posting=posting, actor=recruiter, reject_remaining=True)
+    pipeline.conclude_process(posting=posting, actor=recruiter_actor, reject_remaining=True)
 
     application.refresh_from_db()
     assert application.stage == Stage.APPLIED  # frozen: no stage move
     assert application.purge_due_at is None  # and nothing erased while restricted
     assert application.events.filter(kind=ApplicationEvent.Kind.ENDED_BY_CONCLUSION).exists()
 
-    requests.resolve_request(request=request, resolution="Lifted after review.", actor=staff)
+    requests.resolve_request(
+        request=request, resolution="Lifted after review.", actor=superuser_actor
+    )
     application.refresh_from_db()
     assert not application.restricted
     assert application.purge_due_at is not None
@@ -142,11 +134,11 @@ def test_an_application_restricted_while_undecided_is_erased_once_the_restrictio
 
 @pytest.mark.django_db
 def test_the_conclusion_page_names_the_restricted_applications_it_ends(
-    client: Client, posting: Posting, recruiter: Actor
+    client: Client, posting: Posting, recruiter_actor: Actor
 ) -> None:
     application = apply(posting, "named@example.com", name="Marko Marković")
     self_service.restrict_processing(candidate=application.candidate, details="")
-    client.force_login(recruiter.user)
+    client.force_login(recruiter_actor.user)
     page = client.get(reverse("staff:posting_conclude", kwargs={"pk": posting.pk}))
     assert "Marko Marković" in page.content.decode()
     assert reverse("staff:application", kwargs={"pk": application.pk}) in page.content.decode()
@@ -215,13 +207,13 @@ def test_an_application_submitted_during_a_conclusion_waits_and_is_refused() -> 
 
 @pytest.mark.django_db
 def test_a_consent_withdrawal_recorded_by_staff_withdraws_the_consent_at_once(
-    client: Client, posting: Posting, recruiter: Actor, staff: Actor
+    client: Client, posting: Posting, recruiter_actor: Actor, superuser_actor: Actor
 ) -> None:
     application = apply(posting, "withdraws@example.com")
     consent = consents.give_consent(
         candidate=application.candidate, language="en", channel=RetentionConsent.Channel.PORTAL
     )
-    pipeline.conclude_process(posting=posting, actor=recruiter, reject_remaining=True)
+    pipeline.conclude_process(posting=posting, actor=recruiter_actor, reject_remaining=True)
     application.refresh_from_db()
     assert application.purge_due_at == consent.expires_at
 
@@ -230,21 +222,21 @@ def test_a_consent_withdrawal_recorded_by_staff_withdraws_the_consent_at_once(
         kind=Kind.CONSENT_WITHDRAWAL,
         channel=DataSubjectRequest.Channel.EMAIL,
         details="Replied to the confirmation email: please do not keep my data.",
-        actor=staff,
+        actor=superuser_actor,
     )
     consent.refresh_from_db()
     application.refresh_from_db()
     assert consent.withdrawn_at is not None
     assert application.purge_due_at is not None
     assert application.purge_due_at <= timezone.now()
-    requests.resolve_request(request=request, resolution="Withdrawn.", actor=staff)
+    requests.resolve_request(request=request, resolution="Withdrawn.", actor=superuser_actor)
     sweep_later()
     assert not Application.objects.filter(pk=application.pk).exists()
 
 
 @pytest.mark.django_db
 def test_resolving_a_withdrawal_leaves_a_consent_given_after_it_in_force(
-    posting: Posting, staff: Actor
+    posting: Posting, superuser_actor: Actor
 ) -> None:
     application = apply(posting, "changed-mind@example.com")
     request = requests.record_request(
@@ -252,41 +244,41 @@ def test_resolving_a_withdrawal_leaves_a_consent_given_after_it_in_force(
         kind=Kind.CONSENT_WITHDRAWAL,
         channel=DataSubjectRequest.Channel.EMAIL,
         received_at=timezone.now() - timedelta(days=2),
-        actor=staff,
+        actor=superuser_actor,
     )
     later = consents.give_consent(
         candidate=application.candidate, language="en", channel=RetentionConsent.Channel.PORTAL
     )
-    requests.resolve_request(request=request, resolution="Done.", actor=staff)
+    requests.resolve_request(request=request, resolution="Done.", actor=superuser_actor)
     later.refresh_from_db()
     assert later.withdrawn_at is None
 
 
 @pytest.mark.django_db
 def test_a_restriction_recorded_by_staff_freezes_the_data_so_the_conclusion_erases_nothing(
-    posting: Posting, recruiter: Actor, staff: Actor
+    posting: Posting, recruiter_actor: Actor, superuser_actor: Actor
 ) -> None:
     application = apply(posting, "keeps@example.com")
     pipeline.move_application(
-        application_id=application.pk, to_stage=Stage.UNSUCCESSFUL, actor=recruiter
+        application_id=application.pk, to_stage=Stage.UNSUCCESSFUL, actor=recruiter_actor
     )
     requests.record_request(
         candidate=application.candidate,
         kind=Kind.RESTRICTION,
         channel=DataSubjectRequest.Channel.OTHER,
         details="Letter: keep my data, I am contesting the decision.",
-        actor=staff,
+        actor=superuser_actor,
     )
     application.refresh_from_db()
     assert application.restricted
-    pipeline.conclude_process(posting=posting, actor=recruiter)
+    pipeline.conclude_process(posting=posting, actor=recruiter_actor)
     assert sweep_later().erased == 0
     assert Application.objects.filter(pk=application.pk).exists()
 
 
 @pytest.mark.django_db
 def test_a_restriction_lasts_while_any_restriction_request_is_open(
-    posting: Posting, staff: Actor
+    posting: Posting, superuser_actor: Actor
 ) -> None:
     application = apply(posting, "twice@example.com")
     first = self_service.restrict_processing(candidate=application.candidate, details="one")
@@ -294,12 +286,14 @@ def test_a_restriction_lasts_while_any_restriction_request_is_open(
         candidate=application.candidate,
         kind=Kind.RESTRICTION,
         channel=DataSubjectRequest.Channel.EMAIL,
-        actor=staff,
+        actor=superuser_actor,
     )
-    requests.resolve_request(request=first, resolution="Answered.", actor=staff)
+    requests.resolve_request(request=first, resolution="Answered.", actor=superuser_actor)
     application.refresh_from_db()
     assert application.restricted  # the second request still asks for it
-    requests.resolve_request(request=second, resolution="Answered.", refused=True, actor=staff)
+    requests.resolve_request(
+        request=second, resolution="Answered.", refused=True, actor=superuser_actor
+    )
     application.refresh_from_db()
     assert not application.restricted
 
@@ -339,12 +333,12 @@ def test_applying_with_someone_elses_address_changes_none_of_their_details(
 
 @pytest.mark.django_db
 def test_a_box_ticked_on_another_application_keeps_nothing_of_the_victims(
-    posting: Posting, recruiter: Actor
+    posting: Posting, recruiter_actor: Actor
 ) -> None:
     victim = apply(posting, "kept@example.com")
     other = PostingFactory()
     apply(other, "kept@example.com", consent=True)  # a stranger ticks the talent-pool box
-    pipeline.conclude_process(posting=posting, actor=recruiter, reject_remaining=True)
+    pipeline.conclude_process(posting=posting, actor=recruiter_actor, reject_remaining=True)
     victim.refresh_from_db()
     assert victim.purge_due_at is not None
     assert victim.purge_due_at <= timezone.now()
@@ -354,12 +348,12 @@ def test_a_box_ticked_on_another_application_keeps_nothing_of_the_victims(
 
 @pytest.mark.django_db
 def test_a_form_consent_keeps_its_application_only_once_the_owner_confirms_it(
-    client: Client, posting: Posting, recruiter: Actor
+    client: Client, posting: Posting, recruiter_actor: Actor
 ) -> None:
     application = apply(posting, "confirms@example.com", consent=True)
     consent = RetentionConsent.objects.get(application=application)
     assert consent.confirmed_at is None
-    pipeline.conclude_process(posting=posting, actor=recruiter, reject_remaining=True)
+    pipeline.conclude_process(posting=posting, actor=recruiter_actor, reject_remaining=True)
     application.refresh_from_db()
     assert application.purge_due_at is not None
     assert application.purge_due_at <= timezone.now()  # unconfirmed: kept for nothing
@@ -390,7 +384,9 @@ def test_nobody_confirms_another_persons_consent(client: Client, posting: Postin
 
 
 @pytest.mark.django_db
-def test_a_form_consent_covers_its_own_application_only(posting: Posting, recruiter: Actor) -> None:
+def test_a_form_consent_covers_its_own_application_only(
+    posting: Posting, recruiter_actor: Actor
+) -> None:
     first = apply(posting, "scope@example.com")
     second_posting = PostingFactory()
     second = apply(second_posting, "scope@example.com", consent=True)
@@ -398,7 +394,7 @@ def test_a_form_consent_covers_its_own_application_only(posting: Posting, recrui
         candidate=second.candidate,
         consent_id=RetentionConsent.objects.get(application=second).pk,
     )
-    pipeline.conclude_process(posting=posting, actor=recruiter, reject_remaining=True)
+    pipeline.conclude_process(posting=posting, actor=recruiter_actor, reject_remaining=True)
     first.refresh_from_db()
     assert first.purge_due_at is not None
     assert first.purge_due_at <= timezone.now()
@@ -427,11 +423,11 @@ def test_a_second_submission_is_answered_as_a_first_and_its_owner_is_told(
 
 @pytest.mark.django_db
 def test_the_under_age_flag_erases_the_person_in_every_posting(
-    posting: Posting, recruiter: Actor
+    posting: Posting, recruiter_actor: Actor
 ) -> None:
     seen = apply(posting, "young@example.com")
     unseen = apply(PostingFactory(), "young@example.com")  # a posting the flagger cannot see
-    assert purge.erase_now(application=seen, actor=recruiter) == purge.Outcome.ERASED
+    assert purge.erase_now(application=seen, actor=recruiter_actor) == purge.Outcome.ERASED
     assert not Application.objects.filter(pk__in=[seen.pk, unseen.pk]).exists()
     assert not Candidate.objects.filter(email="young@example.com").exists()
     assert set(ErasureRecord.objects.values_list("reason", flat=True)) == {"under_age"}
@@ -441,9 +437,11 @@ def test_the_under_age_flag_erases_the_person_in_every_posting(
 
 
 @pytest.mark.django_db
-def test_the_under_age_audit_row_commits_with_the_flag(posting: Posting, recruiter: Actor) -> None:
+def test_the_under_age_audit_row_commits_with_the_flag(
+    posting: Posting, recruiter_actor: Actor
+) -> None:
     application = apply(posting, "audited@example.com")
-    retention.flag_under_age(application=application, actor=recruiter)
+    retention.flag_under_age(application=application, actor=recruiter_actor)
     application.refresh_from_db()
     assert application.under_age_flagged_at is not None
     assert AccessEvent.objects.filter(
@@ -456,13 +454,13 @@ def test_the_under_age_audit_row_commits_with_the_flag(posting: Posting, recruit
 
 @pytest.mark.django_db
 def test_an_erasure_request_erases_everything_a_hold_does_not_keep(
-    posting: Posting, staff: Actor
+    posting: Posting, superuser_actor: Actor
 ) -> None:
     held = apply(posting, "partly@example.com")
     free = apply(PostingFactory(), "partly@example.com")
     hold = holds.place_hold(
         application=held,
-        actor=staff,
+        actor=superuser_actor,
         reason="Labour inspection of this hiring round",
         review_at=timezone.localdate() + timedelta(days=30),
     )
@@ -474,20 +472,20 @@ def test_an_erasure_request_erases_everything_a_hold_does_not_keep(
     assert not Application.objects.filter(pk=free.pk).exists()
     assert Application.objects.filter(pk=held.pk).exists()
     # Once the hold is lifted, the rest goes without another request.
-    holds.lift_hold(hold=hold, actor=staff)
+    holds.lift_hold(hold=hold, actor=superuser_actor)
     sweep_later()
     assert not Candidate.objects.filter(email="partly@example.com").exists()
 
 
 @pytest.mark.django_db
 def test_a_staff_resolved_erasure_request_erases_what_no_hold_keeps(
-    posting: Posting, staff: Actor
+    posting: Posting, superuser_actor: Actor
 ) -> None:
     held = apply(posting, "letter@example.com")
     free = apply(PostingFactory(), "letter@example.com")
     holds.place_hold(
         application=held,
-        actor=staff,
+        actor=superuser_actor,
         reason="Court order",
         review_at=timezone.localdate() + timedelta(days=30),
     )
@@ -495,9 +493,11 @@ def test_a_staff_resolved_erasure_request_erases_what_no_hold_keeps(
         candidate=held.candidate,
         kind=Kind.ERASURE,
         channel=DataSubjectRequest.Channel.OTHER,
-        actor=staff,
+        actor=superuser_actor,
     )
-    requests.resolve_request(request=request, resolution="Erased except the held one.", actor=staff)
+    requests.resolve_request(
+        request=request, resolution="Erased except the held one.", actor=superuser_actor
+    )
     sweep_later()
     assert not Application.objects.filter(pk=free.pk).exists()
     assert LegalHold.objects.filter(application=held, lifted_at__isnull=True).exists()
@@ -537,13 +537,13 @@ def test_a_rectification_received_by_letter_corrects_the_details_when_resolved(
 
 @pytest.mark.django_db
 def test_a_reply_withdrawing_the_consent_given_that_morning_is_carried_out_when_recorded(
-    client: Client, officer_client: Client, posting: Posting, recruiter: Actor
+    client: Client, officer_client: Client, posting: Posting, recruiter_actor: Actor
 ) -> None:
     # The candidate applies with the box ticked and confirms it in the portal ...
     application = apply(posting, "replies@example.com", consent=True)
     consent = RetentionConsent.objects.get(application=application)
     consents.confirm_consent(candidate=application.candidate, consent_id=consent.pk)
-    pipeline.conclude_process(posting=posting, actor=recruiter, reject_remaining=True)
+    pipeline.conclude_process(posting=posting, actor=recruiter_actor, reject_remaining=True)
     # ... then replies to the email the same day; the officer records the reply.
     response = officer_client.post(
         reverse("staff:request_new"),

@@ -1,7 +1,7 @@
 """The Django admin: candidate data only for superusers, read-only, and every view audited."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
@@ -17,12 +17,6 @@ EMAIL = "vesna.admintest@example.org"
 @pytest.fixture
 def application() -> Application:
     return ApplicationFactory(candidate__full_name=NAME, candidate__email=EMAIL)
-
-
-@pytest.fixture
-def superuser_client(client: Client) -> Client:
-    client.force_login(UserFactory(username="root-admin", is_superuser=True))
-    return client
 
 
 @pytest.fixture
@@ -42,7 +36,7 @@ def admin_views() -> QuerySet[AccessEvent]:
 
 
 def test_superuser_sees_an_application_read_only_and_the_view_is_audited(
-    superuser_client: Client, application: Application
+    superuser_client: Client, superuser: User, application: Application
 ) -> None:
     response = superuser_client.get(change_url(application))
 
@@ -51,7 +45,7 @@ def test_superuser_sees_an_application_read_only_and_the_view_is_audited(
     assert NAME in html and EMAIL in html
     assert 'name="stage"' not in html  # shown, not editable
     [event] = admin_views()
-    assert event.actor_username == "root-admin"
+    assert event.actor_username == superuser.username
     assert event.application_id == application.pk
     assert event.posting_id == application.posting_id
     assert event.client_ip == "127.0.0.0"

@@ -19,7 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from recruitment.models import AccessEvent, Application, Candidate, RetentionConsent
-from tests.factories import ApplicationFactory, UserFactory
+from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,17 +89,6 @@ def field_paths(model: type[Model]) -> list[str]:
         if related is not None:
             paths += [f"{name}__{other.name}" for other in related._meta.get_fields()]
     return paths
-
-
-@pytest.fixture
-def superuser() -> Any:
-    return UserFactory(username="root-searcher", is_superuser=True)
-
-
-@pytest.fixture
-def superuser_client(client: Client, superuser: Any) -> Client:
-    client.force_login(superuser)
-    return client
 
 
 @pytest.fixture

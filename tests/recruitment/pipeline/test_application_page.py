@@ -42,11 +42,6 @@ def application(posting: Any) -> Application:
     )
 
 
-@pytest.fixture
-def recruiter(posting: Any) -> Any:
-    return MembershipFactory(posting=posting, role=Role.RECRUITER).user
-
-
 def detail_url(application: Application) -> str:
     return reverse("staff:application", kwargs={"pk": application.pk})
 

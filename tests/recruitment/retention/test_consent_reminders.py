@@ -44,11 +44,6 @@ Stage = Application.Stage
 TEMPLATE = "consent_expiring"
 
 
-@pytest.fixture
-def recruiter(posting: Posting) -> Any:
-    return MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
-
-
 def consenting(posting: Posting, name: str) -> tuple[Application, RetentionConsent]:
     """An application with a talent-pool consent; its confirmation email already handled."""
     application = apply_as(posting, name, consent=True)

@@ -20,12 +20,11 @@ from recruitment.models import (
     ErasureRecord,
     LegalHold,
     Posting,
-    TeamMembership,
 )
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import holds, ledger, purge
 from recruitment.retention.services import schedule as retention
-from tests.factories import ApplicationFactory, MembershipFactory, PostingFactory, UserFactory
+from tests.factories import ApplicationFactory, PostingFactory, UserFactory
 from tests.recruitment.retention.test_retention import apply_as, deliver_all_emails
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +34,6 @@ Action = AccessEvent.Action
 
 
 # --- Given ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def recruiter(posting: Posting) -> Any:
-    return MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
 
 
 def concluded(posting: Posting, recruiter: Any, *names: str) -> list[Application]:

@@ -128,11 +128,6 @@ def deliver_all_emails() -> None:
         outbox.deliver_email(email_id=email_id)
 
 
-@pytest.fixture
-def recruiter(posting: Posting) -> Any:
-    return MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
-
-
 # --- The rules --------------------------------------------------------------------------------
 
 

@@ -23,20 +23,13 @@ from recruitment.models import (
     ApplicationStatistic,
     ErasureRecord,
     Posting,
-    TeamMembership,
 )
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import ledger, purge
-from tests.factories import MembershipFactory
 from tests.recruitment.retention.test_retention import apply_as
 from tests.services import celery_broker, private_redis, storage_on_private_seaweedfs
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def recruiter(posting: Posting) -> Any:
-    return MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
 
 
 def concluded(posting: Posting, recruiter: Any, *names: str) -> list[Application]:

@@ -46,11 +46,6 @@ SCORECARD = "Communication: weak per the referee"
 REASON = "Team lead Ivana prefers another candidate."
 
 
-@pytest.fixture
-def recruiter(posting: Posting) -> Any:
-    return MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
-
-
 def with_others_words(posting: Posting, recruiter: Any, name: str) -> Application:
     """An application with a reference-check note (a referee and what they said), a
     scorecard, and a stage change whose reason a member of staff wrote."""

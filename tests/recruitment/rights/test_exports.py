@@ -53,11 +53,6 @@ from tools import devstack
 Status = DataExport.Status
 
 
-@pytest.fixture
-def recruiter(posting: Posting) -> Any:
-    return MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
-
-
 def released_as_is(export: DataExport) -> None:
     """A privacy officer releases every passage of an export in review, and the export."""
     officer = Actor(user=UserFactory(is_superuser=True))

@@ -88,11 +88,6 @@ def open_portal(client: Client, token: str, *, purpose: str = "access") -> None:
 
 
 @pytest.fixture
-def applied(posting: Posting) -> Application:
-    return apply_as(posting, unique_name("Portal Person"))
-
-
-@pytest.fixture
 def portal_client(client: Client, applied: Application) -> Client:
     token = portal_access.issue_token(
         candidate=applied.candidate, purpose=PortalToken.Purpose.ACCESS

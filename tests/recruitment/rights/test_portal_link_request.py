@@ -19,14 +19,12 @@ from django.urls import reverse
 
 from ats.celery import app
 from notifications.models import OutboundEmail
-from recruitment.models import Application, Posting
+from recruitment.models import Application
 from recruitment.rights.services import portal_access
-from tests.recruitment.retention.test_retention import apply_as
 from tests.recruitment.rights.test_portal import (
     LINK,
     open_portal,
     text_of,
-    unique_name,
     without_csrf_tokens,
 )
 from tests.services import celery_broker
@@ -40,11 +38,6 @@ Published = list[tuple[str, list[Any]]]
 
 
 # --- Given ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def applied(posting: Posting) -> Application:
-    return apply_as(posting, unique_name("Link Person"))
 
 
 @contextlib.contextmanager

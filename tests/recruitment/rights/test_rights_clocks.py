@@ -26,11 +26,10 @@ from ats.dates import add_months, end_of_local_day
 from notifications.models import OutboundEmail
 from recruitment import tasks
 from recruitment.access import Actor
-from recruitment.models import DataSubjectRequest, Posting, TeamMembership
+from recruitment.models import DataSubjectRequest, Posting
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import consents, holds, purge
 from recruitment.rights.services import requests, self_service
-from tests.factories import MembershipFactory, UserFactory
 from tests.promise.test_promise_defects import apply, open_portal, sweep_later
 
 Status = DataSubjectRequest.Status
@@ -49,16 +48,6 @@ def _serbia(settings: Any) -> None:
     settings.PRIVACY_REQUEST_DEADLINE_DAYS = 30
     settings.PRIVACY_REQUEST_EXTENSION_DAYS = 60
     settings.PRIVACY_OFFICER_EMAILS = OFFICERS
-
-
-@pytest.fixture
-def recruiter(posting: Posting) -> Actor:
-    return Actor(MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user)
-
-
-@pytest.fixture
-def staff() -> Actor:
-    return Actor(UserFactory(is_superuser=True))
 
 
 def local(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
@@ -80,14 +69,16 @@ def record(candidate: Any, *, received_at: datetime, kind: str = "access") -> Da
 
 @pytest.mark.django_db
 def test_a_request_open_when_the_data_is_erased_is_closed_unanswered_and_the_officers_told(
-    posting: Posting, recruiter: Actor, staff: Actor
+    posting: Posting, recruiter_actor: Actor, superuser_actor: Actor
 ) -> None:
     application = apply(posting, "asked@example.com", name="Jelena Petrović")
     asked = record(application.candidate, received_at=timezone.now() - timedelta(days=2))
     answered = record(application.candidate, received_at=timezone.now(), kind="rectification")
-    requests.resolve_request(request=answered, resolution="Corrected by letter.", actor=staff)
+    requests.resolve_request(
+        request=answered, resolution="Corrected by letter.", actor=superuser_actor
+    )
 
-    pipeline.conclude_process(posting=posting, actor=recruiter, reject_remaining=True)
+    pipeline.conclude_process(posting=posting, actor=recruiter_actor, reject_remaining=True)
     sweep_later()
 
     asked.refresh_from_db()
@@ -106,13 +97,13 @@ def test_a_request_open_when_the_data_is_erased_is_closed_unanswered_and_the_off
 
 @pytest.mark.django_db
 def test_the_officers_page_says_an_erased_request_still_needs_an_answer(
-    client: Client, posting: Posting, staff: Actor
+    client: Client, posting: Posting, superuser_actor: Actor
 ) -> None:
     application = apply(posting, "flagged@example.com")
     asked = record(application.candidate, received_at=timezone.now(), kind="objection")
-    purge.erase_now(application=application, actor=staff)  # under-age: erased at once
+    purge.erase_now(application=application, actor=superuser_actor)  # under-age: erased at once
 
-    client.force_login(staff.user)
+    client.force_login(superuser_actor.user)
     page = client.get(reverse("staff:request", kwargs={"pk": asked.pk})).content.decode()
     queue = client.get(reverse("staff:requests"), {"status": Status.ERASED_UNANSWERED})
 
@@ -213,11 +204,11 @@ def test_the_reviewed_examples_end_on_the_right_local_day() -> None:
 
 
 @pytest.fixture
-def extended(posting: Posting, staff: Actor) -> DataSubjectRequest:
+def extended(posting: Posting, superuser_actor: Actor) -> DataSubjectRequest:
     application = apply(posting, "waiting@example.com")
     request = record(application.candidate, received_at=timezone.now() - timedelta(days=5))
     return requests.extend_request(
-        request=request, days=20, reason="Records in three offices.", actor=staff
+        request=request, days=20, reason="Records in three offices.", actor=superuser_actor
     )
 
 
@@ -264,14 +255,20 @@ def test_an_extension_whose_notice_is_still_unsent_at_the_first_due_date_is_void
 
 @pytest.mark.django_db(transaction=True)
 def test_an_extension_takes_effect_once_a_real_worker_has_sent_its_notice(
-    posting: Posting, staff: Actor, celery_worker: None, smtp_mailbox: Any, unique_email: Any
+    posting: Posting,
+    superuser_actor: Actor,
+    celery_worker: None,
+    smtp_mailbox: Any,
+    unique_email: Any,
 ) -> None:
     address = unique_email("extended")
     application = apply(posting, address)
     request = record(application.candidate, received_at=timezone.now() - timedelta(days=5))
 
     # The notice is delivered by the worker after commit; beat would then settle it.
-    requests.extend_request(request=request, days=20, reason="Backups to search.", actor=staff)
+    requests.extend_request(
+        request=request, days=20, reason="Backups to search.", actor=superuser_actor
+    )
     smtp_mailbox.wait_for(address, count=2)  # the confirmation of the application, then it
     tasks.settle_request_extensions.delay()
 
@@ -292,18 +289,21 @@ def test_an_extension_takes_effect_once_a_real_worker_has_sent_its_notice(
 
 @pytest.mark.django_db
 def test_a_hold_lifted_after_the_consent_ended_announces_a_deletion_not_a_past_date(
-    posting: Posting, recruiter: Actor, staff: Actor
+    posting: Posting, recruiter_actor: Actor, superuser_actor: Actor
 ) -> None:
     application = apply(posting, "held@example.com")
     consents.give_consent(candidate=application.candidate, language="en", channel="portal")
     hold = holds.place_hold(
-        application=application, actor=staff, reason="Court order", review_at=date(2040, 1, 1)
+        application=application,
+        actor=superuser_actor,
+        reason="Court order",
+        review_at=date(2040, 1, 1),
     )
-    pipeline.conclude_process(posting=posting, actor=recruiter, reject_remaining=True)
+    pipeline.conclude_process(posting=posting, actor=recruiter_actor, reject_remaining=True)
     later = timezone.now() + timedelta(days=5 * 365)  # the consent has long ended
 
     with mock.patch("django.utils.timezone.now", return_value=later):
-        holds.lift_hold(hold=hold, actor=staff)
+        holds.lift_hold(hold=hold, actor=superuser_actor)
 
     told = OutboundEmail.objects.filter(to_address="held@example.com").values_list(
         "template", flat=True
@@ -313,12 +313,12 @@ def test_a_hold_lifted_after_the_consent_ended_announces_a_deletion_not_a_past_d
 
 @pytest.mark.django_db
 def test_the_erasure_email_says_a_hold_review_is_overdue_rather_than_promising_a_past_date(
-    posting: Posting, staff: Actor
+    posting: Posting, superuser_actor: Actor
 ) -> None:
     application = apply(posting, "kept@example.com")
     holds.place_hold(
         application=application,
-        actor=staff,
+        actor=superuser_actor,
         reason="Court order",
         review_at=timezone.localdate() - timedelta(days=3),
     )
