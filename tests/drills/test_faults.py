@@ -34,9 +34,7 @@ from recruitment.retention.services import purge
 from recruitment.retention.services.reconciliation import reconcile_storage
 from tests.drills.invariants import check_invariants
 from tests.factories import MembershipFactory, PostingFactory
-from tests.recruitment.careers.test_apply import apply
-from tests.recruitment.retention.test_retention_faults import _row_is_locked, concluded
-from tests.services import (
+from tests.harness.faults import (
     app_env,
     celery_broker,
     celery_worker_process,
@@ -46,6 +44,8 @@ from tests.services import (
     storage_on_private_seaweedfs,
     storage_on_restartable_seaweedfs,
 )
+from tests.recruitment.careers.test_apply import apply
+from tests.recruitment.retention.test_retention_faults import _row_is_locked, concluded
 
 pytestmark = [pytest.mark.drill, pytest.mark.django_db(transaction=True)]
 

@@ -42,7 +42,7 @@ from recruitment.pipeline.services.notes import add_note
 from recruitment.retention.services import consents, ledger, purge
 from recruitment.retention.services import schedule as retention
 from tests.factories import MembershipFactory, PostingFactory, UserFactory
-from tests.services import point_storage_at
+from tests.harness.faults import point_storage_at
 from tools import devstack
 
 Stage = Application.Stage

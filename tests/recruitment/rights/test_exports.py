@@ -46,8 +46,8 @@ from recruitment.retention.services import purge
 from recruitment.retention.services.reconciliation import reconcile_storage
 from recruitment.rights.services import export_contents, exports
 from tests.factories import DataExportFactory, MembershipFactory, PostingFactory, UserFactory
+from tests.harness.faults import point_storage_at
 from tests.recruitment.retention.test_retention import apply_as, bucket_contents, pdf_naming
-from tests.services import point_storage_at
 from tools import devstack
 
 Status = DataExport.Status

@@ -21,13 +21,13 @@ from ats.celery import app
 from notifications.models import OutboundEmail
 from recruitment.models import Application
 from recruitment.rights.services import portal_access
+from tests.harness.faults import celery_broker
 from tests.recruitment.rights.test_portal import (
     LINK,
     open_portal,
     text_of,
     without_csrf_tokens,
 )
-from tests.services import celery_broker
 from tools import devstack
 
 REQUEST_LINK = reverse("privacy:request_link")
