@@ -215,7 +215,7 @@ def smtp_mailbox() -> Mailbox:
 @pytest.fixture
 def celery_worker(transactional_db: None) -> Iterator[None]:
     """A real Celery worker (solo pool, in a thread) consuming this test worker's queue."""
-    from tests.harness.faults import celery_worker_running
+    from tests.harness.processes import celery_worker_running
 
     with celery_worker_running():
         yield

@@ -63,7 +63,7 @@ def test_on_the_embedded_broker_a_real_worker_delivers_the_confirmation(
 ) -> None:
     from django.conf import settings
 
-    from tests.harness.faults import celery_worker_running
+    from tests.harness.processes import celery_worker_running
 
     assert settings.CELERY_BROKER_URL == "filesystem://"
     address = unique_email("embedded")

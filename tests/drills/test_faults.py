@@ -1,7 +1,7 @@
 """Fault drills: real services killed or frozen by PID while the app works, then the
 invariants (tests/drills/invariants.py) prove nothing was half-done, duplicated or lost.
 
-Each drill runs on private instances (tests/services.py), so the shared services of the
+Each drill runs on private instances (tests/harness/faults.py), so the shared services of the
 session are never disturbed, and each is bounded by its own timeout.
 """
 
@@ -35,15 +35,13 @@ from recruitment.retention.services.reconciliation import reconcile_storage
 from tests.drills.invariants import check_invariants
 from tests.factories import MembershipFactory, PostingFactory
 from tests.harness.faults import (
-    app_env,
     celery_broker,
-    celery_worker_process,
-    celery_worker_running,
     database_on_restartable_postgres,
     private_redis,
     storage_on_private_seaweedfs,
     storage_on_restartable_seaweedfs,
 )
+from tests.harness.processes import app_env, celery_worker_process, celery_worker_running
 from tests.recruitment.careers.test_apply import apply
 from tests.recruitment.retention.test_retention_faults import _row_is_locked, concluded
 

@@ -24,11 +24,11 @@ from recruitment.models import Application, Candidate, CurriculumVitae, Posting
 from tests.factories import PostingFactory
 from tests.harness.faults import (
     celery_broker,
-    celery_worker_running,
     point_storage_at,
     private_redis,
     storage_on_private_seaweedfs,
 )
+from tests.harness.processes import celery_worker_running
 from tests.hostile_uploads import valid_pdf
 from tests.recruitment.careers.test_apply import apply, nothing_stored
 from tools import devstack
