@@ -24,7 +24,7 @@ from recruitment.models import (
 )
 from recruitment.notices.texts import talent_pool_consent_text, text_version
 from tests.factories import PostingFactory
-from tests.hostile_uploads import (
+from tests.hostile import (
     EXPECTED_REJECTION,
     HOSTILE_CVS,
     HOSTILE_MAX_BYTES,

@@ -33,8 +33,8 @@ from recruitment.cvs.checks.docx import MAX_FIELD_CODE, MAX_FIELD_DEPTH, MAX_XML
 from recruitment.cvs.checks.links import is_unsafe_link
 from recruitment.cvs.checks.pdf import _pypdf_warnings
 from recruitment.cvs.checks.pdf_budget import MAX_PDF_STRING_BYTES, MAX_PDF_STRING_TOTAL_BYTES
-from tests import hostile_uploads
-from tests.hostile_uploads import (
+from tests import hostile
+from tests.hostile import (
     EXPECTED_REJECTION,
     GOOD_CVS,
     HOSTILE_CVS,
@@ -121,7 +121,7 @@ def test_rejection_message_is_candidate_text_that_never_echoes_the_file_name(nam
 )
 def test_hostile_file_name_never_appears_in_the_rejection(filename: str) -> None:
     # Given a macro-laden DOCX uploaded under a hostile name
-    fileobj = _named_file(hostile_uploads.docx_vba_project(), filename)
+    fileobj = _named_file(hostile.docx_vba_project(), filename)
 
     # When it is inspected
     with pytest.raises(CvRejected) as caught:
@@ -145,7 +145,7 @@ def test_every_expected_code_is_a_documented_code_with_a_message() -> None:
 
 
 def test_unsupported_type_message_names_the_accepted_formats() -> None:
-    rejection = _rejection(hostile_uploads.windows_executable())
+    rejection = _rejection(hostile.windows_executable())
 
     message = str(rejection.message)
     assert "PDF" in message
@@ -153,7 +153,7 @@ def test_unsupported_type_message_names_the_accepted_formats() -> None:
 
 
 def test_legacy_word_file_gets_a_message_about_doc_and_passwords() -> None:
-    rejection = _rejection(hostile_uploads.legacy_word_doc())
+    rejection = _rejection(hostile.legacy_word_doc())
 
     assert rejection.code == "unsupported_type"
     assert ".doc" in str(rejection.message)
@@ -162,7 +162,7 @@ def test_legacy_word_file_gets_a_message_about_doc_and_passwords() -> None:
 
 def test_parser_errors_are_not_chained_into_the_rejection() -> None:
     # Given a PDF pypdf cannot parse (its error text may quote the file)
-    data = hostile_uploads.pdf_garbage()
+    data = hostile.pdf_garbage()
 
     # When it is rejected
     rejection = _rejection(data)
@@ -240,7 +240,7 @@ def test_file_exactly_at_the_limit_is_accepted() -> None:
 
 
 def test_file_one_byte_over_the_limit_is_rejected_as_too_large() -> None:
-    data = hostile_uploads.oversized_cv(50_000)
+    data = hostile.oversized_cv(50_000)
 
     rejection = _rejection(data, max_bytes=50_000)
 
@@ -258,7 +258,7 @@ def test_django_uploaded_file_is_accepted() -> None:
 
 def test_client_content_type_and_file_name_do_not_make_an_executable_acceptable() -> None:
     upload = SimpleUploadedFile(
-        "cv.pdf", hostile_uploads.windows_executable(), content_type="application/pdf"
+        "cv.pdf", hostile.windows_executable(), content_type="application/pdf"
     )
 
     with pytest.raises(CvRejected) as caught:
@@ -300,7 +300,7 @@ def test_inspection_reads_from_the_start_whatever_the_current_position() -> None
 
 
 def test_position_is_reset_after_a_rejection() -> None:
-    fileobj = io.BytesIO(hostile_uploads.pdf_launch_action())
+    fileobj = io.BytesIO(hostile.pdf_launch_action())
     fileobj.seek(10)
 
     with pytest.raises(CvRejected):
@@ -346,7 +346,7 @@ def test_file_declaring_a_size_over_the_limit_is_rejected_without_reading() -> N
 
 
 def test_too_large_message_tells_the_candidate_the_limit() -> None:
-    rejection = _rejection(hostile_uploads.oversized_cv(5 * 1024 * 1024), max_bytes=5 * 1024 * 1024)
+    rejection = _rejection(hostile.oversized_cv(5 * 1024 * 1024), max_bytes=5 * 1024 * 1024)
 
     assert rejection.code == "too_large"
     assert "5 MB" in str(rejection.message)
