@@ -75,7 +75,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 
 def _uploaded_pdf() -> str:
-    from tests.hostile import valid_pdf
+    from tests.hostile.pdf import valid_pdf
 
     return storage.put_cv(
         io.BytesIO(valid_pdf()), content_type="application/pdf", filename="cv.pdf"

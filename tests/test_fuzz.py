@@ -28,7 +28,7 @@ from recruitment.models import (
 )
 from recruitment.rights.services import portal_access
 from tests.factories import ApplicationFactory, CandidateFactory, MembershipFactory
-from tests.hostile import valid_pdf
+from tests.hostile.pdf import valid_pdf
 
 pytestmark = pytest.mark.django_db
 

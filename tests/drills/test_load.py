@@ -14,7 +14,7 @@ from recruitment.models import Application, Posting
 from tests.drills.invariants import CONFIRMATION, check_invariants
 from tests.drills.web import Browser, Response
 from tests.harness.processes import app_env, gunicorn_server
-from tests.hostile import valid_pdf
+from tests.hostile.pdf import valid_pdf
 from tests.recruitment.retention.test_retention import pdf_naming
 
 CLIENTS = 20

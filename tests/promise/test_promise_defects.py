@@ -44,7 +44,7 @@ from recruitment.retention.services import consents, holds, purge
 from recruitment.retention.services import schedule as retention
 from recruitment.rights.services import portal_access, requests, self_service
 from tests.factories import MembershipFactory, PostingFactory
-from tests.hostile import valid_pdf
+from tests.hostile.pdf import valid_pdf
 
 Stage = Application.Stage
 Kind = DataSubjectRequest.Kind

@@ -99,7 +99,7 @@ from recruitment.retention.services import consents, holds, ledger, purge
 from recruitment.retention.services import schedule as retention
 from recruitment.rights.services import exports, portal_access, requests, self_service
 from tests.factories import PostingFactory, UserFactory
-from tests.hostile import valid_pdf
+from tests.hostile.pdf import valid_pdf
 from tests.promise.rules import (
     AppModel,
     Clock,

@@ -24,14 +24,10 @@ from recruitment.models import (
 )
 from recruitment.notices.texts import talent_pool_consent_text, text_version
 from tests.factories import PostingFactory
-from tests.hostile import (
-    EXPECTED_REJECTION,
-    HOSTILE_CVS,
-    HOSTILE_MAX_BYTES,
-    hostile_filenames,
-    valid_docx,
-    valid_pdf,
-)
+from tests.hostile.corpus import EXPECTED_REJECTION, HOSTILE_CVS, HOSTILE_MAX_BYTES
+from tests.hostile.docx import valid_docx
+from tests.hostile.filenames import hostile_filenames
+from tests.hostile.pdf import valid_pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ from tests.harness.faults import (
     storage_on_private_seaweedfs,
 )
 from tests.harness.processes import celery_worker_running
-from tests.hostile import valid_pdf
+from tests.hostile.pdf import valid_pdf
 from tests.recruitment.careers.test_apply import apply, nothing_stored
 from tools import devstack
 

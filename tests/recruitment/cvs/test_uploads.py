@@ -33,21 +33,23 @@ from recruitment.cvs.checks.docx import MAX_FIELD_CODE, MAX_FIELD_DEPTH, MAX_XML
 from recruitment.cvs.checks.links import is_unsafe_link
 from recruitment.cvs.checks.pdf import _pypdf_warnings
 from recruitment.cvs.checks.pdf_budget import MAX_PDF_STRING_BYTES, MAX_PDF_STRING_TOTAL_BYTES
-from tests import hostile
-from tests.hostile import (
-    EXPECTED_REJECTION,
-    GOOD_CVS,
-    HOSTILE_CVS,
-    HOSTILE_MAX_BYTES,
+from tests.hostile.corpus import EXPECTED_REJECTION, GOOD_CVS, HOSTILE_CVS, HOSTILE_MAX_BYTES
+from tests.hostile.docx import (
     MC_NS,
     build_docx,
     document_xml,
+    docx_vba_project,
     docx_with_field,
     field_runs,
-    hostile_filenames,
-    pdf_with_info,
     valid_docx,
     valid_docx_parts,
+)
+from tests.hostile.filenames import hostile_filenames
+from tests.hostile.other_types import legacy_word_doc, oversized_cv, windows_executable
+from tests.hostile.pdf import (
+    pdf_garbage,
+    pdf_launch_action,
+    pdf_with_info,
     valid_pdf,
     valid_pdf_with_binary_image,
     valid_pdf_with_many_strings,
@@ -121,7 +123,7 @@ def test_rejection_message_is_candidate_text_that_never_echoes_the_file_name(nam
 )
 def test_hostile_file_name_never_appears_in_the_rejection(filename: str) -> None:
     # Given a macro-laden DOCX uploaded under a hostile name
-    fileobj = _named_file(hostile.docx_vba_project(), filename)
+    fileobj = _named_file(docx_vba_project(), filename)
 
     # When it is inspected
     with pytest.raises(CvRejected) as caught:
@@ -145,7 +147,7 @@ def test_every_expected_code_is_a_documented_code_with_a_message() -> None:
 
 
 def test_unsupported_type_message_names_the_accepted_formats() -> None:
-    rejection = _rejection(hostile.windows_executable())
+    rejection = _rejection(windows_executable())
 
     message = str(rejection.message)
     assert "PDF" in message
@@ -153,7 +155,7 @@ def test_unsupported_type_message_names_the_accepted_formats() -> None:
 
 
 def test_legacy_word_file_gets_a_message_about_doc_and_passwords() -> None:
-    rejection = _rejection(hostile.legacy_word_doc())
+    rejection = _rejection(legacy_word_doc())
 
     assert rejection.code == "unsupported_type"
     assert ".doc" in str(rejection.message)
@@ -162,7 +164,7 @@ def test_legacy_word_file_gets_a_message_about_doc_and_passwords() -> None:
 
 def test_parser_errors_are_not_chained_into_the_rejection() -> None:
     # Given a PDF pypdf cannot parse (its error text may quote the file)
-    data = hostile.pdf_garbage()
+    data = pdf_garbage()
 
     # When it is rejected
     rejection = _rejection(data)
@@ -240,7 +242,7 @@ def test_file_exactly_at_the_limit_is_accepted() -> None:
 
 
 def test_file_one_byte_over_the_limit_is_rejected_as_too_large() -> None:
-    data = hostile.oversized_cv(50_000)
+    data = oversized_cv(50_000)
 
     rejection = _rejection(data, max_bytes=50_000)
 
@@ -257,9 +259,7 @@ def test_django_uploaded_file_is_accepted() -> None:
 
 
 def test_client_content_type_and_file_name_do_not_make_an_executable_acceptable() -> None:
-    upload = SimpleUploadedFile(
-        "cv.pdf", hostile.windows_executable(), content_type="application/pdf"
-    )
+    upload = SimpleUploadedFile("cv.pdf", windows_executable(), content_type="application/pdf")
 
     with pytest.raises(CvRejected) as caught:
         inspect_cv(upload, max_bytes=HOSTILE_MAX_BYTES)
@@ -300,7 +300,7 @@ def test_inspection_reads_from_the_start_whatever_the_current_position() -> None
 
 
 def test_position_is_reset_after_a_rejection() -> None:
-    fileobj = io.BytesIO(hostile.pdf_launch_action())
+    fileobj = io.BytesIO(pdf_launch_action())
     fileobj.seek(10)
 
     with pytest.raises(CvRejected):
@@ -346,7 +346,7 @@ def test_file_declaring_a_size_over_the_limit_is_rejected_without_reading() -> N
 
 
 def test_too_large_message_tells_the_candidate_the_limit() -> None:
-    rejection = _rejection(hostile.oversized_cv(5 * 1024 * 1024), max_bytes=5 * 1024 * 1024)
+    rejection = _rejection(oversized_cv(5 * 1024 * 1024), max_bytes=5 * 1024 * 1024)
 
     assert rejection.code == "too_large"
     assert "5 MB" in str(rejection.message)

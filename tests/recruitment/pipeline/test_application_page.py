@@ -25,7 +25,7 @@ from tests.factories import (
     NoteFactory,
     UserFactory,
 )
-from tests.hostile import valid_pdf
+from tests.hostile.pdf import valid_pdf
 from tests.recruitment.pipeline.test_pipeline import add_applications, queries_for
 
 pytestmark = pytest.mark.django_db

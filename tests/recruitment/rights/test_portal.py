@@ -35,7 +35,7 @@ from recruitment.pipeline.services.stages import PipelineError
 from recruitment.retention.services import consents, purge
 from recruitment.rights.services import portal_access
 from tests.factories import MembershipFactory, PostingFactory, UserFactory
-from tests.hostile import valid_pdf
+from tests.hostile.pdf import valid_pdf
 from tests.recruitment.retention.test_retention import (
     apply_as,
     bucket_contents,
