@@ -145,7 +145,7 @@ def _default_language() -> Iterator[None]:
 
 @pytest.fixture
 def posting():  # type: ignore[no-untyped-def]
-    return PostingFactory()
+    return PostingFactory.create()
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def applied(posting: Posting) -> Application:
 @pytest.fixture
 def recruiter(posting: Posting) -> User:
     """A recruiter on `posting`'s team."""
-    return MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
+    return MembershipFactory.create(posting=posting, role=TeamMembership.Role.RECRUITER).user
 
 
 @pytest.fixture
@@ -168,7 +168,7 @@ def recruiter_actor(recruiter: User) -> Actor:
 
 @pytest.fixture
 def superuser_actor() -> Actor:
-    return Actor(UserFactory(is_superuser=True))
+    return Actor(UserFactory.create(is_superuser=True))
 
 
 @pytest.fixture
@@ -176,7 +176,7 @@ def officer() -> Any:
     """A privacy officer: staff in the "Privacy officers" group (created by a migration)."""
     from django.contrib.auth.models import Group
 
-    user = UserFactory()
+    user = UserFactory.create()
     user.groups.add(Group.objects.get(name="Privacy officers"))
     return user
 

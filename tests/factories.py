@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import factory
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from recruitment.accounts.services import enrol_totp
@@ -12,6 +13,7 @@ from recruitment.models import (
     Application,
     Candidate,
     CurriculumVitae,
+    DataExport,
     InterviewNote,
     Posting,
     TeamMembership,
@@ -21,7 +23,7 @@ from recruitment.models import (
 TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
-class PostingFactory(factory.django.DjangoModelFactory):
+class PostingFactory(factory.django.DjangoModelFactory[Posting]):
     class Meta:
         model = Posting
 
@@ -35,7 +37,7 @@ class PostingFactory(factory.django.DjangoModelFactory):
     published_at = factory.LazyFunction(timezone.now)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = "auth.User"
         django_get_or_create = ("username",)
@@ -53,7 +55,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             enrol_totp(user, TEST_TOTP_SECRET)
 
 
-class CandidateFactory(factory.django.DjangoModelFactory):
+class CandidateFactory(factory.django.DjangoModelFactory[Candidate]):
     class Meta:
         model = Candidate
 
@@ -62,7 +64,7 @@ class CandidateFactory(factory.django.DjangoModelFactory):
     phone = ""
 
 
-class ApplicationFactory(factory.django.DjangoModelFactory):
+class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
     class Meta:
         model = Application
 
@@ -82,7 +84,7 @@ def _uploaded_pdf() -> str:
     )
 
 
-class CvFactory(factory.django.DjangoModelFactory):
+class CvFactory(factory.django.DjangoModelFactory[CurriculumVitae]):
     """A CV row with its object really uploaded (the suite checks objects == rows)."""
 
     class Meta:
@@ -96,7 +98,7 @@ class CvFactory(factory.django.DjangoModelFactory):
     sha256 = "0" * 64
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[TeamMembership]):
     class Meta:
         model = TeamMembership
 
@@ -105,7 +107,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = TeamMembership.Role.RECRUITER
 
 
-class NoteFactory(factory.django.DjangoModelFactory):
+class NoteFactory(factory.django.DjangoModelFactory[InterviewNote]):
     class Meta:
         model = InterviewNote
 
@@ -120,7 +122,7 @@ def _uploaded_export() -> str:
     return storage.put_export(io.BytesIO(b"PK\x05\x06" + b"\x00" * 18))  # an empty ZIP
 
 
-class DataExportFactory(factory.django.DjangoModelFactory):
+class DataExportFactory(factory.django.DjangoModelFactory[DataExport]):
     """A READY data export with its object really uploaded (the suite checks objects == rows)."""
 
     class Meta:

@@ -142,8 +142,8 @@ def test_the_application_form(
 
 @pytest.fixture
 def recruiter_case(client: Client) -> tuple[Client, Any, Application]:
-    membership = MembershipFactory()
-    application = ApplicationFactory(posting=membership.posting)
+    membership = MembershipFactory.create()
+    application = ApplicationFactory.create(posting=membership.posting)
     client.force_login(membership.user)
     return client, membership.user, application
 
@@ -187,8 +187,8 @@ def test_the_staff_note_form(
 
 @pytest.fixture
 def portal_case(client: Client, posting: Posting) -> tuple[Client, Candidate]:
-    candidate = CandidateFactory()
-    ApplicationFactory(candidate=candidate, posting=posting)
+    candidate = CandidateFactory.create()
+    ApplicationFactory.create(candidate=candidate, posting=posting)
     token = portal_access.issue_token(candidate=candidate, purpose=PortalToken.Purpose.ACCESS)
     assert client.get(f"/privacy/access/{token}/").status_code == 302
     assert client.post(reverse("privacy:continue")).status_code == 302
@@ -285,7 +285,7 @@ def test_a_successful_application_ignores_protected_fields(
     assert OTHER_ID not in (str(application.pk), str(application.candidate_id))
     assert application.candidate.full_name == HOSTILE[0] + " " + HOSTILE[1]  # stored as typed
 
-    recruiter = MembershipFactory(posting=posting).user
+    recruiter = MembershipFactory.create(posting=posting).user
     client.force_login(recruiter)
     assert_escaped(_page(client.get(reverse("staff:application", args=[application.pk]))))
 

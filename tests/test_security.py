@@ -200,7 +200,7 @@ def test_plain_http_is_redirected_to_https_in_production(posting: Posting) -> No
 @override_settings(**PRODUCTION)
 def test_staff_page_headers_in_production(posting: Posting) -> None:
     client = Client()
-    client.force_login(MembershipFactory(posting=posting).user)
+    client.force_login(MembershipFactory.create(posting=posting).user)
     response = client.get(reverse("staff:home"), secure=True)
     assert response.status_code == 200
     assert_hardened(response)
@@ -233,7 +233,7 @@ def _session_key(client: Client) -> str | None:
 @pytest.mark.django_db
 @override_settings(**PRODUCTION)
 def test_staff_login_rotates_the_session_and_the_session_expires() -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     client = Client()
     before: SessionBase = client.session  # an anonymous session, as a visitor would have
     before["seen"] = True

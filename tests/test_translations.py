@@ -250,7 +250,7 @@ def test_the_application_language_is_kept_for_every_later_email(
     assert CYRILLIC.search(received.subject), received.subject
 
     # A later email, caused by staff working in English, still speaks Serbian.
-    recruiter = MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
+    recruiter = MembershipFactory.create(posting=posting, role=TeamMembership.Role.RECRUITER).user
     with translation.override("en"):
         pipeline.move_application(
             application_id=application.pk,
@@ -425,7 +425,7 @@ def test_the_recruiter_workspace_renders_in_every_language(
     code: str, client: Client, posting: Posting
 ) -> None:
     application = apply_as(posting, "Radni Prostor")
-    admin = UserFactory(is_staff=True, is_superuser=True)
+    admin = UserFactory.create(is_staff=True, is_superuser=True)
     client.force_login(admin)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
     pages = [

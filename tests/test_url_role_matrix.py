@@ -284,26 +284,26 @@ def test_every_url_pattern_has_an_entry_in_the_matrix() -> None:
 @pytest.fixture
 def world(db: None) -> dict[str, Any]:
     """One posting with a full team, one assigned and one unassigned application."""
-    posting = PostingFactory()
-    recruiter_membership = MembershipFactory(posting=posting, role=Role.RECRUITER)
+    posting = PostingFactory.create()
+    recruiter_membership = MembershipFactory.create(posting=posting, role=Role.RECRUITER)
     recruiter = recruiter_membership.user
     recruiter.groups.add(Group.objects.get(name="Recruiters"))
-    assigned = MembershipFactory(posting=posting, role=Role.INTERVIEWER).user
-    not_assigned = MembershipFactory(posting=posting, role=Role.INTERVIEWER).user
-    hiring_manager = MembershipFactory(posting=posting, role=Role.HIRING_MANAGER).user
-    spare = MembershipFactory(posting=posting, role=Role.INTERVIEWER)
-    audit_log_reader = UserFactory()
+    assigned = MembershipFactory.create(posting=posting, role=Role.INTERVIEWER).user
+    not_assigned = MembershipFactory.create(posting=posting, role=Role.INTERVIEWER).user
+    hiring_manager = MembershipFactory.create(posting=posting, role=Role.HIRING_MANAGER).user
+    spare = MembershipFactory.create(posting=posting, role=Role.INTERVIEWER)
+    audit_log_reader = UserFactory.create()
     audit_log_reader.user_permissions.add(
         Permission.objects.get(content_type__app_label="recruitment", codename="view_accessevent")
     )
-    privacy_officer = UserFactory()
+    privacy_officer = UserFactory.create()
     privacy_officer.groups.add(Group.objects.get(name="Privacy officers"))
-    application = ApplicationFactory(posting=posting, stage=Application.Stage.SCREENING)
+    application = ApplicationFactory.create(posting=posting, stage=Application.Stage.SCREENING)
     application.assignments.create(interviewer=assigned)
-    ApplicationFactory(posting=posting)
-    cv = CvFactory(application=application)
-    export = DataExportFactory(candidate=application.candidate)
-    note = NoteFactory(application=application, author=recruiter)
+    ApplicationFactory.create(posting=posting)
+    cv = CvFactory.create(application=application)
+    export = DataExportFactory.create(candidate=application.candidate)
+    note = NoteFactory.create(application=application, author=recruiter)
     hold = LegalHold.objects.create(
         application=application, reason="Pending litigation", review_at=date.today()
     )
@@ -315,14 +315,14 @@ def world(db: None) -> dict[str, Any]:
     )
     users = {
         "anonymous": None,
-        "staff_without_posting": UserFactory(),
+        "staff_without_posting": UserFactory.create(),
         "interviewer_not_assigned": not_assigned,
         "interviewer_assigned": assigned,
         "hiring_manager": hiring_manager,
         "recruiter": recruiter,
         "audit_log_reader": audit_log_reader,
         "privacy_officer": privacy_officer,
-        "admin": UserFactory(is_superuser=True),
+        "admin": UserFactory.create(is_superuser=True),
     }
     return {
         "users": users,

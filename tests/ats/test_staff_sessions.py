@@ -52,7 +52,7 @@ def test_a_session_lasts_while_no_gap_exceeds_the_idle_time_nor_the_whole_the_ab
 ) -> None:
     settings.STAFF_IDLE_MINUTES = 30
     settings.STAFF_SESSION_HOURS = 2
-    user = UserFactory(is_superuser=True)
+    user = UserFactory.create(is_superuser=True)
     client = Client()
     start = timezone.now()
     with mock.patch("django.utils.timezone.now", return_value=start):
@@ -67,7 +67,7 @@ def test_a_session_lasts_while_no_gap_exceeds_the_idle_time_nor_the_whole_the_ab
 
 
 def test_an_idle_session_ends_and_the_login_page_says_why(client: Client) -> None:
-    user = UserFactory(is_superuser=True)
+    user = UserFactory.create(is_superuser=True)
     start = timezone.now()
     with mock.patch("django.utils.timezone.now", return_value=start):
         sign_in(client, user)
@@ -83,7 +83,7 @@ def test_an_idle_session_ends_and_the_login_page_says_why(client: Client) -> Non
 
 
 def test_an_active_session_still_ends_at_the_absolute_limit(client: Client) -> None:
-    user = UserFactory(is_superuser=True)
+    user = UserFactory.create(is_superuser=True)
     start = timezone.now()
     with mock.patch("django.utils.timezone.now", return_value=start):
         sign_in(client, user)
@@ -96,7 +96,7 @@ def test_an_active_session_still_ends_at_the_absolute_limit(client: Client) -> N
 
 
 def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one() -> None:
-    user = UserFactory(is_superuser=True)
+    user = UserFactory.create(is_superuser=True)
     here, elsewhere = Client(), Client()
     sign_in(here, user)
     sign_in(elsewhere, user)

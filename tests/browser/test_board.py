@@ -48,8 +48,8 @@ def log_in(page: Page, live_server: LiveServer, user: Any) -> None:
 
 
 def recruiter_on(posting: Posting) -> Any:
-    user: Any = UserFactory()
-    MembershipFactory(posting=posting, user=user, role=TeamMembership.Role.RECRUITER)
+    user: Any = UserFactory.create()
+    MembershipFactory.create(posting=posting, user=user, role=TeamMembership.Role.RECRUITER)
     return user
 
 
@@ -58,7 +58,7 @@ def test_every_cards_stage_menu_shows_whole_stage_names_at_the_default_column_wi
 ) -> None:
     # One card in every column, so every stage name is some menu's selected one.
     for stage in Application.Stage.values:
-        ApplicationFactory(posting=posting, stage=stage)
+        ApplicationFactory.create(posting=posting, stage=stage)
     log_in(page, live_server, recruiter_on(posting))
     board = f"{live_server.url}/staff/postings/{posting.pk}/pipeline/"
 
@@ -81,7 +81,7 @@ def test_every_cards_stage_menu_shows_whole_stage_names_at_the_default_column_wi
 def test_a_card_moves_with_the_keyboard_alone(
     page: Page, live_server: LiveServer, posting: Posting
 ) -> None:
-    application = ApplicationFactory(posting=posting, candidate__full_name="Keya Board")
+    application = ApplicationFactory.create(posting=posting, candidate__full_name="Keya Board")
     log_in(page, live_server, recruiter_on(posting))
     page.goto(f"{live_server.url}/staff/postings/{posting.pk}/pipeline/")
 
@@ -101,7 +101,7 @@ def test_a_card_moves_with_the_keyboard_alone(
 def test_a_card_moves_with_javascript_switched_off(
     browser: Browser, live_server: LiveServer, posting: Posting
 ) -> None:
-    application = ApplicationFactory(posting=posting, candidate__full_name="Noa Script")
+    application = ApplicationFactory.create(posting=posting, candidate__full_name="Noa Script")
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     try:
         page = context.new_page()

@@ -49,8 +49,8 @@ def test_a_recruiter_decides_concludes_and_the_candidate_is_erased(
     failed_responses: Responses,
     tmp_path: Path,
 ) -> None:
-    user: Any = UserFactory(username="rita.recruiter")
-    MembershipFactory(posting=posting, user=user, role=TeamMembership.Role.RECRUITER)
+    user: Any = UserFactory.create(username="rita.recruiter")
+    MembershipFactory.create(posting=posting, user=user, role=TeamMembership.Role.RECRUITER)
     application = apply_as(posting, "Dragan Dropović")
     name = application.candidate.full_name
     cv = application.cvs.get()

@@ -121,7 +121,7 @@ def test_a_password_alone_shows_no_candidate_data(page: Page, live_server: LiveS
 def test_a_new_account_sets_up_its_app_at_first_sign_in(
     page: Page, live_server: LiveServer
 ) -> None:
-    user: Any = UserFactory(second_factor=False)
+    user: Any = UserFactory.create(second_factor=False)
 
     page.goto(f"{live_server.url}/staff/login/")
     page.get_by_label("Username").fill(user.username)
@@ -168,7 +168,7 @@ def test_a_security_key_is_a_second_factor_where_the_browser_has_webauthn(
             }
         },
     )
-    user: Any = UserFactory(second_factor=False)
+    user: Any = UserFactory.create(second_factor=False)
     page.goto(f"{live_server.url}/staff/login/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)

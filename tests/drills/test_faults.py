@@ -181,8 +181,10 @@ def test_postgres_restarted_mid_purge_the_next_sweep_completes_with_one_record_e
     a fresh connection, finishes the job: one record each, nothing personal left."""
     names = [f"Restarted Purge {n}" for n in range(3)]
     with database_on_restartable_postgres() as db, storage_on_private_seaweedfs(settings):
-        posting = PostingFactory()
-        recruiter = MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
+        posting = PostingFactory.create()
+        recruiter = MembershipFactory.create(
+            posting=posting, role=TeamMembership.Role.RECRUITER
+        ).user
         applications = concluded(posting, recruiter, *names)
         ids = [a.pk for a in applications]
         real_background = storage.erase_objects_in_background

@@ -149,8 +149,10 @@ def test_the_conclusion_page_names_the_restricted_applications_it_ends(
 
 @pytest.mark.django_db(transaction=True)
 def test_an_application_submitted_during_a_conclusion_waits_and_is_refused() -> None:
-    posting = PostingFactory()
-    actor = Actor(MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user)
+    posting = PostingFactory.create()
+    actor = Actor(
+        MembershipFactory.create(posting=posting, role=TeamMembership.Role.RECRUITER).user
+    )
     concluding = threading.Event()
     release = threading.Event()
     outcome: dict[str, Any] = {}
@@ -321,7 +323,7 @@ def test_applying_with_someone_elses_address_changes_none_of_their_details(
     posting: Posting,
 ) -> None:
     victim = apply(posting, "victim@example.com", name="Ana Kovačević", phone="+387 61 1")
-    stranger = apply(PostingFactory(), "victim@example.com", name="Impostor", phone="+1 555")
+    stranger = apply(PostingFactory.create(), "victim@example.com", name="Impostor", phone="+1 555")
     person = Candidate.objects.get(email="victim@example.com")
     assert (person.full_name, person.phone) == ("Ana Kovačević", "+387 61 1")
     victim.refresh_from_db()
@@ -336,7 +338,7 @@ def test_a_box_ticked_on_another_application_keeps_nothing_of_the_victims(
     posting: Posting, recruiter_actor: Actor
 ) -> None:
     victim = apply(posting, "kept@example.com")
-    other = PostingFactory()
+    other = PostingFactory.create()
     apply(other, "kept@example.com", consent=True)  # a stranger ticks the talent-pool box
     pipeline.conclude_process(posting=posting, actor=recruiter_actor, reject_remaining=True)
     victim.refresh_from_db()
@@ -388,7 +390,7 @@ def test_a_form_consent_covers_its_own_application_only(
     posting: Posting, recruiter_actor: Actor
 ) -> None:
     first = apply(posting, "scope@example.com")
-    second_posting = PostingFactory()
+    second_posting = PostingFactory.create()
     second = apply(second_posting, "scope@example.com", consent=True)
     consents.confirm_consent(
         candidate=second.candidate,
@@ -426,7 +428,7 @@ def test_the_under_age_flag_erases_the_person_in_every_posting(
     posting: Posting, recruiter_actor: Actor
 ) -> None:
     seen = apply(posting, "young@example.com")
-    unseen = apply(PostingFactory(), "young@example.com")  # a posting the flagger cannot see
+    unseen = apply(PostingFactory.create(), "young@example.com")  # a posting the flagger cannot see
     assert purge.erase_now(application=seen, actor=recruiter_actor) == purge.Outcome.ERASED
     assert not Application.objects.filter(pk__in=[seen.pk, unseen.pk]).exists()
     assert not Candidate.objects.filter(email="young@example.com").exists()
@@ -457,7 +459,7 @@ def test_an_erasure_request_erases_everything_a_hold_does_not_keep(
     posting: Posting, superuser_actor: Actor
 ) -> None:
     held = apply(posting, "partly@example.com")
-    free = apply(PostingFactory(), "partly@example.com")
+    free = apply(PostingFactory.create(), "partly@example.com")
     hold = holds.place_hold(
         application=held,
         actor=superuser_actor,
@@ -482,7 +484,7 @@ def test_a_staff_resolved_erasure_request_erases_what_no_hold_keeps(
     posting: Posting, superuser_actor: Actor
 ) -> None:
     held = apply(posting, "letter@example.com")
-    free = apply(PostingFactory(), "letter@example.com")
+    free = apply(PostingFactory.create(), "letter@example.com")
     holds.place_hold(
         application=held,
         actor=superuser_actor,

@@ -184,7 +184,7 @@ class PromiseMachine(RuleBasedStateMachine):
         privacy_texts.forget_checked_versions()
         _erase_bucket()
         self.model = PromiseModel()
-        self.staff = Actor(UserFactory(is_superuser=True))
+        self.staff = Actor(UserFactory.create(is_superuser=True))
         self.staff_client = Client()
         django_cache.clear()  # rate-limit counters of earlier examples (the pages are visited)
         self._strangers = 0
@@ -244,7 +244,7 @@ class PromiseMachine(RuleBasedStateMachine):
     # --- The world each example starts from ----------------------------------------------------
 
     def new_posting_now(self) -> int:
-        posting = PostingFactory(published_at=self.now)
+        posting = PostingFactory.create(published_at=self.now)
         self.model.postings[posting.pk] = PostingModel(pk=posting.pk)
         return posting.pk
 

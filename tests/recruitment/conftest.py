@@ -7,7 +7,7 @@ from tests.factories import UserFactory
 
 @pytest.fixture
 def superuser() -> User:
-    return UserFactory(is_superuser=True)
+    return UserFactory.create(is_superuser=True)
 
 
 @pytest.fixture

@@ -16,12 +16,12 @@ EMAIL = "vesna.admintest@example.org"
 
 @pytest.fixture
 def application() -> Application:
-    return ApplicationFactory(candidate__full_name=NAME, candidate__email=EMAIL)
+    return ApplicationFactory.create(candidate__full_name=NAME, candidate__email=EMAIL)
 
 
 @pytest.fixture
 def all_permissions_client(client: Client) -> Client:
-    user = UserFactory(username="almost-admin")
+    user = UserFactory.create(username="almost-admin")
     user.user_permissions.set(Permission.objects.all())
     client.force_login(user)
     return client
@@ -74,8 +74,8 @@ def test_a_missing_application_is_not_audited_as_viewed(superuser_client: Client
 def test_cvs_show_what_the_file_is_but_never_a_way_to_it(
     superuser_client: Client, application: Application
 ) -> None:
-    cv = CvFactory(application=application, original_filename="vesna-cv.pdf")
-    NoteFactory(application=application, body="Knows PostgreSQL internals.")
+    cv = CvFactory.create(application=application, original_filename="vesna-cv.pdf")
+    NoteFactory.create(application=application, body="Knows PostgreSQL internals.")
 
     html = superuser_client.get(change_url(application)).content.decode()
 
@@ -100,7 +100,7 @@ def test_the_application_list_names_no_candidate(
 def test_superuser_finds_an_application_by_its_id(
     superuser_client: Client, application: Application
 ) -> None:
-    other = ApplicationFactory()
+    other = ApplicationFactory.create()
     url = reverse("admin:recruitment_application_changelist")
 
     found = superuser_client.get(url, {"q": str(application.pk)})
@@ -165,7 +165,7 @@ def test_the_access_log_in_admin_is_read_only_and_for_superusers_only(
     client: Client, superuser_client: Client
 ) -> None:
     AccessEvent.objects.create(actor_username="rita", action=AccessEvent.Action.DOWNLOAD_CV)
-    officer = UserFactory(username="olga")
+    officer = UserFactory.create(username="olga")
     officer.groups.add(Group.objects.get(name="Privacy officers"))
     changelist = reverse("admin:recruitment_accessevent_changelist")
 
@@ -180,7 +180,7 @@ def test_the_access_log_in_admin_is_read_only_and_for_superusers_only(
 
 
 def test_posting_admin_keeps_the_conclusion_read_only(superuser_client: Client) -> None:
-    posting = PostingFactory()
+    posting = PostingFactory.create()
 
     response = superuser_client.get(reverse("admin:recruitment_posting_change", args=[posting.pk]))
 

@@ -94,12 +94,12 @@ def field_paths(model: type[Model]) -> list[str]:
 @pytest.fixture
 def data() -> Application:
     """An application with a distinctive cover letter, and an audit row about it."""
-    application = ApplicationFactory(
+    application = ApplicationFactory.create(
         cover_letter=f"I am {SECRET}.", stage=Application.Stage.INTERVIEW
     )
     # A second posting: a relation filter with one choice is not shown, and then Django
     # does not list its parameters among the page's (declared_parameters would miss them).
-    ApplicationFactory()
+    ApplicationFactory.create()
     AccessEvent.objects.create(
         actor_username="rita",
         action=AccessEvent.Action.VIEW_APPLICATION,

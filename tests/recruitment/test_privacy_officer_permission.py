@@ -45,7 +45,7 @@ def permission(codename: str) -> Permission:
 
 
 def staff_with(*codenames: str) -> User:
-    user = UserFactory()
+    user = UserFactory.create()
     user.user_permissions.add(*(permission(codename) for codename in codenames))
     return user
 
@@ -79,8 +79,8 @@ class World:
 
 @pytest.fixture
 def world(posting: Posting) -> World:
-    application = ApplicationFactory(posting=posting)
-    unheld = ApplicationFactory(posting=posting)
+    application = ApplicationFactory.create(posting=posting)
+    unheld = ApplicationFactory.create(posting=posting)
     hold = LegalHold.objects.create(
         application=application, reason="Pending litigation", review_at=date.today()
     )
@@ -88,7 +88,7 @@ def world(posting: Posting) -> World:
         application=application,
         unheld=unheld,
         hold=hold,
-        export=DataExportFactory(candidate=application.candidate),
+        export=DataExportFactory.create(candidate=application.candidate),
         erasure=record_request(candidate=unheld.candidate, kind="erasure", channel="email"),
     )
 
@@ -343,7 +343,7 @@ def test_the_privacy_officers_permission_alone_offers_their_pages_but_not_the_au
 
 
 def test_a_privacy_officer_and_an_admin_are_offered_all_four(officer: User) -> None:
-    admin = UserFactory(is_superuser=True)
+    admin = UserFactory.create(is_superuser=True)
 
     assert nav_links_shown_to(officer) == set(NAV_LINKS)
     assert nav_links_shown_to(admin) == set(NAV_LINKS)
@@ -352,9 +352,9 @@ def test_a_privacy_officer_and_an_admin_are_offered_all_four(officer: User) -> N
 def test_a_recruiter_who_reads_the_audit_log_is_not_offered_the_candidates_export(
     posting: Posting,
 ) -> None:
-    recruiter = MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
+    recruiter = MembershipFactory.create(posting=posting, role=TeamMembership.Role.RECRUITER).user
     recruiter.user_permissions.add(permission("view_accessevent"))
-    application = ApplicationFactory(posting=posting)
+    application = ApplicationFactory.create(posting=posting)
     page = reverse("staff:application", args=[application.pk])
     export = reverse("staff:application_export", args=[application.pk])
 

@@ -70,8 +70,8 @@ def shows_personal_data(response: Any, application: Any) -> bool:
 
 def test_a_password_alone_reaches_no_page_and_no_personal_data(client: Client) -> None:
     # Given an admin (who may see everything) with a second factor
-    admin = UserFactory(is_superuser=True)
-    application = ApplicationFactory()
+    admin = UserFactory.create(is_superuser=True)
+    application = ApplicationFactory.create()
     # When they give only the password
     response = sign_in_with_password(client, admin.username)
     # Then they are asked for the code, and every page sends them to sign in
@@ -86,8 +86,8 @@ def test_a_password_alone_reaches_no_page_and_no_personal_data(client: Client) -
 
 def test_without_a_second_factor_every_page_leads_to_setting_one_up(client: Client) -> None:
     # Given an admin whose account has no second factor yet (a new account)
-    admin = UserFactory(is_superuser=True, second_factor=False)
-    application = ApplicationFactory()
+    admin = UserFactory.create(is_superuser=True, second_factor=False)
+    application = ApplicationFactory.create()
     # When they sign in with the password
     response = sign_in_with_password(client, admin.username)
     # Then they are signed in only as far as setting one up: nothing else opens
@@ -107,7 +107,7 @@ def test_a_session_signed_in_before_the_second_factor_is_sent_to_sign_in_again(
 ) -> None:
     # A session that no factor verified (made before this requirement, or by another login
     # path) of someone who has a factor: signed out, asked to sign in again.
-    user = UserFactory()
+    user = UserFactory.create()
     client.force_login(user)
     session = client.session
     session.pop("staff_second_factor")
@@ -126,7 +126,7 @@ def test_first_sign_in_sets_up_an_authenticator_app_then_shows_recovery_codes_on
     client: Client,
 ) -> None:
     # Given a new staff account, signed in with its password
-    user = UserFactory(second_factor=False)
+    user = UserFactory.create(second_factor=False)
     sign_in_with_password(client, user.username)
     assert client.get(HOME)["Location"] == ACTIVATE
 
@@ -159,7 +159,7 @@ def test_first_sign_in_sets_up_an_authenticator_app_then_shows_recovery_codes_on
 
 @pytest.mark.django_db(transaction=True)
 def test_a_recovery_code_stands_in_for_the_app_once(client: Client) -> None:
-    user = UserFactory(second_factor=False)
+    user = UserFactory.create(second_factor=False)
     sign_in_with_password(client, user.username)
     client.get(ACTIVATE)
     client.post(ACTIVATE, {"code": current_code(client.session["mfa.totp.secret"])})
@@ -186,7 +186,7 @@ def test_a_recovery_code_stands_in_for_the_app_once(client: Client) -> None:
 
 def test_wrong_codes_lock_the_account_like_wrong_passwords(client: Client, settings: Any) -> None:
     # Given someone who knows the password (stolen) but not the code
-    user = UserFactory()
+    user = UserFactory.create()
     sign_in_with_password(client, user.username)
     # When they guess codes until the limit
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
@@ -201,7 +201,7 @@ def test_wrong_codes_lock_the_account_like_wrong_passwords(client: Client, setti
 
 
 def test_the_right_code_before_the_limit_signs_in(client: Client, settings: Any) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     sign_in_with_password(client, user.username)
     for _ in range(settings.AXES_FAILURE_LIMIT - 2):
         enter_code(client, "123456")
@@ -217,7 +217,7 @@ def test_the_right_code_before_the_limit_signs_in(client: Client, settings: Any)
 def test_a_trusted_browser_skips_the_code_for_the_configured_days_at_most(
     client: Client, settings: Any
 ) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     first = sign_in_with_password(client, user.username)
     assert first["Location"] == reverse("mfa_authenticate")
     enter_code(client)
@@ -252,8 +252,8 @@ def test_an_admin_reset_is_audited_ends_every_session_and_asks_for_a_new_factor(
     client: Client,
 ) -> None:
     # Given a colleague signed in on two browsers
-    admin = UserFactory(is_superuser=True)
-    colleague = UserFactory()
+    admin = UserFactory.create(is_superuser=True)
+    colleague = UserFactory.create()
     browsers = [Client(), Client()]
     for n, browser in enumerate(browsers):
         cache.clear()  # the same code twice in 30 seconds is refused as a replay
@@ -283,17 +283,17 @@ def test_an_admin_reset_is_audited_ends_every_session_and_asks_for_a_new_factor(
 
 
 def test_only_admins_may_reset_and_not_their_own(client: Client) -> None:
-    admin = UserFactory(is_superuser=True)
+    admin = UserFactory.create(is_superuser=True)
     with pytest.raises(ResetRefused):
         reset_second_factor(actor=Actor(user=admin), user=admin)
     assert Authenticator.objects.filter(user=admin).exists()
 
     # Staff who may edit users in the admin, but are not admins, do not get the action
-    editor = UserFactory()
+    editor = UserFactory.create()
     editor.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_user", "change_user"])
     )
-    target = UserFactory()
+    target = UserFactory.create()
     client.force_login(editor)
     page = client.get(reverse("admin:auth_user_changelist"))
     assert page.status_code == 200
@@ -308,7 +308,7 @@ def test_only_admins_may_reset_and_not_their_own(client: Client) -> None:
 
 def test_removing_the_factor_that_verified_a_session_ends_it(client: Client) -> None:
     # A person revoking a lost key ends the sessions it opened (here: the app's factor).
-    user = UserFactory()
+    user = UserFactory.create()
     sign_in(client, user.username)
     assert client.get(HOME).status_code == 200
     Authenticator.objects.filter(user=user).delete()
@@ -333,7 +333,7 @@ def test_the_admin_login_page_sends_to_the_staff_sign_in_with_where_to_go_back(
     outside = client.get(reverse("admin:login"), {"next": "https://evil.example/"})
     assert outside["Location"] == f"{LOGIN}?next=/admin/"
     # Posting a password to it signs nobody in
-    admin = UserFactory(is_superuser=True)
+    admin = UserFactory.create(is_superuser=True)
     client.post(reverse("admin:login"), {"username": admin.username, "password": PASSWORD})
     assert "_auth_user_id" not in client.session
 
@@ -345,7 +345,7 @@ def test_allauth_pages_a_staff_workspace_does_not_offer_answer_404(
     client: Client, name: str
 ) -> None:
     assert client.get(reverse(name)).status_code == 404
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     assert client.get(reverse(name)).status_code == 404
 
 
@@ -353,7 +353,7 @@ def test_allauth_pages_a_staff_workspace_does_not_offer_answer_404(
 
 
 def test_totp_secrets_are_encrypted_at_rest_and_survive_a_key_rotation(settings: Any) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     stored = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"]
     assert TEST_TOTP_SECRET not in stored
     assert decrypt(stored) == TEST_TOTP_SECRET
@@ -363,7 +363,7 @@ def test_totp_secrets_are_encrypted_at_rest_and_survive_a_key_rotation(settings:
 
 
 def test_enrolling_a_known_secret_is_idempotent_and_replaces_another() -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     first = services.enrol_totp(user, TEST_TOTP_SECRET)
     assert services.enrol_totp(user, TEST_TOTP_SECRET).pk == first.pk
     replaced = services.enrol_totp(user, "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU")
@@ -394,7 +394,7 @@ def test_demo_totp_refuses_outside_demo_mode_and_names_unknown_accounts(settings
     settings.DEMO_MODE = True
     with pytest.raises(CommandError, match="No staff account"):
         call_command("demo_totp", "nobody")
-    UserFactory(username="fresh", second_factor=False)
+    UserFactory.create(username="fresh", second_factor=False)
     with pytest.raises(CommandError, match="no authenticator app"):
         call_command("demo_totp", "fresh")
 
@@ -426,7 +426,9 @@ def test_production_settings_refuse_demo_mode() -> None:
 
 def test_every_membership_role_needs_the_second_factor(client: Client) -> None:
     # The requirement is not a role's: an interviewer without one reaches nothing either.
-    membership = MembershipFactory(role="interviewer", user=UserFactory(second_factor=False))
+    membership = MembershipFactory.create(
+        role="interviewer", user=UserFactory.create(second_factor=False)
+    )
     sign_in_with_password(client, membership.user.username)
     pipeline = reverse("staff:pipeline", kwargs={"pk": membership.posting.pk})
     assert client.get(pipeline)["Location"] == ACTIVATE
@@ -436,7 +438,7 @@ def test_allauths_own_messages_are_in_every_language_bosnian_too(
     client: Client, settings: Any
 ) -> None:
     # allauth ships no Bosnian: its messages that staff meet are in the project's catalogues.
-    user = UserFactory()
+    user = UserFactory.create()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "bs"
     sign_in_with_password(client, user.username)
     page = enter_code(client, "000000" if current_code(TEST_TOTP_SECRET) != "000000" else "1")

@@ -38,8 +38,8 @@ UNENROLLED = "unenrolled"
 class SecondFactorSessions(RuleBasedStateMachine):
     @initialize()
     def setup(self) -> None:
-        self.user: Any = UserFactory(second_factor=False)
-        self.admin: Any = UserFactory(is_superuser=True)
+        self.user: Any = UserFactory.create(second_factor=False)
+        self.admin: Any = UserFactory.create(is_superuser=True)
         self.browsers = [Client() for _ in range(BROWSERS)]
         self.sessions: list[Any] = [OUT] * BROWSERS
         self.factor: int | None = None

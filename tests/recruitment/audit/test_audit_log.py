@@ -81,8 +81,8 @@ def test_anonymous_visitor_is_sent_to_the_login_page(client: Client, name: str) 
 @pytest.mark.parametrize("name", [PAGE, CSV])
 def test_staff_without_the_audit_permission_get_404(client: Client, name: str) -> None:
     # Given a plain staff member and a recruiter (global group and posting role)
-    plain = UserFactory()
-    recruiter = MembershipFactory(role=TeamMembership.Role.RECRUITER).user
+    plain = UserFactory.create()
+    recruiter = MembershipFactory.create(role=TeamMembership.Role.RECRUITER).user
     recruiter.groups.add(Group.objects.get(name="Recruiters"))
     make_event(username="someone")
 
@@ -107,7 +107,7 @@ def test_privacy_officer_reads_the_log_uncached(officer_client: Client) -> None:
 
 
 def test_superuser_reads_the_log(client: Client) -> None:
-    client.force_login(UserFactory(is_superuser=True))
+    client.force_login(UserFactory.create(is_superuser=True))
     event = make_event()
 
     response = client.get(reverse(PAGE))
@@ -129,7 +129,7 @@ def test_events_are_listed_newest_first(officer_client: Client) -> None:
 
 
 def test_actor_filter_shows_only_that_users_events(officer_client: Client) -> None:
-    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    alice, bob = UserFactory.create(username="alice"), UserFactory.create(username="bob")
     hers = make_event(actor=alice)
     make_event(actor=bob)
 
@@ -149,7 +149,7 @@ def test_actor_filter_offers_usernames_of_deleted_accounts(officer_client: Clien
 
 
 def test_posting_filter_shows_only_that_postings_events(officer_client: Client) -> None:
-    wanted, other = PostingFactory(title="Data Engineer"), PostingFactory()
+    wanted, other = PostingFactory.create(title="Data Engineer"), PostingFactory.create()
     match = make_event(posting_id=wanted.pk)
     make_event(posting_id=other.pk)
     make_event()
@@ -248,7 +248,7 @@ def test_pages_hold_fifty_events_and_page_and_export_links_keep_the_filters(
 def test_rows_show_posting_titles_short_application_ids_and_networks(
     officer_client: Client,
 ) -> None:
-    posting = PostingFactory(title="Site Reliability Engineer")
+    posting = PostingFactory.create(title="Site Reliability Engineer")
     application_id = UUID("12345678-9abc-4def-8123-456789abcdef")
     make_event(posting_id=posting.pk, application_id=application_id, client_ip="203.0.113.0")
     make_event(posting_id=987654321)
@@ -264,7 +264,7 @@ def test_rows_show_posting_titles_short_application_ids_and_networks(
 
 def test_neither_page_nor_export_shows_candidate_personal_data(officer_client: Client) -> None:
     # Given an application by a distinctive candidate, and audit events about it
-    application = ApplicationFactory(
+    application = ApplicationFactory.create(
         candidate__full_name="Zorana Xylophone-Qwerty",
         candidate__email="zorana.unique@example.org",
         candidate__phone="+381 64 555 0199",
@@ -288,7 +288,7 @@ def test_neither_page_nor_export_shows_candidate_personal_data(officer_client: C
 def test_export_streams_every_event_with_a_header_and_records_itself(
     officer_client: Client, officer: Any
 ) -> None:
-    posting = PostingFactory()
+    posting = PostingFactory.create()
     application_id = UUID("12345678-9abc-4def-8123-456789abcdef")
     make_event(
         username="rita",
@@ -377,8 +377,8 @@ EXPORT_QUERIES = 9  # the export's own audit row, one cursor over the events
 def test_the_page_takes_constant_queries(
     officer_client: Client, django_assert_max_num_queries: Any, events: int
 ) -> None:
-    postings = [PostingFactory() for _ in range(3)]
-    actors = [UserFactory() for _ in range(3)]
+    postings = [PostingFactory.create() for _ in range(3)]
+    actors = [UserFactory.create() for _ in range(3)]
     request_ids = [received_request().pk for _ in range(3)]
     for i in range(events):
         make_event(actor=actors[i % 3], posting_id=postings[i % 3].pk)
@@ -394,8 +394,8 @@ def test_the_page_takes_constant_queries(
 def test_the_export_takes_constant_queries(
     officer_client: Client, django_assert_max_num_queries: Any, events: int
 ) -> None:
-    postings = [PostingFactory() for _ in range(3)]
-    actors = [UserFactory() for _ in range(3)]
+    postings = [PostingFactory.create() for _ in range(3)]
+    actors = [UserFactory.create() for _ in range(3)]
     for i in range(events):
         make_event(actor=actors[i % 3], posting_id=postings[i % 3].pk)
 
@@ -410,7 +410,7 @@ def test_the_export_takes_constant_queries(
 
 def received_request() -> DataSubjectRequest:
     return requests.record_request(
-        candidate=ApplicationFactory(candidate__full_name="Zorana Requester").candidate,
+        candidate=ApplicationFactory.create(candidate__full_name="Zorana Requester").candidate,
         kind=DataSubjectRequest.Kind.ACCESS,
         channel=DataSubjectRequest.Channel.EMAIL,
         details="Send me everything, Zorana Requester.",
@@ -420,7 +420,7 @@ def received_request() -> DataSubjectRequest:
 @pytest.fixture
 def audit_only_client(client: Client) -> Client:
     """Staff who may read the audit log and nothing more (no data-subject requests)."""
-    reader = UserFactory(username="auditor")
+    reader = UserFactory.create(username="auditor")
     reader.user_permissions.add(
         Permission.objects.get(content_type__app_label="recruitment", codename="view_accessevent")
     )

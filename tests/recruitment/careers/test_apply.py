@@ -127,7 +127,7 @@ def test_the_confirmation_page_thanks_the_candidate(client: Client, posting: Pos
 
 
 def test_talent_pool_consent_is_recorded_only_when_ticked(client: Client) -> None:
-    first, second = PostingFactory(), PostingFactory()
+    first, second = PostingFactory.create(), PostingFactory.create()
     apply(client, first, email="no-consent@example.com")
     before = timezone.now()
     apply(client, second, email="consent@example.com", talent_pool_consent="on")
@@ -164,7 +164,7 @@ def test_email_is_normalised_and_a_second_application_to_the_same_posting_is_ref
 
 
 def test_the_same_candidate_may_apply_to_another_posting(client: Client) -> None:
-    first, second = PostingFactory(), PostingFactory()
+    first, second = PostingFactory.create(), PostingFactory.create()
     apply(client, first, email="twice@example.com")
     response = apply(client, second, email="twice@example.com", phone="+387 61 000 111")
     assert response.status_code == 302
@@ -282,7 +282,7 @@ def test_submissions_over_the_rate_limit_get_a_429_page(client: Client, settings
 def test_a_closed_posting_refuses_submissions_with_a_clear_message(
     client: Client, status: str
 ) -> None:
-    posting = PostingFactory(status=status)
+    posting = PostingFactory.create(status=status)
     response = apply(client, posting)
     assert response.status_code == 410
     assert "no longer accepting applications" in response.content.decode()
@@ -290,7 +290,7 @@ def test_a_closed_posting_refuses_submissions_with_a_clear_message(
 
 
 def test_a_concluded_posting_refuses_submissions(client: Client) -> None:
-    posting = PostingFactory(concluded_at=timezone.now(), status=Posting.Status.CLOSED)
+    posting = PostingFactory.create(concluded_at=timezone.now(), status=Posting.Status.CLOSED)
     assert apply(client, posting).status_code == 410
     assert nothing_stored()
 
@@ -333,7 +333,7 @@ def everything_stored() -> dict[str, Any]:
 def check_an_application_is_stored_whole_or_not_at_all(client: Client, table: str) -> None:
     """Whichever of its rows the database fails to write, nothing of the application is
     kept: an earlier application's rows and its person's details stay as they were."""
-    posting, earlier_posting = PostingFactory(), PostingFactory()
+    posting, earlier_posting = PostingFactory.create(), PostingFactory.create()
     assert apply(client, earlier_posting, email="whole@example.com").status_code == 302
     before = everything_stored()
 
@@ -361,7 +361,7 @@ def check_a_posting_closed_while_the_cv_uploads_stores_nothing(
 ) -> None:
     """The posting was open when the form arrived, and closed before the rows were written:
     the gate inside the transaction refuses, and the uploaded object is deleted again."""
-    posting = PostingFactory()
+    posting = PostingFactory.create()
     real_put = storage.put_cv
 
     def put_then_close(*args: Any, **kwargs: Any) -> str:
@@ -388,7 +388,7 @@ def test_a_posting_closed_while_the_cv_uploads_stores_nothing(
 
 
 def test_a_draft_posting_is_not_found_and_refuses_submissions(client: Client) -> None:
-    posting = PostingFactory(status=Posting.Status.DRAFT, published_at=None)
+    posting = PostingFactory.create(status=Posting.Status.DRAFT, published_at=None)
     assert (
         client.get(reverse("careers:posting_detail", kwargs={"slug": posting.slug})).status_code
         == 404

@@ -268,7 +268,7 @@ def test_concurrent_first_applications_from_one_address_make_one_person(
 ) -> None:
     # Two postings, one new address: both transactions insert the person before either
     # commits, so the upsert must let the second take the first's row.
-    first, second = PostingFactory(), PostingFactory()
+    first, second = PostingFactory.create(), PostingFactory.create()
     outcomes = race(
         monkeypatch,
         lambda: submit_as(first, email="first@example.com", phone="+1 111"),

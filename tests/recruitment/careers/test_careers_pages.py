@@ -48,10 +48,10 @@ def parse(html: str) -> _Collector:
 
 def test_the_listing_shows_open_postings_newest_first_and_hides_the_rest(client: Client) -> None:
     now = timezone.now()
-    older = PostingFactory(title="Older Opening", published_at=now - timedelta(days=3))
-    newer = PostingFactory(title="Newer Opening", published_at=now - timedelta(days=1))
-    PostingFactory(title="Draft Opening", status=Posting.Status.DRAFT, published_at=None)
-    PostingFactory(title="Closed Opening", status=Posting.Status.CLOSED)
+    older = PostingFactory.create(title="Older Opening", published_at=now - timedelta(days=3))
+    newer = PostingFactory.create(title="Newer Opening", published_at=now - timedelta(days=1))
+    PostingFactory.create(title="Draft Opening", status=Posting.Status.DRAFT, published_at=None)
+    PostingFactory.create(title="Closed Opening", status=Posting.Status.CLOSED)
 
     response = client.get(reverse("careers:posting_list"))
 
@@ -136,7 +136,7 @@ def test_the_minimum_age_comes_from_configuration(
 
 
 def test_a_closed_posting_page_says_it_no_longer_accepts_applications(client: Client) -> None:
-    posting = PostingFactory(status=Posting.Status.CLOSED)
+    posting = PostingFactory.create(status=Posting.Status.CLOSED)
     response = client.get(reverse("careers:posting_detail", kwargs={"slug": posting.slug}))
     assert response.status_code == 200
     html = response.content.decode()

@@ -128,7 +128,7 @@ def test_deleting_keys_erases_every_version_in_batches_and_only_those_keys(
 
 def test_reconciliation_finds_and_erases_orphaned_versions_and_delete_markers() -> None:
     client = storage._client()
-    kept = CvFactory()
+    kept = CvFactory.create()
     # An orphan whose current object was deleted by key: a noncurrent version and a marker.
     deleted_by_key = storage.put_cv(io.BytesIO(valid_pdf()), content_type="application/pdf")
     client.delete_object(Bucket=bucket(), Key=deleted_by_key)
@@ -165,7 +165,7 @@ def test_the_cv_link_names_nothing_and_the_download_keeps_the_original_name(
     cv_file = SimpleUploadedFile(PERSONAL_FILENAME, valid_pdf(), "application/pdf")
     assert apply(client, posting, cv=cv_file).status_code == 302
     cv = CurriculumVitae.objects.get()
-    recruiter = MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
+    recruiter = MembershipFactory.create(posting=posting, role=TeamMembership.Role.RECRUITER).user
     client.force_login(recruiter)
 
     response = client.get(
@@ -191,7 +191,7 @@ def test_a_cv_stored_without_its_name_downloads_under_a_generic_one(posting: Pos
     storage._client().put_object(
         Bucket=bucket(), Key=key, Body=valid_pdf(), ContentType="application/pdf"
     )
-    cv = CvFactory(storage_key=key, original_filename=PERSONAL_FILENAME)
+    cv = CvFactory.create(storage_key=key, original_filename=PERSONAL_FILENAME)
 
     link = storage.presigned_cv_url(cv.storage_key, content_type=cv.content_type)
 
@@ -201,7 +201,7 @@ def test_a_cv_stored_without_its_name_downloads_under_a_generic_one(posting: Pos
 
 
 def test_the_export_link_names_nothing_and_the_download_is_an_attachment() -> None:
-    export = DataExportFactory()
+    export = DataExportFactory.create()
 
     link = storage.presigned_export_url(export.storage_key, filename="my-data-2026-01-31.zip")
 

@@ -637,7 +637,7 @@ def test_the_staff_page_says_when_the_configuration_outgrew_the_notice(
 
 
 def test_recruiters_cannot_reach_or_publish_privacy_texts(client: Client, posting: Posting) -> None:
-    recruiter = MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
+    recruiter = MembershipFactory.create(posting=posting, role=TeamMembership.Role.RECRUITER).user
     client.force_login(recruiter)
 
     assert client.get(reverse("staff:privacy_texts")).status_code == 404

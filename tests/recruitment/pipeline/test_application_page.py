@@ -34,7 +34,7 @@ Role = TeamMembership.Role
 
 @pytest.fixture
 def application(posting: Any) -> Application:
-    return ApplicationFactory(
+    return ApplicationFactory.create(
         posting=posting,
         candidate__full_name="Milica Petrović",
         candidate__email="milica@example.com",
@@ -49,7 +49,7 @@ def detail_url(application: Application) -> str:
 def test_the_page_shows_the_candidate_and_is_audited_and_never_cached(
     client: Client, application: Application, recruiter: Any
 ) -> None:
-    NoteFactory(application=application, body="<b>bold claim</b>", author=recruiter)
+    NoteFactory.create(application=application, body="<b>bold claim</b>", author=recruiter)
     client.force_login(recruiter)
 
     response = client.get(detail_url(application))
@@ -73,7 +73,7 @@ def test_the_page_runs_the_same_number_of_queries_whatever_the_volume(
 ) -> None:
     client.force_login(recruiter)
     ApplicationFactory.create_batch(9, posting=posting)
-    NoteFactory(application=application)
+    NoteFactory.create(application=application)
     application.events.create(kind=ApplicationEvent.Kind.STAGE_CHANGED, to_stage="screening")
     at_10 = queries_for(client, detail_url(application))
 
@@ -93,7 +93,9 @@ def test_cv_download_is_audited_and_redirects_to_a_short_lived_attachment_link(
     key = storage.put_cv(
         io.BytesIO(valid_pdf()), content_type="application/pdf", filename="Milica CV ž.pdf"
     )
-    cv = CvFactory(application=application, storage_key=key, original_filename="Milica CV ž.pdf")
+    cv = CvFactory.create(
+        application=application, storage_key=key, original_filename="Milica CV ž.pdf"
+    )
     client.force_login(recruiter)
 
     response = client.get(
@@ -131,7 +133,7 @@ def test_content_disposition_has_an_ascii_fallback_and_the_exact_utf8_name() -> 
 def test_a_cv_of_another_application_is_not_found(
     client: Client, application: Application, recruiter: Any
 ) -> None:
-    foreign_cv = CvFactory()
+    foreign_cv = CvFactory.create()
     client.force_login(recruiter)
     url = reverse("staff:cv_download", kwargs={"pk": application.pk, "cv_id": foreign_cv.pk})
     assert client.get(url).status_code == 404
@@ -145,7 +147,7 @@ def test_a_cv_of_another_application_is_not_found(
 def test_an_assigned_interviewer_writes_a_scored_note(
     client: Client, application: Application, posting: Any
 ) -> None:
-    interviewer = MembershipFactory(posting=posting, role=Role.INTERVIEWER).user
+    interviewer = MembershipFactory.create(posting=posting, role=Role.INTERVIEWER).user
     application.assignments.create(interviewer=interviewer)
     client.force_login(interviewer)
 
@@ -179,8 +181,8 @@ def test_an_out_of_range_rating_is_refused(
 def test_only_the_author_or_an_admin_edits_or_deletes_a_note(
     client: Client, application: Application, recruiter: Any, posting: Any
 ) -> None:
-    note = NoteFactory(application=application, author=recruiter, body="original")
-    colleague = MembershipFactory(posting=posting, role=Role.HIRING_MANAGER).user
+    note = NoteFactory.create(application=application, author=recruiter, body="original")
+    colleague = MembershipFactory.create(posting=posting, role=Role.HIRING_MANAGER).user
     edit = reverse("staff:note_edit", kwargs={"pk": note.pk})
     delete = reverse("staff:note_delete", kwargs={"pk": note.pk})
 
@@ -197,7 +199,7 @@ def test_only_the_author_or_an_admin_edits_or_deletes_a_note(
     note.refresh_from_db()
     assert (note.body, note.rating) == ("revised", 3)
 
-    client.force_login(UserFactory(is_superuser=True))
+    client.force_login(UserFactory.create(is_superuser=True))
     assert client.post(delete).status_code == 302
     assert not InterviewNote.objects.exists()
     actions = list(AccessEvent.objects.values_list("action", flat=True))
@@ -207,7 +209,7 @@ def test_only_the_author_or_an_admin_edits_or_deletes_a_note(
 def test_assigning_an_interviewer_gives_them_access_and_unassigning_takes_it_away(
     client: Client, application: Application, recruiter: Any, posting: Any
 ) -> None:
-    interviewer = MembershipFactory(posting=posting, role=Role.INTERVIEWER).user
+    interviewer = MembershipFactory.create(posting=posting, role=Role.INTERVIEWER).user
     client.force_login(recruiter)
     client.post(
         reverse("staff:application_assign", kwargs={"pk": application.pk}),
@@ -229,7 +231,7 @@ def test_assigning_an_interviewer_gives_them_access_and_unassigning_takes_it_awa
 def test_only_interviewers_of_the_team_can_be_assigned(
     client: Client, application: Application, recruiter: Any
 ) -> None:
-    stranger = UserFactory()
+    stranger = UserFactory.create()
     client.force_login(recruiter)
     client.post(
         reverse("staff:application_assign", kwargs={"pk": application.pk}),

@@ -112,7 +112,7 @@ def test_the_funnel_counts_skipped_stages_as_reached_and_decided_ones_up_to_wher
     rejected_at_once = application(posting, path=[Stage.APPLIED, Stage.UNSUCCESSFUL])
     # ... an event that is not a stage change, and an application to another posting
     ApplicationEvent.objects.create(application=rejected_at_once, kind=Kind.INTERVIEWER_ASSIGNED)
-    application(PostingFactory(), path=[Stage.APPLIED, Stage.OFFER, Stage.HIRED])
+    application(PostingFactory.create(), path=[Stage.APPLIED, Stage.OFFER, Stage.HIRED])
 
     # When the funnel is computed
     funnel = statistics.stage_funnel(Application.objects.filter(posting=posting))
@@ -285,7 +285,7 @@ def test_an_interviewer_on_the_team_gets_404(client: Client, posting: Posting) -
 
 def test_staff_not_on_the_team_get_404(client: Client, posting: Posting) -> None:
     # Given a recruiter of another posting
-    client.force_login(on_team(PostingFactory(), Role.RECRUITER))
+    client.force_login(on_team(PostingFactory.create(), Role.RECRUITER))
 
     assert client.get(dashboard_url(posting)).status_code == 404
 

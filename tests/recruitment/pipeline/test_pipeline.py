@@ -32,7 +32,7 @@ Stage = Application.Stage
 
 @pytest.fixture
 def recruiter_client(client: Client, posting: Any) -> Client:
-    membership = MembershipFactory(posting=posting, role=Role.RECRUITER)
+    membership = MembershipFactory.create(posting=posting, role=Role.RECRUITER)
     client.force_login(membership.user)
     client.user = membership.user  # type: ignore[attr-defined]
     return client
@@ -46,13 +46,13 @@ def board_url(posting: Any, **params: str) -> str:
 def test_the_board_shows_cards_in_stage_columns_with_counts(
     recruiter_client: Client, posting: Any
 ) -> None:
-    ApplicationFactory(posting=posting, candidate__full_name="Ana Applied")
-    screening = ApplicationFactory(
+    ApplicationFactory.create(posting=posting, candidate__full_name="Ana Applied")
+    screening = ApplicationFactory.create(
         posting=posting, stage=Stage.SCREENING, candidate__full_name="Sava Screening"
     )
-    NoteFactory(application=screening, rating=3)
-    NoteFactory(application=screening, rating=5)
-    ApplicationFactory(candidate__full_name="Other Posting")
+    NoteFactory.create(application=screening, rating=3)
+    NoteFactory.create(application=screening, rating=5)
+    ApplicationFactory.create(candidate__full_name="Other Posting")
 
     response = recruiter_client.get(board_url(posting))
 
@@ -72,11 +72,13 @@ def test_the_board_shows_cards_in_stage_columns_with_counts(
 
 
 def test_search_and_stage_filter_narrow_the_board(recruiter_client: Client, posting: Any) -> None:
-    ApplicationFactory(posting=posting, candidate__full_name="Jelena Jović")
-    ApplicationFactory(
+    ApplicationFactory.create(posting=posting, candidate__full_name="Jelena Jović")
+    ApplicationFactory.create(
         posting=posting, candidate__full_name="Marko Marić", candidate__email="mm@x.rs"
     )
-    ApplicationFactory(posting=posting, stage=Stage.OFFER, candidate__full_name="Marko Offer")
+    ApplicationFactory.create(
+        posting=posting, stage=Stage.OFFER, candidate__full_name="Marko Offer"
+    )
 
     by_email = recruiter_client.get(board_url(posting, q="mm@x"))
     assert "Marko Marić" in by_email.content.decode()
@@ -157,7 +159,7 @@ def test_the_board_runs_the_same_number_of_queries_at_10_and_at_1000_application
 def test_moving_a_card_writes_the_stage_an_event_and_an_audit_row(
     recruiter_client: Client, posting: Any
 ) -> None:
-    application = ApplicationFactory(posting=posting)
+    application = ApplicationFactory.create(posting=posting)
     before = timezone.now()
 
     response = recruiter_client.post(
@@ -179,7 +181,7 @@ def test_moving_a_card_writes_the_stage_an_event_and_an_audit_row(
 def test_a_drag_and_drop_move_answers_with_the_refreshed_board(
     recruiter_client: Client, posting: Any
 ) -> None:
-    application = ApplicationFactory(posting=posting, candidate__full_name="Dragged Person")
+    application = ApplicationFactory.create(posting=posting, candidate__full_name="Dragged Person")
     response = recruiter_client.post(
         reverse("staff:application_move", kwargs={"pk": application.pk}),
         {"to_stage": "offer", "q": "", "stage": ""},
@@ -193,7 +195,7 @@ def test_a_drag_and_drop_move_answers_with_the_refreshed_board(
 
 
 def test_moving_to_the_same_stage_changes_nothing(recruiter_client: Client, posting: Any) -> None:
-    application = ApplicationFactory(posting=posting)
+    application = ApplicationFactory.create(posting=posting)
     recruiter_client.post(
         reverse("staff:application_move", kwargs={"pk": application.pk}), {"to_stage": "applied"}
     )
@@ -204,7 +206,7 @@ def test_moving_to_the_same_stage_changes_nothing(recruiter_client: Client, post
 def test_unsuccessful_with_notification_queues_an_email_in_the_candidates_language(
     recruiter_client: Client, posting: Any
 ) -> None:
-    application = ApplicationFactory(posting=posting, language="en")
+    application = ApplicationFactory.create(posting=posting, language="en")
     recruiter_client.post(
         reverse("staff:application_move", kwargs={"pk": application.pk}),
         {"to_stage": "unsuccessful", "reason": "Not enough Django", "notify": "on"},
@@ -225,8 +227,8 @@ def test_bulk_unsuccessful_changes_only_undecided_selected_applications(
     recruiter_client: Client, posting: Any
 ) -> None:
     first, second = ApplicationFactory.create_batch(2, posting=posting)
-    hired = ApplicationFactory(posting=posting, stage=Stage.HIRED)
-    untouched = ApplicationFactory(posting=posting)
+    hired = ApplicationFactory.create(posting=posting, stage=Stage.HIRED)
+    untouched = ApplicationFactory.create(posting=posting)
 
     response = recruiter_client.post(
         reverse("staff:bulk_unsuccessful", kwargs={"pk": posting.pk}),
@@ -245,7 +247,7 @@ def test_bulk_unsuccessful_changes_only_undecided_selected_applications(
 def test_bulk_cannot_reach_applications_of_another_posting(
     recruiter_client: Client, posting: Any
 ) -> None:
-    foreign = ApplicationFactory()
+    foreign = ApplicationFactory.create()
     response = recruiter_client.post(
         reverse("staff:bulk_unsuccessful", kwargs={"pk": posting.pk}),
         {"applications": [foreign.pk], "reason": "x"},
@@ -258,9 +260,9 @@ def test_bulk_cannot_reach_applications_of_another_posting(
 def test_an_interviewer_sees_only_assigned_applications_and_cannot_move_them(
     client: Client, posting: Any
 ) -> None:
-    interviewer = MembershipFactory(posting=posting, role=Role.INTERVIEWER).user
-    assigned = ApplicationFactory(posting=posting, candidate__full_name="Assigned Person")
-    ApplicationFactory(posting=posting, candidate__full_name="Hidden Person")
+    interviewer = MembershipFactory.create(posting=posting, role=Role.INTERVIEWER).user
+    assigned = ApplicationFactory.create(posting=posting, candidate__full_name="Assigned Person")
+    ApplicationFactory.create(posting=posting, candidate__full_name="Hidden Person")
     assigned.assignments.create(interviewer=interviewer)
     client.force_login(interviewer)
 
@@ -278,7 +280,7 @@ def test_an_interviewer_sees_only_assigned_applications_and_cannot_move_them(
 def test_removing_a_member_ends_their_access_on_the_next_request(
     recruiter_client: Client, posting: Any
 ) -> None:
-    application = ApplicationFactory(posting=posting)
+    application = ApplicationFactory.create(posting=posting)
     url = reverse("staff:application", kwargs={"pk": application.pk})
     assert recruiter_client.get(url).status_code == 200
     TeamMembership.objects.filter(user=recruiter_client.user).delete()  # type: ignore[attr-defined]
@@ -287,12 +289,12 @@ def test_removing_a_member_ends_their_access_on_the_next_request(
 
 
 def test_selectors_scope_postings_and_applications_per_role() -> None:
-    posting, other = PostingFactory(), PostingFactory()
-    mine = ApplicationFactory(posting=posting)
-    theirs = ApplicationFactory(posting=other)
-    manager = MembershipFactory(posting=posting, role=Role.HIRING_MANAGER).user
-    outsider = UserFactory()
-    admin = UserFactory(is_superuser=True)
+    posting, other = PostingFactory.create(), PostingFactory.create()
+    mine = ApplicationFactory.create(posting=posting)
+    theirs = ApplicationFactory.create(posting=other)
+    manager = MembershipFactory.create(posting=posting, role=Role.HIRING_MANAGER).user
+    outsider = UserFactory.create()
+    admin = UserFactory.create(is_superuser=True)
 
     assert list(access.postings_visible_to(manager)) == [posting]
     assert list(access.applications_visible_to(manager)) == [mine]
@@ -310,20 +312,20 @@ def test_selectors_scope_postings_and_applications_per_role() -> None:
 )
 def test_the_posting_scoped_visibility_is_the_general_one_on_that_posting(role: str) -> None:
     # Given a posting with applications, some assigned to an interviewer, and another posting
-    posting = PostingFactory()
-    other = PostingFactory()
-    interviewer = MembershipFactory(posting=posting, role=Role.INTERVIEWER).user
+    posting = PostingFactory.create()
+    other = PostingFactory.create()
+    interviewer = MembershipFactory.create(posting=posting, role=Role.INTERVIEWER).user
     applications = ApplicationFactory.create_batch(4, posting=posting)
     ApplicationFactory.create_batch(2, posting=other)
     applications[1].assignments.create(interviewer=interviewer)
     users = {
-        "admin": UserFactory(is_superuser=True),
-        "recruiter": MembershipFactory(posting=posting, role=Role.RECRUITER).user,
-        "hiring_manager": MembershipFactory(posting=posting, role=Role.HIRING_MANAGER).user,
+        "admin": UserFactory.create(is_superuser=True),
+        "recruiter": MembershipFactory.create(posting=posting, role=Role.RECRUITER).user,
+        "hiring_manager": MembershipFactory.create(posting=posting, role=Role.HIRING_MANAGER).user,
         "interviewer": interviewer,
-        "stranger": UserFactory(),
-        "inactive": MembershipFactory(
-            posting=posting, role=Role.RECRUITER, user=UserFactory(is_active=False)
+        "stranger": UserFactory.create(),
+        "inactive": MembershipFactory.create(
+            posting=posting, role=Role.RECRUITER, user=UserFactory.create(is_active=False)
         ).user,
     }
     user = users[role]

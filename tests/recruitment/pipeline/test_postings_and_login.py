@@ -27,7 +27,7 @@ def login(client: Client, username: str, password: str) -> Any:
 
 
 def test_staff_log_in_and_out(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     response = sign_in(client, user.username)
     assert response.status_code == 302 and response["Location"] == reverse("staff:home")
     assert client.get(reverse("staff:home")).status_code == 200
@@ -42,7 +42,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client: Client) -> None:
 
 
 def test_wrong_password_and_unknown_user_get_the_same_message(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     wrong = login(client, user.username, "nope").content.decode()
     unknown = login(client, "nobody-here", "nope").content.decode()
     message = "Your username and password didn"
@@ -58,7 +58,7 @@ def test_wrong_password_and_unknown_user_get_the_same_message(client: Client) ->
 def test_repeated_failures_lock_the_login_even_with_the_right_password(
     client: Client, settings: Any
 ) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     for _ in range(settings.AXES_FAILURE_LIMIT):
         login(client, user.username, "wrong")
     locked = login(client, user.username, PASSWORD)
@@ -72,7 +72,7 @@ def test_repeated_failures_lock_the_login_even_with_the_right_password(
 
 
 def test_staff_change_their_password(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     client.force_login(user)
     response = client.post(
         reverse("staff:password_change"),
@@ -103,7 +103,7 @@ def posting_data(**overrides: str) -> dict[str, str]:
 
 
 def test_a_recruiter_creates_publishes_and_closes_a_posting(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     user.groups.add(Group.objects.get(name="Recruiters"))
     client.force_login(user)
 
@@ -132,20 +132,20 @@ def test_a_recruiter_creates_publishes_and_closes_a_posting(client: Client) -> N
 
 
 def test_staff_without_the_recruiter_role_cannot_create_postings(client: Client) -> None:
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     assert client.post(reverse("staff:posting_create"), posting_data()).status_code == 403
     assert not Posting.objects.exists()
 
 
 def test_a_hiring_manager_cannot_edit_the_posting(client: Client, posting: Any) -> None:
-    manager = MembershipFactory(posting=posting, role=Role.HIRING_MANAGER).user
+    manager = MembershipFactory.create(posting=posting, role=Role.HIRING_MANAGER).user
     client.force_login(manager)
     assert client.get(reverse("staff:posting_edit", kwargs={"pk": posting.pk})).status_code == 403
 
 
 def test_the_team_is_managed_on_the_team_page(client: Client, posting: Any) -> None:
-    recruiter = MembershipFactory(posting=posting, role=Role.RECRUITER).user
-    newcomer = UserFactory(username="newcomer")
+    recruiter = MembershipFactory.create(posting=posting, role=Role.RECRUITER).user
+    newcomer = UserFactory.create(username="newcomer")
     client.force_login(recruiter)
 
     client.post(
@@ -175,9 +175,9 @@ def conclude(client: Client, posting: Posting, **data: str) -> Any:
 def test_concluding_is_refused_while_applications_are_undecided(
     client: Client, posting: Any
 ) -> None:
-    recruiter = MembershipFactory(posting=posting, role=Role.RECRUITER).user
-    ApplicationFactory(posting=posting, stage=Stage.INTERVIEW)
-    ApplicationFactory(posting=posting, stage=Stage.HIRED)
+    recruiter = MembershipFactory.create(posting=posting, role=Role.RECRUITER).user
+    ApplicationFactory.create(posting=posting, stage=Stage.INTERVIEW)
+    ApplicationFactory.create(posting=posting, stage=Stage.HIRED)
     client.force_login(recruiter)
 
     response = conclude(client, posting)
@@ -191,9 +191,9 @@ def test_concluding_is_refused_while_applications_are_undecided(
 def test_concluding_can_mark_the_rest_unsuccessful_and_records_who_and_when(
     client: Client, posting: Any
 ) -> None:
-    recruiter = MembershipFactory(posting=posting, role=Role.RECRUITER).user
-    pending = ApplicationFactory(posting=posting, stage=Stage.SCREENING)
-    hired = ApplicationFactory(posting=posting, stage=Stage.HIRED)
+    recruiter = MembershipFactory.create(posting=posting, role=Role.RECRUITER).user
+    pending = ApplicationFactory.create(posting=posting, stage=Stage.SCREENING)
+    hired = ApplicationFactory.create(posting=posting, stage=Stage.HIRED)
     client.force_login(recruiter)
 
     response = conclude(
@@ -226,8 +226,8 @@ def test_concluding_can_mark_the_rest_unsuccessful_and_records_who_and_when(
 
 
 def test_reject_remaining_needs_a_reason_and_confirmation(client: Client, posting: Any) -> None:
-    recruiter = MembershipFactory(posting=posting, role=Role.RECRUITER).user
-    ApplicationFactory(posting=posting)
+    recruiter = MembershipFactory.create(posting=posting, role=Role.RECRUITER).user
+    ApplicationFactory.create(posting=posting)
     client.force_login(recruiter)
     assert conclude(client, posting, reject_remaining="on").status_code == 400
     no_confirm = client.post(reverse("staff:posting_conclude", kwargs={"pk": posting.pk}), {})
@@ -237,8 +237,8 @@ def test_reject_remaining_needs_a_reason_and_confirmation(client: Client, postin
 
 
 def test_a_concluded_posting_cannot_be_republished(client: Client) -> None:
-    posting = PostingFactory(status=Posting.Status.CLOSED)
-    recruiter = MembershipFactory(posting=posting, role=Role.RECRUITER).user
+    posting = PostingFactory.create(status=Posting.Status.CLOSED)
+    recruiter = MembershipFactory.create(posting=posting, role=Role.RECRUITER).user
     client.force_login(recruiter)
     conclude(client, posting)
     response = client.post(reverse("staff:posting_publish", kwargs={"pk": posting.pk}), follow=True)

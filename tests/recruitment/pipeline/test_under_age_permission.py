@@ -16,11 +16,11 @@ Role = TeamMembership.Role
 
 @pytest.fixture
 def application(posting: Posting) -> Application:
-    return ApplicationFactory(posting=posting, stage=Application.Stage.SCREENING)
+    return ApplicationFactory.create(posting=posting, stage=Application.Stage.SCREENING)
 
 
 def member(posting: Posting, role: str) -> User:
-    return MembershipFactory(posting=posting, role=role).user
+    return MembershipFactory.create(posting=posting, role=role).user
 
 
 def logged_in(user: User) -> Client:
@@ -62,7 +62,11 @@ def test_the_flag_is_not_offered_to_those_who_may_not_use_it(
 def test_the_flag_is_offered_to_the_recruiter_and_an_admin(
     posting: Posting, application: Application, who: str
 ) -> None:
-    user = member(posting, Role.RECRUITER) if who == "recruiter" else UserFactory(is_superuser=True)
+    user = (
+        member(posting, Role.RECRUITER)
+        if who == "recruiter"
+        else UserFactory.create(is_superuser=True)
+    )
 
     page = logged_in(user).get(reverse("staff:application", args=[application.pk]))
 

@@ -53,7 +53,7 @@ def consenting(posting: Posting, name: str) -> tuple[Application, RetentionConse
 
 def conclude(posting: Posting) -> None:
     """The posting's process is formally concluded; every undecided application is ended."""
-    recruiter = MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
+    recruiter = MembershipFactory.create(posting=posting, role=TeamMembership.Role.RECRUITER).user
     pipeline.conclude_process(posting=posting, actor=Actor(user=recruiter), reject_remaining=True)
 
 
@@ -342,7 +342,7 @@ def test_a_candidate_wide_reminder_names_every_application_and_goes_with_the_can
     # Given two applications of one person, both processes concluded, kept by a renewal
     # given in the portal (it covers both)
     application, consent = consenting(posting, "Renewed Then Purged")
-    other_posting = PostingFactory(title="Data Engineer")
+    other_posting = PostingFactory.create(title="Data Engineer")
     other = apply_as(other_posting, "Renewed Then Purged")
     assert other.candidate_id == application.candidate_id
     renewed = renewal(consent, days_later=60)
@@ -377,7 +377,7 @@ def test_a_reminder_says_which_applications_stay(posting: Posting) -> None:
     # Given a person kept by a consent for a concluded process, who is also in a running one
     application, consent = consenting(posting, "Partly Kept")
     conclude(posting)
-    apply_as(PostingFactory(title="Still Running"), "Partly Kept")
+    apply_as(PostingFactory.create(title="Still Running"), "Partly Kept")
     OutboundEmail.objects.all().delete()
 
     assert consents.send_expiry_reminders(now=before(consent, days=10)) == 1
@@ -461,14 +461,14 @@ def test_a_reminder_goes_out_exactly_when_the_expiry_would_make_something_due(
         expiry = now + timedelta(days=10)
         # Given a person's applications in every combination of stage, conclusion, hold,
         # restriction and the under-age flag, and their consents
-        candidate = CandidateFactory()
+        candidate = CandidateFactory.create()
         rows = []
         for spec in applications:
-            posting = PostingFactory(
+            posting = PostingFactory.create(
                 title=f"Position {uuid.uuid4().hex[:10]}",
                 concluded_at=now - timedelta(days=1) if spec["concluded"] else None,
             )
-            application = ApplicationFactory(
+            application = ApplicationFactory.create(
                 candidate=candidate,
                 posting=posting,
                 stage=spec["stage"],

@@ -113,7 +113,7 @@ def test_no_digest_without_overdue_reviews_or_without_officers(posting: Any, set
 @pytest.mark.timeout(60)
 def test_two_runs_at_once_send_one_digest(posting: Any) -> None:
     today = timezone.localdate()
-    hold_on(ApplicationFactory(posting=posting), review_at=today - timedelta(days=1))
+    hold_on(ApplicationFactory.create(posting=posting), review_at=today - timedelta(days=1))
     results: list[int] = []
     start = threading.Barrier(2)
 
@@ -140,7 +140,10 @@ def test_beat_runs_the_digest_task(posting: Any) -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["recruitment.send_hold_review_reminders"]
     assert entry["task"] == tasks.send_hold_review_reminders.name
     assert entry["schedule"] <= 24 * 3600
-    hold_on(ApplicationFactory(posting=posting), review_at=timezone.localdate() - timedelta(days=1))
+    hold_on(
+        ApplicationFactory.create(posting=posting),
+        review_at=timezone.localdate() - timedelta(days=1),
+    )
 
     assert tasks.send_hold_review_reminders() == 1
     assert tasks.send_hold_review_reminders() == 0
@@ -154,8 +157,10 @@ def test_the_retention_page_highlights_overdue_reviews_and_says_who_was_reminded
     officer_client: Client, posting: Any
 ) -> None:
     today = timezone.localdate()
-    overdue = hold_on(ApplicationFactory(posting=posting), review_at=today - timedelta(days=4))
-    later = hold_on(ApplicationFactory(posting=posting), review_at=today + timedelta(days=4))
+    overdue = hold_on(
+        ApplicationFactory.create(posting=posting), review_at=today - timedelta(days=4)
+    )
+    later = hold_on(ApplicationFactory.create(posting=posting), review_at=today + timedelta(days=4))
 
     before = officer_client.get(reverse("staff:retention")).content.decode()
     holds.send_overdue_review_digest()

@@ -194,7 +194,7 @@ def test_a_review_date_in_the_past_is_refused_with_a_form_error(
 
 
 def test_a_hold_needs_a_reason(officer_client: Client, posting: Posting) -> None:
-    application = ApplicationFactory(posting=posting)
+    application = ApplicationFactory.create(posting=posting)
 
     response = officer_client.post(
         hold_url(application), {"reason": " ", "review_at": in_a_month()}
@@ -206,7 +206,7 @@ def test_a_hold_needs_a_reason(officer_client: Client, posting: Posting) -> None
 
 
 def test_a_review_date_of_today_is_accepted(officer_client: Client, posting: Posting) -> None:
-    application = ApplicationFactory(posting=posting)
+    application = ApplicationFactory.create(posting=posting)
     today = timezone.localdate()
 
     officer_client.post(hold_url(application), {"reason": "Court order", "review_at": today})
@@ -221,14 +221,14 @@ def test_a_review_date_of_today_is_accepted(officer_client: Client, posting: Pos
 def test_other_staff_get_404_on_the_page_and_the_hold_urls(
     client: Client, posting: Posting, recruiter: Any, officer: Any, who: str
 ) -> None:
-    application = ApplicationFactory(posting=posting)
+    application = ApplicationFactory.create(posting=posting)
     hold = holds.place_hold(
         application=application,
         actor=Actor(user=officer),
         reason="Court order",
         review_at=timezone.localdate(),
     )
-    client.force_login(recruiter if who == "recruiter_on_the_posting" else UserFactory())
+    client.force_login(recruiter if who == "recruiter_on_the_posting" else UserFactory.create())
 
     assert client.get(PAGE).status_code == 404
     assert client.post(PAGE).status_code == 404
@@ -243,8 +243,8 @@ def test_other_staff_get_404_on_the_page_and_the_hold_urls(
 def test_privacy_officer_and_superuser_get_the_page_and_the_hold_form(
     client: Client, officer: Any, posting: Posting
 ) -> None:
-    application = ApplicationFactory(posting=posting)
-    for user in (officer, UserFactory(is_superuser=True)):
+    application = ApplicationFactory.create(posting=posting)
+    for user in (officer, UserFactory.create(is_superuser=True)):
         client.force_login(user)
         page = client.get(PAGE)
         assert page.status_code == 200
@@ -305,8 +305,8 @@ def test_overdue_reviews_are_listed_first_with_a_badge(
 ) -> None:
     actor = Actor(user=officer)
     today = timezone.localdate()
-    later = ApplicationFactory(posting=posting)
-    overdue = ApplicationFactory(posting=posting)
+    later = ApplicationFactory.create(posting=posting)
+    overdue = ApplicationFactory.create(posting=posting)
     holds.place_hold(
         application=later, actor=actor, reason="Later", review_at=today + timedelta(days=1)
     )
@@ -327,7 +327,7 @@ def test_lifted_holds_are_not_listed(
 ) -> None:
     actor = Actor(user=officer)
     hold = holds.place_hold(
-        application=ApplicationFactory(posting=posting),
+        application=ApplicationFactory.create(posting=posting),
         actor=actor,
         reason="Gone soon",
         review_at=timezone.localdate(),
@@ -355,18 +355,18 @@ def test_verifying_the_ledger_reports_ok_and_then_the_tampered_record(
 
 def populate(count: int, officer: Any) -> None:
     """`count` scheduled applications, failing purges, holds and ledger records."""
-    posting = PostingFactory()
+    posting = PostingFactory.create()
     now = timezone.now()
     for i in range(count):
-        ApplicationFactory(
-            posting=PostingFactory() if i % 2 else posting,
+        ApplicationFactory.create(
+            posting=PostingFactory.create() if i % 2 else posting,
             stage=Application.Stage.UNSUCCESSFUL,
             purge_due_at=now + timedelta(hours=i),
             purge_failures=i % 3,
             purge_last_error="StorageUnavailable" if i % 3 else "",
         )
         LegalHold.objects.create(
-            application=ApplicationFactory(posting=posting),
+            application=ApplicationFactory.create(posting=posting),
             reason=f"Reason {i}",
             review_at=timezone.localdate() + timedelta(days=i - count // 2),
             placed_by=officer if i % 2 else None,
@@ -416,7 +416,7 @@ def test_purge_due_dry_run_lists_what_is_due_and_changes_nothing(
     posting: Posting, recruiter: Any
 ) -> None:
     due = concluded(posting, recruiter, "Dry Dragana", "Dry Dusan")
-    not_due = apply_as(PostingFactory(), "Dry Dejan")
+    not_due = apply_as(PostingFactory.create(), "Dry Dejan")
 
     output = run("purge_due", "--now", soon().isoformat())
 
@@ -453,7 +453,7 @@ def test_purge_due_execute_erases_the_due_ones_with_progress_and_no_names(
         reason="Court order",
         review_at=timezone.localdate(),
     )
-    kept = apply_as(PostingFactory(), "Exe Running")
+    kept = apply_as(PostingFactory.create(), "Exe Running")
 
     output = run("purge_due", "--execute", "--now", soon().isoformat())
 
@@ -497,8 +497,8 @@ def test_retention_report_summarises_the_window_without_personal_data(
         review_at=timezone.localdate() - timedelta(days=2),
     )
     retention.recompute(Application.objects.filter(pk=held.pk))
-    in_pool = apply_as(PostingFactory(), "Rep Pool", consent=True)
-    far_future = apply_as(PostingFactory(), "Rep Later", consent=True)
+    in_pool = apply_as(PostingFactory.create(), "Rep Pool", consent=True)
+    far_future = apply_as(PostingFactory.create(), "Rep Later", consent=True)
     in_pool.candidate.consents.update(expires_at=timezone.now() + timedelta(days=10))
     far_future.candidate.consents.update(expires_at=timezone.now() + timedelta(days=100))
 

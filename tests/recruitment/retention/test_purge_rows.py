@@ -50,10 +50,10 @@ def test_no_purged_model_has_delete_signals() -> None:
 
 @pytest.mark.django_db
 def test_an_application_goes_with_everything_that_cascades_from_it() -> None:
-    application = ApplicationFactory()
-    other = ApplicationFactory()
-    NoteFactory(application=application)
-    NoteFactory(application=other)
+    application = ApplicationFactory.create()
+    other = ApplicationFactory.create()
+    NoteFactory.create(application=application)
+    NoteFactory.create(application=other)
     ApplicationEvent.objects.create(
         application=application, kind=ApplicationEvent.Kind.STAGE_CHANGED
     )
@@ -81,7 +81,7 @@ def test_an_application_goes_with_everything_that_cascades_from_it() -> None:
 
 @pytest.mark.django_db
 def test_a_candidate_with_an_application_left_is_refused_and_nothing_goes() -> None:
-    application = ApplicationFactory()
+    application = ApplicationFactory.create()
 
     with pytest.raises(ProtectedError):
         _delete_cascading(Candidate.objects.filter(pk=application.candidate_id))
@@ -96,9 +96,9 @@ def test_the_notice_and_consent_text_versions_survive_a_purge_and_hold_no_person
 ) -> None:
     # An application given under both versions, with a consent that has since expired; and
     # another candidate's application under the same versions, in a process still open.
-    recruiter = MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
+    recruiter = MembershipFactory.create(posting=posting, role=TeamMembership.Role.RECRUITER).user
     purged = apply_as(posting, "Versa Purgeable", consent=True)
-    kept = apply_as(PostingFactory(), "Versa Keepable", consent=True)
+    kept = apply_as(PostingFactory.create(), "Versa Keepable", consent=True)
     consent = RetentionConsent.objects.get(candidate=purged.candidate)
     notice_id, consent_text_id = purged.notice_version_id, consent.consent_text_id
     assert notice_id is not None and consent_text_id is not None

@@ -503,8 +503,8 @@ def test_a_purge_timed_in_local_time_still_verifies(posting: Posting, recruiter:
 
 @pytest.mark.django_db
 def test_a_candidate_with_another_application_keeps_their_profile(recruiter: Any) -> None:
-    first, second = PostingFactory(), PostingFactory()
-    MembershipFactory(posting=first, user=recruiter, role=TeamMembership.Role.RECRUITER)
+    first, second = PostingFactory.create(), PostingFactory.create()
+    MembershipFactory.create(posting=first, user=recruiter, role=TeamMembership.Role.RECRUITER)
     purged = concluded_unsuccessful(first, recruiter, "Two Postings")
     apply_as(second, "Two Postings")
     pipeline.conclude_process(posting=first, actor=Actor(user=recruiter))

@@ -104,7 +104,9 @@ def test_an_application_moved_without_events_counts_by_the_stage_it_stood_in(
     Application.objects.filter(pk=flagged.pk).update(stage=Stage.INTERVIEW)
 
     # When it is erased at once
-    recruiter = Actor(MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user)
+    recruiter = Actor(
+        MembershipFactory.create(posting=posting, role=TeamMembership.Role.RECRUITER).user
+    )
     assert purge.erase_now(application=flagged, actor=recruiter) == purge.Outcome.ERASED
 
     # Then its outcome is the stage it stood in, and it reached everything up to it
@@ -140,7 +142,7 @@ def test_purging_twice_counts_once(posting: Posting) -> None:
 def test_a_purge_that_is_not_due_or_fails_counts_nothing(posting: Posting, settings: Any) -> None:
     # Given one application still open (in a process not concluded) and one due, with
     # storage down
-    open_one = application(PostingFactory(), path=[Stage.APPLIED, Stage.SCREENING])
+    open_one = application(PostingFactory.create(), path=[Stage.APPLIED, Stage.SCREENING])
     due = application(posting, path=[Stage.APPLIED, Stage.UNSUCCESSFUL])
     Posting.objects.filter(pk=posting.pk).update(concluded_at=timezone.now())
     later = timezone.now() + timedelta(minutes=1)
@@ -169,7 +171,7 @@ def test_a_purge_that_is_not_due_or_fails_counts_nothing(posting: Posting, setti
 @pytest.mark.django_db
 def test_after_conclusion_the_counts_survive_and_no_personal_data_does(posting: Posting) -> None:
     # Given real applications through the careers form, decided and concluded
-    recruiter = MembershipFactory(posting=posting, role=Role.RECRUITER).user
+    recruiter = MembershipFactory.create(posting=posting, role=Role.RECRUITER).user
     actor = Actor(user=recruiter)
     gone = [apply_as(posting, "Stat Gone"), apply_as(posting, "Stat Withdrawn")]
     hired = apply_as(posting, "Stat Hired")
@@ -286,7 +288,7 @@ def test_the_funnel_adds_the_erased_applications_of_that_posting(posting: Postin
     archive(posting, Stage.SCREENING, Stage.WITHDRAWN, 4)
     archive(posting, Stage.HIRED, Stage.HIRED, 1)
     archive(posting, Stage.SCREENING, Stage.SCREENING, 1)
-    archive(PostingFactory(), Stage.OFFER, Stage.UNSUCCESSFUL, 50)
+    archive(PostingFactory.create(), Stage.OFFER, Stage.UNSUCCESSFUL, 50)
     live = Application.objects.filter(posting=posting)
 
     # When the funnel is computed with and without the archive

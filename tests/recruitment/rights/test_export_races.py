@@ -66,8 +66,8 @@ def _assert_no_ready_export_holds_erased_data() -> None:
 def two_postings_one_person() -> tuple[Posting, Application, Application, Any]:
     """A person with an application in each of two postings; the first posting's is
     unsuccessful and its process concluded, so the purge erases it and keeps the person."""
-    first, second = PostingFactory(), PostingFactory()
-    recruiter = MembershipFactory(posting=first, role=TeamMembership.Role.RECRUITER).user
+    first, second = PostingFactory.create(), PostingFactory.create()
+    recruiter = MembershipFactory.create(posting=first, role=TeamMembership.Role.RECRUITER).user
     erased = apply_as(first, "Racing Exporter")
     kept = apply_as(second, "Racing Exporter")
     concluded(first, recruiter, erased)

@@ -118,7 +118,7 @@ def test_a_portal_copy_with_others_words_waits_for_review_with_its_deadline_show
     # the review.
     assert DataSubjectRequest.objects.filter(status="open", kind="access").count() == 1
     officer_page = Client()
-    officer_page.force_login(UserFactory(is_superuser=True))
+    officer_page.force_login(UserFactory.create(is_superuser=True))
     detail = officer_page.get(reverse("staff:request", kwargs={"pk": request.pk}))
     assert (
         reverse("staff:export_review", kwargs={"export_id": export.pk}) in detail.content.decode()
@@ -328,10 +328,10 @@ passage_texts = st.lists(
 def test_a_released_copy_holds_released_passages_and_never_a_redacted_one(
     bodies: list[str], redact: list[bool]
 ) -> None:
-    posting = PostingFactory()
-    recruiter = MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER).user
-    officer = UserFactory(is_superuser=True)
-    application = apply_as(posting, f"Property Person {PostingFactory().pk}")
+    posting = PostingFactory.create()
+    recruiter = MembershipFactory.create(posting=posting, role=TeamMembership.Role.RECRUITER).user
+    officer = UserFactory.create(is_superuser=True)
+    application = apply_as(posting, f"Property Person {PostingFactory.create().pk}")
     for body in bodies:
         add_note(
             application=application,

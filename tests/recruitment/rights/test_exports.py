@@ -55,7 +55,7 @@ Status = DataExport.Status
 
 def released_as_is(export: DataExport) -> None:
     """A privacy officer releases every passage of an export in review, and the export."""
-    officer = Actor(user=UserFactory(is_superuser=True))
+    officer = Actor(user=UserFactory.create(is_superuser=True))
     for passage in export_contents.passages_of(export.candidate_id):
         exports.review_passage(
             export_id=export.pk,
@@ -107,7 +107,7 @@ def candidate_with_everything(posting: Posting, recruiter: Any, name: str) -> Ap
     pipeline.move_application(
         application_id=application.pk, to_stage="screening", actor=actor, reason="Looks good"
     )
-    application.assignments.create(interviewer=UserFactory())
+    application.assignments.create(interviewer=UserFactory.create())
     LegalHold.objects.create(
         application=application,
         reason=f"Court case about {name}",
@@ -307,7 +307,7 @@ def test_cv_file_names_are_made_harmless_inside_the_zip() -> None:
 @pytest.mark.django_db
 def test_asking_again_while_an_export_is_valid_returns_the_same_export(posting: Posting) -> None:
     candidate = apply_as(posting, "Asks Twice").candidate
-    officer = UserFactory()
+    officer = UserFactory.create()
 
     first = built(candidate)
     assert exports.request_export(candidate=candidate) == first
@@ -387,10 +387,10 @@ def test_an_export_deleted_while_it_was_built_leaves_no_object(
 @pytest.mark.django_db
 def test_expired_and_failed_exports_are_deleted_object_and_row_and_a_rerun_does_nothing() -> None:
     now = timezone.now()
-    valid = DataExportFactory()
-    expired = DataExportFactory(expires_at=now - timedelta(minutes=1))
-    failed = DataExportFactory(status=Status.FAILED, storage_key="", size=None, sha256="")
-    expired_pending = DataExportFactory(
+    valid = DataExportFactory.create()
+    expired = DataExportFactory.create(expires_at=now - timedelta(minutes=1))
+    failed = DataExportFactory.create(status=Status.FAILED, storage_key="", size=None, sha256="")
+    expired_pending = DataExportFactory.create(
         status=Status.PENDING, storage_key="", expires_at=now - timedelta(hours=1)
     )
 
@@ -405,17 +405,17 @@ def test_expired_and_failed_exports_are_deleted_object_and_row_and_a_rerun_does_
 
 @pytest.mark.django_db
 def test_an_expired_export_cannot_be_downloaded() -> None:
-    export = DataExportFactory()
+    export = DataExportFactory.create()
     assert export.storage_key in exports.export_download_url(export=export)
     with pytest.raises(exports.ExportNotReady):
         exports.export_download_url(export=export, now=export.expires_at)
     with pytest.raises(exports.ExportNotReady):
-        exports.export_download_url(export=DataExportFactory(status=Status.PENDING))
+        exports.export_download_url(export=DataExportFactory.create(status=Status.PENDING))
 
 
 @pytest.mark.django_db
 def test_reconciliation_deletes_export_objects_no_row_references() -> None:
-    kept = DataExportFactory()
+    kept = DataExportFactory.create()
     orphan = storage.put_export(io.BytesIO(b"PK\x05\x06" + b"\x00" * 18))
 
     report = reconcile_storage(execute=True, min_age=timedelta(0))
@@ -456,8 +456,8 @@ def test_purging_a_candidate_erases_their_export_objects_too(
 
 @pytest.mark.django_db
 def test_purging_one_application_erases_the_exports_that_copy_it(recruiter: Any) -> None:
-    first, second = PostingFactory(), PostingFactory()
-    MembershipFactory(posting=first, user=recruiter, role=TeamMembership.Role.RECRUITER)
+    first, second = PostingFactory.create(), PostingFactory.create()
+    MembershipFactory.create(posting=first, user=recruiter, role=TeamMembership.Role.RECRUITER)
     purged = apply_as(first, "Stays Candidate")
     apply_as(second, "Stays Candidate")
     built(purged.candidate)
@@ -645,7 +645,7 @@ def test_an_admin_produces_the_export_from_the_application_page(
     client: Client, posting: Posting
 ) -> None:
     application = apply_as(posting, "Admin Page")
-    client.force_login(UserFactory(is_superuser=True))
+    client.force_login(UserFactory.create(is_superuser=True))
     url = reverse("staff:application", kwargs={"pk": application.pk})
     assert "Produce data export" in client.get(url).content.decode()
 

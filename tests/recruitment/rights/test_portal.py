@@ -191,9 +191,9 @@ def test_without_a_session_the_portal_asks_for_a_link(client: Client) -> None:
 def test_the_portal_shows_every_application_of_the_candidate_and_nobody_else(
     portal_client: Client, applied: Application
 ) -> None:
-    second = apply_as(PostingFactory(), applied.candidate.full_name)
+    second = apply_as(PostingFactory.create(), applied.candidate.full_name)
     assert second.candidate_id == applied.candidate_id
-    other = apply_as(PostingFactory(title="Someone Else's Job"), unique_name("Other Person"))
+    other = apply_as(PostingFactory.create(title="Someone Else's Job"), unique_name("Other Person"))
 
     page = portal_client.get(reverse("privacy:portal")).content.decode()
 
@@ -287,7 +287,7 @@ def test_the_expiry_reminder_links_to_the_consent_renewal(
     applied = apply_as(posting, unique_name("Renewing Person"), consent=True)
     consent = RetentionConsent.objects.get(candidate=applied.candidate)
     # A reminder goes out only when the expiry would end something: a concluded process.
-    recruiter = MembershipFactory(posting=posting, role=TeamMembership.Role.RECRUITER)
+    recruiter = MembershipFactory.create(posting=posting, role=TeamMembership.Role.RECRUITER)
     pipeline.conclude_process(
         posting=posting, actor=Actor(user=recruiter.user), reject_remaining=True
     )
@@ -311,7 +311,9 @@ def test_withdrawing_an_application_of_a_concluded_process_makes_it_due_at_once(
     portal_client: Client, applied: Application
 ) -> None:
     other = apply_as(applied.posting, unique_name("Decided Person"))
-    recruiter = MembershipFactory(posting=applied.posting, role=TeamMembership.Role.RECRUITER)
+    recruiter = MembershipFactory.create(
+        posting=applied.posting, role=TeamMembership.Role.RECRUITER
+    )
     pipeline.move_application(
         application_id=other.pk, to_stage="unsuccessful", actor=Actor(user=recruiter.user)
     )
@@ -331,7 +333,7 @@ def test_withdrawing_an_application_of_a_concluded_process_makes_it_due_at_once(
 def test_erasing_everything_leaves_no_personal_data_and_one_record_per_application(
     portal_client: Client, applied: Application, smtp_mailbox: Any
 ) -> None:
-    second = apply_as(PostingFactory(), applied.candidate.full_name)
+    second = apply_as(PostingFactory.create(), applied.candidate.full_name)
     kept = apply_as(applied.posting, unique_name("Bystander"))
     traces = personal_data(applied)
     email = applied.candidate.email
@@ -365,7 +367,7 @@ def test_erasing_everything_leaves_no_personal_data_and_one_record_per_applicati
     assert (erasure.candidate_id, erasure.details, erasure.status) == (None, "", "resolved")
     admin = Client()
     # An administrator (transactional tests flush the migration-made officer group).
-    admin.force_login(UserFactory(is_superuser=True))
+    admin.force_login(UserFactory.create(is_superuser=True))
     page = admin.get(reverse("staff:request", args=[erasure.pk]))
     assert page.status_code == 200
     assert "keeps no personal data" in page.content.decode()
@@ -415,7 +417,9 @@ def test_restriction_freezes_the_applications_and_opens_a_request(
         "open",
         "I dispute a note.",
     )
-    recruiter = MembershipFactory(posting=applied.posting, role=TeamMembership.Role.RECRUITER)
+    recruiter = MembershipFactory.create(
+        posting=applied.posting, role=TeamMembership.Role.RECRUITER
+    )
     with pytest.raises(PipelineError):
         pipeline.move_application(
             application_id=applied.pk, to_stage="screening", actor=Actor(user=recruiter.user)

@@ -44,7 +44,7 @@ def _officer_addresses(settings: Any) -> None:
 
 
 def candidate(*, language: str = "en", email: str | None = None) -> Candidate:
-    application = ApplicationFactory(
+    application = ApplicationFactory.create(
         language=language, **({"candidate__email": email} if email else {})
     )
     return application.candidate
@@ -167,7 +167,7 @@ def test_an_extension_moves_the_due_date_once_the_candidate_is_told_in_their_lan
         created_at=timezone.now() - timedelta(days=90)
     )
     # The latest application was made in Croatian: every email to them is in Croatian.
-    ApplicationFactory(candidate=person, language="hr")
+    ApplicationFactory.create(candidate=person, language="hr")
     request = received(10, who=person)
     now = local_noon(1)
 
@@ -572,7 +572,7 @@ def test_the_request_page_shows_the_candidate_and_audits_the_view(
 
 def test_an_admin_sees_links_to_the_candidates_applications(client: Client) -> None:
     request = received(3)
-    client.force_login(UserFactory(is_superuser=True))
+    client.force_login(UserFactory.create(is_superuser=True))
     [application] = request.candidate.applications.all()
 
     content = client.get(detail_url(request)).content.decode()
@@ -653,7 +653,7 @@ def test_the_staff_navigation_links_to_requests_with_the_count_due_soon(
     received(25)
     received(28)
     received(2)
-    recruiter = UserFactory()
+    recruiter = UserFactory.create()
 
     officer_page = officer_client.get(reverse("staff:home")).content.decode()
     client.force_login(recruiter)
@@ -669,7 +669,7 @@ def test_the_staff_navigation_links_to_requests_with_the_count_due_soon(
 def test_posting_roles_get_404_on_every_request_page(client: Client, role: str) -> None:
     request = received(3)
     [application] = request.candidate.applications.all()
-    member = MembershipFactory(posting=application.posting, role=role).user
+    member = MembershipFactory.create(posting=application.posting, role=role).user
     application.assignments.create(interviewer=member)
     client.force_login(member)
 

@@ -72,7 +72,7 @@ class World:
 
 
 def officer_user() -> User:
-    user = UserFactory()
+    user = UserFactory.create()
     user.groups.add(Group.objects.get(name="Privacy officers"))
     return user
 
@@ -86,42 +86,42 @@ def build_world() -> World:
     """Something on every kind of page: a posting with a full team, applications with a CV,
     notes, an assignment, a data-subject request, a legal hold due for review, an export, a
     failing and an upcoming purge, and a concluded posting."""
-    posting = PostingFactory()
-    recruiter = MembershipFactory(posting=posting, role=Role.RECRUITER).user
+    posting = PostingFactory.create()
+    recruiter = MembershipFactory.create(posting=posting, role=Role.RECRUITER).user
     recruiter.groups.add(Group.objects.get(name="Recruiters"))
-    hiring_manager = MembershipFactory(posting=posting, role=Role.HIRING_MANAGER).user
-    interviewer = MembershipFactory(posting=posting, role=Role.INTERVIEWER).user
+    hiring_manager = MembershipFactory.create(posting=posting, role=Role.HIRING_MANAGER).user
+    interviewer = MembershipFactory.create(posting=posting, role=Role.INTERVIEWER).user
     officer = officer_user()
     # An officer who also recruits on the posting: both sections, and application links.
     officer_recruiter = officer_user()
-    MembershipFactory(posting=posting, user=officer_recruiter, role=Role.RECRUITER)
-    assigned = ApplicationFactory(posting=posting, stage=Stage.INTERVIEW)
+    MembershipFactory.create(posting=posting, user=officer_recruiter, role=Role.RECRUITER)
+    assigned = ApplicationFactory.create(posting=posting, stage=Stage.INTERVIEW)
     assigned.assignments.create(interviewer=interviewer)
-    CvFactory(application=assigned)
-    NoteFactory(application=assigned, author=recruiter)
-    NoteFactory(application=assigned, author=interviewer)
-    other = ApplicationFactory(posting=posting, stage=Stage.SCREENING)
+    CvFactory.create(application=assigned)
+    NoteFactory.create(application=assigned, author=recruiter)
+    NoteFactory.create(application=assigned, author=interviewer)
+    other = ApplicationFactory.create(posting=posting, stage=Stage.SCREENING)
     Application.objects.filter(pk=other.pk).update(
         purge_failures=2,
         purge_last_error="storage unavailable",
         purge_due_at=timezone.now() + timedelta(days=3),
     )
-    DataExportFactory(candidate=assigned.candidate)
+    DataExportFactory.create(candidate=assigned.candidate)
     LegalHold.objects.create(
         application=assigned, reason="Pending litigation", review_at=date.today()
     )
     subject_request = record_request(candidate=assigned.candidate, kind="access", channel="email")
-    concluded = PostingFactory(status=Posting.Status.CLOSED, concluded_at=timezone.now())
-    MembershipFactory(posting=concluded, user=recruiter, role=Role.RECRUITER)
-    ApplicationFactory(posting=concluded, stage=Stage.HIRED)
+    concluded = PostingFactory.create(status=Posting.Status.CLOSED, concluded_at=timezone.now())
+    MembershipFactory.create(posting=concluded, user=recruiter, role=Role.RECRUITER)
+    ApplicationFactory.create(posting=concluded, stage=Stage.HIRED)
     users = {
-        "admin": UserFactory(is_superuser=True),
+        "admin": UserFactory.create(is_superuser=True),
         "privacy_officer": officer,
         "officer_and_recruiter": officer_recruiter,
         "recruiter": recruiter,
         "hiring_manager": hiring_manager,
         "interviewer": interviewer,
-        "staff_without_posting": UserFactory(),
+        "staff_without_posting": UserFactory.create(),
     }
     return World(
         users=users, posting=posting, assigned=assigned, other=other, request=subject_request
@@ -368,13 +368,13 @@ def test_recruiter_home_counts_new_waiting_and_ready_as_defined(
         # Given a recruiter on postings whose applications arrived `days` ago, each board last
         # opened some days ago (or never)
         now = timezone.now()
-        recruiter = UserFactory()
+        recruiter = UserFactory.create()
         made = []
         for specs, looked_days_ago, concluded in postings:
-            posting = PostingFactory(concluded_at=now if concluded else None)
-            MembershipFactory(posting=posting, user=recruiter, role=Role.RECRUITER)
+            posting = PostingFactory.create(concluded_at=now if concluded else None)
+            MembershipFactory.create(posting=posting, user=recruiter, role=Role.RECRUITER)
             for days, stage in specs:
-                application = ApplicationFactory(posting=posting, stage=stage)
+                application = ApplicationFactory.create(posting=posting, stage=stage)
                 Application.objects.filter(pk=application.pk).update(
                     created_at=now - timedelta(days=days, minutes=1)
                 )
@@ -414,11 +414,11 @@ def test_recruiter_home_counts_new_waiting_and_ready_as_defined(
 def grow(world: World, extra: int) -> None:
     """More of everything each section lists, on more postings."""
     for _ in range(extra):
-        posting = PostingFactory()
+        posting = PostingFactory.create()
         for user in (world.users["officer_and_recruiter"], world.users["interviewer"]):
             role = Role.RECRUITER if user != world.users["interviewer"] else Role.INTERVIEWER
-            MembershipFactory(posting=posting, user=user, role=role)
-        application = ApplicationFactory(posting=posting)
+            MembershipFactory.create(posting=posting, user=user, role=role)
+        application = ApplicationFactory.create(posting=posting)
         application.assignments.create(interviewer=world.users["interviewer"])
         Application.objects.filter(pk=application.pk).update(
             purge_failures=1, purge_due_at=timezone.now() + timedelta(days=1)
@@ -452,7 +452,7 @@ def test_a_home_list_is_its_first_rows_with_the_count_of_all(held: int, limit: i
         # Given some legal holds (any of the home's lists)
         for _ in range(held):
             LegalHold.objects.create(
-                application=ApplicationFactory(), reason="Audit", review_at=date.today()
+                application=ApplicationFactory.create(), reason="Audit", review_at=date.today()
             )
         rows = LegalHold.objects.order_by("pk")
 
