@@ -48,8 +48,10 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.CACHES["default"]["LOCATION"] = url
         from ats.celery import app
 
-        app.conf.broker_url = url
-    settings.STORAGES["cvs"]["OPTIONS"]["bucket_name"] = f"{settings.S3_BUCKET}-{suffix}"
+        app.conf["broker_url"] = url
+    cv_storage = settings.STORAGES["cvs"]
+    assert isinstance(cv_storage, dict)
+    cv_storage["OPTIONS"]["bucket_name"] = f"{settings.S3_BUCKET}-{suffix}"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -144,7 +146,7 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture
-def posting():  # type: ignore[no-untyped-def]
+def posting() -> Posting:
     return PostingFactory.create()
 
 

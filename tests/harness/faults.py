@@ -13,11 +13,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import psycopg
 from kombu import pools
+from kombu.connection import ConnectionPool
 
 from ats.celery import app
 from tools import devstack
@@ -55,10 +56,12 @@ def private_seaweedfs(access_key: str, secret_key: str) -> Iterator[Running]:
 
 def _drop_broker_connections() -> None:
     # Celery caches its connection and producer pools, and kombu keeps producer pools in a
-    # global registry keyed by connection; a new broker URL needs all of them fresh.
-    app.pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
+    # global registry keyed by connection; a new broker URL needs all of them fresh. The two
+    # caches are Celery's private attributes (not in its stubs), and `app.pool` is the
+    # connection pool, which the stubs call a producer pool.
+    cast(ConnectionPool, app.pool).force_close_all()
+    vars(app)["_pool"] = None
+    vars(app.amqp)["_producer_pool"] = None
     pools.reset()
 
 
@@ -67,12 +70,12 @@ def celery_broker(url: str) -> Iterator[None]:
     """Points this process's Celery app (publishers and test workers) at another broker."""
     previous = app.conf.broker_url
     _drop_broker_connections()
-    app.conf.broker_url = url
+    app.conf["broker_url"] = url  # the setting; `conf.broker_url` is a read-only view of it
     try:
         yield
     finally:
         _drop_broker_connections()
-        app.conf.broker_url = previous
+        app.conf["broker_url"] = previous
 
 
 def point_storage_at(settings: Any, endpoint: str) -> None:
