@@ -11,7 +11,7 @@ from django.test import Client
 
 from notifications.models import OutboundEmail
 from recruitment.cvs import storage
-from recruitment.models import Application
+from recruitment.models import Application, Posting
 from tests.recruitment.careers.test_apply import (
     APPLICATION_TABLES,
     apply,
@@ -23,10 +23,10 @@ pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
 
 def test_applying_on_sqlite_stores_the_application_cv_and_email(
-    client: Client, posting: object
+    client: Client, posting: Posting
 ) -> None:
     assert connection.vendor == "sqlite"
-    response = apply(client, posting)  # type: ignore[arg-type]
+    response = apply(client, posting)
 
     assert response.status_code == 302
     application = Application.objects.get()
@@ -35,9 +35,9 @@ def test_applying_on_sqlite_stores_the_application_cv_and_email(
     assert OutboundEmail.objects.filter(subject_ref=application.id).exists()
 
 
-def test_a_duplicate_on_sqlite_is_refused(client: Client, posting: object) -> None:
-    first = apply(client, posting)  # type: ignore[arg-type]
-    second = apply(client, posting)  # type: ignore[arg-type]
+def test_a_duplicate_on_sqlite_is_refused(client: Client, posting: Posting) -> None:
+    first = apply(client, posting)
+    second = apply(client, posting)
     # Answered as the first (P22); one application; its owner told.
     assert (second.status_code, second["Location"]) == (302, first["Location"])
     assert Application.objects.count() == 1
@@ -59,7 +59,7 @@ def test_on_sqlite_a_posting_closed_while_the_cv_uploads_stores_nothing(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(90)
 def test_on_the_embedded_broker_a_real_worker_delivers_the_confirmation(
-    client: Client, posting: object, smtp_mailbox: Any, unique_email: Any
+    client: Client, posting: Posting, smtp_mailbox: Any, unique_email: Any
 ) -> None:
     from django.conf import settings
 
@@ -68,7 +68,7 @@ def test_on_the_embedded_broker_a_real_worker_delivers_the_confirmation(
     assert settings.CELERY_BROKER_URL == "filesystem://"
     address = unique_email("embedded")
     with celery_worker_running():
-        assert apply(client, posting, email=address).status_code == 302  # type: ignore[arg-type]
+        assert apply(client, posting, email=address).status_code == 302
         [message] = smtp_mailbox.wait_for(address)
     assert "We received your application" in str(message["Subject"])
     email = OutboundEmail.objects.get(to_address=address)

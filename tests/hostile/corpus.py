@@ -4,6 +4,7 @@ code each must produce (``HOSTILE_CVS``, ``EXPECTED_REJECTION``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from tests.hostile.docx import (
     docx_activex_control,
@@ -120,7 +121,7 @@ def _oversize() -> bytes:
 
 
 #: Files that must be accepted, with the kind ``inspect_cv`` must report.
-GOOD_CVS: dict[str, tuple[Callable[[], bytes], str]] = {
+GOOD_CVS: dict[str, tuple[Callable[[], bytes], Literal["pdf", "docx"]]] = {
     "pdf_minimal": (valid_pdf, "pdf"),
     "pdf_with_https_link": (valid_pdf_with_link, "pdf"),
     "pdf_with_open_view_destination": (valid_pdf_with_open_view, "pdf"),

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
 
 from recruitment.models import Posting
 from tests.factories import PostingFactory
@@ -115,7 +116,7 @@ def test_the_talent_pool_consent_is_separate_optional_and_unticked(
 
 
 def test_the_form_shows_controller_purpose_legal_basis_retention_and_the_notice_link(
-    client: Client, posting: Posting, settings: object
+    client: Client, posting: Posting, settings: Settings
 ) -> None:
     response = client.get(reverse("careers:posting_detail", kwargs={"slug": posting.slug}))
     html = response.content.decode()
@@ -128,9 +129,9 @@ def test_the_form_shows_controller_purpose_legal_basis_retention_and_the_notice_
 
 
 def test_the_minimum_age_comes_from_configuration(
-    client: Client, posting: Posting, settings: object
+    client: Client, posting: Posting, settings: Settings
 ) -> None:
-    settings.APPLICANT_MIN_AGE = 16  # type: ignore[attr-defined]
+    settings.APPLICANT_MIN_AGE = 16
     response = client.get(reverse("careers:posting_detail", kwargs={"slug": posting.slug}))
     assert "I am at least 16 years old." in response.content.decode()
 
@@ -150,8 +151,8 @@ def test_an_unknown_posting_is_a_friendly_404(client: Client) -> None:
     assert "Page not found" in response.content.decode()
 
 
-def test_the_privacy_notice_renders_from_configuration(client: Client, settings: object) -> None:
-    settings.PROCESSORS = ["Hosting Provider d.o.o. (servers, EU)"]  # type: ignore[attr-defined]
+def test_the_privacy_notice_renders_from_configuration(client: Client, settings: Settings) -> None:
+    settings.PROCESSORS = ["Hosting Provider d.o.o. (servers, EU)"]
     response = client.get(reverse("privacy:notice"))
     html = response.content.decode()
     assert response.status_code == 200

@@ -17,7 +17,7 @@ import tracemalloc
 import django
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from django.test import override_settings
 
 from recruitment.cvs.checks import (
@@ -72,7 +72,7 @@ EXPECTED_CONTENT_TYPE = {"pdf": PDF_CONTENT_TYPE, "docx": DOCX_CONTENT_TYPE}
 def _named_file(data: bytes, name: str) -> io.BytesIO:
     """A file object carrying a client-supplied name, as uploads do."""
     fileobj = io.BytesIO(data)
-    fileobj.name = name  # type: ignore[attr-defined]
+    fileobj.name = name
     return fileobj
 
 
@@ -206,7 +206,7 @@ def test_real_world_cv_is_accepted_and_described_by_the_server(name: str) -> Non
 
     # Then kind, content type, size and digest describe exactly these bytes
     assert inspected == InspectedCv(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         content_type=EXPECTED_CONTENT_TYPE[kind],
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -664,15 +664,15 @@ def test_script_file_network_and_protocol_handler_links_are_unsafe(target: str) 
 
 def _upload_through_handler(
     handler: SizeCappedUploadHandler, chunks: list[bytes], *, name: str = "cv.pdf"
-) -> SimpleUploadedFile:
+) -> TemporaryUploadedFile:
     handler.new_file("cv", name, "application/pdf", sum(map(len, chunks)))
     start = 0
     for chunk in chunks:
         assert handler.receive_data_chunk(chunk, start) is None
         start += len(chunk)
     uploaded = handler.file_complete(start)
-    assert uploaded is not None
-    return uploaded  # type: ignore[return-value]
+    assert isinstance(uploaded, TemporaryUploadedFile)
+    return uploaded
 
 
 def test_handler_reports_the_full_size_but_writes_at_most_max_bytes() -> None:
@@ -685,7 +685,7 @@ def test_handler_reports_the_full_size_but_writes_at_most_max_bytes() -> None:
     try:
         # Then the size is the real total, but the disk holds only the first max_bytes
         assert uploaded.size == 655_360
-        on_disk = os.path.getsize(uploaded.temporary_file_path())  # type: ignore[attr-defined]
+        on_disk = os.path.getsize(uploaded.temporary_file_path())
         assert on_disk <= 100_000
         assert uploaded.read() == b"".join(chunks)[:100_000]
     finally:

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from recruitment.accounts.services import enrol_totp
 from recruitment.models import Application, ApplicationEvent, Candidate, Posting, TeamMembership
@@ -35,18 +35,17 @@ QUERY_BUDGET = 10
 _numbers = itertools.count()
 
 
-def staff_user(*, superuser: bool = False) -> AbstractBaseUser:
+def staff_user(*, superuser: bool = False) -> User:
     name = f"staff-{next(_numbers)}"
-    model = get_user_model()
     if superuser:
-        user = model.objects.create_superuser(username=name, email=f"{name}@example.com")
+        user = User.objects.create_superuser(username=name, email=f"{name}@example.com")
     else:
-        user = model.objects.create_user(username=name, is_staff=True)
+        user = User.objects.create_user(username=name, is_staff=True)
     enrol_totp(user, TEST_TOTP_SECRET)  # no staff page without a second factor
     return user
 
 
-def on_team(posting: Posting, role: str) -> AbstractBaseUser:
+def on_team(posting: Posting, role: str) -> User:
     user = staff_user()
     TeamMembership.objects.create(posting=posting, user=user, role=role)
     return user
@@ -331,7 +330,7 @@ def _many_applications(posting: Posting, count: int) -> None:
 
 
 def test_the_dashboard_runs_the_same_number_of_queries_for_10_or_300_applications(
-    client: Client, posting: Posting, django_assert_max_num_queries: object
+    client: Client, posting: Posting, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     # Given a recruiter and ten applications
     client.force_login(on_team(posting, Role.RECRUITER))
@@ -339,13 +338,13 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_10_or_300_application
 
     # When the dashboard is drawn for 10, then for 300 applications
     with (
-        django_assert_max_num_queries(QUERY_BUDGET),  # type: ignore[operator]
+        django_assert_max_num_queries(QUERY_BUDGET),
         CaptureQueriesContext(connection) as few,
     ):
         small = client.get(dashboard_url(posting))
     _many_applications(posting, 290)
     with (
-        django_assert_max_num_queries(QUERY_BUDGET),  # type: ignore[operator]
+        django_assert_max_num_queries(QUERY_BUDGET),
         CaptureQueriesContext(connection) as many,
     ):
         large = client.get(dashboard_url(posting))

@@ -1,10 +1,12 @@
 """The pipeline board and stage changes: scoping, events, audit, email, query counts."""
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import QuerySet
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 
 from notifications.models import OutboundEmail
 from recruitment import access
-from recruitment.models import AccessEvent, Application, ApplicationEvent, TeamMembership
+from recruitment.models import AccessEvent, Application, ApplicationEvent, Posting, TeamMembership
 from recruitment.staff import uuid_url
 from tests.factories import (
     ApplicationFactory,
@@ -25,16 +27,25 @@ from tests.factories import (
     UserFactory,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ViewerRole(TypedDict):
+    """What `access.postings_with_role` and `applications_with_role` annotate."""
+
+    viewer_role: str | None
+
+
 pytestmark = pytest.mark.django_db
 Role = TeamMembership.Role
 Stage = Application.Stage
 
 
 @pytest.fixture
-def recruiter_client(client: Client, posting: Any) -> Client:
-    membership = MembershipFactory.create(posting=posting, role=Role.RECRUITER)
-    client.force_login(membership.user)
-    client.user = membership.user  # type: ignore[attr-defined]
+def recruiter_client(client: Client, recruiter: User) -> Client:
+    """A client signed in as `recruiter` (on `posting`'s team)."""
+    client.force_login(recruiter)
     return client
 
 
@@ -157,7 +168,7 @@ def test_the_board_runs_the_same_number_of_queries_at_10_and_at_1000_application
 
 
 def test_moving_a_card_writes_the_stage_an_event_and_an_audit_row(
-    recruiter_client: Client, posting: Any
+    recruiter_client: Client, recruiter: User, posting: Any
 ) -> None:
     application = ApplicationFactory.create(posting=posting)
     before = timezone.now()
@@ -172,7 +183,7 @@ def test_moving_a_card_writes_the_stage_an_event_and_an_audit_row(
     assert application.stage == Stage.INTERVIEW
     event = ApplicationEvent.objects.get(application=application, kind="stage_changed")
     assert (event.from_stage, event.to_stage) == ("applied", "interview")
-    assert event.actor == recruiter_client.user  # type: ignore[attr-defined]
+    assert event.actor == recruiter
     assert event.created_at >= before
     audit = AccessEvent.objects.get(action=AccessEvent.Action.CHANGE_STAGE)
     assert audit.application_id == application.pk and audit.posting_id == posting.pk
@@ -278,12 +289,12 @@ def test_an_interviewer_sees_only_assigned_applications_and_cannot_move_them(
 
 
 def test_removing_a_member_ends_their_access_on_the_next_request(
-    recruiter_client: Client, posting: Any
+    recruiter_client: Client, recruiter: User, posting: Any
 ) -> None:
     application = ApplicationFactory.create(posting=posting)
     url = reverse("staff:application", kwargs={"pk": application.pk})
     assert recruiter_client.get(url).status_code == 200
-    TeamMembership.objects.filter(user=recruiter_client.user).delete()  # type: ignore[attr-defined]
+    TeamMembership.objects.filter(user=recruiter).delete()
     assert recruiter_client.get(url).status_code == 404
     assert recruiter_client.get(board_url(posting)).status_code == 404
 
@@ -338,12 +349,16 @@ def test_the_posting_scoped_visibility_is_the_general_one_on_that_posting(role: 
     # And the role read together with the posting or an application is role_on's, on
     # exactly the postings and applications the user may see
     role_on = access.role_on(user, posting)
-    with_role = access.postings_with_role(user)
+    with_role = cast(
+        "QuerySet[WithAnnotations[Posting, ViewerRole]]", access.postings_with_role(user)
+    )
     assert set(with_role) == set(access.postings_visible_to(user))
     assert [p.viewer_role for p in with_role.filter(pk=posting.pk)] == (
         [role_on] if access.postings_visible_to(user).filter(pk=posting.pk).exists() else []
     )
-    visible_applications = access.applications_with_role(user)
+    visible_applications = cast(
+        "QuerySet[WithAnnotations[Application, ViewerRole]]", access.applications_with_role(user)
+    )
     assert set(visible_applications) == set(access.applications_visible_to(user))
     assert {a.viewer_role for a in visible_applications} <= {role_on}
 
