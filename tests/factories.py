@@ -37,6 +37,13 @@ class PostingFactory(factory.django.DjangoModelFactory[Posting]):
     published_at = factory.LazyFunction(timezone.now)
 
 
+def _enrol_second_factor(user: User, create: bool, extracted: object, **kwargs: object) -> None:
+    """Staff have a TOTP app (secret TEST_TOTP_SECRET) unless `second_factor=False`:
+    without one, every staff page sends them to set one up."""
+    if create and extracted is not False:
+        enrol_totp(user, TEST_TOTP_SECRET)
+
+
 class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = "auth.User"
@@ -47,12 +54,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     is_staff = True
     password = factory.django.Password("correct horse battery staple")
 
-    @factory.post_generation
-    def second_factor(user, create: bool, extracted: object, **kwargs: object) -> None:
-        """Staff have a TOTP app (secret TEST_TOTP_SECRET) unless `second_factor=False`:
-        without one, every staff page sends them to set one up."""
-        if create and extracted is not False:
-            enrol_totp(user, TEST_TOTP_SECRET)
+    second_factor = factory.PostGeneration(_enrol_second_factor)
 
 
 class CandidateFactory(factory.django.DjangoModelFactory[Candidate]):

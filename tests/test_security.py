@@ -253,6 +253,7 @@ def test_staff_login_rotates_the_session_and_the_session_expires() -> None:
     assert response.status_code == 302
     new_key = _session_key(client)
     assert new_key and new_key != old_key
+    assert old_key is not None
     assert not before.exists(old_key)  # the old id is dead, not merely unused
     cookie = response.cookies[django_settings.SESSION_COOKIE_NAME]
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
@@ -372,9 +373,10 @@ def test_a_starting_worker_leaves_the_configured_logging_alone(log_lines: io.Str
     # root logger's level from it, silencing INFO lines for the rest of the process.
     root = logging.getLogger()
     level = root.level
-    type(celery_app.log)._setup = False  # as celery.contrib.testing does for each worker
+    # As celery.contrib.testing does for each worker (a private flag, not in celery-types).
+    type(celery_app.log)._setup = False  # type: ignore[attr-defined]
     try:
-        celery_app.log.setup(loglevel="WARNING")
+        celery_app.log.setup(loglevel=logging.WARNING)  # as `--loglevel` reaches it
         assert root.level == level
         logging.getLogger("recruitment.tasks").info("still written after a worker started")
         assert "still written after a worker started" in log_lines.getvalue()
@@ -478,7 +480,13 @@ class _NoEncryptionApi:
         raise ClientError(
             {
                 "Error": {"Code": "NotImplemented", "Message": "not implemented"},
-                "ResponseMetadata": {"HTTPStatusCode": 501},
+                "ResponseMetadata": {
+                    "RequestId": "",
+                    "HostId": "",
+                    "HTTPStatusCode": 501,
+                    "HTTPHeaders": {},
+                    "RetryAttempts": 0,
+                },
             },
             "GetBucketEncryption",
         )

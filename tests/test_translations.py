@@ -5,7 +5,7 @@ in every language without a word of the English source left in it."""
 import functools
 import html
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ def catalogue(code: str) -> polib.POFile:
     return polib.pofile(str(catalogs.catalogue_path(translation.to_locale(code))))
 
 
-def entry_key(entry: polib.POEntry) -> tuple[str, str, str]:
+def entry_key(entry: polib.POEntry | polib.MOEntry) -> tuple[str, str, str]:
     return (entry.msgctxt or "", entry.msgid, entry.msgid_plural or "")
 
 
@@ -188,7 +188,7 @@ def test_plural_forms_follow_the_language_rules(code: str) -> None:
 def test_dates_follow_the_locale(code: str, expected: str) -> None:
     from django.utils.formats import date_format
 
-    day = timezone.datetime(2026, 11, 22, 10, 30)
+    day = datetime(2026, 11, 22, 10, 30)
     with translation.override(code):
         assert date_format(day, "DATE_FORMAT") == expected
 

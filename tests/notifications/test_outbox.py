@@ -35,9 +35,15 @@ def wait_for_status(email: OutboundEmail, status: str, timeout: float = 10.0) ->
     return email
 
 
+def decoded_payload(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)  # a leaf part, decoded from its transfer encoding
+    return payload.decode()
+
+
 def body_parts(message: Message) -> dict[str, str]:
     return {
-        part.get_content_type(): part.get_payload(decode=True).decode()
+        part.get_content_type(): decoded_payload(part)
         for part in message.walk()
         if not part.is_multipart()
     }
@@ -144,9 +150,12 @@ def test_sweep_enqueues_due_and_stale_emails_but_not_fresh_or_sent_ones(
         status=OutboundEmail.Status.SENT, next_attempt_at=now - timedelta(hours=1)
     )
     enqueued: list[Any] = []
-    monkeypatch.setattr(
-        enqueue, "send", lambda task, email_id: enqueued.append(uuid.UUID(email_id)) or True
-    )
+
+    def send(task: str, email_id: str) -> bool:
+        enqueued.append(uuid.UUID(email_id))
+        return True
+
+    monkeypatch.setattr(enqueue, "send", send)
 
     assert services.requeue_due_emails() == 2
     assert set(enqueued) == {due.pk, stale_claim.pk}

@@ -786,6 +786,7 @@ class PromiseMachine(RuleBasedStateMachine):
         assert allowed, "an extension the rules forbid was accepted"
         model.extend(days)
         # The notice tells the candidate the new day, in their language, as the pages will.
+        assert row.extension_notice_id is not None
         notice = OutboundEmail.objects.get(pk=row.extension_notice_id)
         assert model.pending_day is not None
         with translation.override(notice.language):
@@ -799,6 +800,7 @@ class PromiseMachine(RuleBasedStateMachine):
         if model.notice != "queued":
             return
         row = DataSubjectRequest.objects.get(pk=request)
+        assert row.extension_notice_id is not None
         OutboundEmail.objects.filter(pk=row.extension_notice_id).update(
             status=OutboundEmail.Status.FAILED
         )
@@ -1134,23 +1136,30 @@ class PromiseMachine(RuleBasedStateMachine):
             assert model.consents[consent_id].confirmed_at is not None, "renewal of no consent"
         hold_rows = dict(LegalHold.objects.values_list("pk", "lifted_at"))
         assert set(hold_rows) == {h.pk for h in model.holds.values() if h.exists}
-        for pk, lifted_at in hold_rows.items():
-            assert (lifted_at is None) == model.holds[pk].active, f"hold {pk}"
-        for row in DataSubjectRequest.objects.filter(pk__in=list(model.requests)):
-            request = model.requests[row.pk]
+        for hold_pk, lifted_at in hold_rows.items():
+            assert (lifted_at is None) == model.holds[hold_pk].active, f"hold {hold_pk}"
+        for request_row in DataSubjectRequest.objects.filter(pk__in=list(model.requests)):
+            request = model.requests[request_row.pk]
             # Closed only by its answer, or as erased before it was answered: never
             # "resolved" by anything else.
-            assert row.status == request.status, f"request {row.pk}: {row.status}"
-            if row.candidate_id is None:
+            assert request_row.status == request.status, (
+                f"request {request_row.pk}: {request_row.status}"
+            )
+            if request_row.candidate_id is None:
                 assert request.candidate_pk not in people
             # Due at the end of the local day the rules say; extended only once told.
-            assert row.original_due_at == end_of_local_day(request.original_due_day), row.pk
-            if row.status == DataSubjectRequest.Status.OPEN:
-                assert row.due_at == end_of_local_day(request.due_day), (
-                    f"request {row.pk} due {row.due_at}, the rules say {request.due_day}"
+            assert request_row.original_due_at == end_of_local_day(request.original_due_day), (
+                request_row.pk
+            )
+            if request_row.status == DataSubjectRequest.Status.OPEN:
+                assert request_row.due_at == end_of_local_day(request.due_day), (
+                    f"request {request_row.pk} due {request_row.due_at}, "
+                    f"the rules say {request.due_day}"
                 )
                 expected_pending = request.pending_day and end_of_local_day(request.pending_day)
-                assert row.pending_due_at == expected_pending, f"request {row.pk} pending"
+                assert request_row.pending_due_at == expected_pending, (
+                    f"request {request_row.pk} pending"
+                )
         # The officers were told of every extension voided and every request left unanswered.
         for template, told in (
             ("request_extension_void", [r for r in model.requests.values() if r.voided]),

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.http import StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 
@@ -62,9 +63,13 @@ def shown_ids(response: Any) -> set[int]:
     return {row.event.pk for row in response.context["rows"]}
 
 
-def csv_rows(response: StreamingHttpResponse) -> list[list[str]]:
-    content = b"".join(response.streaming_content).decode()  # type: ignore[arg-type]
-    return list(csv.reader(io.StringIO(content)))
+def csv_text(response: HttpResponseBase) -> str:
+    assert isinstance(response, StreamingHttpResponse)
+    return b"".join(response).decode()
+
+
+def csv_rows(response: HttpResponseBase) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(csv_text(response))))
 
 
 # --- Who may read it ------------------------------------------------------------------------
@@ -273,7 +278,7 @@ def test_neither_page_nor_export_shows_candidate_personal_data(officer_client: C
         make_event(action=action, application_id=application.pk, posting_id=application.posting_id)
 
     page = officer_client.get(reverse(PAGE)).content.decode()
-    export = b"".join(officer_client.get(reverse(CSV)).streaming_content).decode()
+    export = csv_text(officer_client.get(reverse(CSV)))
 
     # Then the events are there, the person is not
     assert str(application.pk)[:8] in page and str(application.pk) in export

@@ -200,6 +200,7 @@ def test_the_export_names_the_fingerprint_of_the_notice_text_the_candidate_was_s
     applied.language = "bs"
     applied.save(update_fields=["language"])
     shown = applied.notice_version
+    assert shown is not None
     publish(officer, "A later version.")  # changes nothing for the earlier application
 
     [entry] = data_of(built(applied.candidate))["applications"]

@@ -56,8 +56,8 @@ def shown_versions(client: Client, posting: Posting, **headers: Any) -> dict[str
 
 
 def in_language(code: str) -> dict[str, str]:
-    """What a browser set to `code` sends."""
-    return {"HTTP_ACCEPT_LANGUAGE": code}
+    """The header a browser set to `code` sends."""
+    return {"Accept-Language": code}
 
 
 # --- Version 1 and publishing --------------------------------------------------------------------
@@ -184,13 +184,16 @@ def test_a_consent_stores_the_text_version_shown_its_months_and_language(
     settings.TALENT_POOL_CONSENT_MONTHS = 18
     with translation.override("bs"):
         url = detail_url(posting)
-    shown = dict(HIDDEN.findall(client.get(url, **in_language("bs")).content.decode()))
+    shown = dict(HIDDEN.findall(client.get(url, headers=in_language("bs")).content.decode()))
 
-    response = client.post(url, form_data(talent_pool_consent="on", **shown), **in_language("bs"))
+    response = client.post(
+        url, form_data(talent_pool_consent="on", **shown), headers=in_language("bs")
+    )
 
     assert response.status_code == 302
     consent = RetentionConsent.objects.get()
     version = privacy_texts.current_consent_text()
+    assert version is not None
     assert consent.consent_text == version
     assert version.months == 18
     assert consent.language == "bs"
@@ -222,6 +225,7 @@ def test_a_newer_version_published_meanwhile_does_not_change_what_is_recorded(
 
     application = Application.objects.get()
     consent = RetentionConsent.objects.get()
+    assert application.notice_version is not None and consent.consent_text is not None
     assert application.notice_version.number == 1
     assert consent.consent_text.number == 1
     assert consent.expires_at == add_months(consent.given_at, 12)
@@ -393,6 +397,7 @@ def test_a_new_consent_text_never_widens_existing_consents(
 
     old.refresh_from_db()
     assert (old.consent_text_id, old.expires_at, old.text_version) == old_values
+    assert old.consent_text is not None
     assert old.consent_text.months == 12
     for consent in (RetentionConsent.objects.get(candidate=later.candidate), renewed):
         assert consent.consent_text == new_version
@@ -418,6 +423,7 @@ def test_the_portal_shows_each_consents_own_text_and_renews_under_the_current_on
     assert "Renew for 6 months from today" in page
     client.post(reverse("privacy:consent"), {"action": "give", "consent_text_version": "2"})
     renewed = RetentionConsent.objects.filter(candidate=applied.candidate).latest("given_at")
+    assert renewed.consent_text is not None
     assert renewed.consent_text.number == 2
     assert renewed.channel == RetentionConsent.Channel.PORTAL
 
@@ -439,6 +445,7 @@ def test_the_portal_records_the_consent_text_it_showed_and_refuses_an_unknown_on
     )
 
     [consent] = RetentionConsent.objects.filter(candidate=applied.candidate)
+    assert consent.consent_text is not None
     assert consent.consent_text.number == 1
     assert consent.expires_at == add_months(consent.given_at, 12)
     assert "The consent text has changed since this page was opened." in (response.content.decode())
@@ -481,12 +488,14 @@ def test_a_language_added_after_publication_is_shown_a_published_text_never_a_fr
     with translation.override("hr"):
         url = detail_url(posting)
         fresh = talent_pool_consent_text(7)
-    page = client.get(url, **in_language("hr")).content.decode()
+    page = client.get(url, headers=in_language("hr")).content.decode()
     assert text in page and fresh not in page
     # So a Croatian consent records the fingerprint of a text the version holds, and the
     # export shows that text.
     shown = dict(HIDDEN.findall(page))
-    response = client.post(url, form_data(talent_pool_consent="on", **shown), **in_language("hr"))
+    response = client.post(
+        url, form_data(talent_pool_consent="on", **shown), headers=in_language("hr")
+    )
     assert response.status_code == 302
     consent = RetentionConsent.objects.get()
     assert consent.language == "hr"
@@ -529,7 +538,7 @@ def test_the_notice_date_is_formatted_for_the_reader(client: Client, code: str) 
         url = reverse("privacy:notice")
         date = formats.date_format(timezone.localtime(notice.effective_at), "DATE_FORMAT")
 
-    page = client.get(url, **in_language(code)).content.decode()
+    page = client.get(url, headers=in_language(code)).content.decode()
 
     assert date in page
 
@@ -558,7 +567,7 @@ def test_the_notice_renders_in_every_language(client: Client, code: str) -> None
         privacy_texts.current_notice()
         earlier = privacy_texts.current_notice().number
 
-    response = client.get(f"{url}?version={earlier}", **in_language(code))
+    response = client.get(f"{url}?version={earlier}", headers=in_language(code))
 
     assert response.status_code == 200
     html = response.content.decode()

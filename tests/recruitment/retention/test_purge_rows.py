@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import CASCADE, ProtectedError
+from django.db.models import CASCADE, Model, ProtectedError
 from django.db.models.signals import post_delete, pre_delete
 from django.utils import timezone
 
@@ -29,12 +29,14 @@ from tests.recruitment.retention.test_retention import apply_as, personal_data
 from tests.recruitment.rights.test_exports import concluded
 
 
-def cascading_models(model: type, seen: set[type] | None = None) -> set[type]:
+def cascading_models(model: type[Model], seen: set[type[Model]] | None = None) -> set[type[Model]]:
     seen = seen if seen is not None else set()
     for relation in model._meta.related_objects:
-        if relation.on_delete is CASCADE and relation.related_model not in seen:
-            seen.add(relation.related_model)
-            cascading_models(relation.related_model, seen)
+        related = relation.related_model
+        assert isinstance(related, type), "a reverse relation names its model, never 'self'"
+        if relation.on_delete is CASCADE and related not in seen:
+            seen.add(related)
+            cascading_models(related, seen)
     return seen
 
 

@@ -23,7 +23,7 @@ REASON_CODES = sorted(
 )
 # The words in English. A new reason code fails the tests below until it has words here
 # and on the page (recruitment.reasons).
-ENGLISH = {
+ENGLISH: dict[str, str] = {
     Reason.PROCESS_CONCLUDED: "Process concluded",
     Reason.CONSENT_ENDED: "Consent ended",
     Reason.UNDER_AGE: "Under the minimum age",

@@ -55,11 +55,11 @@ def unique_name(prefix: str) -> str:
 
 def text_of(message: Message) -> str:
     parts = message.walk() if message.is_multipart() else [message]
-    return "".join(
-        part.get_payload(decode=True).decode()
-        for part in parts
-        if part.get_content_type() == "text/plain"
-    )
+    payloads = [
+        part.get_payload(decode=True) for part in parts if part.get_content_type() == "text/plain"
+    ]
+    assert all(isinstance(payload, bytes) for payload in payloads)
+    return "".join(payload.decode() for payload in payloads if isinstance(payload, bytes))
 
 
 def emailed_token(smtp_mailbox: Any, address: str, *, count: int = 1) -> str:

@@ -217,6 +217,7 @@ def test_a_failed_extension_notice_leaves_the_first_due_date_and_alerts_the_offi
     extended: DataSubjectRequest,
 ) -> None:
     first_due = extended.original_due_at
+    assert extended.extension_notice_id is not None
     OutboundEmail.objects.filter(pk=extended.extension_notice_id).update(
         status=OutboundEmail.Status.FAILED
     )
