@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from recruitment import access, selectors
+from recruitment import access
 from recruitment.audit import services as audit
 from recruitment.cvs import storage
 from recruitment.models import Application
+from recruitment.pipeline import selectors
 from recruitment.pipeline.forms import AssignForm, MoveForm, NoteForm
 from recruitment.pipeline.services import notes as note_services
 from recruitment.pipeline.services import postings as posting_services

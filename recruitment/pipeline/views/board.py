@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from recruitment import access, selectors
+from recruitment import access
 from recruitment.audit import services as audit
 from recruitment.models import Application, Posting
+from recruitment.pipeline import selectors
 from recruitment.pipeline.forms import BulkUnsuccessfulForm
 from recruitment.pipeline.services import stages as pipeline_services
 from recruitment.staff import actor_from, safe_next, staff_view, uuid_url

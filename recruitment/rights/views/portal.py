@@ -24,7 +24,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ats import throttling
 from ats.dates import local_date_text
-from recruitment import selectors
 from recruitment.careers.services import normalise_email
 from recruitment.cvs import storage
 from recruitment.models import (
@@ -39,6 +38,7 @@ from recruitment.models import (
 from recruitment.notices import services as privacy_texts
 from recruitment.notices.texts import consent_text_in
 from recruitment.retention.services import consents
+from recruitment.rights import selectors
 from recruitment.rights.forms import (
     ConfirmErasureForm,
     ConsentForm,
