@@ -16,9 +16,9 @@ from django.utils.formats import date_format
 from ats.dates import end_of_local_day, local_days_after
 from notifications import services as outbox
 from notifications.models import OutboundEmail
-from recruitment import tasks
 from recruitment.access import Actor
 from recruitment.models import AccessEvent, Application, Candidate, DataSubjectRequest
+from recruitment.rights import tasks
 from recruitment.rights.services import requests
 from recruitment.rights.services.requests import RequestRefused
 from tests.factories import ApplicationFactory, MembershipFactory, UserFactory

@@ -24,11 +24,11 @@ from hypothesis import strategies as st
 
 from ats.dates import add_months, end_of_local_day
 from notifications.models import OutboundEmail
-from recruitment import tasks
 from recruitment.access import Actor
 from recruitment.models import DataSubjectRequest, Posting, TeamMembership
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import consents, holds, purge
+from recruitment.rights import tasks
 from recruitment.rights.services import requests, self_service
 from tests.factories import MembershipFactory, UserFactory
 from tests.recruitment.test_promise_defects import apply, open_portal, sweep_later

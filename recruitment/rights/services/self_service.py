@@ -39,7 +39,6 @@ from recruitment.rights.services import requests
 logger = logging.getLogger(__name__)
 
 Kind = DataSubjectRequest.Kind
-PURGE_CANDIDATE_TASK = "recruitment.purge_candidate"
 
 
 class ActionRefused(ServiceRefused):
@@ -174,7 +173,7 @@ def withdraw_application(*, candidate: Candidate, application_id: UUID) -> Appli
         application, to_stage=Application.Stage.WITHDRAWN, kind=ApplicationEvent.Kind.WITHDRAWN
     )
     retention.recompute(Application.objects.filter(pk=application.pk))
-    enqueue.send_on_commit(PURGE_CANDIDATE_TASK, str(candidate.pk))
+    enqueue.send_on_commit(retention.PURGE_CANDIDATE_TASK, str(candidate.pk))
     return application
 
 
@@ -244,7 +243,7 @@ def request_erasure(*, candidate: Candidate, record: bool = True) -> list[LegalH
                 if holds
                 else _("Erased at the candidate's request from the portal."),
             )
-    enqueue.send_on_commit(PURGE_CANDIDATE_TASK, str(candidate.pk))
+    enqueue.send_on_commit(retention.PURGE_CANDIDATE_TASK, str(candidate.pk))
     return holds
 
 
