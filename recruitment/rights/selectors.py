@@ -25,7 +25,7 @@ from recruitment.models import (
     RetentionConsent,
 )
 from recruitment.retention.services.schedule import Due, due_for, with_retention_facts
-from recruitment.rights.services import requests as request_services
+from recruitment.rights.services import register
 
 
 def portal_applications(candidate: Candidate) -> QuerySet[Application]:
@@ -163,7 +163,7 @@ def queue_rows(page_items: Any, *, now: datetime.datetime) -> list[QueueRow]:
     window = settings.PRIVACY_REQUEST_REMINDER_DAYS
     rows = []
     for dsr in page_items:
-        left = request_services.days_left(dsr, now=now)
+        left = register.days_left(dsr, now=now)
         is_open = dsr.status == DataSubjectRequest.Status.OPEN
         rows.append(
             QueueRow(
@@ -207,4 +207,13 @@ def request_history(dsr: DataSubjectRequest) -> QuerySet[AccessEvent]:
         AccessEvent.objects.filter(request_id=dsr.pk)
         .exclude(action=AccessEvent.Action.VIEW_REQUEST)
         .order_by("created_at", "pk")
+    )
+
+
+def candidate_exports(*, candidate_id: UUID) -> QuerySet[DataExport]:
+    """A candidate's exports, newest first (callers have scoped the candidate)."""
+    return (
+        DataExport.objects.filter(candidate_id=candidate_id)
+        .select_related("requested_by")
+        .order_by("-created_at", "pk")
     )

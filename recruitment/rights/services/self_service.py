@@ -34,7 +34,7 @@ from recruitment.models import (
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import restrictions
 from recruitment.retention.services import schedule as retention
-from recruitment.rights.services import requests
+from recruitment.rights.services import register
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def correct_details(
     Application.objects.bulk_update(changed, ["full_name", "phone"])
     _events(changed, ApplicationEvent.Kind.DETAILS_CORRECTED)
     if record:
-        requests.record_self_service(
+        register.record_self_service(
             candidate=locked,
             kind=Kind.RECTIFICATION,
             resolution=_("The candidate corrected their contact details in the portal."),
@@ -145,7 +145,7 @@ def _record_replacement(
     )
     CurriculumVitae.objects.filter(pk__in=[cv.pk for cv in old]).delete()
     _events([application], ApplicationEvent.Kind.CV_REPLACED)
-    requests.record_self_service(
+    register.record_self_service(
         candidate=candidate,
         kind=Kind.RECTIFICATION,
         resolution=_("The candidate replaced their CV in the portal."),
@@ -233,7 +233,7 @@ def request_erasure(*, candidate: Candidate, record: bool = True) -> list[LegalH
             subject_ref=subject.pk,
         )
         if record:
-            requests.record_self_service(
+            register.record_self_service(
                 candidate=candidate,
                 kind=Kind.ERASURE,
                 resolution=_(
@@ -253,7 +253,7 @@ def restrict_processing(*, candidate: Candidate, details: str) -> DataSubjectReq
     application at once (no stage moves, no emails, no purge while it lasts; see
     recruitment.retention.services.restrictions)."""
     _lock(candidate.pk)
-    return requests.record_request(
+    return register.record_request(
         candidate=candidate,
         kind=Kind.RESTRICTION,
         channel=DataSubjectRequest.Channel.PORTAL,
@@ -265,7 +265,7 @@ def restrict_processing(*, candidate: Candidate, details: str) -> DataSubjectReq
 def object_to_processing(*, candidate: Candidate, details: str) -> DataSubjectRequest:
     """Objection (P14): recorded for the privacy officer, who answers within the deadline."""
     _lock(candidate.pk)
-    return requests.record_request(
+    return register.record_request(
         candidate=candidate,
         kind=Kind.OBJECTION,
         channel=DataSubjectRequest.Channel.PORTAL,

@@ -47,7 +47,7 @@ from recruitment.rights.forms import (
     ReplaceCvForm,
     RequestLinkForm,
 )
-from recruitment.rights.services import exports, portal_access, requests, self_service
+from recruitment.rights.services import exports, portal_access, register, self_service
 
 CANDIDATE_KEY = "portal_candidate"
 PENDING_KEY = "portal_pending_token"
@@ -364,7 +364,7 @@ def consent(request: HttpRequest, candidate: Candidate) -> HttpResponse:
             consents.withdraw_consent(consent=active)
             withdrawn += 1
     if withdrawn:
-        requests.record_self_service(
+        register.record_self_service(
             candidate=candidate,
             kind=DataSubjectRequest.Kind.CONSENT_WITHDRAWAL,
             resolution=_("The candidate withdrew their consent in the portal."),
@@ -384,7 +384,7 @@ def consent(request: HttpRequest, candidate: Candidate) -> HttpResponse:
 def export(request: HttpRequest, candidate: Candidate) -> HttpResponse:
     try:
         export = exports.request_portal_export(candidate=candidate)
-    except (Candidate.DoesNotExist, requests.RequestRefused):
+    except (Candidate.DoesNotExist, register.RequestRefused):
         raise Http404 from None  # erased a moment ago
     if export.status == DataExport.Status.IN_REVIEW:
         messages.success(

@@ -23,6 +23,7 @@ from recruitment.audit import services as audit
 from recruitment.models import DataSubjectRequest
 from recruitment.rights import selectors
 from recruitment.rights.forms import ExtendForm, NewRequestForm, QueueFilterForm, ResolveForm
+from recruitment.rights.services import register
 from recruitment.rights.services import requests as request_services
 from recruitment.staff import actor_from, staff_view
 
@@ -76,7 +77,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         assert form.candidate is not None  # noqa: S101 - set by clean_email
         try:
-            dsr = request_services.record_request(
+            dsr = register.record_request(
                 candidate=form.candidate,
                 kind=form.cleaned_data["kind"],
                 channel=form.cleaned_data["channel"],
@@ -84,7 +85,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
                 received_at=form.received_at(),
                 actor=actor_from(request),
             )
-        except request_services.RequestRefused as error:
+        except register.RequestRefused as error:
             form.add_error(None, str(error.message))
         else:
             messages.success(
@@ -110,7 +111,7 @@ def _detail_context(
         "dsr": dsr,
         "candidate": candidate,
         "applications": selectors.request_applications(dsr, user=request.user),
-        "days_left": request_services.days_left(dsr, now=now),
+        "days_left": register.days_left(dsr, now=now),
         "is_open": is_open,
         "extension_refusal": request_services.extension_refusal(dsr, now=now) if is_open else None,
         "extension_days_left": request_services.extension_days_left(dsr),
@@ -162,7 +163,7 @@ def assign(request: HttpRequest, pk: Any) -> HttpResponse:
     dsr = _handled_request(request, pk)
     try:
         request_services.assign_request(request=dsr, actor=actor_from(request))
-    except request_services.RequestRefused as error:
+    except register.RequestRefused as error:
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("You now handle this request."))
@@ -182,7 +183,7 @@ def extend(request: HttpRequest, pk: Any) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 actor=actor_from(request),
             )
-        except request_services.RequestRefused as error:
+        except register.RequestRefused as error:
             messages.error(request, str(error.message))
         else:
             messages.success(
@@ -221,7 +222,7 @@ def resolve(request: HttpRequest, pk: Any) -> HttpResponse:
                 refused=refused,
                 corrected=corrected,
             )
-        except request_services.RequestRefused as error:
+        except register.RequestRefused as error:
             messages.error(request, str(error.message))
         else:
             messages.success(

@@ -36,7 +36,7 @@ from recruitment.models import (
     Posting,
     TeamMembership,
 )
-from recruitment.rights.services.requests import record_request
+from recruitment.rights.services.register import record_request
 from recruitment.workspace import selectors
 from tests.factories import (
     ApplicationFactory,
