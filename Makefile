@@ -29,7 +29,7 @@ run: $(STAMP)
 demo-totp: $(STAMP)
 	$(BIN)/python -m tools.devstack demo-totp $(ACCOUNT)
 
-## make test: services on free ports, the whole suite, ruff and mypy. PYTEST_ARGS narrows pytest.
+## make test: services on free ports, the whole suite, ruff, mypy and the import contracts. PYTEST_ARGS narrows pytest.
 test: system-packages $(STAMP)
 	$(BIN)/python -m tools.devstack test $(PYTEST_ARGS)
 

@@ -11,6 +11,8 @@ class RecruitmentConfig(AppConfig):
 
         from ats.middleware import start_session_clocks
         from recruitment.accounts import receivers
+        from recruitment.retention import signals as retention_signals
+        from recruitment.rights import receivers as rights_receivers
 
         # Auth plumbing, not business logic: a signed-in session's clocks start at sign-in.
         user_logged_in.connect(start_session_clocks, dispatch_uid="ats.start_session_clocks")
@@ -24,4 +26,9 @@ class RecruitmentConfig(AppConfig):
         )
         mfa_signals.authentication_failed.connect(
             receivers.count_failed_code, dispatch_uid="ats.count_failed_code"
+        )
+        # Retention lies below rights: the purge signals what rights must act on.
+        retention_signals.requests_erased_unanswered.connect(
+            rights_receivers.alert_officers_of_erased_requests,
+            dispatch_uid="recruitment.alert_officers_of_erased_requests",
         )

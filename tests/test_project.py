@@ -342,7 +342,7 @@ def test_seed_demo_shows_the_retention_promise_at_work(settings: Any, capsys: An
     )
     from recruitment.retention.services import ledger
     from recruitment.retention.services import schedule as retention
-    from recruitment.rights.services import requests
+    from recruitment.rights.services import register
 
     settings.DEMO_MODE = True
     call_command("seed_demo")
@@ -379,7 +379,7 @@ def test_seed_demo_shows_the_retention_promise_at_work(settings: Any, capsys: An
     assert request.candidate_id == kept.candidate_id
     assert request.status == DataSubjectRequest.Status.OPEN
     assert (
-        0 < requests.days_left(request, now=timezone.now()) < settings.PRIVACY_REQUEST_DEADLINE_DAYS
+        0 < register.days_left(request, now=timezone.now()) < settings.PRIVACY_REQUEST_DEADLINE_DAYS
     )
 
     call_command("seed_demo")  # `make run` again

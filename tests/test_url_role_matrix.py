@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from recruitment.models import AccessEvent, Application, LegalHold, TeamMembership
-from recruitment.rights.services.requests import record_request
+from recruitment.rights.services.register import record_request
 from tests.factories import (
     ApplicationFactory,
     CvFactory,

@@ -1,7 +1,7 @@
 """The local stack behind `make run` and `make test`.
 
     python -m tools.devstack run            # the whole system on embedded defaults
-    python -m tools.devstack test [ARGS]    # services on free ports, then pytest, ruff and mypy
+    python -m tools.devstack test [ARGS]    # services on free ports, then pytest and the linters
     python -m tools.devstack demo-totp USER # a `make run` demo account's current 2FA code
 
 Every process it starts is its own child (no daemons), so it knows every PID and stops them
@@ -641,6 +641,7 @@ def test(pytest_args: list[str]) -> int:
                 step("ruff check", [tool("ruff"), "check", "."])
                 step("ruff format", [tool("ruff"), "format", "--check", "."])
                 step("mypy", [tool("mypy"), "."])
+                step("import-linter", [tool("lint-imports")])
     except ServiceFailed as exc:
         print(f"\nA test service could not start:\n{exc}", file=sys.stderr)
         return 1

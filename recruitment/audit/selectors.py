@@ -1,68 +1,19 @@
-"""Reading the audit log: its filter form and its selectors. Holds no candidate personal data:
+"""Reading the audit log. Holds no candidate personal data:
 nothing here joins an AccessEvent to a candidate, an application or a note (a data-subject
 request is looked up by id only, to know whether the reader may open it)."""
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from recruitment import access
 from recruitment.access import AnyUser
 from recruitment.models import AccessEvent, Posting
-
-ANY = ("", _("Any"))
-
-
-class AuditLogFilterForm(forms.Form):
-    """The audit log's filters, from GET parameters. Every field is optional.
-
-    An invalid value is dropped from `cleaned_data` (and reported on the form), so a bad
-    parameter narrows nothing rather than failing the page.
-    """
-
-    actor = forms.ChoiceField(label=_("Actor"), required=False)
-    posting = forms.TypedChoiceField(label=_("Posting"), coerce=int, required=False)
-    action = forms.ChoiceField(
-        label=_("Action"), choices=[ANY, *AccessEvent.Action.choices], required=False
-    )
-    # A data-subject request's id: every action taken on that request.
-    request = forms.UUIDField(label=_("Data-subject request"), required=False)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        actor_field = cast(forms.ChoiceField, self.fields["actor"])
-        actor_field.choices = [ANY, *((name, name) for name in actor_usernames())]
-        posting_field = cast(forms.ChoiceField, self.fields["posting"])
-        # Postings hold no personal data, so their titles may label the filter.
-        posting_field.choices = [
-            ANY,
-            *Posting.objects.order_by("title", "pk").values_list("pk", "title"),
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
-        if date_from and date_to and date_from > date_to:
-            self.add_error("date_to", _("The end date is before the start date."))
-        return cleaned
-
-    def filters(self) -> dict[str, Any]:
-        """The valid, non-empty filters (validates the form if that has not happened yet)."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
 
 
 def actor_usernames() -> list[str]:
@@ -74,6 +25,12 @@ def actor_usernames() -> list[str]:
     staff = users.filter(is_staff=True).values_list("username", flat=True)
     logged = AccessEvent.objects.order_by().values_list("actor_username", flat=True).distinct()
     return sorted(set(staff.union(logged)))
+
+
+def posting_choices() -> list[tuple[int, str]]:
+    """(id, title) of every posting, by title: postings hold no personal data, so their
+    titles may label the log's posting filter. One query."""
+    return list(Posting.objects.order_by("title", "pk").values_list("pk", "title"))
 
 
 def _start_of_local_day(day: datetime.date) -> datetime.datetime:

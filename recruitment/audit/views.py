@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from recruitment import access
-from recruitment.audit.selectors import AuditLogFilterForm, audit_rows, filtered_events
+from recruitment.audit.forms import AuditLogFilterForm
+from recruitment.audit.selectors import audit_rows, filtered_events
 from recruitment.audit.services import record_access
 from recruitment.models import AccessEvent
 from recruitment.staff import actor_from, staff_view

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ats import throttling
-from recruitment import selectors
+from recruitment.careers import selectors
 from recruitment.careers.forms import ApplicationForm
 from recruitment.careers.services import (
     ApplicantData,

@@ -22,11 +22,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from recruitment import access, selectors
+from recruitment import access
 from recruitment.models import DataSubjectRequest, TeamMembership
-from recruitment.retention import views as retention_views
-from recruitment.rights.views import requests as request_views
+from recruitment.retention import selectors as retention_selectors
+from recruitment.rights import selectors as request_selectors
 from recruitment.staff import staff_view
+from recruitment.workspace import selectors
 
 # Rows per list on the home; each list links to its full page.
 HOME_LIST_LIMIT = 10
@@ -37,17 +38,17 @@ def _officer_section(user: User) -> dict[str, Any]:
     today = timezone.localdate(now)
     first = selectors.first_rows_and_total
     requests, requests_total = first(
-        request_views.queue(user, status=DataSubjectRequest.Status.OPEN, kind=""),
+        request_selectors.queue(user, status=DataSubjectRequest.Status.OPEN, kind=""),
         HOME_LIST_LIMIT,
     )
     holds_due, holds_due_total = first(
-        retention_views.active_holds(today=today).filter(review_at__lte=today), HOME_LIST_LIMIT
+        retention_selectors.active_holds(today=today).filter(review_at__lte=today), HOME_LIST_LIMIT
     )
-    failing, failing_total = first(retention_views.failing_purges(), HOME_LIST_LIMIT)
-    upcoming, upcoming_total = first(retention_views.upcoming_purges(), HOME_LIST_LIMIT)
+    failing, failing_total = first(retention_selectors.failing_purges(), HOME_LIST_LIMIT)
+    upcoming, upcoming_total = first(retention_selectors.upcoming_purges(), HOME_LIST_LIMIT)
     return {
         # The queue page's own rows (days left, overdue, due soon), so both say the same.
-        "request_rows": request_views.queue_rows(requests, now=now),
+        "request_rows": request_selectors.queue_rows(requests, now=now),
         "open_request_total": requests_total,
         "reminder_days": settings.PRIVACY_REQUEST_REMINDER_DAYS,
         "holds_due": holds_due,

@@ -42,7 +42,7 @@ from recruitment.models import (
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import consents, holds, purge
 from recruitment.retention.services import schedule as retention
-from recruitment.rights.services import portal_access, requests, self_service
+from recruitment.rights.services import portal_access, register, requests, self_service
 from tests.factories import MembershipFactory, PostingFactory
 from tests.hostile.pdf import valid_pdf
 
@@ -219,7 +219,7 @@ def test_a_consent_withdrawal_recorded_by_staff_withdraws_the_consent_at_once(
     application.refresh_from_db()
     assert application.purge_due_at == consent.expires_at
 
-    request = requests.record_request(
+    request = register.record_request(
         candidate=application.candidate,
         kind=Kind.CONSENT_WITHDRAWAL,
         channel=DataSubjectRequest.Channel.EMAIL,
@@ -241,7 +241,7 @@ def test_resolving_a_withdrawal_leaves_a_consent_given_after_it_in_force(
     posting: Posting, superuser_actor: Actor
 ) -> None:
     application = apply(posting, "changed-mind@example.com")
-    request = requests.record_request(
+    request = register.record_request(
         candidate=application.candidate,
         kind=Kind.CONSENT_WITHDRAWAL,
         channel=DataSubjectRequest.Channel.EMAIL,
@@ -264,7 +264,7 @@ def test_a_restriction_recorded_by_staff_freezes_the_data_so_the_conclusion_eras
     pipeline.move_application(
         application_id=application.pk, to_stage=Stage.UNSUCCESSFUL, actor=recruiter_actor
     )
-    requests.record_request(
+    register.record_request(
         candidate=application.candidate,
         kind=Kind.RESTRICTION,
         channel=DataSubjectRequest.Channel.OTHER,
@@ -284,7 +284,7 @@ def test_a_restriction_lasts_while_any_restriction_request_is_open(
 ) -> None:
     application = apply(posting, "twice@example.com")
     first = self_service.restrict_processing(candidate=application.candidate, details="one")
-    second = requests.record_request(
+    second = register.record_request(
         candidate=application.candidate,
         kind=Kind.RESTRICTION,
         channel=DataSubjectRequest.Channel.EMAIL,
@@ -491,7 +491,7 @@ def test_a_staff_resolved_erasure_request_erases_what_no_hold_keeps(
         reason="Court order",
         review_at=timezone.localdate() + timedelta(days=30),
     )
-    request = requests.record_request(
+    request = register.record_request(
         candidate=held.candidate,
         kind=Kind.ERASURE,
         channel=DataSubjectRequest.Channel.OTHER,
@@ -510,7 +510,7 @@ def test_a_rectification_received_by_letter_corrects_the_details_when_resolved(
     officer_client: Client, officer: Any, posting: Posting
 ) -> None:
     application = apply(posting, "letter-writer@example.com", name="Ana Kovacevic")
-    request = requests.record_request(
+    request = register.record_request(
         candidate=application.candidate,
         kind=Kind.RECTIFICATION,
         channel=DataSubjectRequest.Channel.OTHER,

@@ -97,7 +97,7 @@ from recruitment.pipeline.services import postings
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import consents, holds, ledger, purge
 from recruitment.retention.services import schedule as retention
-from recruitment.rights.services import exports, portal_access, requests, self_service
+from recruitment.rights.services import exports, portal_access, register, requests, self_service
 from tests.factories import PostingFactory, UserFactory
 from tests.hostile.pdf import valid_pdf
 from tests.promise.rules import (
@@ -702,7 +702,7 @@ class PromiseMachine(RuleBasedStateMachine):
         if candidate is None:
             return multiple()
         try:
-            request = requests.record_request(
+            request = register.record_request(
                 candidate=candidate,
                 kind=kind,
                 channel=channel,
@@ -710,7 +710,7 @@ class PromiseMachine(RuleBasedStateMachine):
                 received_at=self.now - received_ago,
                 actor=self.staff,
             )
-        except requests.RequestRefused:
+        except register.RequestRefused:
             assert not self.held_by(owner), "a request was refused while data is held"
             return multiple()
         assert self.held_by(owner), "a request was recorded for someone no longer held"
@@ -736,7 +736,7 @@ class PromiseMachine(RuleBasedStateMachine):
                 refused=refused,
                 corrected=details,
             )
-        except requests.RequestRefused:
+        except register.RequestRefused:
             assert not model.open, "an open request could not be closed"
             return
         assert model.open, "a closed request was closed again"
@@ -780,7 +780,7 @@ class PromiseMachine(RuleBasedStateMachine):
                 reason="Records in three offices.",
                 actor=self.staff,
             )
-        except requests.RequestRefused:
+        except register.RequestRefused:
             assert not allowed, "an extension the rules allow was refused"
             return
         assert allowed, "an extension the rules forbid was accepted"

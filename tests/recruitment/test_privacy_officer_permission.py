@@ -31,7 +31,7 @@ from recruitment.models import (
     TeamMembership,
 )
 from recruitment.notices import services as privacy_texts
-from recruitment.rights.services.requests import record_request
+from recruitment.rights.services.register import record_request
 from tests.factories import ApplicationFactory, DataExportFactory, MembershipFactory, UserFactory
 from tests.test_url_role_matrix import MATRIX
 

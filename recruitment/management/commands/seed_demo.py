@@ -44,7 +44,7 @@ from recruitment.pipeline.services.postings import assign_interviewer
 from recruitment.pipeline.services.stages import conclude_process, move_application
 from recruitment.retention.services import purge
 from recruitment.retention.services.consents import confirm_consent
-from recruitment.rights.services.requests import record_request
+from recruitment.rights.services.register import record_request
 
 # The demo posting whose recruitment process is formally concluded (see CONCLUDED_APPLICANTS).
 CONCLUDED_SLUG = "frontend-developer"

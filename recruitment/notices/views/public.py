@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from recruitment import access, selectors
+from recruitment import access
+from recruitment.notices import selectors
 from recruitment.notices import services as privacy_texts
 from recruitment.notices.texts import notice_text_in
 

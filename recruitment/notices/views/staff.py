@@ -16,13 +16,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from recruitment import access, selectors
+from recruitment import access
 from recruitment.access import Actor
 from recruitment.models import ConsentTextVersion, NoticeVersion
+from recruitment.notices import selectors
 from recruitment.notices import services as privacy_texts
+from recruitment.notices.forms import PreviewForm, PublishConsentTextForm, PublishNoticeForm
 from recruitment.staff import actor_from, staff_view
 
 # Both forms share a page, and a field name: prefixes keep their ids apart.
@@ -34,57 +35,6 @@ def _require_privacy_officer(request: HttpRequest) -> None:
     # 404, not 403: for everyone else these pages do not exist.
     if not access.can_manage_retention(request.user):
         raise Http404
-
-
-# --- Forms (validation only; the service checks times and numbers) ----------------------------
-
-
-def _effective_at_field() -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=gettext_lazy("Takes effect"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=gettext_lazy("Leave empty to publish it at once. Never in the past."),
-    )
-
-
-class PublishNoticeForm(forms.Form):
-    effective_at = _effective_at_field()
-    change_summary = forms.CharField(
-        label=gettext_lazy("What changed"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("For the record: why this version, and what differs."),
-        error_messages={"required": gettext_lazy("Say what changed in this version.")},
-    )
-
-
-class PublishConsentTextForm(forms.Form):
-    effective_at = _effective_at_field()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The cap is configuration, read per form rather than at import.
-        self.fields["months"] = forms.IntegerField(
-            label=gettext_lazy("Consents last (months)"),
-            min_value=1,
-            max_value=settings.TALENT_POOL_CONSENT_MAX_MONTHS,
-            initial=settings.TALENT_POOL_CONSENT_MONTHS,
-        )
-
-
-class PreviewForm(forms.Form):
-    """The duration to preview the consent text for (GET); invalid: the configured default."""
-
-    months = forms.IntegerField(min_value=1, required=False)
-
-    def months_or_default(self) -> int:
-        if self.is_valid() and self.cleaned_data["months"]:
-            return min(self.cleaned_data["months"], settings.TALENT_POOL_CONSENT_MAX_MONTHS)
-        return int(settings.TALENT_POOL_CONSENT_MONTHS)
-
-
-# --- Views -----------------------------------------------------------------------------------
 
 
 @staff_view

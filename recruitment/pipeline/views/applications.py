@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from recruitment import access, selectors
+from recruitment import access
 from recruitment.audit import services as audit
 from recruitment.cvs import storage
 from recruitment.models import Application
+from recruitment.pipeline import selectors
 from recruitment.pipeline.forms import AssignForm, MoveForm, NoteForm
 from recruitment.pipeline.services import notes as note_services
 from recruitment.pipeline.services import postings as posting_services
@@ -23,7 +24,6 @@ from recruitment.pipeline.services import stages as pipeline_services
 from recruitment.pipeline.views.board import board_context
 from recruitment.retention.services import purge
 from recruitment.retention.services import schedule as retention
-from recruitment.rights.services import exports as export_services
 from recruitment.staff import actor_from, safe_next, staff_view
 
 
@@ -85,10 +85,8 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "note_form": NoteForm(),
             "assign_form": AssignForm(posting=application.posting) if can_decide else None,
             "stages": Application.Stage.choices,
+            # The data export panel is the rights domain's (recruitment.templatetags).
             "can_export": can_export,
-            "exports": export_services.candidate_exports(candidate_id=application.candidate_id)
-            if can_export
-            else [],
         },
     )
 

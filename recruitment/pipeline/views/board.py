@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from recruitment import access, selectors
+from recruitment import access
 from recruitment.audit import services as audit
 from recruitment.models import Application, Posting
+from recruitment.pipeline import selectors
 from recruitment.pipeline.forms import BulkUnsuccessfulForm
 from recruitment.pipeline.services import stages as pipeline_services
 from recruitment.staff import actor_from, safe_next, staff_view, uuid_url
@@ -56,20 +57,10 @@ def board_context(
         limit=selectors.BOARD_PAGE_SIZE if only_stage else selectors.BOARD_FIRST_PAGE,
     )
     stages = _stage_choices()
-    columns = []
-    for stage, label in shown:
-        cards = _labelled(pages[stage])
-        shown_until = offset + len(cards)
-        columns.append(
-            {
-                "stage": stage,
-                "label": label,
-                "count": counts[stage],
-                "cards": cards,
-                "move_options": _move_options(stages, selected=stage),
-                "next_offset": shown_until if counts[stage] > shown_until else None,
-            }
-        )
+    columns = [
+        _column(stage, str(label), pages[stage], total=counts[stage], offset=offset, stages=stages)
+        for stage, label in shown
+    ]
     return {
         "posting": posting,
         "columns": columns,
@@ -80,6 +71,29 @@ def board_context(
         "can_decide": access.role_decides(role),
         "can_manage": access.role_manages(role),
         "board_url": _board_url(posting, query=query, stage=only_stage, offset=offset),
+    }
+
+
+def _column(
+    stage: str,
+    label: str,
+    page: list[Application],
+    *,
+    total: int,
+    offset: int,
+    stages: list[tuple[str, str]],
+) -> dict[str, Any]:
+    """One column as the board and its "load more" render it: `page` of its `total` cards,
+    starting after `offset`, with where the next page starts (None: this is the last)."""
+    cards = _labelled(page)
+    shown_until = offset + len(cards)
+    return {
+        "stage": stage,
+        "label": label,
+        "count": total,
+        "cards": cards,
+        "move_options": _move_options(stages, selected=stage),
+        "next_offset": shown_until if total > shown_until else None,
     }
 
 
@@ -114,22 +128,21 @@ def column(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     offset = _offset(request.GET.get("offset"))
     role = posting.viewer_role  # type: ignore[attr-defined]
     visible = access.posting_applications_visible_to(request.user, posting, role)
-    cards = _labelled(
-        selectors.board_columns(visible, stages=[stage], query=query, offset=offset)[stage]
-    )
+    page = selectors.board_columns(visible, stages=[stage], query=query, offset=offset)[stage]
     total = selectors.stage_counts(visible, query=query)[stage]
-    shown_until = offset + len(cards)
     return render(
         request,
         "staff/_cards.html",
         {
             "posting": posting,
-            "column": {
-                "stage": stage,
-                "cards": cards,
-                "move_options": _move_options(_stage_choices(), selected=stage),
-                "next_offset": shown_until if total > shown_until else None,
-            },
+            "column": _column(
+                stage,
+                str(Stage(stage).label),
+                page,
+                total=total,
+                offset=offset,
+                stages=_stage_choices(),
+            ),
             "query": query,
             "can_decide": access.role_decides(role),
             "board_url": reverse("staff:pipeline", kwargs={"pk": posting.pk}),

@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from recruitment import access, selectors
+from recruitment import access
 from recruitment.models import DECIDED_STAGES, Posting
+from recruitment.pipeline import selectors
 from recruitment.pipeline.forms import ConcludeForm, PostingForm, TeamMemberForm
 from recruitment.pipeline.services import postings as posting_services
 from recruitment.pipeline.services import stages as pipeline_services

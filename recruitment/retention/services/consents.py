@@ -36,7 +36,6 @@ from recruitment.retention.services import schedule as retention
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-PURGE_CANDIDATE_TASK = "recruitment.purge_candidate"
 
 
 class ConsentRefused(ServiceRefused):
@@ -147,7 +146,7 @@ def withdraw_consent(*, consent: RetentionConsent, now: datetime | None = None) 
     locked.withdrawn_at = now
     locked.save(update_fields=["withdrawn_at"])
     retention.recompute(Application.objects.filter(candidate_id=locked.candidate_id))
-    enqueue.send_on_commit(PURGE_CANDIDATE_TASK, str(locked.candidate_id))
+    enqueue.send_on_commit(retention.PURGE_CANDIDATE_TASK, str(locked.candidate_id))
     return locked
 
 

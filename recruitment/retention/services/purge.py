@@ -44,6 +44,7 @@ from recruitment.models import (
     LegalHold,
     RetentionConsent,
 )
+from recruitment.retention import signals
 from recruitment.retention.services import ledger
 from recruitment.retention.services.schedule import (
     Due,
@@ -53,7 +54,6 @@ from recruitment.retention.services.schedule import (
     with_retention_facts,
 )
 from recruitment.retention.services.statistics_archive import record_purged_applications
-from recruitment.rights.services import requests
 
 logger = logging.getLogger(__name__)
 
@@ -389,7 +389,8 @@ def _anonymise_requests(candidate_ids: list[UUID]) -> None:
         resolution=ERASED_REQUEST_NOTE,
         updated_at=now,
     )
-    requests.alert_erased_unanswered(unanswered, now=now)
+    if unanswered:
+        signals.requests_erased_unanswered.send(sender=__name__, requests=unanswered, now=now)
 
 
 def _delete_cascading(rows: QuerySet[Any]) -> None:

@@ -40,7 +40,7 @@ def freeze_if_requested(candidate_id: UUID) -> list[Application]:
     application is committed.
 
     Why no application escapes: this locks the person's application rows before it looks
-    for a request, and `recruitment.rights.services.requests.record_request` freezes the rows it
+    for a request, and `recruitment.rights.services.register.record_request` freezes the rows it
     finds in a query after writing its request. Whichever takes the locks second sees the
     other's committed rows. Side effects: as `freeze`. Rerun-safe.
     """

@@ -36,7 +36,9 @@ from recruitment.models import (
 logger = logging.getLogger(__name__)
 
 Stage = Application.Stage
+# The purge tasks (retention/tasks.py), by name: services enqueue them after commit.
 PURGE_POSTING_TASK = "recruitment.purge_posting"
+PURGE_CANDIDATE_TASK = "recruitment.purge_candidate"
 
 
 class Reason(models.TextChoices):

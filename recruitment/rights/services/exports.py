@@ -53,7 +53,7 @@ from recruitment.models import (
     DataSubjectRequest,
     ExportPassageReview,
 )
-from recruitment.rights.services import export_contents, requests
+from recruitment.rights.services import export_contents, register, requests
 
 logger = logging.getLogger(__name__)
 
@@ -151,12 +151,12 @@ def request_portal_export(*, candidate: Candidate, now: datetime | None = None) 
     is recorded as an access request answered at once (self-service), as is asking again
     for one that is ready or being built. Asking again while one is in review records
     nothing more: its request is open. Raises Candidate.DoesNotExist and
-    requests.RequestRefused when nothing is held any more.
+    register.RequestRefused when nothing is held any more.
     """
     with transaction.atomic():
         export = request_export(candidate=candidate, now=now)
         if export.status != Status.IN_REVIEW:
-            requests.record_self_service(
+            register.record_self_service(
                 candidate=candidate,
                 kind=DataSubjectRequest.Kind.ACCESS,
                 resolution=str(_("The candidate downloaded their data from the portal.")),
@@ -168,7 +168,7 @@ def request_portal_export(*, candidate: Candidate, now: datetime | None = None) 
 def _open_review_request(export: DataExport, *, received_at: datetime) -> None:
     """Opens the access request an export in review answers, received when the candidate
     asked (its deadline runs from then). Locks the application rows (held already)."""
-    export.request = requests.record_request(
+    export.request = register.record_request(
         candidate=export.candidate,
         kind=DataSubjectRequest.Kind.ACCESS,
         channel=DataSubjectRequest.Channel.PORTAL,
@@ -393,15 +393,6 @@ def requeue_stale_exports(*, now: datetime | None = None) -> int:
             break  # the broker is down: the rest would fail the same way
         enqueued += 1
     return enqueued
-
-
-def candidate_exports(*, candidate_id: UUID) -> QuerySet[DataExport]:
-    """A candidate's exports, newest first (a selector: callers have scoped the candidate)."""
-    return (
-        DataExport.objects.filter(candidate_id=candidate_id)
-        .select_related("requested_by")
-        .order_by("-created_at", "pk")
-    )
 
 
 # --- Review (GDPR Art. 15(4)) -----------------------------------------------------------------

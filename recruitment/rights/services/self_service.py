@@ -34,12 +34,11 @@ from recruitment.models import (
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import restrictions
 from recruitment.retention.services import schedule as retention
-from recruitment.rights.services import requests
+from recruitment.rights.services import register
 
 logger = logging.getLogger(__name__)
 
 Kind = DataSubjectRequest.Kind
-PURGE_CANDIDATE_TASK = "recruitment.purge_candidate"
 
 
 class ActionRefused(ServiceRefused):
@@ -83,7 +82,7 @@ def correct_details(
     Application.objects.bulk_update(changed, ["full_name", "phone"])
     _events(changed, ApplicationEvent.Kind.DETAILS_CORRECTED)
     if record:
-        requests.record_self_service(
+        register.record_self_service(
             candidate=locked,
             kind=Kind.RECTIFICATION,
             resolution=_("The candidate corrected their contact details in the portal."),
@@ -146,7 +145,7 @@ def _record_replacement(
     )
     CurriculumVitae.objects.filter(pk__in=[cv.pk for cv in old]).delete()
     _events([application], ApplicationEvent.Kind.CV_REPLACED)
-    requests.record_self_service(
+    register.record_self_service(
         candidate=candidate,
         kind=Kind.RECTIFICATION,
         resolution=_("The candidate replaced their CV in the portal."),
@@ -174,7 +173,7 @@ def withdraw_application(*, candidate: Candidate, application_id: UUID) -> Appli
         application, to_stage=Application.Stage.WITHDRAWN, kind=ApplicationEvent.Kind.WITHDRAWN
     )
     retention.recompute(Application.objects.filter(pk=application.pk))
-    enqueue.send_on_commit(PURGE_CANDIDATE_TASK, str(candidate.pk))
+    enqueue.send_on_commit(retention.PURGE_CANDIDATE_TASK, str(candidate.pk))
     return application
 
 
@@ -234,7 +233,7 @@ def request_erasure(*, candidate: Candidate, record: bool = True) -> list[LegalH
             subject_ref=subject.pk,
         )
         if record:
-            requests.record_self_service(
+            register.record_self_service(
                 candidate=candidate,
                 kind=Kind.ERASURE,
                 resolution=_(
@@ -244,7 +243,7 @@ def request_erasure(*, candidate: Candidate, record: bool = True) -> list[LegalH
                 if holds
                 else _("Erased at the candidate's request from the portal."),
             )
-    enqueue.send_on_commit(PURGE_CANDIDATE_TASK, str(candidate.pk))
+    enqueue.send_on_commit(retention.PURGE_CANDIDATE_TASK, str(candidate.pk))
     return holds
 
 
@@ -254,7 +253,7 @@ def restrict_processing(*, candidate: Candidate, details: str) -> DataSubjectReq
     application at once (no stage moves, no emails, no purge while it lasts; see
     recruitment.retention.services.restrictions)."""
     _lock(candidate.pk)
-    return requests.record_request(
+    return register.record_request(
         candidate=candidate,
         kind=Kind.RESTRICTION,
         channel=DataSubjectRequest.Channel.PORTAL,
@@ -266,7 +265,7 @@ def restrict_processing(*, candidate: Candidate, details: str) -> DataSubjectReq
 def object_to_processing(*, candidate: Candidate, details: str) -> DataSubjectRequest:
     """Objection (P14): recorded for the privacy officer, who answers within the deadline."""
     _lock(candidate.pk)
-    return requests.record_request(
+    return register.record_request(
         candidate=candidate,
         kind=Kind.OBJECTION,
         channel=DataSubjectRequest.Channel.PORTAL,

@@ -24,7 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from recruitment import access
 from recruitment.models import Application, DataExport, ExportPassageReview
-from recruitment.rights.services import exports, requests
+from recruitment.rights import selectors
+from recruitment.rights.services import exports, register
 from recruitment.staff import actor_from, safe_next, staff_view
 
 
@@ -44,7 +45,7 @@ def candidate_exports(request: HttpRequest, pk: Any) -> HttpResponse:
         "staff/application_exports.html",
         {
             "application": application,
-            "exports": exports.candidate_exports(candidate_id=application.candidate_id),
+            "exports": selectors.candidate_exports(candidate_id=application.candidate_id),
         },
     )
 
@@ -79,7 +80,7 @@ def download(request: HttpRequest, pk: Any, export_id: Any) -> HttpResponse:
     """Audits, and sends the browser to a 60-second download link of a ready export."""
     application = _exportable_application(request, pk)
     export = get_object_or_404(
-        exports.candidate_exports(candidate_id=application.candidate_id), pk=export_id
+        selectors.candidate_exports(candidate_id=application.candidate_id), pk=export_id
     )
     try:
         url = exports.staff_download_url(
@@ -111,7 +112,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "export": export,
-            "days_left": requests.days_left(export.request, now=now) if export.request else None,
+            "days_left": register.days_left(export.request, now=now) if export.request else None,
         }
         for export in exports.exports_in_review()
     ]
@@ -143,7 +144,7 @@ def review(request: HttpRequest, export_id: Any) -> HttpResponse:
             "export": export,
             "groups": list(groups.values()),
             "undecided": sum(1 for _passage, decision in state if decision is None),
-            "days_left": requests.days_left(export.request, now=now) if export.request else None,
+            "days_left": register.days_left(export.request, now=now) if export.request else None,
             "Source": ExportPassageReview.Source,
         },
     )

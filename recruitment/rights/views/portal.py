@@ -24,7 +24,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ats import throttling
 from ats.dates import local_date_text
-from recruitment import selectors
 from recruitment.careers.services import normalise_email
 from recruitment.cvs import storage
 from recruitment.models import (
@@ -39,6 +38,7 @@ from recruitment.models import (
 from recruitment.notices import services as privacy_texts
 from recruitment.notices.texts import consent_text_in
 from recruitment.retention.services import consents
+from recruitment.rights import selectors
 from recruitment.rights.forms import (
     ConfirmErasureForm,
     ConsentForm,
@@ -47,7 +47,7 @@ from recruitment.rights.forms import (
     ReplaceCvForm,
     RequestLinkForm,
 )
-from recruitment.rights.services import exports, portal_access, requests, self_service
+from recruitment.rights.services import exports, portal_access, register, self_service
 
 CANDIDATE_KEY = "portal_candidate"
 PENDING_KEY = "portal_pending_token"
@@ -364,7 +364,7 @@ def consent(request: HttpRequest, candidate: Candidate) -> HttpResponse:
             consents.withdraw_consent(consent=active)
             withdrawn += 1
     if withdrawn:
-        requests.record_self_service(
+        register.record_self_service(
             candidate=candidate,
             kind=DataSubjectRequest.Kind.CONSENT_WITHDRAWAL,
             resolution=_("The candidate withdrew their consent in the portal."),
@@ -384,7 +384,7 @@ def consent(request: HttpRequest, candidate: Candidate) -> HttpResponse:
 def export(request: HttpRequest, candidate: Candidate) -> HttpResponse:
     try:
         export = exports.request_portal_export(candidate=candidate)
-    except (Candidate.DoesNotExist, requests.RequestRefused):
+    except (Candidate.DoesNotExist, register.RequestRefused):
         raise Http404 from None  # erased a moment ago
     if export.status == DataExport.Status.IN_REVIEW:
         messages.success(

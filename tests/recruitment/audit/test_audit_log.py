@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from recruitment.access import Actor
 from recruitment.models import AccessEvent, DataSubjectRequest, TeamMembership
-from recruitment.rights.services import requests
+from recruitment.rights.services import register, requests
 from tests.factories import (
     ApplicationFactory,
     MembershipFactory,
@@ -414,7 +414,7 @@ def test_the_export_takes_constant_queries(
 
 
 def received_request() -> DataSubjectRequest:
-    return requests.record_request(
+    return register.record_request(
         candidate=ApplicationFactory.create(candidate__full_name="Zorana Requester").candidate,
         kind=DataSubjectRequest.Kind.ACCESS,
         channel=DataSubjectRequest.Channel.EMAIL,

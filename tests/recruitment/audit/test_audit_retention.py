@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from recruitment import tasks
 from recruitment.audit import services as audit
+from recruitment.audit import tasks
 from recruitment.models import AccessEvent, ApplicationStatistic, ErasureRecord
 from recruitment.retention.services import ledger
 

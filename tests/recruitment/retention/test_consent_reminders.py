@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from notifications import services as outbox
 from notifications.models import OutboundEmail
-from recruitment import tasks
 from recruitment.access import Actor
 from recruitment.models import (
     Application,
@@ -30,6 +29,7 @@ from recruitment.models import (
     TeamMembership,
 )
 from recruitment.pipeline.services import stages as pipeline
+from recruitment.retention import tasks
 from recruitment.retention.services import consents, purge
 from recruitment.retention.services import schedule as retention
 from tests.factories import (

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
-from recruitment import tasks
 from recruitment.models import Application, HoldReviewDigest, LegalHold, PortalToken
+from recruitment.retention import tasks
 from recruitment.retention.services import holds
 from recruitment.rights.services import portal_access
 from tests.factories import ApplicationFactory

@@ -16,11 +16,11 @@ from django.utils.formats import date_format
 from ats.dates import end_of_local_day, local_days_after
 from notifications import services as outbox
 from notifications.models import OutboundEmail
-from recruitment import tasks
 from recruitment.access import Actor
 from recruitment.models import AccessEvent, Application, Candidate, DataSubjectRequest
-from recruitment.rights.services import requests
-from recruitment.rights.services.requests import RequestRefused
+from recruitment.rights import tasks
+from recruitment.rights.services import register, requests
+from recruitment.rights.services.register import RequestRefused
 from tests.factories import ApplicationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def local_noon(days_ago: int) -> datetime:
 
 
 def received(days_ago: int, *, kind: str = "access", who: Candidate | None = None) -> Any:
-    return requests.record_request(
+    return register.record_request(
         candidate=who or candidate(),
         kind=kind,
         channel="email",
@@ -108,7 +108,7 @@ def action_url(name: str, request: DataSubjectRequest) -> str:
 def test_a_request_received_in_the_past_is_due_thirty_days_after_it_arrived() -> None:
     arrived = local_noon(12) + timedelta(minutes=17)
 
-    request = requests.record_request(
+    request = register.record_request(
         candidate=candidate(), kind="erasure", channel="email", received_at=arrived
     )
 
@@ -117,14 +117,14 @@ def test_a_request_received_in_the_past_is_due_thirty_days_after_it_arrived() ->
     # The end of the local day 30 days after the local day it arrived.
     last_day = timezone.localdate(arrived) + timedelta(days=30)
     assert request.original_due_at == request.due_at == end_of_local_day(last_day)
-    assert requests.days_left(request, now=arrived) == 30
-    assert requests.days_left(request, now=arrived + timedelta(days=31)) == -1
+    assert register.days_left(request, now=arrived) == 30
+    assert register.days_left(request, now=arrived + timedelta(days=31)) == -1
 
 
 def test_a_request_from_the_portal_is_received_now_and_not_audited() -> None:
     before = timezone.now()
 
-    request = requests.record_request(candidate=candidate(), kind="objection", channel="portal")
+    request = register.record_request(candidate=candidate(), kind="objection", channel="portal")
 
     assert before <= request.received_at <= timezone.now()
     assert request.due_at == local_days_after(request.received_at, 30)
@@ -133,7 +133,7 @@ def test_a_request_from_the_portal_is_received_now_and_not_audited() -> None:
 
 def test_a_request_cannot_be_received_in_the_future() -> None:
     with pytest.raises(RequestRefused):
-        requests.record_request(
+        register.record_request(
             candidate=candidate(),
             kind="access",
             channel="email",
@@ -145,7 +145,7 @@ def test_a_request_cannot_be_received_in_the_future() -> None:
 def test_a_self_service_action_is_recorded_resolved_at_once() -> None:
     now = local_noon(3)
 
-    request = requests.record_self_service(
+    request = register.record_self_service(
         candidate=candidate(), kind="rectification", resolution="Corrected the phone.", now=now
     )
 

@@ -24,12 +24,12 @@ from hypothesis import strategies as st
 
 from ats.dates import add_months, end_of_local_day
 from notifications.models import OutboundEmail
-from recruitment import tasks
 from recruitment.access import Actor
 from recruitment.models import DataSubjectRequest, Posting
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import consents, holds, purge
-from recruitment.rights.services import requests, self_service
+from recruitment.rights import tasks
+from recruitment.rights.services import register, requests, self_service
 from tests.promise.test_promise_defects import apply, open_portal, sweep_later
 
 Status = DataSubjectRequest.Status
@@ -55,7 +55,7 @@ def local(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
 
 
 def record(candidate: Any, *, received_at: datetime, kind: str = "access") -> DataSubjectRequest:
-    return requests.record_request(
+    return register.record_request(
         candidate=candidate,
         kind=kind,
         channel="email",
@@ -124,7 +124,7 @@ def test_the_officers_page_says_an_erased_request_still_needs_an_answer(
 def test_a_request_is_due_at_the_end_of_the_local_day_thirty_days_after_it_arrived(
     received: datetime,
 ) -> None:
-    due = requests.due_date_for(received)
+    due = register.due_date_for(received)
 
     arrived_on = received.astimezone(BELGRADE).date()
     assert due.astimezone(BELGRADE).date() == arrived_on + timedelta(days=30)
@@ -145,8 +145,8 @@ def test_a_request_received_at_half_past_eleven_in_belgrade_is_due_thirty_local_
     request = record(application.candidate, received_at=local(2026, 6, 1, 23, 30))
 
     assert timezone.localdate(request.due_at) == date(2026, 7, 1)
-    assert requests.days_left(request, now=local(2026, 7, 1, 23, 59)) == 0
-    assert requests.days_left(request, now=local(2026, 7, 2, 0, 1)) == -1
+    assert register.days_left(request, now=local(2026, 7, 1, 23, 59)) == 0
+    assert register.days_left(request, now=local(2026, 7, 2, 0, 1)) == -1
     # The extension window stays open to the end of the last local day.
     assert requests.extension_refusal(request, now=local(2026, 7, 1, 23, 59)) is None
 

@@ -25,7 +25,6 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from recruitment import selectors
 from recruitment.access import Actor
 from recruitment.audit import services as audit
 from recruitment.models import (
@@ -37,7 +36,8 @@ from recruitment.models import (
     Posting,
     TeamMembership,
 )
-from recruitment.rights.services.requests import record_request
+from recruitment.rights.services.register import record_request
+from recruitment.workspace import selectors
 from tests.factories import (
     ApplicationFactory,
     CvFactory,

@@ -1,0 +1,20 @@
+"""Reads of the public careers pages: nothing here is scoped, because nothing here is private."""
+
+from django.db.models import QuerySet
+
+from recruitment.models import Posting
+
+
+def open_postings() -> QuerySet[Posting]:
+    """Postings the public may see and apply to, newest first."""
+    return Posting.objects.filter(status=Posting.Status.OPEN, concluded_at__isnull=True).order_by(
+        "-published_at", "-pk"
+    )
+
+
+def public_postings() -> QuerySet[Posting]:
+    """Postings the public may look at: open ones, and closed ones (shown as closed).
+
+    Drafts are never public.
+    """
+    return Posting.objects.exclude(status=Posting.Status.DRAFT)
