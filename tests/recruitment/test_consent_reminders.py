@@ -41,7 +41,7 @@ from tests.factories import (
 from tests.recruitment.test_retention import apply_as, deliver_all_emails
 
 Stage = Application.Stage
-TEMPLATE = "consent_expiring"
+TEMPLATE = "retention/emails/consent_expiring"
 
 
 @pytest.fixture

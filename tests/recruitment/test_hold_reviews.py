@@ -22,7 +22,7 @@ from tests.factories import ApplicationFactory
 from tests.recruitment.test_portal import open_portal
 from tests.recruitment.test_retention import apply_as
 
-TEMPLATE = "hold_reviews_overdue"
+TEMPLATE = "retention/emails/hold_reviews_overdue"
 
 
 def at_noon(day: date) -> datetime:

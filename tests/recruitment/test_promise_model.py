@@ -1153,9 +1153,12 @@ class PromiseMachine(RuleBasedStateMachine):
                 assert row.pending_due_at == expected_pending, f"request {row.pk} pending"
         # The officers were told of every extension voided and every request left unanswered.
         for template, told in (
-            ("request_extension_void", [r for r in model.requests.values() if r.voided]),
             (
-                "request_erased_unanswered",
+                "rights/emails/request_extension_void",
+                [r for r in model.requests.values() if r.voided],
+            ),
+            (
+                "rights/emails/request_erased_unanswered",
                 [r for r in model.requests.values() if r.status == "erased_unanswered"],
             ),
         ):
