@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # the widgets' own templates, for FORM_RENDERER's template engine
     "django.contrib.humanize",  # allauth's security key list shows "last used 2 days ago"
     "csp",
     "django_htmx",
@@ -106,6 +107,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render with the engine above: {{ field.as_field_group }} is templates/forms/field.html.
+FORM_RENDERER = "ats.forms.FormRenderer"
 
 # --- Database ---------------------------------------------------------------------------------
 

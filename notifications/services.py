@@ -26,7 +26,6 @@ from notifications.models import OutboundEmail
 logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "notifications.deliver_email"
-TEMPLATE_DIR = "notifications/email"
 # Stands in the stored text for a personal link until delivery (see queue_email).
 PERSONAL_LINK_PLACEHOLDER = "__ATS_PERSONAL_LINK__"
 
@@ -77,6 +76,11 @@ def compose_email(
 
     `queue_email` saves it and enqueues its delivery.
 
+    `template` is a template path without its extension, owned by the domain that sends the
+    email (e.g. "careers/emails/application_received"): `<template>_subject.txt`,
+    `<template>.txt` and `<template>.html` are rendered, and the row keeps `template` so that
+    `sent_recently` can find it.
+
     `personal_link` names an entry of settings.OUTBOX_PERSONAL_LINKS: the template gets
     `personal_link` as a placeholder, and each delivery attempt asks that function for the
     real link (e.g. a one-time portal token) and sends it in the placeholder's place. So
@@ -90,9 +94,9 @@ def compose_email(
         "personal_link": PERSONAL_LINK_PLACEHOLDER if personal_link else "",
     }
     with translation.override(language):
-        subject = render_to_string(f"{TEMPLATE_DIR}/{template}_subject.txt", full_context)
-        body_text = render_to_string(f"{TEMPLATE_DIR}/{template}.txt", full_context)
-        body_html = render_to_string(f"{TEMPLATE_DIR}/{template}.html", full_context)
+        subject = render_to_string(f"{template}_subject.txt", full_context)
+        body_text = render_to_string(f"{template}.txt", full_context)
+        body_html = render_to_string(f"{template}.html", full_context)
     return OutboundEmail(
         to_address=to,
         # A header must be one line, whatever the template's whitespace.

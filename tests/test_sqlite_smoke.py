@@ -41,7 +41,7 @@ def test_a_duplicate_on_sqlite_is_refused(client: Client, posting: Posting) -> N
     # Answered as the first (P22); one application; its owner told.
     assert (second.status_code, second["Location"]) == (302, first["Location"])
     assert Application.objects.count() == 1
-    assert OutboundEmail.objects.filter(template="already_applied").count() == 1
+    assert OutboundEmail.objects.filter(template="careers/emails/already_applied").count() == 1
 
 
 @pytest.mark.parametrize("table", APPLICATION_TABLES)

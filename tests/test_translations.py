@@ -34,8 +34,8 @@ BASE_DIR = Path(settings.BASE_DIR)
 CYRILLIC = re.compile(r"[\u0400-\u04ff]{4,}")
 TRANSLATED = [code for code, _ in settings.LANGUAGES if code != "en"]
 EMAIL_TEMPLATES = sorted(
-    path.name.removesuffix("_subject.txt")
-    for path in (BASE_DIR / "templates/notifications/email").glob("*_subject.txt")
+    str(path.relative_to(BASE_DIR / "templates")).removesuffix("_subject.txt")
+    for path in (BASE_DIR / "templates").glob("*/emails/*_subject.txt")
 )
 
 
@@ -258,7 +258,7 @@ def test_the_application_language_is_kept_for_every_later_email(
             actor=Actor(user=recruiter),
             notify=True,
         )
-    unsuccessful = OutboundEmail.objects.get(template="application_unsuccessful")
+    unsuccessful = OutboundEmail.objects.get(template="pipeline/emails/application_unsuccessful")
     assert unsuccessful.language == "sr"
     assert CYRILLIC.search(unsuccessful.body_text)
 

@@ -263,7 +263,7 @@ def _record_application(
             )
         queue_email(
             to=email,
-            template="application_received",
+            template="careers/emails/application_received",
             context={
                 "full_name": applicant.full_name,
                 "posting_title": posting.title,
@@ -297,11 +297,13 @@ def _tell_owner_already_applied(*, posting: Posting, email: str) -> bool:
         if existing is None:
             return False
         since = timezone.now() - timedelta(hours=ALREADY_APPLIED_NOTICE_HOURS)
-        if sent_recently(subject_ref=existing.id, template="already_applied", since=since):
+        if sent_recently(
+            subject_ref=existing.id, template="careers/emails/already_applied", since=since
+        ):
             return True
         queue_email(
             to=existing.candidate.email,
-            template="already_applied",
+            template="careers/emails/already_applied",
             context={
                 "full_name": existing.candidate.full_name,
                 "posting_title": posting.title,

@@ -57,7 +57,7 @@ def test_a_serbian_browser_gets_the_flow_and_the_email_in_serbian_and_can_switch
 
     application = Application.objects.get(posting=posting)
     assert application.language == "sr"
-    email = OutboundEmail.objects.get(template="application_received")
+    email = OutboundEmail.objects.get(template="careers/emails/application_received")
     assert email.language == "sr"
     assert CYRILLIC.search(email.subject) and CYRILLIC.search(email.body_text)
 

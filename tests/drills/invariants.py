@@ -18,7 +18,7 @@ from recruitment.models import Application, CurriculumVitae, ErasureRecord
 from recruitment.retention.services import ledger
 from tests.recruitment.retention.test_retention import bucket_contents, database_dump
 
-CONFIRMATION = "application_received"
+CONFIRMATION = "careers/emails/application_received"
 
 
 def check_invariants(

@@ -18,7 +18,7 @@ from notifications.models import OutboundEmail
 def queue(address: str, **overrides: Any) -> OutboundEmail:
     arguments: dict[str, Any] = {
         "to": address,
-        "template": "application_received",
+        "template": "careers/emails/application_received",
         "context": {"full_name": "Marko Marković", "posting_title": "QA Intern"},
         "language": "en",
     }

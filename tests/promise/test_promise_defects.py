@@ -126,7 +126,7 @@ def test_an_application_restricted_while_undecided_is_erased_once_the_restrictio
     assert application.purge_due_at is not None
     assert application.purge_due_at <= timezone.now()
     # Told before the data goes, as everyone else was at conclusion.
-    assert "data_deleted" in templates_to("frozen@example.com")
+    assert "retention/emails/data_deleted" in templates_to("frozen@example.com")
     sweep_later()
     assert not Application.objects.filter(pk=application.pk).exists()
     assert not Candidate.objects.filter(email="frozen@example.com").exists()
@@ -309,7 +309,9 @@ def test_candidates_replies_reach_the_privacy_contact(
     settings.EMAIL_REPLY_TO = "privacy-desk@example.com"
     address = unique_email("replies")
     application = apply(posting, address, consent=True)
-    email = OutboundEmail.objects.get(subject_ref=application.pk, template="application_received")
+    email = OutboundEmail.objects.get(
+        subject_ref=application.pk, template="careers/emails/application_received"
+    )
     deliver_email(email_id=email.pk)
     (message,) = smtp_mailbox.wait_for(address)
     assert message["Reply-To"] == "privacy-desk@example.com"
@@ -415,7 +417,10 @@ def test_a_second_submission_is_answered_as_a_first_and_its_owner_is_told(
     second = post_application(client, posting, email="Owner@Example.com", full_name="Someone")
     assert (second.status_code, second["Location"]) == (first.status_code, first["Location"])
     assert Application.objects.filter(posting=posting).count() == 1
-    assert templates_to("owner@example.com") == ["application_received", "already_applied"]
+    assert templates_to("owner@example.com") == [
+        "careers/emails/application_received",
+        "careers/emails/already_applied",
+    ]
     with pytest.raises(DuplicateApplication):
         apply(posting, "owner@example.com")
 
@@ -468,7 +473,7 @@ def test_an_erasure_request_erases_everything_a_hold_does_not_keep(
     )
     kept = self_service.request_erasure(candidate=held.candidate)
     assert [h.pk for h in kept] == [hold.pk]
-    email = OutboundEmail.objects.get(template="data_erased_on_request")
+    email = OutboundEmail.objects.get(template="rights/emails/data_erased_on_request")
     assert "Labour inspection of this hiring round" in email.body_text
     sweep_later()
     assert not Application.objects.filter(pk=free.pk).exists()
@@ -573,4 +578,7 @@ def test_repeated_submissions_send_the_owner_one_notice_a_day(posting: Posting) 
     for _ in range(3):
         with pytest.raises(DuplicateApplication):
             apply(posting, "flooded@example.com")
-    assert templates_to("flooded@example.com") == ["application_received", "already_applied"]
+    assert templates_to("flooded@example.com") == [
+        "careers/emails/application_received",
+        "careers/emails/already_applied",
+    ]

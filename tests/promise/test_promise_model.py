@@ -1162,9 +1162,12 @@ class PromiseMachine(RuleBasedStateMachine):
                 )
         # The officers were told of every extension voided and every request left unanswered.
         for template, told in (
-            ("request_extension_void", [r for r in model.requests.values() if r.voided]),
             (
-                "request_erased_unanswered",
+                "rights/emails/request_extension_void",
+                [r for r in model.requests.values() if r.voided],
+            ),
+            (
+                "rights/emails/request_erased_unanswered",
                 [r for r in model.requests.values() if r.status == "erased_unanswered"],
             ),
         ):

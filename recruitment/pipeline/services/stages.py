@@ -79,7 +79,7 @@ def _apply_stage(
         candidate = application.candidate
         queue_email(
             to=candidate.email,
-            template="application_unsuccessful",
+            template="pipeline/emails/application_unsuccessful",
             context={"full_name": candidate.full_name, "posting_title": application.posting.title},
             language=application.language,
             subject_ref=application.id,

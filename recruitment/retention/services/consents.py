@@ -304,7 +304,7 @@ def _remind(consent_id: UUID, *, now: datetime) -> bool:
     )
     queue_email(
         to=due.candidate.email,
-        template="consent_expiring",
+        template="retention/emails/consent_expiring",
         context={
             "full_name": due.candidate.full_name,
             "posting_titles": titles,

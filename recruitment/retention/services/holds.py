@@ -165,7 +165,7 @@ def send_overdue_review_digest(*, now: datetime | None = None) -> int:
     for address in settings.PRIVACY_OFFICER_EMAILS:
         queue_email(
             to=address,
-            template="hold_reviews_overdue",
+            template="retention/emails/hold_reviews_overdue",
             context=context,
             language=settings.LANGUAGE_CODE,
             subject_ref=None,

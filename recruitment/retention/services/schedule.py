@@ -183,7 +183,9 @@ def _tell_candidate(application: Application, due: Due) -> None:
     kept = due.reason == Reason.CONSENT_ENDED and due.at is not None and due.at > timezone.now()
     queue_email(
         to=application.candidate.email,
-        template="data_kept_with_consent" if kept else "data_deleted",
+        template="retention/emails/data_kept_with_consent"
+        if kept
+        else "retention/emails/data_deleted",
         context={
             "full_name": application.candidate.full_name,
             "posting_title": application.posting.title,

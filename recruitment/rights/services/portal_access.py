@@ -190,7 +190,7 @@ def send_access_link(*, email: str, language: str) -> bool:
         return False
     queue_email(
         to=candidate.email,
-        template="portal_link",
+        template="rights/emails/portal_link",
         context={"full_name": candidate.full_name},
         language=language,
         subject_ref=candidate.pk,

@@ -206,7 +206,7 @@ def extend_request(
     pending_due_at = local_days_after(locked.due_at, days)
     notice = queue_email(
         to=candidate.email,
-        template="request_extended",
+        template="rights/emails/request_extended",
         context={
             "full_name": candidate.full_name,
             # Lazy: rendered in the candidate's language by queue_email.
@@ -297,7 +297,7 @@ def _settle(pk: UUID, state: tuple[str, datetime | None] | None, *, now: datetim
         ]
     )
     if outcome == "voided":
-        _alert_officers("request_extension_void", [locked], now=now)
+        _alert_officers("rights/emails/request_extension_void", [locked], now=now)
         logger.warning("data-subject request %s: extension void, its notice was not sent", pk)
     else:
         logger.info("data-subject request %s extended: its notice was sent", pk)
@@ -415,8 +415,8 @@ class _Digest:
     stamp: str
 
 
-REMINDER = _Digest(template="request_reminder", stamp="reminder_sent_at")
-OVERDUE = _Digest(template="request_overdue", stamp="overdue_alert_sent_at")
+REMINDER = _Digest(template="rights/emails/request_reminder", stamp="reminder_sent_at")
+OVERDUE = _Digest(template="rights/emails/request_overdue", stamp="overdue_alert_sent_at")
 
 
 def send_request_reminders(*, now: datetime | None = None) -> tuple[int, int]:
@@ -473,7 +473,7 @@ def alert_erased_unanswered(requests: list[DataSubjectRequest], *, now: datetime
     channel they came by. Call it in the purge's transaction. Side effect: one outbox email
     per officer address (ids, kinds and dates only)."""
     if requests:
-        _alert_officers("request_erased_unanswered", requests, now=now)
+        _alert_officers("rights/emails/request_erased_unanswered", requests, now=now)
 
 
 def _alert_officers(template: str, rows: list[DataSubjectRequest], *, now: datetime) -> None:

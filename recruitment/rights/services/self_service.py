@@ -215,7 +215,7 @@ def request_erasure(*, candidate: Candidate, record: bool = True) -> list[LegalH
         subject = next((a for a in applications if a.pk in held), applications[0])
         queue_email(
             to=candidate.email,
-            template="data_erased_on_request",
+            template="rights/emails/data_erased_on_request",
             context={
                 "full_name": candidate.full_name,
                 "kept": [

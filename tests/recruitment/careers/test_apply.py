@@ -156,7 +156,7 @@ def test_email_is_normalised_and_a_second_application_to_the_same_posting_is_ref
     # Answered as a first application (the sender may not own the address, P22) ...
     assert (response.status_code, response["Location"]) == (302, first["Location"])
     # ... while the owner is told, and nothing of the second submission is kept.
-    assert OutboundEmail.objects.filter(template="already_applied").count() == 1
+    assert OutboundEmail.objects.filter(template="careers/emails/already_applied").count() == 1
     assert Application.objects.count() == 1
     assert CurriculumVitae.objects.count() == 1
     # The autouse invariant also checks that no second CV object was stored.

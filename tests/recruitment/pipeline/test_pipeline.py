@@ -226,7 +226,7 @@ def test_unsuccessful_with_notification_queues_an_email_in_the_candidates_langua
     assert application.stage == Stage.UNSUCCESSFUL
     assert application.decided_at is not None
     email = OutboundEmail.objects.get(subject_ref=application.pk)
-    assert email.template == "application_unsuccessful"
+    assert email.template == "pipeline/emails/application_unsuccessful"
     assert email.language == "en"
     assert posting.title in email.subject
     # The internal reason is kept on the event, never sent to the candidate.

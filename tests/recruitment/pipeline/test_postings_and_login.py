@@ -211,7 +211,7 @@ def test_concluding_can_mark_the_rest_unsuccessful_and_records_who_and_when(
     # The candidate hears "unsuccessful", then that the data is being deleted; hired: nothing.
     assert set(
         OutboundEmail.objects.filter(subject_ref=pending.pk).values_list("template", flat=True)
-    ) == {"application_unsuccessful", "data_deleted"}
+    ) == {"pipeline/emails/application_unsuccessful", "retention/emails/data_deleted"}
     assert not OutboundEmail.objects.filter(subject_ref=hired.pk).exists()
     assert (
         AccessEvent.objects.filter(

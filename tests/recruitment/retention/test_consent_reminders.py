@@ -41,7 +41,7 @@ from tests.factories import (
 from tests.recruitment.retention.test_retention import apply_as, deliver_all_emails
 
 Stage = Application.Stage
-TEMPLATE = "consent_expiring"
+TEMPLATE = "retention/emails/consent_expiring"
 
 
 def consenting(posting: Posting, name: str) -> tuple[Application, RetentionConsent]:

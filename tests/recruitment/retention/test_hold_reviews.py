@@ -22,7 +22,7 @@ from tests.factories import ApplicationFactory
 from tests.recruitment.retention.test_retention import apply_as
 from tests.recruitment.rights.test_portal import open_portal
 
-TEMPLATE = "hold_reviews_overdue"
+TEMPLATE = "retention/emails/hold_reviews_overdue"
 
 
 def at_noon(day: date) -> datetime:

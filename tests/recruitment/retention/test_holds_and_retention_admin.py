@@ -120,7 +120,7 @@ def test_lifting_a_hold_reschedules_the_purge_and_a_later_sweep_erases(
     ).exists()
     # The candidate is told before the data goes; the purge waits for that email.
     assert OutboundEmail.objects.filter(
-        subject_ref=application.pk, template="data_deleted"
+        subject_ref=application.pk, template="retention/emails/data_deleted"
     ).exists()
     deliver_all_emails()
     assert purge.sweep(now=soon()).erased == 1

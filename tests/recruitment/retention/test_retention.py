@@ -230,14 +230,14 @@ def test_concluding_erases_exactly_the_unsuccessful_non_consenting_applications_
 
     # Each ending candidate is told first: deletion, or until when consent keeps the data.
     templates = dict(
-        OutboundEmail.objects.filter(template__startswith="data_").values_list(
+        OutboundEmail.objects.filter(template__contains="/emails/data_").values_list(
             "subject_ref", "template"
         )
     )
     assert templates == {
-        gone_unsuccessful.pk: "data_deleted",
-        gone_withdrawn.pk: "data_deleted",
-        kept_consent.pk: "data_kept_with_consent",
+        gone_unsuccessful.pk: "retention/emails/data_deleted",
+        gone_withdrawn.pk: "retention/emails/data_deleted",
+        kept_consent.pk: "retention/emails/data_kept_with_consent",
     }
     # Not before those emails are out: the purge waits and tries again a minute later.
     first = purge.sweep()

@@ -210,7 +210,9 @@ def test_the_export_shows_a_row_of_every_exported_model(posting: Posting, recrui
     assert entry["retention"]["legal_holds"][0]["reason"] == "Court case about Ana Complete"
     assert [event["kind"] for event in entry["stage_history"]][-1] == "stage_changed"
     assert entry["stage_history"][0]["by"] == "candidate_or_system"
-    assert {email["template"] for email in document["emails"]} >= {"application_received"}
+    assert {email["template"] for email in document["emails"]} >= {
+        "careers/emails/application_received"
+    }
 
 
 # --- Only theirs ------------------------------------------------------------------------------

@@ -109,7 +109,7 @@ def test_the_confirmation_email_opens_the_portal_and_the_token_is_stored_only_ha
     stored = PortalToken.objects.get(candidate=applied.candidate)
     assert stored.token_hash == portal_access.token_hash(token) != token
     # The outbox keeps the email without the link; only the message that left has it.
-    email = OutboundEmail.objects.get(template="application_received")
+    email = OutboundEmail.objects.get(template="careers/emails/application_received")
     assert token not in email.body_text and token not in email.body_html
     assert token not in database_dump()
 
@@ -175,7 +175,7 @@ def test_asking_for_a_link_never_says_whether_the_address_is_known(
     assert without_csrf_tokens(unknown.content) == without_csrf_tokens(known.content)
     # A worker sends the link (see test_portal_link_request): the confirmation, then it.
     token = emailed_token(smtp_mailbox, applied.candidate.email, count=2)
-    assert OutboundEmail.objects.filter(template="portal_link").count() == 1
+    assert OutboundEmail.objects.filter(template="rights/emails/portal_link").count() == 1
     open_portal(client, token)
 
 

@@ -144,7 +144,7 @@ def test_a_known_and_an_unknown_address_cost_the_request_the_same_queries_and_en
     # The worker took the unknown request first (one queue, in order): it sent nothing.
     assert smtp_mailbox.messages_to(unknown) == []
     assert not OutboundEmail.objects.filter(to_address=unknown).exists()
-    assert OutboundEmail.objects.filter(template="portal_link").count() == 1
+    assert OutboundEmail.objects.filter(template="rights/emails/portal_link").count() == 1
     # Both typed addresses were only transient: the worker deleted them.
     assert pending_link_requests() == []
     assert known not in caplog.text and unknown not in caplog.text
@@ -186,7 +186,7 @@ def test_the_worker_sends_once_and_deletes_the_typed_address(
     assert portal_access.send_requested_link(request_id=request_id) is True
     assert portal_access.send_requested_link(request_id=request_id) is False, "rerun: a no-op"
 
-    [email] = OutboundEmail.objects.filter(template="portal_link")
+    [email] = OutboundEmail.objects.filter(template="rights/emails/portal_link")
     assert email.to_address == applied.candidate.email
     assert email.subject_ref == applied.candidate_id
     assert email.language == "hr"
@@ -200,7 +200,7 @@ def test_for_an_unknown_address_the_worker_only_deletes_it(
     request_id = requested_link_id(unique_email("stranger"))
 
     assert portal_access.send_requested_link(request_id=request_id) is False
-    assert not OutboundEmail.objects.filter(template="portal_link").exists()
+    assert not OutboundEmail.objects.filter(template="rights/emails/portal_link").exists()
     assert pending_link_requests() == []
 
 
@@ -220,7 +220,7 @@ def test_a_run_overtaken_by_another_rolls_its_email_back(
     monkeypatch.setattr(portal_access, "send_access_link", overtaken)
     assert portal_access.send_requested_link(request_id=request_id) is False
 
-    assert not OutboundEmail.objects.filter(template="portal_link").exists()
+    assert not OutboundEmail.objects.filter(template="rights/emails/portal_link").exists()
 
 
 # --- Failures -----------------------------------------------------------------------------------

@@ -84,7 +84,7 @@ def plain_text(message: Message) -> str:
 def notices_sent(*, at: datetime | None = None) -> tuple[int, int]:
     """Marks every extension notice sent (`at`, default now) and settles the extensions:
     the outbox's delivery itself is tested for real in test_the_extension_notice_reaches..."""
-    OutboundEmail.objects.filter(template="request_extended").update(
+    OutboundEmail.objects.filter(template="rights/emails/request_extended").update(
         status=OutboundEmail.Status.SENT, sent_at=at or timezone.now()
     )
     return requests.settle_extensions()
@@ -184,7 +184,7 @@ def test_an_extension_moves_the_due_date_once_the_candidate_is_told_in_their_lan
     assert extended.pending_due_at == local_days_after(request.original_due_at, 45)
     assert extended.extended_at is None
     assert extended.extension_reason == "We must gather records from three offices."
-    [notice] = emails("request_extended")
+    [notice] = emails("rights/emails/request_extended")
     assert extended.extension_notice_id == notice.pk
     assert requests.settle_extensions() == (0, 0)  # not sent yet: still pending
     sent_at = local_noon(0)
@@ -217,7 +217,7 @@ def test_the_extension_notice_reaches_the_candidate(
         request=request, days=10, reason="Archive in storage.", actor=officer_actor(officer)
     )
 
-    for email in emails("request_extended"):
+    for email in emails("rights/emails/request_extended"):
         outbox.deliver_email(email_id=email.pk)
 
     [message] = smtp_mailbox.wait_for(address)
@@ -246,7 +246,7 @@ def test_extensions_add_up_to_sixty_days_at_most(officer: Any) -> None:
     request = reload(request)
     assert request.due_at == local_days_after(request.original_due_at, 60)
     assert request.extension_reason == "First.\n\nSecond."
-    assert len(emails("request_extended")) == 2
+    assert len(emails("rights/emails/request_extended")) == 2
     assert requests.extension_refusal(request, now=timezone.now()) is not None
 
 
@@ -260,7 +260,7 @@ def test_an_extension_needs_a_reason(officer: Any) -> None:
 
     assert reload(request).due_at == request.original_due_at
     assert reload(request).extended_at is None
-    assert not emails("request_extended")
+    assert not emails("rights/emails/request_extended")
 
 
 def test_an_extension_after_the_first_due_date_is_refused(officer: Any) -> None:
@@ -276,7 +276,7 @@ def test_an_extension_after_the_first_due_date_is_refused(officer: Any) -> None:
             now=request.original_due_at + timedelta(minutes=1),
         )
     assert reload(request).due_at == request.original_due_at
-    assert not emails("request_extended")
+    assert not emails("rights/emails/request_extended")
 
     requests.extend_request(
         request=request,
@@ -298,7 +298,7 @@ def test_only_an_open_request_can_be_extended(officer: Any) -> None:
         requests.extend_request(request=request, days=10, reason="Why not.", actor=actor)
 
     assert reload(request).due_at == request.original_due_at
-    assert not emails("request_extended")
+    assert not emails("rights/emails/request_extended")
 
 
 def test_resolving_closes_the_request_once_and_refusing_is_recorded(officer: Any) -> None:
@@ -344,7 +344,7 @@ def test_a_reminder_goes_out_seven_days_before_the_due_date_and_only_once() -> N
     assert requests.send_request_reminders(now=due - timedelta(days=7)) == (0, 0)
     assert requests.send_request_reminders(now=due - timedelta(days=3)) == (0, 0)
 
-    reminders = emails("request_reminder")
+    reminders = emails("rights/emails/request_reminder")
     assert [email.to_address for email in reminders] == sorted(OFFICER_ADDRESSES)
     assert str(request.pk) in reminders[0].body_text
     assert "7 days left" in reminders[0].body_text
@@ -370,12 +370,12 @@ def test_an_overdue_request_raises_one_alert() -> None:
     assert requests.send_request_reminders(now=overdue) == (0, 2)
     assert requests.send_request_reminders(now=overdue + timedelta(days=5)) == (0, 0)
 
-    alerts = emails("request_overdue")
+    alerts = emails("rights/emails/request_overdue")
     assert len(alerts) == len(OFFICER_ADDRESSES)
     assert str(reminded.pk) in alerts[0].body_text and str(late.pk) in alerts[0].body_text
     assert reload(reminded).overdue_alert_sent_at == overdue
     assert reload(late).reminder_sent_at is None
-    assert len(emails("request_reminder")) == len(OFFICER_ADDRESSES)
+    assert len(emails("rights/emails/request_reminder")) == len(OFFICER_ADDRESSES)
 
 
 def test_an_extension_makes_a_new_reminder_due_before_the_new_date(officer: Any) -> None:
@@ -400,7 +400,9 @@ def test_staff_reminders_hold_no_candidate_name_or_address() -> None:
     requests.send_request_reminders(now=timezone.now())
     requests.send_request_reminders(now=request.due_at + timedelta(days=1))
 
-    staff_emails = emails("request_reminder") + emails("request_overdue")
+    staff_emails = emails("rights/emails/request_reminder") + emails(
+        "rights/emails/request_overdue"
+    )
     assert len(staff_emails) == 2 * len(OFFICER_ADDRESSES)
     for email in staff_emails:
         text = f"{email.subject}\n{email.body_text}\n{email.body_html}".lower()
@@ -622,7 +624,7 @@ def test_the_page_says_why_an_extension_is_refused(officer_client: Client) -> No
     assert "Give the reason for the extension" in blank.content.decode()
     assert "less than or equal to 60" in response.content.decode()
     assert reload(fresh).due_at == fresh.original_due_at
-    assert not emails("request_extended")
+    assert not emails("rights/emails/request_extended")
 
 
 def test_a_change_the_service_refuses_is_explained_on_the_page(

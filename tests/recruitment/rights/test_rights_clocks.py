@@ -87,7 +87,7 @@ def test_a_request_open_when_the_data_is_erased_is_closed_unanswered_and_the_off
     assert asked.status == Status.ERASED_UNANSWERED  # never "resolved": nobody answered it
     assert asked.resolved_at is not None
     assert answered.status == Status.RESOLVED  # answered before: stays so
-    [alert] = OutboundEmail.objects.filter(template="request_erased_unanswered")
+    [alert] = OutboundEmail.objects.filter(template="rights/emails/request_erased_unanswered")
     assert alert.to_address == "dpo@example.com"
     assert str(asked.pk) in alert.body_text and str(answered.pk) not in alert.body_text
     # Ids, kinds and dates only: the alert outlives the person.
@@ -227,7 +227,7 @@ def test_a_failed_extension_notice_leaves_the_first_due_date_and_alerts_the_offi
     extended.refresh_from_db()
     assert extended.due_at == first_due and extended.extended_at is None
     assert extended.pending_due_at is None
-    [alert] = OutboundEmail.objects.filter(template="request_extension_void")
+    [alert] = OutboundEmail.objects.filter(template="rights/emails/request_extension_void")
     assert str(extended.pk) in alert.body_text
     # The overdue alert comes when the real (first) due date has passed.
     assert list(requests.requests_due_an_overdue_alert(now=first_due + timedelta(days=1))) == [
@@ -247,7 +247,7 @@ def test_an_extension_whose_notice_is_still_unsent_at_the_first_due_date_is_void
     extended.refresh_from_db()
     assert extended.due_at == first_due
     # Sent after all, too late: it still changes nothing.
-    OutboundEmail.objects.filter(template="request_extended").update(
+    OutboundEmail.objects.filter(template="rights/emails/request_extended").update(
         status=OutboundEmail.Status.SENT, sent_at=first_due + timedelta(hours=1)
     )
     assert requests.settle_extensions() == (0, 0)
@@ -278,7 +278,7 @@ def test_an_extension_takes_effect_once_a_real_worker_has_sent_its_notice(
         if request.extended_at is not None:
             break
         time_module.sleep(0.1)
-    sent_at = OutboundEmail.objects.get(template="request_extended").sent_at
+    sent_at = OutboundEmail.objects.get(template="rights/emails/request_extended").sent_at
     assert request.extended_at == sent_at
     assert timezone.localdate(request.due_at) == timezone.localdate(
         request.original_due_at
@@ -309,7 +309,10 @@ def test_a_hold_lifted_after_the_consent_ended_announces_a_deletion_not_a_past_d
     told = OutboundEmail.objects.filter(to_address="held@example.com").values_list(
         "template", flat=True
     )
-    assert "data_deleted" in told and "data_kept_with_consent" not in told
+    assert (
+        "retention/emails/data_deleted" in told
+        and "retention/emails/data_kept_with_consent" not in told
+    )
 
 
 @pytest.mark.django_db
@@ -326,5 +329,5 @@ def test_the_erasure_email_says_a_hold_review_is_overdue_rather_than_promising_a
 
     self_service.request_erasure(candidate=application.candidate)
 
-    email = OutboundEmail.objects.get(template="data_erased_on_request")
+    email = OutboundEmail.objects.get(template="rights/emails/data_erased_on_request")
     assert "is overdue" in email.body_text and "reviewed by" not in email.body_text
