@@ -400,7 +400,7 @@ def _delete_cascading(rows: QuerySet[Any]) -> None:
 
     Follows the models' `on_delete`: CASCADE recurses; any other rule refuses (ProtectedError)
     while a referencing row exists. The purged models have no delete signals, which this
-    would skip (tests/recruitment/test_purge_rows.py keeps it that way).
+    would skip (tests/recruitment/retention/test_purge_rows.py keeps it that way).
     """
     model = rows.model
     for relation in model._meta.related_objects:

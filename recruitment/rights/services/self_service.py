@@ -200,7 +200,7 @@ def request_erasure(*, candidate: Candidate, record: bool = True) -> list[LegalH
     )
     now = timezone.now()
     # Every restriction ends, also one asked for since an earlier erasure request (found by
-    # tests/recruitment/test_promise_model.py): the latest wish is erasure.
+    # tests/promise/test_promise_model.py): the latest wish is erasure.
     restrictions.end_for_erasure(applications)
     pending = [a for a in applications if a.erasure_requested_at is None]
     for application in pending:
