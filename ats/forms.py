@@ -1,6 +1,11 @@
-"""The project's form renderer (settings.FORM_RENDERER)."""
+"""What every form shares: the project's form renderer (settings.FORM_RENDERER) and the
+"any" choice that leads a filter's list."""
 
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+# The first choice of an optional filter: no constraint.
+ANY = ("", _("Any"))
 
 
 class FormRenderer(TemplatesSetting):

@@ -5,10 +5,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ats.forms import ANY
 from recruitment.audit.selectors import actor_usernames, posting_choices
 from recruitment.models import AccessEvent
-
-ANY = ("", _("Any"))
 
 
 class AuditLogFilterForm(forms.Form):

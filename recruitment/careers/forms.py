@@ -36,10 +36,19 @@ class ApplicationForm(CheckedCvForm):
         "again below and submit the form once more."
     )
 
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.EmailField(label=_("Email"), max_length=254)
+    # autocomplete: browsers and password managers fill these in for the applicant.
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, widget=forms.TextInput({"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"})
+    )
     phone = forms.CharField(
-        label=_("Phone (optional)"), max_length=40, required=False, validators=[phone_validator]
+        label=_("Phone (optional)"),
+        max_length=40,
+        required=False,
+        validators=[phone_validator],
+        widget=forms.TextInput({"autocomplete": "tel", "type": "tel"}),
     )
     cv = forms.FileField(label=_("CV"), widget=cv_input())
     cover_letter = forms.CharField(

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ats.forms import ANY
 from recruitment.careers.forms import phone_validator
 from recruitment.careers.services import normalise_email
 from recruitment.cvs.forms import CheckedCvForm, cv_input
@@ -90,7 +91,6 @@ class ConsentForm(forms.Form):
 Kind = DataSubjectRequest.Kind
 Channel = DataSubjectRequest.Channel
 Status = DataSubjectRequest.Status
-ANY = ("", _("Any"))
 
 
 class QueueFilterForm(forms.Form):

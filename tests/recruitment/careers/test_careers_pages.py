@@ -103,6 +103,17 @@ def test_the_posting_page_shows_the_form_with_only_the_published_data_categories
         assert not any(forbidden in (name or "") for name in names)
 
 
+def test_the_browser_may_fill_in_the_applicants_details_but_never_the_honeypot(
+    client: Client, posting: Posting
+) -> None:
+    response = client.get(reverse("careers:posting_detail", kwargs={"slug": posting.slug}))
+    fields = {f.get("name"): f for f in parse(response.content.decode()).inputs}
+    assert fields["full_name"]["autocomplete"] == "name"
+    assert fields["email"]["autocomplete"] == "email"
+    assert (fields["phone"]["autocomplete"], fields["phone"]["type"]) == ("tel", "tel")
+    assert fields["website"]["autocomplete"] == "off"
+
+
 def test_the_talent_pool_consent_is_separate_optional_and_unticked(
     client: Client, posting: Posting
 ) -> None:
