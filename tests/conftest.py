@@ -22,8 +22,7 @@ from django.contrib.auth.models import User
 from recruitment.access import Actor
 from recruitment.models import Application, Posting, TeamMembership
 from tests.factories import MembershipFactory, PostingFactory, UserFactory
-from tests.recruitment.retention.test_retention import apply_as
-from tests.recruitment.rights.test_portal import unique_name
+from tests.harness.applying import apply_as, unique_name
 
 
 def _worker_suffix() -> str:

@@ -12,9 +12,9 @@ from django.test import Client
 from notifications.models import OutboundEmail
 from recruitment.cvs import storage
 from recruitment.models import Application, Posting
+from tests.harness.applying import apply
 from tests.recruitment.careers.test_apply import (
     APPLICATION_TABLES,
-    apply,
     check_a_posting_closed_while_the_cv_uploads_stores_nothing,
     check_an_application_is_stored_whole_or_not_at_all,
 )

@@ -26,9 +26,8 @@ from recruitment.models import Application, PortalToken, Posting, TeamMembership
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.rights.services import portal_access
 from tests.factories import MembershipFactory, UserFactory
-from tests.recruitment.careers.test_apply import form_data
-from tests.recruitment.retention.test_retention import apply_as
-from tests.recruitment.rights.test_portal import open_portal
+from tests.harness.applying import apply_as, form_data
+from tests.harness.rights import open_portal
 
 BASE_DIR = Path(settings.BASE_DIR)
 CYRILLIC = re.compile(r"[\u0400-\u04ff]{4,}")

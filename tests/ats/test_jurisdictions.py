@@ -18,8 +18,8 @@ from django.urls import reverse
 from ats import jurisdictions
 from recruitment.models import PortalToken, Posting
 from recruitment.rights.services import portal_access
-from tests.recruitment.retention.test_retention import apply_as
-from tests.recruitment.rights.test_portal import open_portal
+from tests.harness.applying import apply_as
+from tests.harness.rights import open_portal
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,7 +19,7 @@ from recruitment.models import (
 )
 from recruitment.rights.services import exports, portal_access
 from tests.browser.conftest import screenshot
-from tests.recruitment.retention.test_retention import apply_as, pdf_naming
+from tests.harness.applying import apply_as, pdf_naming
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

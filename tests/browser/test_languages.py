@@ -12,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 from notifications.models import OutboundEmail
 from recruitment.models import Application, Posting
 from tests.browser.conftest import screenshot
-from tests.recruitment.retention.test_retention import pdf_naming
+from tests.harness.applying import pdf_naming
 from tests.test_translations import CYRILLIC
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -17,7 +17,7 @@ from tests.browser.conftest import (
     axe_violations,
     screenshot,
 )
-from tests.recruitment.retention.test_retention import apply_as
+from tests.harness.applying import apply_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,7 +17,7 @@ from recruitment.models import Application, Candidate, Posting, TeamMembership
 from recruitment.retention.services import purge
 from tests.browser.conftest import RequestLog, Responses, screenshot, sign_in
 from tests.factories import MembershipFactory, UserFactory
-from tests.recruitment.retention.test_retention import apply_as, pdf_naming
+from tests.harness.applying import apply_as, pdf_naming
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

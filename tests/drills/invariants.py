@@ -16,7 +16,7 @@ from notifications.models import OutboundEmail
 from recruitment.cvs import storage
 from recruitment.models import Application, CurriculumVitae, ErasureRecord
 from recruitment.retention.services import ledger
-from tests.recruitment.retention.test_retention import bucket_contents, database_dump
+from tests.harness.evidence import bucket_contents, database_dump
 
 CONFIRMATION = "careers/emails/application_received"
 

@@ -34,6 +34,7 @@ from recruitment.retention.services import purge
 from recruitment.retention.services.reconciliation import reconcile_storage
 from tests.drills.invariants import check_invariants
 from tests.factories import MembershipFactory, PostingFactory
+from tests.harness.applying import apply
 from tests.harness.faults import (
     celery_broker,
     database_on_restartable_postgres,
@@ -42,7 +43,6 @@ from tests.harness.faults import (
     storage_on_restartable_seaweedfs,
 )
 from tests.harness.processes import app_env, celery_worker_process, celery_worker_running
-from tests.recruitment.careers.test_apply import apply
 from tests.recruitment.retention.test_retention_faults import _row_is_locked, concluded
 
 pytestmark = [pytest.mark.drill, pytest.mark.django_db(transaction=True)]

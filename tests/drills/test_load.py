@@ -13,9 +13,9 @@ from recruitment.cvs import storage
 from recruitment.models import Application, Posting
 from tests.drills.invariants import CONFIRMATION, check_invariants
 from tests.drills.web import Browser, Response
+from tests.harness.applying import pdf_naming
 from tests.harness.processes import app_env, gunicorn_server
 from tests.hostile.pdf import valid_pdf
-from tests.recruitment.retention.test_retention import pdf_naming
 
 CLIENTS = 20
 APPLICATIONS = 200

@@ -24,6 +24,7 @@ from recruitment.models import (
 )
 from recruitment.notices.texts import talent_pool_consent_text, text_version
 from tests.factories import PostingFactory
+from tests.harness.applying import apply, nothing_stored
 from tests.hostile.corpus import EXPECTED_REJECTION, HOSTILE_CVS, HOSTILE_MAX_BYTES
 from tests.hostile.docx import valid_docx
 from tests.hostile.filenames import hostile_filenames
@@ -32,35 +33,6 @@ from tests.hostile.pdf import valid_pdf
 pytestmark = pytest.mark.django_db
 
 UUID_KEY = re.compile(r"^cv/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-def form_data(email: str = "ana.petrovic@example.com", **overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "full_name": "Ana Petrović",
-        "email": email,
-        "phone": "+381 64 123 4567",
-        "cover_letter": "I would love to join your team.",
-        "privacy_acknowledged": "on",
-        "age_attested": "on",
-        "cv": SimpleUploadedFile("Ana Petrovic CV.pdf", valid_pdf(), "application/pdf"),
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
-
-
-def apply(client: Client, posting: Posting, **overrides: Any) -> Any:
-    url = reverse("careers:posting_detail", kwargs={"slug": posting.slug})
-    return client.post(url, form_data(**overrides))
-
-
-def nothing_stored() -> bool:
-    return (
-        not Candidate.objects.exists()
-        and not Application.objects.exists()
-        and not CurriculumVitae.objects.exists()
-        and not OutboundEmail.objects.exists()
-        and not list(storage.iter_cv_objects())
-    )
 
 
 def test_application_with_pdf_stores_rows_object_and_confirmation_email(

@@ -22,6 +22,7 @@ from recruitment.cvs import storage
 from recruitment.cvs.checks import inspect_cv
 from recruitment.models import Application, Candidate, CurriculumVitae, Posting
 from tests.factories import PostingFactory
+from tests.harness.applying import apply, nothing_stored
 from tests.harness.faults import (
     celery_broker,
     point_storage_at,
@@ -30,7 +31,6 @@ from tests.harness.faults import (
 )
 from tests.harness.processes import celery_worker_running
 from tests.hostile.pdf import valid_pdf
-from tests.recruitment.careers.test_apply import apply, nothing_stored
 from tools import devstack
 
 

@@ -27,10 +27,9 @@ from recruitment.models import (
 from recruitment.retention.services.reconciliation import reconcile_storage
 from recruitment.rights.services import portal_access
 from tests.factories import CvFactory, DataExportFactory, MembershipFactory
+from tests.harness.applying import apply, apply_as
+from tests.harness.rights import open_portal
 from tests.hostile.pdf import valid_pdf
-from tests.recruitment.careers.test_apply import apply
-from tests.recruitment.retention.test_retention import apply_as
-from tests.recruitment.rights.test_portal import open_portal
 
 pytestmark = pytest.mark.django_db
 

@@ -27,8 +27,8 @@ from recruitment.access import Actor
 from recruitment.models import NoticeVersion
 from recruitment.notices import services as privacy_texts
 from recruitment.notices.texts import render_notice_texts, text_version
-from tests.recruitment.retention.test_retention import apply_as
-from tests.recruitment.rights.test_exports import built, data_of
+from tests.harness.applying import apply_as
+from tests.harness.rights import built, data_of
 
 pytestmark = pytest.mark.django_db
 

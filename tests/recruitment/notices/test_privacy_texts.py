@@ -31,10 +31,8 @@ from recruitment.notices.texts import consent_text_in, talent_pool_consent_text,
 from recruitment.retention.services import consents
 from recruitment.rights.services import portal_access
 from tests.factories import MembershipFactory
-from tests.recruitment.careers.test_apply import apply, form_data, nothing_stored
-from tests.recruitment.retention.test_retention import apply_as
-from tests.recruitment.rights.test_exports import built, data_of
-from tests.recruitment.rights.test_portal import open_portal
+from tests.harness.applying import apply, apply_as, form_data, nothing_stored
+from tests.harness.rights import built, data_of, open_portal
 
 pytestmark = pytest.mark.django_db
 

@@ -38,7 +38,8 @@ from tests.factories import (
     MembershipFactory,
     PostingFactory,
 )
-from tests.recruitment.retention.test_retention import apply_as, deliver_all_emails
+from tests.harness.applying import apply_as
+from tests.harness.evidence import deliver_all_emails
 
 Stage = Application.Stage
 TEMPLATE = "retention/emails/consent_expiring"

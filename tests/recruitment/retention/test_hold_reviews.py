@@ -19,8 +19,8 @@ from recruitment.retention import tasks
 from recruitment.retention.services import holds
 from recruitment.rights.services import portal_access
 from tests.factories import ApplicationFactory
-from tests.recruitment.retention.test_retention import apply_as
-from tests.recruitment.rights.test_portal import open_portal
+from tests.harness.applying import apply_as
+from tests.harness.rights import open_portal
 
 TEMPLATE = "retention/emails/hold_reviews_overdue"
 

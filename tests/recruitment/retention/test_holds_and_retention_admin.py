@@ -25,7 +25,8 @@ from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import holds, ledger, purge
 from recruitment.retention.services import schedule as retention
 from tests.factories import ApplicationFactory, PostingFactory, UserFactory
-from tests.recruitment.retention.test_retention import apply_as, deliver_all_emails
+from tests.harness.applying import apply_as
+from tests.harness.evidence import deliver_all_emails
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,8 @@ from recruitment.models import (
 from recruitment.retention.services import purge
 from recruitment.retention.services.purge import _delete_cascading
 from tests.factories import ApplicationFactory, MembershipFactory, NoteFactory, PostingFactory
-from tests.recruitment.retention.test_retention import apply_as, personal_data
-from tests.recruitment.rights.test_exports import concluded
+from tests.harness.applying import apply_as, concluded
+from tests.harness.evidence import personal_data
 
 
 def cascading_models(model: type[Model], seen: set[type[Model]] | None = None) -> set[type[Model]]:

@@ -1,8 +1,5 @@
 """Retention: the right applications are erased at the right time, completely, provably."""
 
-import io
-import os
-import subprocess
 import threading
 import time
 import uuid
@@ -18,14 +15,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfWriter
 
 from notifications import services as outbox
 from notifications.models import OutboundEmail
 from recruitment.access import Actor
-from recruitment.careers.services import ApplicantData, submit_application
 from recruitment.cvs import storage
-from recruitment.cvs.checks import inspect_cv
 from recruitment.models import (
     AccessEvent,
     Application,
@@ -39,93 +33,15 @@ from recruitment.models import (
 )
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.pipeline.services.notes import add_note
-from recruitment.retention.services import consents, ledger, purge
+from recruitment.retention.services import ledger, purge
 from recruitment.retention.services import schedule as retention
 from tests.factories import MembershipFactory, PostingFactory
+from tests.harness.applying import apply_as
+from tests.harness.evidence import bucket_contents, database_dump, deliver_all_emails, personal_data
 from tests.harness.faults import point_storage_at
 from tools import devstack
 
 Stage = Application.Stage
-
-
-def pdf_naming(name: str) -> bytes:
-    """A valid CV whose bytes contain the candidate's name, as real CVs do."""
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    writer.add_metadata({"/Author": name, "/Title": f"CV of {name}"})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-def apply_as(
-    posting: Posting, name: str, *, consent: bool = False, confirmed: bool = True
-) -> Application:
-    """An application through the service; a ticked consent box is then confirmed by the
-    owner of the address in the portal, unless `confirmed` is off (P22)."""
-    email = f"{name.lower().replace(' ', '.')}@example.com"
-    pdf = pdf_naming(name)
-    application = submit_application(
-        posting=posting,
-        applicant=ApplicantData(
-            full_name=name,
-            email=email,
-            phone=f"+381 60 {abs(hash(name)) % 10_000_000:07d}",
-            cover_letter=f"Cover letter by {name}.",
-            consents_to_talent_pool=consent,
-            language="en",
-        ),
-        cv=io.BytesIO(pdf),
-        cv_filename=f"{name}.pdf",
-        inspected=inspect_cv(io.BytesIO(pdf), max_bytes=len(pdf)),
-    )
-    if consent and confirmed:
-        consents.confirm_consent(
-            candidate=application.candidate,
-            consent_id=RetentionConsent.objects.get(application=application).pk,
-        )
-    return application
-
-
-def personal_data(application: Application) -> list[str]:
-    candidate = Candidate.objects.get(pk=application.candidate_id)
-    return [candidate.full_name, candidate.email, candidate.phone]
-
-
-def database_dump() -> str:
-    """A plain-SQL dump of the test database, as an operator would take it."""
-    db = connection.settings_dict
-    result = subprocess.run(
-        [
-            devstack.postgres_bin("pg_dump"),
-            "-h",
-            db["HOST"],
-            "-p",
-            str(db["PORT"]),
-            "-U",
-            db["USER"],
-            "--data-only",
-            db["NAME"],
-        ],
-        env={**os.environ, "PGPASSWORD": db["PASSWORD"]},
-        capture_output=True,
-        check=True,
-        text=True,
-    )
-    return result.stdout
-
-
-def bucket_contents() -> bytes:
-    """Every object and every object version in the bucket, concatenated."""
-    return b"".join(
-        storage.read_object_version(key, version)
-        for key, version in storage.iter_all_object_versions()
-    )
-
-
-def deliver_all_emails() -> None:
-    for email_id in OutboundEmail.objects.filter(status="pending").values_list("pk", flat=True):
-        outbox.deliver_email(email_id=email_id)
 
 
 # --- The rules --------------------------------------------------------------------------------

@@ -26,8 +26,8 @@ from recruitment.models import (
 )
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import ledger, purge
+from tests.harness.applying import apply_as
 from tests.harness.faults import celery_broker, private_redis, storage_on_private_seaweedfs
-from tests.recruitment.retention.test_retention import apply_as
 
 ROOT = Path(__file__).resolve().parents[3]
 

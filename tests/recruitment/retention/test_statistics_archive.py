@@ -26,6 +26,8 @@ from recruitment.retention.services import purge
 from recruitment.retention.services import schedule as retention
 from recruitment.retention.services.statistics_archive import submitted_month
 from tests.factories import MembershipFactory, PostingFactory
+from tests.harness.applying import apply_as
+from tests.harness.evidence import database_dump, personal_data
 from tests.recruitment.pipeline.test_dashboard import (
     QUERY_BUDGET,
     application,
@@ -33,7 +35,6 @@ from tests.recruitment.pipeline.test_dashboard import (
     on_team,
     reached,
 )
-from tests.recruitment.retention.test_retention import apply_as, database_dump, personal_data
 from tools import devstack
 
 Stage = Application.Stage

@@ -17,8 +17,8 @@ from recruitment.models import Application, DataExport, Posting, TeamMembership
 from recruitment.retention.services import purge
 from recruitment.rights.services import exports
 from tests.factories import MembershipFactory, PostingFactory
-from tests.recruitment.retention.test_retention import apply_as
-from tests.recruitment.rights.test_exports import concluded, data_of
+from tests.harness.applying import apply_as, concluded
+from tests.harness.rights import data_of
 
 
 def _wait_until(condition: Callable[[], bool], *, what: str) -> None:

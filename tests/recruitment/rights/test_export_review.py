@@ -35,9 +35,8 @@ from recruitment.pipeline.services.notes import add_note
 from recruitment.retention.services import purge
 from recruitment.rights.services import export_contents, exports, portal_access
 from tests.factories import MembershipFactory, PostingFactory, UserFactory
-from tests.recruitment.retention.test_retention import apply_as
-from tests.recruitment.rights.test_exports import archive_of, concluded, data_of
-from tests.recruitment.rights.test_portal import open_portal
+from tests.harness.applying import apply_as, concluded
+from tests.harness.rights import archive_of, data_of, open_portal
 
 Status = DataExport.Status
 Source = ExportPassageReview.Source

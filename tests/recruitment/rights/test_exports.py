@@ -8,7 +8,6 @@ import tempfile
 import time
 import urllib.request
 import uuid
-import zipfile
 from collections.abc import Callable
 from datetime import timedelta
 from types import SimpleNamespace
@@ -22,7 +21,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ats import enqueue
-from notifications.models import OutboundEmail
 from recruitment.access import Actor
 from recruitment.cvs import storage
 from recruitment.models import (
@@ -46,46 +44,13 @@ from recruitment.retention.services import purge
 from recruitment.retention.services.reconciliation import reconcile_storage
 from recruitment.rights.services import export_contents, exports
 from tests.factories import DataExportFactory, MembershipFactory, PostingFactory, UserFactory
+from tests.harness.applying import apply_as, concluded, pdf_naming
+from tests.harness.evidence import bucket_contents
 from tests.harness.faults import point_storage_at
-from tests.recruitment.retention.test_retention import apply_as, bucket_contents, pdf_naming
+from tests.harness.rights import archive_of, built, data_of
 from tools import devstack
 
 Status = DataExport.Status
-
-
-def released_as_is(export: DataExport) -> None:
-    """A privacy officer releases every passage of an export in review, and the export."""
-    officer = Actor(user=UserFactory.create(is_superuser=True))
-    for passage in export_contents.passages_of(export.candidate_id):
-        exports.review_passage(
-            export_id=export.pk,
-            source=passage.source,
-            source_id=passage.source_id,
-            redact=False,
-            replacement="",
-            actor=officer,
-        )
-    exports.release_reviewed_export(export_id=export.pk, actor=officer)
-
-
-def built(candidate: Candidate, **kwargs: Any) -> DataExport:
-    """Requests an export and builds it here (the broker message is never sent: the test's
-    transaction never commits). One that goes to review is released as it is first."""
-    export = exports.request_export(candidate=candidate, **kwargs)
-    if export.status == Status.IN_REVIEW:
-        released_as_is(export)
-    exports.build_export(export_id=export.pk)
-    export.refresh_from_db()
-    assert export.status == Status.READY
-    return export
-
-
-def archive_of(export: DataExport) -> zipfile.ZipFile:
-    return zipfile.ZipFile(io.BytesIO(storage.read_object(export.storage_key)))
-
-
-def data_of(export: DataExport) -> dict[str, Any]:
-    return dict(json.loads(archive_of(export).read("data.json")))
 
 
 def export_objects() -> set[str]:
@@ -427,14 +392,6 @@ def test_reconciliation_deletes_export_objects_no_row_references() -> None:
 
 
 # --- Erased with the candidate -----------------------------------------------------------------
-
-
-def concluded(posting: Posting, recruiter: Any, application: Application) -> None:
-    pipeline.move_application(
-        application_id=application.pk, to_stage="unsuccessful", actor=Actor(user=recruiter)
-    )
-    pipeline.conclude_process(posting=posting, actor=Actor(user=recruiter))
-    OutboundEmail.objects.all().delete()  # the notices are out; the purge need not wait
 
 
 @pytest.mark.django_db

@@ -4,9 +4,7 @@ import base64
 import io
 import logging
 import re
-import uuid
 from datetime import timedelta
-from email.message import Message
 from typing import Any
 
 import pytest
@@ -35,31 +33,20 @@ from recruitment.pipeline.services.stages import PipelineError
 from recruitment.retention.services import consents, purge
 from recruitment.rights.services import portal_access
 from tests.factories import MembershipFactory, PostingFactory, UserFactory
-from tests.hostile.pdf import valid_pdf
-from tests.recruitment.retention.test_retention import (
-    apply_as,
+from tests.harness.applying import apply_as, unique_name
+from tests.harness.evidence import (
     bucket_contents,
     database_dump,
     deliver_all_emails,
     personal_data,
+    text_of,
 )
+from tests.harness.rights import open_portal
+from tests.hostile.pdf import valid_pdf
 
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(r"https?://[^\s\"<>]+/privacy/(access|renew)/([A-Za-z0-9_-]+)/")
-
-
-def unique_name(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:10]}"
-
-
-def text_of(message: Message) -> str:
-    parts = message.walk() if message.is_multipart() else [message]
-    payloads = [
-        part.get_payload(decode=True) for part in parts if part.get_content_type() == "text/plain"
-    ]
-    assert all(isinstance(payload, bytes) for payload in payloads)
-    return "".join(payload.decode() for payload in payloads if isinstance(payload, bytes))
 
 
 def emailed_token(smtp_mailbox: Any, address: str, *, count: int = 1) -> str:
@@ -75,16 +62,6 @@ def without_csrf_tokens(content: bytes) -> bytes:
     """A page with its CSRF tokens blanked: they are masked afresh for every response (the
     language switcher is a form on every page), so they differ while telling nothing."""
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
-
-
-def open_portal(client: Client, token: str, *, purpose: str = "access") -> None:
-    response = client.get(f"/privacy/{purpose}/{token}/")
-    assert response.status_code == 302
-    assert response["Location"] == reverse("privacy:continue")  # the token leaves the URL
-    response = client.post(reverse("privacy:continue"))
-    assert response.status_code == 302
-    expected = reverse("privacy:portal") + ("#consent" if purpose == "renew" else "")
-    assert response["Location"] == expected
 
 
 @pytest.fixture

@@ -21,13 +21,10 @@ from ats.celery import app
 from notifications.models import OutboundEmail
 from recruitment.models import Application
 from recruitment.rights.services import portal_access
+from tests.harness.evidence import text_of
 from tests.harness.faults import celery_broker
-from tests.recruitment.rights.test_portal import (
-    LINK,
-    open_portal,
-    text_of,
-    without_csrf_tokens,
-)
+from tests.harness.rights import open_portal
+from tests.recruitment.rights.test_portal import LINK, without_csrf_tokens
 from tools import devstack
 
 REQUEST_LINK = reverse("privacy:request_link")
