@@ -6,6 +6,7 @@ import json
 import zipfile
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
@@ -26,9 +27,10 @@ def open_portal(client: Client, token: str, *, purpose: str = "access") -> None:
     assert response["Location"] == expected
 
 
-def released_as_is(export: DataExport) -> None:
-    """A privacy officer releases every passage of an export in review, and the export."""
-    officer = Actor(user=UserFactory.create(is_superuser=True))
+def released_as_is(export: DataExport, officer_user: User | None = None) -> None:
+    """A privacy officer (`officer_user`, else a new superuser) releases every passage of an
+    export in review, unredacted, and then the export."""
+    officer = Actor(user=officer_user or UserFactory.create(is_superuser=True))
     for passage in export_contents.passages_of(export.candidate_id):
         exports.review_passage(
             export_id=export.pk,
