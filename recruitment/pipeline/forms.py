@@ -23,8 +23,8 @@ class CountryCodesField(forms.CharField):
         return value
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
-        return [code.upper() for code in re.split(r"[\s,;]+", text) if code]
+        text = super().to_python(value) or ""
+        return list(dict.fromkeys(code.upper() for code in re.split(r"[\s,;]+", text) if code))
 
 
 class PostingForm(forms.ModelForm):
@@ -73,11 +73,33 @@ class PostingForm(forms.ModelForm):
             "salary_min": _("Optional. A range, or one end of it, with its currency and period."),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # On-site unless said otherwise (a client that predates the field sends none).
+        self.fields["workplace"].required = False
+
+    def clean_workplace(self) -> str:
+        return self.cleaned_data["workplace"] or Posting.Workplace.ON_SITE
+
+    def clean_country(self) -> str:
+        return str(self.cleaned_data["country"]).strip().upper()
+
+    def clean_salary_currency(self) -> str:
+        return str(self.cleaned_data["salary_currency"]).strip().upper()
+
     def clean_valid_through(self) -> datetime | None:
         """A closing time in the past would close the posting at once: refused when set or
         changed (an old one stays, so that a closed posting can still be edited)."""
         value: datetime | None = self.cleaned_data["valid_through"]
-        if value is not None and "valid_through" in self.changed_data and value <= timezone.now():
+        kept = self.instance.valid_through
+        if (
+            value is not None
+            and kept is not None
+            and value == kept.replace(second=0, microsecond=0)
+        ):
+            # The form shows minutes: the same minute is the time already set, to the second.
+            return kept
+        if value is not None and value <= timezone.now():
             raise forms.ValidationError(
                 _("The closing time must be in the future."), code="valid_through_past"
             )
