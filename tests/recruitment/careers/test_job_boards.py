@@ -505,3 +505,23 @@ def test_a_closed_posting_whose_closing_time_passed_can_still_be_edited_but_not_
     assert "Its closing date has passed" in response.content.decode()
     posting.refresh_from_db()
     assert posting.status == Posting.Status.CLOSED
+
+
+def test_the_listing_shows_people_the_workplace_salary_and_closing_time(client: Client) -> None:
+    PostingFactory.create(
+        workplace=Posting.Workplace.REMOTE,
+        remote_countries=["RS"],
+        valid_through=timezone.now() + timedelta(days=3),
+        salary_min=Decimal("1500"),
+        salary_max=Decimal("2500.50"),
+        salary_currency="EUR",
+        salary_period=Posting.SalaryPeriod.MONTH,
+    )
+    PostingFactory.create(salary_max=Decimal("40"), salary_currency="EUR", salary_period="hour")
+
+    html = client.get(reverse("careers:posting_list")).content.decode()
+
+    assert "Remote" in html
+    assert "Salary 1,500\u20132,500.50 EUR per month" in html  # an en dash
+    assert "Salary up to 40 EUR per hour" in html
+    assert "Apply by " in html
