@@ -122,15 +122,15 @@ def base_salary(posting: Posting) -> dict[str, Any] | None:
     return {"@type": "MonetaryAmount", "currency": posting.salary_currency, "value": value}
 
 
-def as_script(data: dict[str, Any] | None) -> SafeString:
-    """A `<script type="application/ld+json">` element holding `data` (nothing for None).
-
-    Safe whatever the strings hold: `<`, `>` and `&` are JSON escapes, as in Django's
-    json_script (which cannot set the type search engines read)."""
+def as_json(data: dict[str, Any] | None) -> SafeString | None:
+    """`data` as JSON safe to put inside a `<script type="application/ld+json">` element
+    (None for None): `<`, `>` and `&` become JSON escapes, as in Django's json_script
+    (which cannot set the type search engines read), so no title or description can end
+    the script or open a comment."""
     if data is None:
-        return mark_safe("")
+        return None
     payload = json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
-    return mark_safe(f'<script type="application/ld+json">{payload}</script>')  # noqa: S308
+    return mark_safe(payload)  # noqa: S308 (escaped above)
 
 
 def absolute_url(path: str) -> str:

@@ -65,7 +65,7 @@ def _render_form(
             raise
     context = {"posting": posting, "form": form, "not_saved": not_saved}
     # Job boards' and search engines' view of the posting (none once it takes no more).
-    context["structured_data"] = structured_data.as_script(structured_data.job_posting(posting))
+    context["job_posting_json"] = structured_data.as_json(structured_data.job_posting(posting))
     return render(request, DETAIL_TEMPLATE, context, status=status)
 
 
