@@ -17,7 +17,9 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Domains inside the recruitment app keep their tasks beside their services; Celery finds
 # only installed apps' `tasks` modules by itself.
-app.autodiscover_tasks(["recruitment.retention", "recruitment.rights", "recruitment.audit"])
+app.autodiscover_tasks(
+    ["recruitment.retention", "recruitment.rights", "recruitment.audit", "recruitment.careers"]
+)
 
 # django-structlog in workers: each task's log lines carry its id, its name (below) and the
 # request id of the request that enqueued it (from the message's headers).

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",  # the widgets' own templates, for FORM_RENDERER's template engine
     "django.contrib.humanize",  # allauth's security key list shows "last used 2 days ago"
+    "django.contrib.sitemaps",  # /sitemap.xml of the open postings (its template)
     "csp",
     "django_htmx",
     "django_structlog",
@@ -259,6 +260,12 @@ CELERY_BEAT_SCHEDULE = {
     "recruitment.delete_old_audit_events": {
         "task": "recruitment.delete_old_audit_events",
         "schedule": 24 * 3600,
+    },
+    # Postings past their closing time stop taking applications at once (the careers pages
+    # check it); this only makes them show as closed to staff within five minutes.
+    "recruitment.close_expired_postings": {
+        "task": "recruitment.close_expired_postings",
+        "schedule": 300,
     },
 }
 
@@ -488,6 +495,10 @@ CONTROLLER: dict[str, Any] = {
     "registration": list(_jurisdiction.controller.registration),
     "privacy_email": _jurisdiction.controller.privacy_email,
 }
+# The employer as job boards show it (schema.org hiringOrganization of each posting): its
+# website and the address of its logo (absolute URLs; empty: not given).
+CONTROLLER_WEBSITE = env.str("ATS_CONTROLLER_WEBSITE", default="")
+CONTROLLER_LOGO_URL = env.str("ATS_CONTROLLER_LOGO_URL", default="")
 SUPERVISORY_AUTHORITY = {
     "name": _jurisdiction.authority.name,
     "address": _jurisdiction.authority.address,

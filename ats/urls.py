@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("careers/", include("recruitment.careers.urls")),
+    path("", include("recruitment.careers.root_urls")),  # /sitemap.xml, /robots.txt
     path("privacy/", include("recruitment.rights.urls")),
     path("staff/", include("recruitment.accounts.urls")),
     path("staff/", include("recruitment.workspace.urls")),

@@ -122,9 +122,10 @@ class PostingAdmin(DeclaredFiltersOnly):
         "location",
         "employment_type",
         "published_at",
+        "valid_through",
         "concluded_at",
     ]
-    list_filter = ["status", "employment_type", "concluded_at"]
+    list_filter = ["status", "employment_type", "workplace", "concluded_at"]
     search_fields = ["title", "location"]
     prepopulated_fields = {"slug": ["title"]}
     # Concluding starts the purge: it is done through the workspace's service, never here.

@@ -93,6 +93,10 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "careers/": public(),
     "careers/<slug:slug>/": public(),
     "careers/<slug:slug>/applied/": public(),
+    # For job boards, feed readers and crawlers: open postings only, no personal data.
+    "careers/feed.atom": public(),
+    "sitemap.xml": public(),
+    "robots.txt": public(),
     "privacy/notice/": public(),
     # The candidate portal: staff accounts are nobody there. Without a portal session its
     # pages send everyone to ask for a link; a made-up link is a 404

@@ -1,14 +1,18 @@
 """Reads of the public careers pages: nothing here is scoped, because nothing here is private."""
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from recruitment.models import Posting
 
 
 def open_postings() -> QuerySet[Posting]:
-    """Postings the public may see and apply to, newest first."""
-    return Posting.objects.filter(status=Posting.Status.OPEN, concluded_at__isnull=True).order_by(
-        "-published_at", "-pk"
+    """Postings the public may see and apply to, newest first: open, not concluded, and not
+    past their closing time (valid_through), even before the beat task closes them."""
+    return (
+        Posting.objects.filter(status=Posting.Status.OPEN, concluded_at__isnull=True)
+        .exclude(valid_through__lte=timezone.now())
+        .order_by("-published_at", "-pk")
     )
 
 

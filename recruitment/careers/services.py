@@ -210,8 +210,11 @@ def _record_application(
     with transaction.atomic():
         # The gate (see the module docstring): waits for a conclusion or closing in
         # progress, then re-reads the row as it left it.
-        gate = Posting.objects.select_for_update(no_key=True).filter(
-            pk=posting.pk, status=Posting.Status.OPEN, concluded_at__isnull=True
+        gate = (
+            Posting.objects.select_for_update(no_key=True)
+            .filter(pk=posting.pk, status=Posting.Status.OPEN, concluded_at__isnull=True)
+            # Past its closing time, even before the beat task has closed it.
+            .exclude(valid_through__lte=now)
         )
         if not gate.exists():
             raise PostingNotOpen

@@ -1,11 +1,15 @@
 from django.urls import path
 
 from recruitment.careers import views as careers
+from recruitment.careers.feeds import OpenPostingsFeed
+from recruitment.careers.robots import public_cache
 
 app_name = "careers"
 
 urlpatterns = [
     path("", careers.posting_list, name="posting_list"),
+    # A dot no slug has: a posting titled "Feed" keeps its page.
+    path("feed.atom", public_cache(OpenPostingsFeed()), name="feed"),
     path("<slug:slug>/", careers.posting_detail, name="posting_detail"),
     path("<slug:slug>/applied/", careers.applied, name="applied"),
 ]

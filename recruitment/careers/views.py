@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ats import throttling
-from recruitment.careers import selectors
+from recruitment.careers import selectors, structured_data
 from recruitment.careers.forms import ApplicationForm
 from recruitment.careers.services import (
     ApplicantData,
@@ -64,6 +64,8 @@ def _render_form(
         if not not_saved:
             raise
     context = {"posting": posting, "form": form, "not_saved": not_saved}
+    # Job boards' and search engines' view of the posting (none once it takes no more).
+    context["job_posting_json"] = structured_data.as_json(structured_data.job_posting(posting))
     return render(request, DETAIL_TEMPLATE, context, status=status)
 
 

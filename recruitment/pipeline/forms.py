@@ -1,9 +1,12 @@
 """Forms of the staff workspace: validation only; services do the writing."""
 
+import re
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from recruitment.models import Application, InterviewNote, Posting, TeamMembership
@@ -11,11 +14,96 @@ from recruitment.models import Application, InterviewNote, Posting, TeamMembersh
 User = get_user_model()
 
 
+class CountryCodesField(forms.CharField):
+    """Country codes typed as "RS, BA HR", held as ["RS", "BA", "HR"]; the model checks them."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(code) for code in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return list(dict.fromkeys(code.upper() for code in re.split(r"[\s,;]+", text) if code))
+
+
 class PostingForm(forms.ModelForm):
+    # The minute a browser's date-time picker gives, in the site's time zone.
+    valid_through = forms.DateTimeField(
+        label=_("Applications close at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        help_text=_(
+            "Optional. From then on the posting takes no applications and closes by itself."
+        ),
+    )
+    remote_countries = CountryCodesField(
+        label=_("Countries remote applicants must be in"),
+        required=False,
+        help_text=_(
+            "For a remote or hybrid posting: two-letter ISO codes separated by commas, "
+            "e.g. RS, BA, HR."
+        ),
+    )
+
     class Meta:
         model = Posting
-        fields = ["title", "summary", "description", "location", "employment_type"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 10})}
+        fields = [
+            "title",
+            "summary",
+            "description",
+            "location",
+            "employment_type",
+            "workplace",
+            "country",
+            "remote_countries",
+            "valid_through",
+            "salary_min",
+            "salary_max",
+            "salary_currency",
+            "salary_period",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 10}),
+            "country": forms.TextInput(attrs={"size": 2, "autocapitalize": "characters"}),
+            "salary_currency": forms.TextInput(attrs={"size": 3, "autocapitalize": "characters"}),
+        }
+        help_texts = {
+            "salary_min": _("Optional. A range, or one end of it, with its currency and period."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # On-site unless said otherwise (a client that predates the field sends none).
+        self.fields["workplace"].required = False
+
+    def clean_workplace(self) -> str:
+        return self.cleaned_data["workplace"] or Posting.Workplace.ON_SITE
+
+    def clean_country(self) -> str:
+        return str(self.cleaned_data["country"]).strip().upper()
+
+    def clean_salary_currency(self) -> str:
+        return str(self.cleaned_data["salary_currency"]).strip().upper()
+
+    def clean_valid_through(self) -> datetime | None:
+        """A closing time in the past would close the posting at once: refused when set or
+        changed (an old one stays, so that a closed posting can still be edited)."""
+        value: datetime | None = self.cleaned_data["valid_through"]
+        kept = self.instance.valid_through
+        if (
+            value is not None
+            and kept is not None
+            and value == kept.replace(second=0, microsecond=0)
+        ):
+            # The form shows minutes: the same minute is the time already set, to the second.
+            return kept
+        if value is not None and value <= timezone.now():
+            raise forms.ValidationError(
+                _("The closing time must be in the future."), code="valid_through_past"
+            )
+        return value
 
 
 class TeamMemberForm(forms.Form):

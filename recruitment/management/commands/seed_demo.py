@@ -16,6 +16,7 @@ request makes no second one.
 
 import io
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -109,6 +110,14 @@ DEMO_POSTINGS: list[dict[str, Any]] = [
         ),
         "status": Posting.Status.OPEN,
         "age_days": 2,
+        "workplace": Posting.Workplace.HYBRID,
+        "country": "BA",
+        "remote_countries": ["BA", "HR"],
+        "salary_min": Decimal("3500"),
+        "salary_max": Decimal("5000"),
+        "salary_currency": "BAM",
+        "salary_period": Posting.SalaryPeriod.MONTH,
+        "closes_in_days": 28,
     },
     {
         "slug": "devops-engineer",
@@ -122,6 +131,11 @@ DEMO_POSTINGS: list[dict[str, Any]] = [
         ),
         "status": Posting.Status.OPEN,
         "age_days": 5,
+        "country": "RS",
+        "salary_min": Decimal("30000"),
+        "salary_max": Decimal("42000"),
+        "salary_currency": "EUR",
+        "salary_period": Posting.SalaryPeriod.YEAR,
     },
     {
         "slug": "qa-intern",
@@ -135,6 +149,12 @@ DEMO_POSTINGS: list[dict[str, Any]] = [
         ),
         "status": Posting.Status.OPEN,
         "age_days": 9,
+        "country": "BA",
+        "salary_min": Decimal("800"),
+        "salary_max": Decimal("800"),
+        "salary_currency": "BAM",
+        "salary_period": Posting.SalaryPeriod.MONTH,
+        "closes_in_days": 14,
     },
     {
         "slug": "office-manager",
@@ -165,6 +185,8 @@ DEMO_POSTINGS: list[dict[str, Any]] = [
         "title": "Data Engineer",
         "location": "Remote",
         "employment_type": Posting.EmploymentType.CONTRACT,
+        "workplace": Posting.Workplace.REMOTE,
+        "remote_countries": ["RS", "BA", "HR", "ME"],
         "summary": "Draft: not yet published.",
         "description": "Still being written.",
         "status": Posting.Status.DRAFT,
@@ -181,7 +203,14 @@ class Command(BaseCommand):
             raise CommandError("Refusing to create demo accounts: set ATS_DEMO_MODE=true.")
         now = timezone.now()
         for spec in DEMO_POSTINGS:
-            values = {k: v for k, v in spec.items() if k not in {"slug", "age_days"}}
+            values = {
+                k: v for k, v in spec.items() if k not in {"slug", "age_days", "closes_in_days"}
+            }
+            closes_in_days = spec.get("closes_in_days")
+            # Relative to each run, so that a rerun keeps the demo's postings open.
+            values["valid_through"] = (
+                now + timedelta(days=closes_in_days) if closes_in_days is not None else None
+            )
             published = spec["status"] != Posting.Status.DRAFT
             values["published_at"] = now - timedelta(days=spec["age_days"]) if published else None
             values["closed_at"] = now if spec["status"] == Posting.Status.CLOSED else None

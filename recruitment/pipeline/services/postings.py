@@ -1,5 +1,6 @@
 """Postings and their teams: create, edit, publish, close; who works on which posting."""
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -19,7 +20,21 @@ from recruitment.models import (
 )
 from recruitment.pipeline.services.stages import PipelineError
 
-POSTING_FIELDS = ("title", "summary", "description", "location", "employment_type")
+POSTING_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "location",
+    "employment_type",
+    "workplace",
+    "country",
+    "remote_countries",
+    "valid_through",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "salary_period",
+)
 
 
 def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
@@ -67,6 +82,10 @@ def publish_posting(*, posting: Posting) -> Posting:
         raise PipelineError(_("A concluded recruitment process cannot be reopened."))
     if locked.status == Posting.Status.OPEN:
         return locked
+    if locked.is_expired():
+        raise PipelineError(
+            _("Its closing date has passed: set a later one (or none) before publishing.")
+        )
     locked.status = Posting.Status.OPEN
     locked.published_at = locked.published_at or timezone.now()
     locked.closed_at = None
@@ -86,6 +105,30 @@ def close_posting(*, posting: Posting) -> Posting:
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at", "updated_at"])
     return locked
+
+
+def close_expired_postings(*, now: datetime | None = None) -> int:
+    """Closes every open posting whose closing time (valid_through) has passed, through
+    `close_posting`, as a recruiter's "Close" does; returns how many it closed.
+
+    One transaction per posting, which is locked and re-checked first: a closing time moved
+    later meanwhile keeps it open. Nothing else changes. Rerun-safe (a closed posting is not
+    selected again).
+    """
+    now = now or timezone.now()
+    closed = 0
+    due = Posting.objects.filter(status=Posting.Status.OPEN, valid_through__lte=now)
+    for posting_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = (
+                Posting.objects.select_for_update()
+                .filter(pk=posting_id, status=Posting.Status.OPEN, valid_through__lte=now)
+                .first()
+            )
+            if locked is not None:
+                close_posting(posting=locked)
+                closed += 1
+    return closed
 
 
 @transaction.atomic
