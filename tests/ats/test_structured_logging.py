@@ -131,7 +131,10 @@ def test_a_failing_request_logs_the_exception_type_and_frames_never_its_message(
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# No deadline: each example is a real request, slow when the machine is loaded.
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(header=st.text(max_size=80))
 def test_an_unsafe_request_id_is_replaced_and_a_safe_one_kept_in_every_line(
     log_lines: io.StringIO, header: str
