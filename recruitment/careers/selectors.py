@@ -9,11 +9,7 @@ from recruitment.models import Posting
 def open_postings() -> QuerySet[Posting]:
     """Postings the public may see and apply to, newest first: open, not concluded, and not
     past their closing time (valid_through), even before the beat task closes them."""
-    return (
-        Posting.objects.filter(status=Posting.Status.OPEN, concluded_at__isnull=True)
-        .exclude(valid_through__lte=timezone.now())
-        .order_by("-published_at", "-pk")
-    )
+    return Posting.objects.accepting_applications(timezone.now()).order_by("-published_at", "-pk")
 
 
 def public_postings() -> QuerySet[Posting]:

@@ -212,9 +212,8 @@ def _record_application(
         # progress, then re-reads the row as it left it.
         gate = (
             Posting.objects.select_for_update(no_key=True)
-            .filter(pk=posting.pk, status=Posting.Status.OPEN, concluded_at__isnull=True)
-            # Past its closing time, even before the beat task has closed it.
-            .exclude(valid_through__lte=now)
+            .accepting_applications(now)
+            .filter(pk=posting.pk)
         )
         if not gate.exists():
             raise PostingNotOpen

@@ -13,6 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class PostingQuerySet(models.QuerySet["Posting"]):
+    def accepting_applications(self, now: datetime) -> "PostingQuerySet":
+        """Postings that take applications at `now`: open, not concluded, and not past their
+        closing time, even before the beat task closes them (Posting.accepts_applications
+        says the same for one row)."""
+        return self.filter(status=Posting.Status.OPEN, concluded_at__isnull=True).exclude(
+            valid_through__lte=now
+        )
+
+
 class Posting(models.Model):
     """A job opening. Holds no personal data."""
 
@@ -109,6 +119,8 @@ class Posting(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-created_at"]

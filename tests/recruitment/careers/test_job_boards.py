@@ -524,3 +524,22 @@ def test_the_listing_shows_people_the_workplace_salary_and_closing_time(client: 
     assert "Salary 1,500\u20132,500.50 EUR per month" in html  # an en dash
     assert "Salary up to 40 EUR per hour" in html
     assert "Apply by " in html
+
+
+def test_the_posting_page_shows_people_what_its_structured_data_tells_job_boards(
+    client: Client,
+) -> None:
+    # Google's guidelines: structured data describes what the page itself shows.
+    posting = PostingFactory.create(
+        valid_through=timezone.now() + timedelta(days=3),
+        salary_min=Decimal("1500"),
+        salary_max=Decimal("2500"),
+        salary_currency="EUR",
+        salary_period=Posting.SalaryPeriod.MONTH,
+    )
+
+    html = client.get(reverse("careers:posting_detail", kwargs={"slug": posting.slug})).content
+    text = html.decode()
+
+    assert "Salary 1,500\u20132,500 EUR per month" in text
+    assert "Apply by " in text
