@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='applicationstatistic',
-            constraint=models.CheckConstraint(condition=models.Q(('source', ''), _negated=True), name='statistic_source_is_named'),
+            constraint=models.CheckConstraint(condition=models.Q(('source__regex', '^[-a-z0-9_]{1,50}$')), name='statistic_source_is_a_slug'),
         ),
         migrations.AddField(
             model_name='application',

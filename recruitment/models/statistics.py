@@ -52,8 +52,12 @@ class ApplicationStatistic(models.Model):
                 condition=Q(outcome__in=Application.Stage.values),
                 name="statistic_outcome_is_a_stage",
             ),
-            # Any slug the allow-list ever held; at least not empty.
-            models.CheckConstraint(condition=~Q(source=""), name="statistic_source_is_named"),
+            # Any slug the allow-list ever held, and nothing else: never an address or a
+            # sentence (a slug's letters, digits, hyphens and underscores).
+            models.CheckConstraint(
+                condition=Q(source__regex=r"^[-a-z0-9_]{1,50}$"),
+                name="statistic_source_is_a_slug",
+            ),
         ]
 
     def __str__(self) -> str:
