@@ -141,6 +141,13 @@ SOURCE_NOT_A_PERSON = _(
 )
 
 
+class SourceChoiceField(forms.ModelChoiceField[Source]):
+    """Sources by their label in the active language ("Recruitment platform: LinkedIn")."""
+
+    def label_from_instance(self, obj: Source) -> str:
+        return obj.label
+
+
 class SourcedApplicationForm(CheckedCvForm):
     """An application staff record on a person's behalf (received by email, at a fair, from
     a platform...): what the person sent, where it came from and their language. No consent
@@ -162,7 +169,7 @@ class SourcedApplicationForm(CheckedCvForm):
         required=False,
         help_text=_("What the person wrote with their application (the email's text, say)."),
     )
-    source = forms.ModelChoiceField(
+    source = SourceChoiceField(
         label=_("Source"),
         queryset=Source.objects.none(),
         to_field_name="slug",
@@ -181,7 +188,6 @@ class SourcedApplicationForm(CheckedCvForm):
         self.fields["cover_letter"].widget.attrs["maxlength"] = str(max_chars)
         source_field = cast(forms.ModelChoiceField, self.fields["source"])
         source_field.queryset = sources
-        source_field.label_from_instance = lambda source: source.label  # type: ignore[method-assign]
         language_field = cast(forms.ChoiceField, self.fields["language"])
         language_field.choices = list(settings.LANGUAGES)
         language_field.initial = get_language() or settings.LANGUAGE_CODE

@@ -277,7 +277,8 @@ def by_source(
         rows = live.union(archived, all=True)
     labels: dict[str, str] = {}
     totals: dict[str, list[int]] = {}
-    for slug, name, kind, builtin, n, n_hired in rows:
+    for source_slug, name, kind, builtin, n, n_hired in rows:
+        slug = str(source_slug)
         if kind is None:  # removed from the allow-list since
             labels[slug] = slug
         else:

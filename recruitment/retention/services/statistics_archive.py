@@ -52,7 +52,7 @@ def record_purged_application(application: Application) -> None:
         stage_reached=stage_reached(application),
         outcome=application.stage,
         # The slug as a string: the count outlives the source (see ApplicationStatistic).
-        source=application.source_id,
+        source=str(application.source_id),
         defaults={"count": 0},
     )
     ApplicationStatistic.objects.filter(pk=statistic.pk).update(count=F("count") + 1)
@@ -74,7 +74,7 @@ def record_purged_applications(applications: list[Application]) -> None:
         reached = FORWARD_STAGES[max(ranks)].value
         month = submitted_month(application)
         increments[
-            (application.posting_id, month, reached, application.stage, application.source_id)
+            (application.posting_id, month, reached, application.stage, str(application.source_id))
         ] += 1
     for (posting_id, month, reached, outcome, source), count in increments.items():
         statistic, _ = ApplicationStatistic.objects.get_or_create(
