@@ -141,7 +141,7 @@ SOURCE_NOT_A_PERSON = _(
 )
 
 
-class SourceChoiceField(forms.ModelChoiceField[Source]):
+class SourceChoiceField(forms.ModelChoiceField):
     """Sources by their label in the active language ("Recruitment platform: LinkedIn")."""
 
     def label_from_instance(self, obj: Source) -> str:
