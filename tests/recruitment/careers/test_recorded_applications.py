@@ -28,7 +28,7 @@ from tests.factories import MembershipFactory, PostingFactory, UserFactory
 from tests.harness.applying import apply_as, unique_name
 from tests.harness.evidence import deliver_all_emails, text_of
 from tests.harness.faults import point_storage_at
-from tests.harness.rights import open_portal
+from tests.harness.rights import built, data_of, open_portal
 from tests.hostile.pdf import valid_pdf
 from tools import devstack
 
@@ -356,3 +356,19 @@ def test_the_email_names_the_source_in_each_language_and_its_link_opens_the_port
     open_portal(client, match.group(1))
     portal = client.get(reverse("privacy:portal")).content.decode()
     assert posting.title in portal and second.title in portal
+
+
+def test_the_export_says_where_the_application_came_from_and_that_staff_recorded_it(
+    client: Client, posting: Posting
+) -> None:
+    client.force_login(on_team(posting, Role.RECRUITER))
+    client.post(record_url(posting), recorded_form(source="referral"))
+    application = Application.objects.select_related("candidate").get()
+
+    [entry] = data_of(built(application.candidate))["applications"]
+
+    assert entry["source"] == {"slug": "referral", "kind": "referral", "name": "Referral"}
+    assert entry["recorded_by_staff"] is True
+    assert entry["attested_min_age"] is None
+    assert entry["stage_history"][0]["kind"] == "recorded_by_staff"
+    assert entry["stage_history"][0]["by"] == "recruiter"
