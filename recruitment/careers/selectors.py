@@ -1,8 +1,13 @@
 """Reads of the public careers pages: nothing here is scoped, because nothing here is private."""
 
+import re
+
 from django.db.models import QuerySet
 
 from recruitment.models import CAREERS_SITE, Posting, Source
+
+# What a source's slug can be (a SlugField of at most 50, lower-cased).
+SLUG = re.compile(r"[-a-z0-9_]{1,50}")
 
 
 def open_postings() -> QuerySet[Posting]:
@@ -26,7 +31,9 @@ def tracked_source(slug: str | None) -> str:
     the careers site itself, one otherwise. Never trusts what it is given: anything unknown,
     inactive, malformed or too long is the careers site."""
     value = (slug or "").strip().lower()
-    if not value or value == CAREERS_SITE or len(value) > 50:
+    # Only a slug is ever looked up: nothing else can name a source (and PostgreSQL refuses
+    # some characters, such as NUL, in a query's text).
+    if value == CAREERS_SITE or not SLUG.fullmatch(value):
         return CAREERS_SITE
     found = Source.objects.filter(slug=value, active=True).values_list("slug", flat=True).first()
     return found or CAREERS_SITE

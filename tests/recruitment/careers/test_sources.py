@@ -69,6 +69,8 @@ def test_the_migration_seeds_the_built_in_sources_the_test_fixture_restores() ->
         ("?utm_source=ana%40example.com", CAREERS_SITE),
         ("?source=" + "x" * 300, CAREERS_SITE),
         ("?source=%3Cscript%3E", CAREERS_SITE),
+        ("?source=%00", CAREERS_SITE),
+        ("?utm_source=linked%00in", CAREERS_SITE),
     ],
 )
 def test_a_posting_link_names_an_active_allow_listed_source_or_it_is_the_careers_site(
