@@ -247,3 +247,13 @@ def exports_reviewable_by(user: AnyUser) -> QuerySet[DataExport]:
     if not can_manage_retention(user):
         return DataExport.objects.none()
     return DataExport.objects.all()
+
+
+def can_manage_sources(user: AnyUser) -> bool:
+    """Add, rename and deactivate the tracked sources of applications: the "Recruiters" group
+    (which holds `recruitment.change_source`, migration 0022) and admins."""
+    return (
+        isinstance(user, User)
+        and is_staff_member(user)
+        and user.has_perm("recruitment.change_source")
+    )

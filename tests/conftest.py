@@ -120,6 +120,36 @@ def _cv_objects_match_cv_rows(request: pytest.FixtureRequest) -> Iterator[None]:
     )
 
 
+# The sources migration 0022 seeds (slug, name, kind): every application names one.
+BUILTIN_SOURCES = [
+    ("careers", "Careers site", "careers_site"),
+    ("email", "Email", "email"),
+    ("job-fair", "Job fair", "job_fair"),
+    ("referral", "Referral", "referral"),
+    ("other", "Other", "other"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _builtin_sources(request: pytest.FixtureRequest) -> None:
+    """A transactional test's database was flushed by the one before it, which removes what
+    the migrations seeded; the built-in sources are put back (pytest-django runs the other
+    database tests first, on the migrated rows)."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in (
+        request.fixturenames
+    ):
+        marker = request.node.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction", False):
+            return
+    request.getfixturevalue("transactional_db")
+    from recruitment.models import Source
+
+    for slug, name, kind in BUILTIN_SOURCES:
+        Source.objects.get_or_create(
+            slug=slug, defaults={"name": name, "kind": kind, "builtin": True}
+        )
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Rate-limit counters must not leak between tests (this worker's cache only), nor

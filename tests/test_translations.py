@@ -22,7 +22,8 @@ from ats import catalogs
 from notifications.models import OutboundEmail
 from notifications.services import queue_email
 from recruitment.access import Actor
-from recruitment.models import Application, PortalToken, Posting, TeamMembership
+from recruitment.models import Application, PortalToken, Posting, Source, TeamMembership
+from recruitment.notices.texts import LEGAL_BASES, PURPOSES
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.rights.services import portal_access
 from tests.factories import MembershipFactory, UserFactory
@@ -371,6 +372,12 @@ def email_context() -> dict[str, Any]:
         ],
         "total": 1,
         "retention_url": "https://ats.example/staff/retention/",
+        # careers/emails/application_recorded: where the data came from, and the notice.
+        "source_kind": Source.Kind.JOB_FAIR.label,
+        "source_name": "",
+        "notice_url": "https://ats.example/privacy/notice/?version=1",
+        "purpose": PURPOSES["assess_application"],
+        "legal_basis": LEGAL_BASES["pre_contract_steps"],
     }
 
 
@@ -433,6 +440,9 @@ def test_the_recruiter_workspace_renders_in_every_language(
         reverse("staff:posting_team", kwargs={"pk": posting.pk}),
         reverse("staff:pipeline", kwargs={"pk": posting.pk}),
         reverse("staff:posting_dashboard", kwargs={"pk": posting.pk}),
+        reverse("staff:application_record", kwargs={"pk": posting.pk}),
+        reverse("staff:sources"),
+        reverse("staff:source_edit", kwargs={"slug": "job-fair"}),
         reverse("staff:application", kwargs={"pk": application.pk}),
         reverse("staff:application_exports", kwargs={"pk": application.pk}),
         reverse("staff:audit_log"),

@@ -177,6 +177,13 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
         "POST", 302, 404, 403, 403, 302, 302, 404, 404, 302
     ),
     "staff/postings/<int:pk>/dashboard/": row("GET", 302, 404, 404, 404, 200, 200, 404, 404, 200),
+    # Recording an application received elsewhere: those who manage the posting.
+    "staff/postings/<int:pk>/record-application/": row(
+        "GET", 302, 404, 403, 403, 403, 200, 404, 404, 200
+    ),
+    # The allow-list of sources: the "Recruiters" group (`change_source`) and admins.
+    "staff/sources/": row("GET", 302, 404, 404, 404, 404, 200, 404, 404, 200),
+    "staff/sources/<slug:slug>/": row("GET", 302, 404, 404, 404, 404, 200, 404, 404, 200),
     "staff/applications/<uuid:pk>/": row("GET", 302, 404, 404, 200, 200, 200, 404, 404, 200),
     "staff/applications/<uuid:pk>/move/": row("POST", 302, 404, 404, 403, 302, 302, 404, 404, 302),
     "staff/applications/<uuid:pk>/cv/<uuid:cv_id>/": row(
@@ -382,6 +389,8 @@ def concrete_path(pattern: str, world: dict[str, Any]) -> str:
         path = path.replace("<uuid:pk>", world["objects"][kind])
     if path.startswith("staff/holds/"):
         path = path.replace("<int:pk>", world["hold"])
+    if path.startswith("staff/sources/"):
+        path = path.replace("<slug:slug>", "job-fair")
     if "<path:object_id>" in path:
         model = path.split("/")[2] if path.count("/") > 2 else "application"
         path = path.replace("<path:object_id>", world["objects"].get(model, "1"))

@@ -1,16 +1,18 @@
 """Forms: validation only. Services do the writing."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils.text import format_lazy
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from recruitment.cvs.forms import CheckedCvForm, cv_input
-from recruitment.models import ConsentTextVersion, NoticeVersion
+from recruitment.models import ConsentTextVersion, NoticeVersion, Source
 from recruitment.notices.texts import consent_text_in, talent_pool_consent_text
 
 phone_validator = RegexValidator(
@@ -65,6 +67,10 @@ class ApplicationForm(CheckedCvForm):
     # Parsed in clean(): an error on a hidden field would have nowhere to show.
     notice_version = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
     consent_text_version = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
+    # The source the posting link named (`?source=`/`utm_source=`), carried to the POST. Not
+    # trusted: the service checks it against the allow-list again (anything else is the
+    # careers site), so here it is only text, and never an error a visitor could not see.
+    source = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -126,3 +132,115 @@ class ApplicationForm(CheckedCvForm):
                 code="honeypot",
             )
         return value
+
+
+# Shown wherever staff name a source: a source is a channel, never a person.
+SOURCE_NOT_A_PERSON = _(
+    "A source is a channel, never a person: for a referral record only that it was a "
+    "referral, never who referred."
+)
+
+
+class SourceChoiceField(forms.ModelChoiceField):
+    """Sources by their label in the active language ("Recruitment platform: LinkedIn")."""
+
+    def label_from_instance(self, obj: Source) -> str:
+        return obj.label
+
+
+class SourcedApplicationForm(CheckedCvForm):
+    """An application staff record on a person's behalf (received by email, at a fair, from
+    a platform...): what the person sent, where it came from and their language. No consent
+    box and no age attestation: only the person can give those (PRIVACY.md P24)."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        max_length=40,
+        required=False,
+        validators=[phone_validator],
+        widget=forms.TextInput({"type": "tel"}),
+    )
+    cv = forms.FileField(label=_("CV"), widget=cv_input())
+    cover_letter = forms.CharField(
+        label=_("Cover text (optional)"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text=_("What the person wrote with their application (the email's text, say)."),
+    )
+    source = SourceChoiceField(
+        label=_("Source"),
+        queryset=Source.objects.none(),
+        to_field_name="slug",
+        empty_label=None,
+        help_text=SOURCE_NOT_A_PERSON,
+    )
+    language = forms.ChoiceField(
+        label=_("The person's language"),
+        help_text=_("They are told of this application at once, in this language."),
+    )
+
+    def __init__(self, *args: Any, sources: QuerySet[Source], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        max_chars = settings.COVER_LETTER_MAX_CHARS
+        self.fields["cover_letter"].validators.append(MaxLengthValidator(max_chars))
+        self.fields["cover_letter"].widget.attrs["maxlength"] = str(max_chars)
+        source_field = cast(forms.ModelChoiceField, self.fields["source"])
+        source_field.queryset = sources
+        language_field = cast(forms.ChoiceField, self.fields["language"])
+        language_field.choices = list(settings.LANGUAGES)
+        language_field.initial = get_language() or settings.LANGUAGE_CODE
+
+
+class SourceForm(forms.Form):
+    """A source of the allow-list, as staff add or change it. The slug is asked only when
+    adding (it never changes); the careers site is not a kind staff can give."""
+
+    slug = forms.SlugField(
+        label=_("Slug"),
+        max_length=50,
+        help_text=_(
+            "What posting links carry: ?source=slug. Lower-case letters, digits and "
+            "hyphens; it cannot change later."
+        ),
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=format_lazy(
+            "{} {}",
+            _("The platform's, fair's or channel's name, e.g. LinkedIn."),
+            SOURCE_NOT_A_PERSON,
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Kind"))
+    active = forms.BooleanField(
+        label=_("Active (posting links may name it; staff may record it)"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(
+        self, *args: Any, adding: bool, source: Source | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        kind = cast(forms.ChoiceField, self.fields["kind"])
+        kind.choices = [
+            (value, label)
+            for value, label in Source.Kind.choices
+            if value != Source.Kind.CAREERS_SITE or not adding
+        ]
+        if adding:
+            del self.fields["active"]
+        else:
+            del self.fields["slug"]
+        if source is not None and source.builtin:
+            # Shown translated, by kind: only whether it is active may change.
+            self.fields["name"].disabled = True
+            self.fields["kind"].disabled = True
+            if source.kind == Source.Kind.CAREERS_SITE:
+                self.fields["active"].disabled = True
+
+    def clean_slug(self) -> str:
+        return str(self.cleaned_data["slug"]).lower()

@@ -25,23 +25,30 @@ from typing import IO
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ats.dates import add_months
 from ats.refusals import ServiceRefused
 from notifications.services import queue_email, sent_recently
+from recruitment.access import Actor
+from recruitment.careers import selectors
 from recruitment.cvs import storage
 from recruitment.cvs.checks import InspectedCv
 from recruitment.models import (
+    CAREERS_SITE,
     Application,
     ApplicationEvent,
     Candidate,
+    ConsentTextVersion,
     CurriculumVitae,
     Posting,
     RetentionConsent,
+    Source,
 )
 from recruitment.notices import services as privacy_texts
-from recruitment.notices.texts import consent_text_in, text_version
+from recruitment.notices.texts import LEGAL_BASES, PURPOSES, consent_text_in, text_version
 from recruitment.retention.services import restrictions
 
 logger = logging.getLogger(__name__)
@@ -64,6 +71,35 @@ class ApplicantData:
     # None: the versions in effect now (see privacy_texts.versions_shown).
     notice_version: int | None = None
     consent_text_version: int | None = None
+    # The source the posting link named (its hidden field); checked against the allow-list
+    # again when the application is stored: anything else is the careers site.
+    source: str = CAREERS_SITE
+
+
+@dataclass(frozen=True)
+class SourcedApplicant:
+    """An application staff record on a person's behalf (received by email, at a fair, from
+    a platform...), already validated: what the person sent, and where it came from."""
+
+    full_name: str
+    email: str
+    phone: str
+    cover_letter: str
+    # The person's language, chosen by staff: the notice email and every later one use it.
+    language: str
+    # An active source other than the careers site (`selectors.recordable_sources`).
+    source: str
+
+
+@dataclass(frozen=True)
+class _Intake:
+    """How an application comes in: the public form (the person acts) or staff recording it."""
+
+    source: str
+    notice_id: int | None
+    # The consent text the form showed; None when staff record (nobody was asked anything).
+    consent_text: ConsentTextVersion | None
+    recorded_by: Actor | None = None
 
 
 class ApplicationRefused(ServiceRefused):
@@ -80,6 +116,10 @@ class DuplicateApplication(ApplicationRefused):
 
 class TextVersionNotValid(ApplicationRefused):
     """The notice or consent text version the form carried is unknown or not yet in effect."""
+
+
+class SourceNotValid(ApplicationRefused):
+    """The source staff chose is not an active source they may record."""
 
 
 class ApplicationNotSaved(Exception):
@@ -130,9 +170,11 @@ def submit_application(
     result. A person who had applied before then gets this application frozen too if a
     restriction request of theirs is open.
 
-    The application records the privacy notice version the form showed, and a consent the
-    consent text version it showed (its text in the candidate's language, its duration),
-    even if a newer version was published since: that is what the candidate agreed to.
+    The application records its source: the one the form carried if it is an active source
+    of the allow-list, else the careers site. It records the privacy notice version the
+    form showed, and a consent the consent text version it showed (its text in the
+    candidate's language, its duration), even if a newer version was published since: that
+    is what the candidate agreed to.
 
     The CV is stored first, then the rows are written; if they cannot be, the object is
     deleted again. (Uploading on a second thread while the rows were written saved each
@@ -161,6 +203,13 @@ def submit_application(
         )
     except privacy_texts.VersionNotValid:
         raise TextVersionNotValid from None
+    intake = _Intake(
+        # The hidden field is the visitor's to forge: only an active allow-listed source
+        # counts (no query for the careers site, the usual case).
+        source=selectors.tracked_source(applicant.source),
+        notice_id=shown.notice_id,
+        consent_text=shown.consent_text,
+    )
 
     try:
         key = storage.put_cv(cv, content_type=inspected.content_type, filename=cv_filename)
@@ -171,7 +220,7 @@ def submit_application(
             return _record_application(
                 posting=posting,
                 applicant=applicant,
-                shown=shown,
+                intake=intake,
                 email=email,
                 key=key,
                 cv_filename=cv_filename,
@@ -196,16 +245,21 @@ def submit_application(
 def _record_application(
     *,
     posting: Posting,
-    applicant: ApplicantData,
-    shown: privacy_texts.ShownVersions,
+    applicant: "ApplicantData | SourcedApplicant",
+    intake: _Intake,
     email: str,
     key: str,
     cv_filename: str,
     inspected: InspectedCv,
 ) -> Application:
-    """Writes the application's rows and its confirmation email in one transaction,
-    provided the posting is still open: it may have closed while the CV uploaded. Raises
-    PostingNotOpen (nothing written) or the database's error (nothing written either)."""
+    """Writes the application's rows and its email in one transaction, provided the posting
+    is still open: it may have closed while the CV uploaded. Raises PostingNotOpen (nothing
+    written) or the database's error (nothing written either).
+
+    From the public form: the person attested their age and may have ticked the consent
+    box; they get the confirmation. Recorded by staff (`intake.recorded_by`): no age
+    attested (null), no consent of any kind, a "recorded by staff" event naming who, and
+    the notice of GDPR art. 14 (`_queue_recorded_notice`) instead of the confirmation."""
     now = timezone.now()
     with transaction.atomic():
         # The gate (see the module docstring): waits for a conclusion or closing in
@@ -227,6 +281,7 @@ def _record_application(
         )
         # The upsert returns no UUID key of a row it did not insert: read it.
         candidate = Candidate.objects.get(email=email)
+        recorded_by = intake.recorded_by
         application = Application.objects.create(
             posting=posting,
             candidate=candidate,
@@ -234,17 +289,31 @@ def _record_application(
             phone=applicant.phone,
             cover_letter=applicant.cover_letter,
             language=applicant.language,
-            attested_min_age=settings.APPLICANT_MIN_AGE,
-            notice_version_id=shown.notice_id,
+            # Only what the person attested themselves: staff cannot attest for them.
+            attested_min_age=None if recorded_by else settings.APPLICANT_MIN_AGE,
+            notice_version_id=intake.notice_id,
+            source_id=intake.source,
+            recorded_by_staff=recorded_by is not None,
         )
         record_cv(application=application, key=key, cv_filename=cv_filename, inspected=inspected)
         ApplicationEvent.objects.create(
             application=application,
-            kind=ApplicationEvent.Kind.SUBMITTED,
+            kind=(
+                ApplicationEvent.Kind.RECORDED_BY_STAFF
+                if recorded_by
+                else ApplicationEvent.Kind.SUBMITTED
+            ),
             to_stage=application.stage,
+            actor=recorded_by.user if recorded_by else None,
         )
-        if applicant.consents_to_talent_pool:
-            consent_text = shown.consent_text
+        if recorded_by is not None:
+            _queue_recorded_notice(application=application, email=email, posting=posting)
+        elif (
+            isinstance(applicant, ApplicantData)
+            and applicant.consents_to_talent_pool
+            # The public form always showed one: the box's label.
+            and (consent_text := intake.consent_text) is not None
+        ):
             RetentionConsent.objects.create(
                 candidate=candidate,
                 application=application,
@@ -263,24 +332,125 @@ def _record_application(
             ApplicationEvent.objects.create(
                 application=application, kind=ApplicationEvent.Kind.CONSENT_GIVEN
             )
-        queue_email(
-            to=email,
-            template="careers/emails/application_received",
-            context={
-                "full_name": applicant.full_name,
-                "posting_title": posting.title,
-                "consent_to_confirm": applicant.consents_to_talent_pool,
-            },
-            language=applicant.language,
-            subject_ref=application.id,
-            personal_link="portal-access",
-        )
+        if isinstance(applicant, ApplicantData):
+            queue_email(
+                to=email,
+                template="careers/emails/application_received",
+                context={
+                    "full_name": applicant.full_name,
+                    "posting_title": posting.title,
+                    "consent_to_confirm": applicant.consents_to_talent_pool,
+                },
+                language=applicant.language,
+                subject_ref=application.id,
+                personal_link="portal-access",
+            )
     if candidate.pk != typed.pk:
         # A person who had applied before: a restriction they asked for covers this
         # application too (once it is committed, see `freeze_if_requested`). Nobody can
         # have asked anything about a new address.
         restrictions.freeze_if_requested(candidate.pk)
     return application
+
+
+def record_sourced_application(
+    *,
+    posting: Posting,
+    applicant: SourcedApplicant,
+    cv: IO[bytes],
+    cv_filename: str,
+    inspected: InspectedCv,
+    actor: Actor,
+) -> Application:
+    """Records an application staff received elsewhere (by email, at a fair, from a
+    platform, a referral...) on the person's behalf: the public path's rows, gate and
+    compensation, for a posting that is open.
+
+    Side effects: one CV object in storage; in one transaction, the candidate (an existing
+    person's details are never changed: those typed stay on this application), the
+    application with its source and `recorded_by_staff`, its CV row, a "recorded by staff"
+    event naming `actor`, and the notice to the person (GDPR art. 14, in `applicant.language`:
+    who we are, why and on what basis we hold their data, until when, where it came from,
+    their rights, their portal link); after commit, its delivery is enqueued. No consent
+    is recorded and no age attested: only the person can give either. The application
+    records the privacy notice in effect now, the one the email links to.
+
+    Not rerunnable by design. Raises PostingNotOpen or SourceNotValid (nothing stored),
+    DuplicateApplication when this address has applied to this posting already (asked
+    before the upload: nothing stored, nobody emailed: staff are told, and the person
+    already knows of their application), ApplicationNotSaved when storage or the database
+    fails (the object is deleted again, as on the public path).
+    """
+    email = normalise_email(applicant.email)
+    if not posting.accepts_applications:
+        raise PostingNotOpen
+    if not selectors.recordable_sources().filter(slug=applicant.source).exists():
+        raise SourceNotValid
+    if Application.objects.filter(posting=posting, candidate__email=email).exists():
+        raise DuplicateApplication
+    try:
+        notice = privacy_texts.current_notice(timezone.now())
+    except DatabaseError as exc:
+        raise ApplicationNotSaved from exc
+    intake = _Intake(
+        source=applicant.source, notice_id=notice.pk, consent_text=None, recorded_by=actor
+    )
+    try:
+        key = storage.put_cv(cv, content_type=inspected.content_type, filename=cv_filename)
+    except storage.StorageUnavailable as exc:
+        raise ApplicationNotSaved from exc
+    try:
+        try:
+            return _record_application(
+                posting=posting,
+                applicant=applicant,
+                intake=intake,
+                email=email,
+                key=key,
+                cv_filename=cv_filename,
+                inspected=inspected,
+            )
+        except BaseException:
+            compensate_upload(key)  # whatever went wrong, no row refers to the object
+            raise
+    except IntegrityError as exc:
+        # A concurrent recording (or public application) of the same address won the race.
+        if Application.objects.filter(posting=posting, candidate__email=email).exists():
+            raise DuplicateApplication from None
+        raise ApplicationNotSaved from exc
+    except DatabaseError as exc:
+        raise ApplicationNotSaved from exc
+
+
+def _queue_recorded_notice(*, application: Application, email: str, posting: Posting) -> None:
+    """Queues the notice to a person whose application staff recorded (PRIVACY.md P24), in
+    their language, in the caller's transaction. Their portal link is minted at delivery
+    (`personal_link`): it is never in the stored text."""
+    source = Source.objects.get(slug=application.source_id)
+    notice = application.notice_version
+    notice_url = settings.PUBLIC_URL + reverse("privacy:notice")
+    if notice is not None:
+        notice_url += f"?version={notice.number}"
+    queue_email(
+        to=email,
+        template="careers/emails/application_recorded",
+        context={
+            "full_name": application.full_name,
+            "posting_title": posting.title,
+            # Lazy: the kind's label is translated in the email's language when rendered.
+            "source_kind": Source.Kind(source.kind).label,
+            "source_name": "" if source.builtin else source.name,
+            "notice_url": notice_url,
+            # The notice's own words (lazy, translated when rendered): the same purpose and
+            # basis as for an application through the form.
+            "purpose": PURPOSES["assess_application"],
+            "legal_basis": LEGAL_BASES["pre_contract_steps"],
+            "authority": settings.SUPERVISORY_AUTHORITY,
+        },
+        language=application.language,
+        subject_ref=application.id,
+        personal_link="portal-access",
+    )
 
 
 def _tell_owner_already_applied(*, posting: Posting, email: str) -> bool:
@@ -342,3 +512,49 @@ def compensate_upload(key: str) -> None:
     if failed:
         # Keys are random and carry nothing personal, so naming it here is safe.
         logger.error("orphaned CV object %s could not be deleted; run reconcile_storage", key)
+
+
+# --- The allow-list of sources -----------------------------------------------------------------
+
+
+class SourceRefused(ServiceRefused):
+    """The change to the allow-list is refused; nothing changed."""
+
+
+def create_source(*, slug: str, name: str, kind: str) -> Source:
+    """Adds an active source to the allow-list: posting links naming `slug` count as it
+    from now on. Side effect: one row. Raises SourceRefused if the slug is taken (by an
+    active or inactive source: a slug never changes meaning) or the kind is the careers
+    site's (there is one careers site). Not rerunnable: the second call is refused."""
+    if kind == Source.Kind.CAREERS_SITE:
+        raise SourceRefused(_("There is only one careers site; choose another kind."))
+    try:
+        with transaction.atomic():
+            return Source.objects.create(slug=slug, name=name, kind=kind, active=True)
+    except IntegrityError:
+        raise SourceRefused(
+            _("A source with this slug exists already (perhaps inactive): choose another.")
+        ) from None
+
+
+def update_source(*, source: Source, name: str, kind: str, active: bool) -> Source:
+    """Renames, re-kinds, deactivates or reactivates a source; its slug never changes (it is
+    in posting links, on applications and in the anonymous statistics). A built-in source
+    keeps its name and kind (they are shown translated), and the careers site stays
+    active (it is what every other link counts as). Side effect: saves the row when
+    something changed. Rerun-safe. Raises SourceRefused, changing nothing."""
+    if source.builtin and (name != source.name or kind != source.kind):
+        raise SourceRefused(_("A built-in source keeps its name and kind."))
+    if source.slug == CAREERS_SITE and not active:
+        raise SourceRefused(_("The careers site cannot be deactivated."))
+    if kind == Source.Kind.CAREERS_SITE and source.kind != kind:
+        raise SourceRefused(_("There is only one careers site; choose another kind."))
+    changes = {"name": name, "kind": kind, "active": active}
+    changed = [field for field, value in changes.items() if getattr(source, field) != value]
+    if not changed:
+        return source
+    for field in changed:
+        setattr(source, field, changes[field])
+    with transaction.atomic():
+        source.save(update_fields=[*changed, "updated_at"])
+    return source

@@ -38,7 +38,15 @@ def posting_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return _apply(request, posting)
     if not posting.accepts_applications:
         return render(request, DETAIL_TEMPLATE, {"posting": posting, "form": None})
-    return _render_form(request, posting, ApplicationForm())
+    return _render_form(
+        request, posting, ApplicationForm(initial={"source": _linked_source(request)})
+    )
+
+
+def _linked_source(request: HttpRequest) -> str:
+    """The allow-listed source the posting link names (`?source=`, else `utm_source=`), or the
+    careers site. The form carries it to the POST, where the service checks it again."""
+    return selectors.tracked_source(request.GET.get("source") or request.GET.get("utm_source"))
 
 
 def _render_form(
@@ -91,6 +99,7 @@ def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
         language=get_language() or settings.LANGUAGE_CODE,
         notice_version=data["notice_version"],
         consent_text_version=data["consent_text_version"],
+        source=data["source"],
     )
     try:
         submit_application(

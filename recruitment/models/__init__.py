@@ -23,15 +23,16 @@ from recruitment.models.rights import (
     ExportPassageReview,
     PortalToken,
 )
-from recruitment.models.statistics import ApplicationSource, ApplicationStatistic
+from recruitment.models.sources import CAREERS_SITE, Source
+from recruitment.models.statistics import ApplicationStatistic
 
 __all__ = [
+    "CAREERS_SITE",
     "DECIDED_STAGES",
     "FORWARD_STAGES",
     "AccessEvent",
     "Application",
     "ApplicationEvent",
-    "ApplicationSource",
     "ApplicationStatistic",
     "Candidate",
     "ConsentReminder",
@@ -49,5 +50,6 @@ __all__ = [
     "PortalToken",
     "Posting",
     "RetentionConsent",
+    "Source",
     "TeamMembership",
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from recruitment.models.postings import Posting
 from recruitment.models.privacy_texts import ConsentTextVersion, NoticeVersion
+from recruitment.models.sources import CAREERS_SITE, Source
 
 
 class Candidate(models.Model):
@@ -83,10 +84,14 @@ class Application(models.Model):
     cover_letter = models.TextField(_("cover letter"), blank=True)
     # The language the candidate applied in; every later email to them uses it.
     language = models.CharField(_("language"), max_length=12)
-    # The minimum age the candidate attested to at the time ("I am at least N years old").
-    attested_min_age = models.PositiveSmallIntegerField(_("attested minimum age"))
-    # The privacy notice the form showed (PRIVACY.md P19); null for applications received
-    # before notices were versioned.
+    # The minimum age the candidate attested to at the time ("I am at least N years old");
+    # null when staff recorded the application (the person attested nothing).
+    attested_min_age = models.PositiveSmallIntegerField(
+        _("attested minimum age"), null=True, blank=True
+    )
+    # The privacy notice the form showed (PRIVACY.md P19), or, for an application staff
+    # recorded, the one in effect when the person was told of it (the email links to it);
+    # null for applications received before notices were versioned.
     notice_version = models.ForeignKey(
         NoticeVersion,
         on_delete=models.PROTECT,
@@ -94,6 +99,20 @@ class Application(models.Model):
         blank=True,
         related_name="applications",
     )
+    # Where it came from (an allow-listed source's slug; the careers site unless a posting
+    # link or staff named another). Never a person: a referral records only that it was one.
+    source = models.ForeignKey(
+        Source,
+        to_field="slug",
+        on_delete=models.PROTECT,
+        default=CAREERS_SITE,
+        related_name="applications",
+        verbose_name=_("source"),
+    )
+    # Received by email, at a fair, from a platform...: staff recorded it on the person's
+    # behalf (who: its "recorded by staff" event). The person gave no consent and attested
+    # nothing; they were told at once (PRIVACY.md P24).
+    recorded_by_staff = models.BooleanField(_("recorded by staff"), default=False)
     # When the application reached hired, unsuccessful or withdrawn (time-to-decision).
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     # --- Retention (recruitment.retention.services.schedule keeps these consistent) ---
@@ -279,6 +298,8 @@ class ApplicationEvent(models.Model):
         # the same (recruitment.retention.services.schedule), its stage left as it was.
         ENDED_BY_CONCLUSION = "ended_by_conclusion", _("Ended by the conclusion of the process")
         CONSENT_CONFIRMED = "consent_confirmed", _("Consent confirmed by the candidate")
+        # Staff recorded an application received by email, at a fair, from a platform...
+        RECORDED_BY_STAFF = "recorded_by_staff", _("Recorded by staff")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")

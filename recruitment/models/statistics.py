@@ -1,9 +1,10 @@
 """Anonymous application counts that survive the purge (DESIGN.md "Retention", PRIVACY.md P6).
 
 When an application is erased, its contribution to the posting's funnel is added here as a
-count: which posting, which month it was submitted in, how far forward it got and how it
-ended. Nothing links a row to a candidate or an application, and no column can hold a name,
-an email address or free text.
+count: which posting, which month it was submitted in, how far forward it got, how it
+ended and where it came from (a source's slug from the staff's allow-list). Nothing links a
+row to a candidate or an application, and no column holds a name, an email address or text
+a candidate wrote.
 """
 
 from django.db import models
@@ -11,20 +12,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from recruitment.models.candidates import FORWARD_STAGES, Application
-
-
-class ApplicationSource(models.TextChoices):
-    """Where an application came from."""
-
-    # Applications do not record where the candidate came from yet: every one came through
-    # the careers pages. A new source becomes a new choice here (and a column on Application).
-    CAREERS = "careers", _("Careers pages")
+from recruitment.models.sources import CAREERS_SITE
 
 
 class ApplicationStatistic(models.Model):
     """How many erased applications share one (posting, month, stage reached, outcome, source)."""
-
-    Source = ApplicationSource
 
     # A plain number, not a foreign key: the count must not block or follow a posting.
     posting_id = models.BigIntegerField(_("posting"))
@@ -38,12 +30,10 @@ class ApplicationStatistic(models.Model):
     )
     # Its stage when erased: hired, unsuccessful, withdrawn, or where it stood (under-age).
     outcome = models.CharField(_("outcome"), max_length=20, choices=Application.Stage.choices)
-    source = models.CharField(
-        _("source"),
-        max_length=20,
-        choices=ApplicationSource.choices,
-        default=ApplicationSource.CAREERS,
-    )
+    # The source's slug (recruitment.models.sources), copied as a string, not a foreign key:
+    # the count outlives the source being renamed, deactivated or removed. A slug names a
+    # channel ("linkedin", "referral"), never a person.
+    source = models.CharField(_("source"), max_length=50, default=CAREERS_SITE)
     count = models.PositiveIntegerField(_("applications"), default=0)
 
     class Meta:
@@ -62,9 +52,11 @@ class ApplicationStatistic(models.Model):
                 condition=Q(outcome__in=Application.Stage.values),
                 name="statistic_outcome_is_a_stage",
             ),
+            # Any slug the allow-list ever held, and nothing else: never an address or a
+            # sentence (a slug's letters, digits, hyphens and underscores).
             models.CheckConstraint(
-                condition=Q(source__in=ApplicationSource.values),
-                name="statistic_source_is_known",
+                condition=Q(source__regex=r"^[-a-z0-9_]{1,50}$"),
+                name="statistic_source_is_a_slug",
             ),
         ]
 

@@ -86,8 +86,21 @@ def board_columns(
     page_ids = list(pages.values_list("pk", flat=True))
     cards = (
         Application.objects.filter(pk__in=page_ids)
-        # A card shows the name given on the application; the candidate row is not read.
-        .only("id", "candidate_id", "posting_id", "stage", "full_name", "created_at")
+        # A card shows the name given on the application (the candidate row is not read)
+        # and where it came from (joined: the source's name and kind).
+        .select_related("source")
+        .only(
+            "id",
+            "candidate_id",
+            "posting_id",
+            "stage",
+            "full_name",
+            "created_at",
+            "source__slug",
+            "source__name",
+            "source__kind",
+            "source__builtin",
+        )
         .annotate(
             note_count=Coalesce(
                 Subquery(notes.values("application").annotate(n=Count("pk")).values("n")),
@@ -112,7 +125,7 @@ def board_columns(
 def application_for_detail(applications: QuerySet[Application], pk: UUID | str) -> Application:
     """One application with everything its page shows, in a fixed number of queries."""
     return (
-        applications.select_related("candidate", "posting")
+        applications.select_related("candidate", "posting", "source")
         .prefetch_related(
             Prefetch("cvs", queryset=CurriculumVitae.objects.order_by("-created_at")),
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from recruitment.audit import views as audit
+from recruitment.careers import staff_views as sourcing
 from recruitment.notices.views import staff as privacy_texts
 from recruitment.pipeline.views import applications, dashboard, postings
 from recruitment.pipeline.views import board as pipeline
@@ -43,6 +44,13 @@ urlpatterns = [
     path("postings/<int:pk>/pipeline/<slug:stage>/", pipeline.column, name="pipeline_column"),
     path("postings/<int:pk>/unsuccessful/", pipeline.bulk_unsuccessful, name="bulk_unsuccessful"),
     path("postings/<int:pk>/dashboard/", dashboard.posting_dashboard, name="posting_dashboard"),
+    path(
+        "postings/<int:pk>/record-application/",
+        sourcing.record_application,
+        name="application_record",
+    ),
+    path("sources/", sourcing.sources, name="sources"),
+    path("sources/<slug:slug>/", sourcing.source_edit, name="source_edit"),
     path("applications/<uuid:pk>/", applications.detail, name="application"),
     path("applications/<uuid:pk>/move/", applications.move, name="application_move"),
     path("applications/<uuid:pk>/cv/<uuid:cv_id>/", applications.download_cv, name="cv_download"),

@@ -224,10 +224,11 @@ def sign_in(page: Page, live_server: LiveServer, username: str, password: str) -
     page.wait_for_url(lambda url: "/staff/2fa/" not in url and "/staff/login/" not in url)
 
 
-# What the data migrations 0003 and 0013 give the staff groups. A browser test's database is
-# flushed between tests (the live server needs committed data), which removes them.
+# What the data migrations 0003, 0013 and 0022 give the staff groups. A browser test's
+# database is flushed between tests (the live server needs committed data), which removes
+# them.
 STAFF_GROUPS = {
-    "Recruiters": ["add_posting"],
+    "Recruiters": ["add_posting", "add_source", "change_source", "view_source"],
     "Privacy officers": ["view_accessevent", "act_as_privacy_officer"],
 }
 

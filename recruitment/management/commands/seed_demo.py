@@ -30,7 +30,12 @@ from notifications.models import OutboundEmail
 from notifications.services import deliver_email
 from recruitment.access import Actor
 from recruitment.accounts.services import enrol_totp
-from recruitment.careers.services import ApplicantData, submit_application
+from recruitment.careers.services import (
+    ApplicantData,
+    SourcedApplicant,
+    record_sourced_application,
+    submit_application,
+)
 from recruitment.cvs.checks import inspect_cv
 from recruitment.models import (
     Application,
@@ -38,6 +43,7 @@ from recruitment.models import (
     ErasureRecord,
     Posting,
     RetentionConsent,
+    Source,
     TeamMembership,
 )
 from recruitment.pipeline.services.notes import add_note
@@ -93,6 +99,20 @@ CONCLUDED_APPLICANTS = [
     ("Petra Horvat", "petra.horvat@example.com", "unsuccessful", False),
     ("Dino Mehić", "dino.mehic@example.com", "applied", False),
 ]
+# Where demo applications came from: a posting link naming a source (`?source=`), or staff
+# recording one received elsewhere (True; the person is emailed in the language given).
+# Everyone else came through the careers site.
+DEMO_PLATFORMS = [("linkedin", "LinkedIn")]
+APPLICANT_SOURCES: dict[str, tuple[str, bool, str]] = {
+    "marko.petrovic@example.com": ("linkedin", False, "en"),
+    "nikola.jovanovic@example.com": ("referral", False, "en"),
+    "emir.begic@example.com": ("email", True, "bs"),
+    "jelena.simic@example.com": ("job-fair", True, "sr-latn"),
+    "amra.delic@example.com": ("linkedin", False, "en"),
+    "stefan.ilic@example.com": ("job-fair", True, "hr"),
+    "dino.mehic@example.com": ("linkedin", False, "en"),
+}
+
 # The kept applicant asked, by email, for a copy of their data: an open access request.
 REQUESTING_EMAIL = "maja.kovac@example.com"
 
@@ -233,6 +253,10 @@ class Command(BaseCommand):
                 TeamMembership.objects.update_or_create(
                     posting=Posting.objects.get(slug=slug), user=user, defaults={"role": role}
                 )
+        for slug, name in DEMO_PLATFORMS:
+            Source.objects.get_or_create(
+                slug=slug, defaults={"name": name, "kind": Source.Kind.PLATFORM}
+            )
         recruiter = user_model.objects.get(username="recruiter")
         self._seed_applications(recruiter)
         concluded = self._seed_concluded_process(recruiter)
@@ -270,7 +294,7 @@ class Command(BaseCommand):
         for name, email, stage, consents in DEMO_APPLICANTS:
             if Application.objects.filter(posting=posting, candidate__email=email).exists():
                 continue
-            application = _apply(posting, name=name, email=email, consents=consents)
+            application = _apply(posting, name=name, email=email, consents=consents, by=actor)
             if stage != Application.Stage.APPLIED:
                 move_application(application_id=application.pk, to_stage=stage, actor=actor)
             if stage == Application.Stage.INTERVIEW:
@@ -301,7 +325,9 @@ class Command(BaseCommand):
                     .first()
                 )
                 if application is None:
-                    application = _apply(posting, name=name, email=email, consents=consents)
+                    application = _apply(
+                        posting, name=name, email=email, consents=consents, by=actor
+                    )
                     if stage != Application.Stage.APPLIED:
                         move_application(application_id=application.pk, to_stage=stage, actor=actor)
                 for consent in RetentionConsent.objects.filter(application=application):
@@ -349,19 +375,40 @@ class Command(BaseCommand):
         )
 
 
-def _apply(posting: Posting, *, name: str, email: str, consents: bool) -> Application:
-    """One application through the real apply service (CV in storage, email in the outbox)."""
+def _apply(posting: Posting, *, name: str, email: str, consents: bool, by: Actor) -> Application:
+    """One application through the real apply service (CV in storage, email in the outbox),
+    from the source APPLICANT_SOURCES names: through a posting link naming it, or recorded
+    by staff (`by`) on the person's behalf (then they never consent: only they can)."""
     pdf = _demo_cv()
-    with translation.override("en"):
+    source, recorded, language = APPLICANT_SOURCES.get(email, ("careers", False, "en"))
+    cover_letter = "I would like to build privacy-respecting software with you."
+    if recorded:
+        return record_sourced_application(
+            posting=posting,
+            applicant=SourcedApplicant(
+                full_name=name,
+                email=email,
+                phone="",
+                cover_letter=cover_letter,
+                language=language,
+                source=source,
+            ),
+            cv=io.BytesIO(pdf),
+            cv_filename=f"{name} CV.pdf",
+            inspected=inspect_cv(io.BytesIO(pdf), max_bytes=len(pdf)),
+            actor=by,
+        )
+    with translation.override(language):
         return submit_application(
             posting=posting,
             applicant=ApplicantData(
                 full_name=name,
                 email=email,
                 phone="",
-                cover_letter="I would like to build privacy-respecting software with you.",
+                cover_letter=cover_letter,
                 consents_to_talent_pool=consents,
-                language="en",
+                language=language,
+                source=source,
             ),
             cv=io.BytesIO(pdf),
             cv_filename=f"{name} CV.pdf",

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from recruitment import access
 from recruitment.audit import services as audit
-from recruitment.models import Application, Posting
+from recruitment.models import CAREERS_SITE, Application, Posting
 from recruitment.pipeline import selectors
 from recruitment.pipeline.forms import BulkUnsuccessfulForm
 from recruitment.pipeline.services import stages as pipeline_services
@@ -209,6 +209,10 @@ def _labelled(cards: list[Application]) -> list[Application]:
         card.applied_label = _("Applied %(date)s") % {  # type: ignore[attr-defined]
             "date": date_format(timezone.localtime(card.created_at), "SHORT_DATE_FORMAT")
         }
+        # Only an application from elsewhere names its source: most came through the site.
+        card.source_label = (  # type: ignore[attr-defined]
+            "" if card.source_id == CAREERS_SITE else card.source.label
+        )
         count = card.note_count  # type: ignore[attr-defined]
         card.notes_label = ngettext(  # type: ignore[attr-defined]
             "%(count)s note", "%(count)s notes", count

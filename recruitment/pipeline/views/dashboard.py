@@ -1,4 +1,5 @@
-"""A posting's dashboard: the stage funnel and time to decision, as counts only.
+"""A posting's dashboard: the stage funnel, time to decision, and applications and hires by
+source, as counts only.
 
 Whole-posting statistics are for those who decide (recruiters, hiring managers, admins);
 interviewers, who only ever see their assigned applications, get a 404 like anyone else.
@@ -41,6 +42,19 @@ def _decision_chart(times: statistics.DecisionTimes) -> SafeString:
     return horizontal_bar_chart(bars, title=_("Days from application to decision"))
 
 
+def _source_chart(sources: list[statistics.SourceCount]) -> SafeString:
+    bars = [
+        Bar(
+            label=count.label,
+            value=count.applications,
+            display=_("%(applications)s (%(hired)s hired)")
+            % {"applications": count.applications, "hired": count.hired},
+        )
+        for count in sources
+    ]
+    return horizontal_bar_chart(bars, title=_("Applications and hires by source"))
+
+
 def _days(value: float | None) -> str:
     return number_format(value, decimal_pos=1) if value is not None else ""
 
@@ -53,6 +67,8 @@ def posting_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     applications = applications_visible_to(request.user).filter(posting=posting)
     funnel = statistics.stage_funnel(applications, posting_id=posting.pk)
     times = statistics.decision_times(applications)
+    sources = statistics.by_source(applications, posting_id=posting.pk)
+    source_rows = [(count, _share(count.hired, count.applications)) for count in sources]
     funnel_rows = [(step, _share(step.count, funnel.total)) for step in funnel.reached]
     return render(
         request,
@@ -70,5 +86,7 @@ def posting_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "median_days": _days(times.median_days),
             "p90_days": _days(times.p90_days),
             "decision_chart": _decision_chart(times) if times.count else None,
+            "source_rows": source_rows,
+            "source_chart": _source_chart(sources) if sources else None,
         },
     )

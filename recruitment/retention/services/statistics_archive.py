@@ -1,4 +1,5 @@
-"""Keeps an erased application's contribution to the funnel, as an anonymous count.
+"""Keeps an erased application's contribution to the funnel, as an anonymous count: its
+posting, month, stage reached, outcome and source (the slug, which outlives the source).
 
 The purge calls `record_purged_application` in its transaction, just before it deletes the
 rows; the dashboard funnel adds these counts to the live applications'
@@ -15,7 +16,6 @@ from recruitment.models import (
     FORWARD_STAGES,
     Application,
     ApplicationEvent,
-    ApplicationSource,
     ApplicationStatistic,
 )
 
@@ -51,7 +51,8 @@ def record_purged_application(application: Application) -> None:
         month=submitted_month(application),
         stage_reached=stage_reached(application),
         outcome=application.stage,
-        source=ApplicationSource.CAREERS,
+        # The slug as a string: the count outlives the source (see ApplicationStatistic).
+        source=str(application.source_id),
         defaults={"count": 0},
     )
     ApplicationStatistic.objects.filter(pk=statistic.pk).update(count=F("count") + 1)
@@ -67,20 +68,21 @@ def record_purged_applications(applications: list[Application]) -> None:
         application_id__any_of=list(to_stages)
     ).values_list("application_id", "to_stage"):
         to_stages[application_id].append(to_stage)
-    increments: Counter[tuple[int, date, str, str]] = Counter()
+    increments: Counter[tuple[int, date, str, str, str]] = Counter()
     for application in applications:
         ranks = [_RANK.get(stage, 0) for stage in (application.stage, *to_stages[application.pk])]
         reached = FORWARD_STAGES[max(ranks)].value
+        month = submitted_month(application)
         increments[
-            (application.posting_id, submitted_month(application), reached, application.stage)
+            (application.posting_id, month, reached, application.stage, str(application.source_id))
         ] += 1
-    for (posting_id, month, reached, outcome), count in increments.items():
+    for (posting_id, month, reached, outcome, source), count in increments.items():
         statistic, _ = ApplicationStatistic.objects.get_or_create(
             posting_id=posting_id,
             month=month,
             stage_reached=reached,
             outcome=outcome,
-            source=ApplicationSource.CAREERS,
+            source=source,
             defaults={"count": 0},
         )
         ApplicationStatistic.objects.filter(pk=statistic.pk).update(count=F("count") + count)

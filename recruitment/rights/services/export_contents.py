@@ -202,7 +202,7 @@ def collect(*, candidate: Candidate, export: DataExport, now: datetime) -> Conte
     entries' checksums and sizes are filled in by `write_archive`, from the bytes copied.
     """
     applications = list(
-        candidate.applications.select_related("posting", "notice_version")
+        candidate.applications.select_related("posting", "notice_version", "source")
         .defer("notice_version__content", "notice_version__texts")
         .prefetch_related(
             Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "pk")),
@@ -426,7 +426,15 @@ def _application(
         "submitted_at": application.created_at,
         "language": application.language,
         "cover_letter": application.cover_letter,
+        # Null when staff recorded the application: the person attested nothing.
         "attested_min_age": application.attested_min_age,
+        # Where it came from (never a person), and whether staff recorded it for them.
+        "source": {
+            "slug": application.source.slug,
+            "kind": application.source.kind,
+            "name": application.source.name,
+        },
+        "recorded_by_staff": application.recorded_by_staff,
         # The privacy notice version the form showed (null: before notices were versioned).
         "notice_version": application.notice_version.number if application.notice_version else None,
         # The fingerprint of the notice text that version showed in the application's language.

@@ -97,6 +97,8 @@ def test_the_posting_page_shows_the_form_with_only_the_published_data_categories
         # Hidden: the versions of the notice and consent text the page shows.
         "notice_version",
         "consent_text_version",
+        # Hidden: the source the posting link named (a channel, not personal data).
+        "source",
     }
     # PRIVACY.md P18: no date of birth, photo, gender or national id.
     for forbidden in ("birth", "photo", "gender", "national", "jmbg"):

@@ -25,9 +25,9 @@ Stage = Application.Stage
 Role = TeamMembership.Role
 Kind = ApplicationEvent.Kind
 
-# Session, user, second factor, posting, two role checks, funnel, decision times, two
-# permission reads.
-QUERY_BUDGET = 10
+# Session, user, second factor, posting, two role checks, funnel, decision times, sources,
+# two permission reads.
+QUERY_BUDGET = 11
 
 
 # --- Given helpers --------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ def test_without_decisions_there_is_no_median_and_no_chart(
 
     assert (times.count, times.median_days, times.p90_days) == (0, None, None)
     assert "No decisions yet" in page
-    assert page.count('role="img"') == 1
+    assert page.count('role="img"') == 2  # the funnel and the sources, no decision chart
 
 
 def test_the_dashboard_shows_median_and_90th_percentile_in_days(
