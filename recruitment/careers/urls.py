@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recruitment.careers import views as careers
+from recruitment.careers.views import public as careers
 from recruitment.careers.feeds import OpenPostingsFeed
 from recruitment.careers.robots import public_cache
 

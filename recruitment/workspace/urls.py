@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from recruitment.audit import views as audit
-from recruitment.careers import staff_views as sourcing
+from recruitment.careers.views import sources as sourcing
 from recruitment.notices.views import staff as privacy_texts
 from recruitment.pipeline.views import applications, dashboard, postings
 from recruitment.pipeline.views import board as pipeline
