@@ -1,4 +1,4 @@
-"""The public careers pages: the listing, a posting and its form, the thanks page."""
+"""Public careers pages: the list of open postings and the application form. No login."""
 
 from django.conf import settings
 from django.db import DatabaseError
