@@ -30,7 +30,7 @@ from django.utils import timezone
 from ats.dates import add_months
 from ats.refusals import ServiceRefused
 from notifications.services import queue_email, sent_recently
-from recruitment.cvs import storage
+from recruitment.cvs import search_index, storage
 from recruitment.cvs.checks import InspectedCv
 from recruitment.models import (
     Application,
@@ -319,15 +319,20 @@ def _tell_owner_already_applied(*, posting: Posting, email: str) -> bool:
 def record_cv(
     *, application: Application, key: str, cv_filename: str, inspected: InspectedCv
 ) -> CurriculumVitae:
-    """Saves the row of a CV object already stored under `key`, as the checks described it."""
-    return CurriculumVitae.objects.create(
+    """Saves the row of a CV object already stored under `key`, as the checks described it
+    (its extracted text included), and recomputes the application's search vector from it:
+    the newest CV is the one searched, so a replacement replaces the text found too."""
+    cv = CurriculumVitae.objects.create(
         application=application,
         storage_key=key,
         original_filename=safe_filename(cv_filename),
         content_type=inspected.content_type,
         size=inspected.size,
         sha256=inspected.sha256,
+        text=inspected.text,
     )
+    search_index.refresh_search_vectors(Application.objects.filter(pk=application.pk))
+    return cv
 
 
 def compensate_upload(key: str) -> None:

@@ -32,10 +32,14 @@ class InspectedCv:
     content_type: str
     size: int
     sha256: str  # hex digest of the whole file
+    # The document's text for the talent pool's search (recruitment.cvs.text): personal
+    # data, stored on the CV's row; "" when it could not be read.
+    text: str = ""
 
 
 def inspect_cv(fileobj: IO[bytes], *, max_bytes: int) -> InspectedCv:
-    """Validate a CV by its content; raise CvRejected when it must not be stored.
+    """Validate a CV by its content; raise CvRejected when it must not be stored. The
+    result carries the document's text, read by the same parse (best effort, capped).
 
     Reads ``fileobj`` from position 0 in chunks, holding at most ``max_bytes`` (plus one
     chunk) in memory, and stops as soon as the limit is passed. The position is reset to 0
@@ -48,12 +52,14 @@ def inspect_cv(fileobj: IO[bytes], *, max_bytes: int) -> InspectedCv:
         data, sha256 = _read_capped(fileobj, max_bytes)
         kind = _sniff(data)
         if kind == "pdf":
-            check_pdf(data)
+            text = check_pdf(data)
             content_type = PDF_CONTENT_TYPE
         else:
-            check_docx(data)
+            text = check_docx(data)
             content_type = DOCX_CONTENT_TYPE
-        return InspectedCv(kind=kind, content_type=content_type, size=len(data), sha256=sha256)
+        return InspectedCv(
+            kind=kind, content_type=content_type, size=len(data), sha256=sha256, text=text
+        )
     finally:
         fileobj.seek(0)
 
