@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Serbian Cyrillic is the point of this file)
 """Serbian Cyrillic to Latin (Gaj's alphabet), so the talent pool's search finds
 "Ковачевић" by "Kovačević" or "Kovacevic", and "Kovačević" by "Ковачевић".
 
