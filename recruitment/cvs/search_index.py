@@ -13,6 +13,7 @@ texts themselves (recruitment.pool.selectors), so this does nothing there.
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import F, Func, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 
 from recruitment.models import Application, CurriculumVitae, Posting
@@ -37,17 +38,17 @@ def _latest_cv_text() -> Subquery:
 
 
 def _searchable(expression: object) -> Transliterated:
-    return Transliterated(Coalesce(expression, Value("")))
+    return Transliterated(Coalesce(expression, Value(""), output_field=TextField()))
 
 
-def search_vector_expression() -> SearchVector:
+def search_vector_expression() -> CombinedExpression:
     """The vector of the outer application, for an UPDATE of applications."""
     title = Subquery(Posting.objects.filter(pk=OuterRef("posting_id")).values("title")[:1])
     return (
         SearchVector(_searchable(_latest_cv_text()), config=SEARCH_CONFIG, weight="A")
         + SearchVector(_searchable(F("cover_letter")), config=SEARCH_CONFIG, weight="B")
         + SearchVector(_searchable(title), config=SEARCH_CONFIG, weight="C")
-    )  # type: ignore[return-value]
+    )
 
 
 def refresh_search_vectors(applications: QuerySet[Application]) -> int:

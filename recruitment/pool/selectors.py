@@ -73,6 +73,7 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
+from recruitment.models.candidates import ConsentQuerySet
 
 PAGE_SIZE = 20
 # The highlight marks ts_headline puts around matches: private-use characters, which the
@@ -97,7 +98,7 @@ def may_use_pool(user: Any) -> bool:
     return TeamMembership.objects.filter(user=user, role=TeamMembership.Role.RECRUITER).exists()
 
 
-def _consents_in_force(now: datetime) -> QuerySet[RetentionConsent]:
+def _consents_in_force(now: datetime) -> ConsentQuerySet:
     return RetentionConsent.objects.in_force(now).filter(scope=RetentionConsent.Scope.TALENT_POOL)
 
 
@@ -243,12 +244,23 @@ def search_pool(filters: PoolFilters, *, now: datetime, page_number: Any = 1) ->
     page = Paginator(ranked, PAGE_SIZE).get_page(page_number)
     ranks = {row["candidate_id"]: row["rank"] for row in page.object_list}
     snippets = _snippets(applications, query, list(ranks)) if query is not None else {}
-    page.object_list = _people(ranks, snippets, now=now)
+    page.object_list = _people(ranks, snippets, now=now)  # type: ignore[assignment]
     return page
 
 
+_DJ = re.compile("dj", re.IGNORECASE)
+
+
 def _search_query(words: str) -> SearchQuery:
-    return SearchQuery(to_latin(words), search_type="websearch", config=SEARCH_CONFIG)
+    """The words typed, in Latin, in websearch syntax. "dj" is how "đ" is written without
+    diacritics, while `unaccent` makes "đ" a "d": a query with "dj" also asks for the
+    variant with "đ" ("djuric" finds "Đurić" and "Djurić")."""
+    latin = to_latin(words)
+    query = SearchQuery(latin, search_type="websearch", config=SEARCH_CONFIG)
+    variant = _DJ.sub(lambda match: "Đ" if match.group()[0].isupper() else "đ", latin)
+    if variant != latin:
+        query = query | SearchQuery(variant, search_type="websearch", config=SEARCH_CONFIG)
+    return query
 
 
 class _StripMarks(Func):
@@ -275,7 +287,7 @@ def _snippets(
     document = Transliterated(
         _StripMarks(
             Concat(
-                Coalesce(latest_cv_text, Value("")),
+                Coalesce(latest_cv_text, Value(""), output_field=TextField()),
                 Value("\n"),
                 F("cover_letter"),
                 output_field=TextField(),
@@ -335,7 +347,7 @@ def _people(
             rank=float(ranks[candidate.pk] or 0.0),
             snippet=snippets.get(candidate.pk),
             applications=by_candidate.get(candidate.pk, []),
-            consent_expires_at=candidate.consent_expires_at,  # type: ignore[attr-defined]
+            consent_expires_at=candidate.consent_expires_at,
         )
         for candidate in candidates
     }
@@ -345,7 +357,7 @@ def _people(
 def person_applications(applications: QuerySet[Application]) -> list[Application]:
     """`applications` with what the pool shows of each: posting, stage reached (as
     `.reached`), average rating, newest CV. Two queries (the stage changes prefetched)."""
-    rows = list(
+    rows: list[Application] = list(
         applications.select_related("posting")
         .annotate(average_rating=_average_rating())
         .prefetch_related(
@@ -360,7 +372,8 @@ def person_applications(applications: QuerySet[Application]) -> list[Application
         .order_by("-created_at")
     )
     for application in rows:
-        application.reached = stage_reached(application, application.stage_changes)  # type: ignore[attr-defined]
+        changes = application.stage_changes  # type: ignore[attr-defined]
+        application.reached = stage_reached(application, changes)  # type: ignore[attr-defined]
     return rows
 
 
@@ -458,8 +471,11 @@ def _search_pool_in_python(
     order = sorted(best, key=lambda pk: (-best[pk][0], -best[pk][1].timestamp(), str(pk)))
     page = Paginator(order, PAGE_SIZE).get_page(page_number)
     ranks = {pk: best[pk][0] for pk in page.object_list}
-    snippets = {pk: best[pk][2] for pk in page.object_list if best[pk][2] is not None}
-    page.object_list = _people(ranks, snippets, now=now)  # type: ignore[arg-type]
+    snippets: dict[UUID, SafeString] = {}
+    for pk in page.object_list:
+        if (snippet := best[pk][2]) is not None:
+            snippets[pk] = snippet
+    page.object_list = _people(ranks, snippets, now=now)  # type: ignore[assignment]
     return page
 
 
@@ -482,7 +498,8 @@ def _python_snippet(document: str, terms: list[str]) -> SafeString | None:
         for term in terms
         for m in re.finditer(re.escape(term), searchable[begin:end])
     )
-    pieces, cursor = [], 0
+    pieces: list[str] = []
+    cursor = 0
     window = source[begin:end]
     for start, stop in spans:
         if start < cursor:
