@@ -373,7 +373,9 @@ def person_applications(applications: QuerySet[Application]) -> list[Application
     )
     for application in rows:
         changes = application.stage_changes  # type: ignore[attr-defined]
-        application.reached = stage_reached(application, changes)  # type: ignore[attr-defined]
+        reached = stage_reached(application, changes)
+        application.reached = reached  # type: ignore[attr-defined]
+        application.reached_label = Application.Stage(reached).label  # type: ignore[attr-defined]
     return rows
 
 
