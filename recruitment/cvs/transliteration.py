@@ -56,7 +56,8 @@ def to_latin(text: str) -> str:
 
 def sql_function_body() -> str:
     """The body of the SQL function `ats_translit(text)`: the same mapping, as nested
-    replace() calls for the letters that become two, and one translate() for the rest."""
+    replace() calls for the letters that become two, and one translate() for the rest;
+    nothing at all for a text without a Serbian Cyrillic letter."""
     singles = {c: latin for c, latin in CYRILLIC_TO_LATIN.items() if len(latin) == 1}
     doubles = {c: latin for c, latin in CYRILLIC_TO_LATIN.items() if len(latin) > 1}
     expression = "$1"
@@ -65,4 +66,10 @@ def sql_function_body() -> str:
             expression = f"replace({expression}, '{source}', '{target}')"
     sources = "".join(singles) + "".join(c.upper() for c in singles)
     targets = "".join(singles.values()) + "".join(v.upper() for v in singles.values())
-    return f"SELECT translate({expression}, '{sources}', '{targets}')"
+    # Most texts hold no Cyrillic at all: they are returned as they are, without the
+    # replace() passes (which cost more than the whole search would otherwise).
+    every = "".join(CYRILLIC_TO_LATIN) + "".join(CYRILLIC_TO_LATIN).upper()
+    return (
+        f"SELECT CASE WHEN $1 ~ '[{every}]' "
+        f"THEN translate({expression}, '{sources}', '{targets}') ELSE $1 END"
+    )

@@ -13,7 +13,7 @@ from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations, models
 
 # Frozen copy of recruitment.cvs.transliteration.sql_function_body() at this migration.
-TRANSLIT_BODY = "SELECT translate(replace(replace(replace(replace(replace(replace($1, 'љ', 'lj'), 'Љ', 'Lj'), 'њ', 'nj'), 'Њ', 'Nj'), 'џ', 'dž'), 'Џ', 'Dž'), 'абвгдђежзијклмнопрстћуфхцчшАБВГДЂЕЖЗИЈКЛМНОПРСТЋУФХЦЧШ', 'abvgdđežzijklmnoprstćufhcčšABVGDĐEŽZIJKLMNOPRSTĆUFHCČŠ')"
+TRANSLIT_BODY = "SELECT CASE WHEN $1 ~ '[абвгдђежзијклљмнњопрстћуфхцчџшАБВГДЂЕЖЗИЈКЛЉМНЊОПРСТЋУФХЦЧЏШ]' THEN translate(replace(replace(replace(replace(replace(replace($1, 'љ', 'lj'), 'Љ', 'Lj'), 'њ', 'nj'), 'Њ', 'Nj'), 'џ', 'dž'), 'Џ', 'Dž'), 'абвгдђежзијклмнопрстћуфхцчшАБВГДЂЕЖЗИЈКЛМНОПРСТЋУФХЦЧШ', 'abvgdđežzijklmnoprstćufhcčšABVGDĐEŽZIJKLMNOPRSTĆUFHCČŠ') ELSE $1 END"
 
 POSTGRES_FORWARD = [
     "CREATE OR REPLACE FUNCTION ats_translit(text) RETURNS text "

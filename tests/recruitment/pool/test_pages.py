@@ -132,9 +132,15 @@ def test_the_pool_page_costs_the_same_queries_however_many_people(
     for params in ({}, {"q": "python"}, {"q": "python", "rating": "2", "stage": "screening"}):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(SEARCH, params).status_code == 200
-        # Session, user, second factor, permissions, nav links, posting choices, count,
-        # page, snippets, people, applications, stage changes, the audit row.
-        assert len(queries) <= 16, [q["sql"][:120] for q in queries.captured_queries]
+        # Session, user, second factor, permissions, nav links, posting choices, the
+        # planner setting, count, page, snippets, people, applications, stage changes, the
+        # audit row (savepoints aside): the same whatever the number of people.
+        sql = [
+            q["sql"][:120]
+            for q in queries.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+        ]
+        assert len(sql) <= 17, sql
 
 
 @pytest.mark.django_db(transaction=True)

@@ -77,9 +77,11 @@ def test_the_transliteration_in_sql_is_the_one_in_python(posting: Posting) -> No
     if connection.vendor != "postgresql":
         pytest.skip("ats_translit exists on PostgreSQL only")
     letters = "".join(CYRILLIC_TO_LATIN) + "".join(CYRILLIC_TO_LATIN).upper() + " Abc-ёЯ"
+    # The whole alphabet, and each letter alone (a text whose only Cyrillic is "љ").
     with connection.cursor() as cursor:
-        cursor.execute("SELECT ats_translit(%s)", [letters])
-        assert cursor.fetchone()[0] == to_latin(letters)
+        for text in [letters, "plain Latin, čćžšđ", *letters]:
+            cursor.execute("SELECT ats_translit(%s)", [text])
+            assert cursor.fetchone()[0] == to_latin(text)
 
 
 def test_the_better_match_ranks_first_and_pages_follow(posting: Posting) -> None:
