@@ -232,7 +232,7 @@ def search_pool(filters: PoolFilters, *, now: datetime, page_number: Any = 1) ->
         if query is not None:
             _prefer_the_search_index()
         page, ranks, snippets = _ranked_page(applications, query, page_number)
-    page.object_list = _people(ranks, snippets, now=now)  # type: ignore[assignment]
+    page.object_list = _people(ranks, snippets, now=now)
     return page
 
 
