@@ -234,6 +234,10 @@ def _record_application(
             language=applicant.language,
             attested_min_age=settings.APPLICANT_MIN_AGE,
             notice_version_id=shown.notice_id,
+            # The talent pool's search vector, computed in the same INSERT.
+            search_vector=search_index.vector_for(
+                cv_text=inspected.text, cover_letter=applicant.cover_letter, title=posting.title
+            ),
         )
         record_cv(application=application, key=key, cv_filename=cv_filename, inspected=inspected)
         ApplicationEvent.objects.create(
@@ -320,9 +324,9 @@ def record_cv(
     *, application: Application, key: str, cv_filename: str, inspected: InspectedCv
 ) -> CurriculumVitae:
     """Saves the row of a CV object already stored under `key`, as the checks described it
-    (its extracted text included), and recomputes the application's search vector from it:
-    the newest CV is the one searched, so a replacement replaces the text found too."""
-    cv = CurriculumVitae.objects.create(
+    (its extracted text included). The application's search vector is the caller's: built
+    with the application, or refreshed after a replacement (search_index)."""
+    return CurriculumVitae.objects.create(
         application=application,
         storage_key=key,
         original_filename=safe_filename(cv_filename),
@@ -331,8 +335,6 @@ def record_cv(
         sha256=inspected.sha256,
         text=inspected.text,
     )
-    search_index.refresh_search_vectors(Application.objects.filter(pk=application.pk))
-    return cv
 
 
 def compensate_upload(key: str) -> None:

@@ -3,7 +3,8 @@
 One vector per application, from its CV's extracted text (weight A), its cover letter (B)
 and its posting's title (C), each transliterated to Latin (`ats_translit`, see
 transliteration.py) and parsed with the `ats_search` configuration (simple + unaccent),
-both created by migration 0022. The services that write any of those call
+both created by migration 0022. A new application gets its vector in its INSERT
+(`vector_for`); the services that change any of those texts later call
 `refresh_search_vectors` in their transaction: one UPDATE, however many rows.
 
 On SQLite (the embedded default) there is no vector: the pool's fallback search reads the
@@ -48,6 +49,18 @@ def search_vector_expression() -> CombinedExpression:
         SearchVector(_searchable(_latest_cv_text()), config=SEARCH_CONFIG, weight="A")
         + SearchVector(_searchable(F("cover_letter")), config=SEARCH_CONFIG, weight="B")
         + SearchVector(_searchable(title), config=SEARCH_CONFIG, weight="C")
+    )
+
+
+def vector_for(*, cv_text: str, cover_letter: str, title: str) -> CombinedExpression | None:
+    """The vector of texts at hand, for the INSERT of a new application (no query of its
+    own); None on SQLite."""
+    if connection.vendor != "postgresql":
+        return None
+    return (
+        SearchVector(_searchable(Value(cv_text)), config=SEARCH_CONFIG, weight="A")
+        + SearchVector(_searchable(Value(cover_letter)), config=SEARCH_CONFIG, weight="B")
+        + SearchVector(_searchable(Value(title)), config=SEARCH_CONFIG, weight="C")
     )
 
 

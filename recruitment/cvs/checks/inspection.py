@@ -8,7 +8,7 @@ later is the one chosen here.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Literal
 
 from .docx import check_docx
@@ -34,7 +34,9 @@ class InspectedCv:
     sha256: str  # hex digest of the whole file
     # The document's text for the talent pool's search (recruitment.cvs.text): personal
     # data, stored on the CV's row; "" when it could not be read.
-    text: str = ""
+    # Not compared (two reads of the same bytes are the same CV) and never in a repr, so
+    # no traceback or log line can carry it.
+    text: str = field(default="", compare=False, repr=False)
 
 
 def inspect_cv(fileobj: IO[bytes], *, max_bytes: int) -> InspectedCv:
