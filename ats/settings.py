@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",  # the widgets' own templates, for FORM_RENDERER's template engine
+    # Full-text search of the talent pool (SearchVectorField, SearchQuery, unaccent).
+    "django.contrib.postgres",
     "django.contrib.humanize",  # allauth's security key list shows "last used 2 days ago"
     "django.contrib.sitemaps",  # /sitemap.xml of the open postings (its template)
     "csp",

@@ -18,7 +18,7 @@ from tools import devstack
 RESULTS = Path(__file__).resolve().parent / "results.json"
 # Run in this order; each module under bench/ has `run() -> list[dict]` (one row per figure).
 # "pages" holds what was the "board" benchmark (the board at 50 and 5,000 applications).
-BENCHMARKS = ("purge", "purge_memory", "sweep_idle", "pages", "apply", "export")
+BENCHMARKS = ("purge", "purge_memory", "sweep_idle", "pages", "apply", "export", "pool")
 
 
 def selected() -> list[str]:
@@ -50,7 +50,7 @@ def main() -> int:
 
             call_command("migrate", "--no-input", verbosity=0)
             storage.ensure_bucket()
-            if {"pages", "apply"} & set(names):  # pages need the static files manifest
+            if {"pages", "apply", "pool"} & set(names):  # pages need the static files manifest
                 call_command("collectstatic", "--no-input", verbosity=0)
             results: list[dict[str, Any]] = []
             for name in names:

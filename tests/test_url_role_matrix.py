@@ -15,8 +15,15 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
-from recruitment.models import AccessEvent, Application, LegalHold, TeamMembership
+from recruitment.models import (
+    AccessEvent,
+    Application,
+    LegalHold,
+    RetentionConsent,
+    TeamMembership,
+)
 from recruitment.rights.services.register import record_request
 from tests.factories import (
     ApplicationFactory,
@@ -246,6 +253,13 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "staff/privacy-texts/": row("GET", 302, 404, 404, 404, 404, 404, 404, 200, 200),
     "staff/privacy-texts/notice/": row("POST", 302, 404, 404, 404, 404, 404, 404, 302, 302),
     "staff/privacy-texts/consent/": row("POST", 302, 404, 404, 404, 404, 404, 404, 302, 302),
+    # The talent pool (issue 19): recruiters (of any posting) and admins only; the person is
+    # one of the pool (world["pool_person"]), the CV theirs.
+    "staff/pool/": row("GET", 302, 404, 404, 404, 404, 200, 404, 404, 200),
+    "staff/pool/<uuid:pk>/": row("GET", 302, 404, 404, 404, 404, 200, 404, 404, 200),
+    "staff/pool/<uuid:pk>/cv/<uuid:cv_id>/": row(
+        "GET", 302, 404, 404, 404, 404, 302, 404, 404, 302
+    ),
 }
 
 # Django admin: staff accounts reach its index, only superusers reach candidate data, and
@@ -324,6 +338,21 @@ def world(db: None) -> dict[str, Any]:
     subject_request = record_request(
         candidate=application.candidate, kind="objection", channel="email"
     )
+    # A person in the talent pool: a confirmed consent in force covers their application.
+    pool_application = ApplicationFactory.create(posting=posting)
+    pool_cv = CvFactory.create(application=pool_application)
+    now = timezone.now()
+    RetentionConsent.objects.create(
+        candidate=pool_application.candidate,
+        application=pool_application,
+        scope=RetentionConsent.Scope.TALENT_POOL,
+        text_version="0" * 64,
+        language="en",
+        channel=RetentionConsent.Channel.APPLICATION_FORM,
+        given_at=now,
+        confirmed_at=now,
+        expires_at=now + timedelta(days=300),
+    )
     users = {
         "anonymous": None,
         "staff_without_posting": UserFactory.create(),
@@ -361,6 +390,8 @@ def world(db: None) -> dict[str, Any]:
         },
         "hold": str(hold.pk),
         "request": str(subject_request.pk),
+        "pool_person": str(pool_application.candidate_id),
+        "pool_cv": str(pool_cv.pk),
     }
 
 
@@ -382,6 +413,9 @@ POST_DATA: dict[str, dict[str, str]] = {
 
 def concrete_path(pattern: str, world: dict[str, Any]) -> str:
     path = pattern
+    if path.startswith("staff/pool/"):
+        path = path.replace("<uuid:pk>", world["pool_person"])
+        path = path.replace("<uuid:cv_id>", world["pool_cv"])
     if "<uuid:pk>" in path and path.startswith("staff/requests/"):
         path = path.replace("<uuid:pk>", world["request"])
     if "<uuid:pk>" in path:

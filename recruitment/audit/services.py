@@ -27,6 +27,7 @@ def record_access(
     posting_id: int | None = None,
     request_id: UUID | None = None,
     subject_username: str = "",
+    details: str = "",
 ) -> AccessEvent:
     """Writes one audit row. Call it inside the transaction of the change it records, so a
     change and its audit entry exist together. Not idempotent: each call is one access."""
@@ -38,6 +39,7 @@ def record_access(
         posting_id=posting_id,
         request_id=request_id,
         subject_username=subject_username,
+        details=details,
         client_ip=truncated_ip(actor.client_ip),
     )
 

@@ -34,7 +34,7 @@ from ats.refusals import ServiceRefused
 from notifications.services import queue_email, sent_recently
 from recruitment.access import Actor
 from recruitment.careers import selectors
-from recruitment.cvs import storage
+from recruitment.cvs import search_index, storage
 from recruitment.cvs.checks import InspectedCv
 from recruitment.models import (
     CAREERS_SITE,
@@ -294,6 +294,10 @@ def _record_application(
             notice_version_id=intake.notice_id,
             source_id=intake.source,
             recorded_by_staff=recorded_by is not None,
+            # The talent pool's search vector, computed in the same INSERT.
+            search_vector=search_index.vector_for(
+                cv_text=inspected.text, cover_letter=applicant.cover_letter, title=posting.title
+            ),
         )
         record_cv(application=application, key=key, cv_filename=cv_filename, inspected=inspected)
         ApplicationEvent.objects.create(
@@ -491,7 +495,9 @@ def _tell_owner_already_applied(*, posting: Posting, email: str) -> bool:
 def record_cv(
     *, application: Application, key: str, cv_filename: str, inspected: InspectedCv
 ) -> CurriculumVitae:
-    """Saves the row of a CV object already stored under `key`, as the checks described it."""
+    """Saves the row of a CV object already stored under `key`, as the checks described it
+    (its extracted text included). The application's search vector is the caller's: built
+    with the application, or refreshed after a replacement (search_index)."""
     return CurriculumVitae.objects.create(
         application=application,
         storage_key=key,
@@ -499,6 +505,7 @@ def record_cv(
         content_type=inspected.content_type,
         size=inspected.size,
         sha256=inspected.sha256,
+        text=inspected.text,
     )
 
 

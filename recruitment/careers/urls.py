@@ -1,8 +1,8 @@
 from django.urls import path
 
-from recruitment.careers.views import public as careers
 from recruitment.careers.feeds import OpenPostingsFeed
 from recruitment.careers.robots import public_cache
+from recruitment.careers.views import public as careers
 
 app_name = "careers"
 

@@ -54,6 +54,9 @@ class AccessEvent(models.Model):
         PUBLISH_CONSENT_TEXT = "publish_consent_text", _("Published consent text version")
         # Issue 17: an admin removed a colleague's second factor (they must set up a new one).
         RESET_SECOND_FACTOR = "reset_second_factor", _("Reset a colleague's second factor")
+        # Issue 19: the talent pool (the filters are kept in `details`, never the words typed).
+        SEARCH_POOL = "search_pool", _("Searched the talent pool")
+        VIEW_POOL_PERSON = "view_pool_person", _("Opened a person in the talent pool")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -68,6 +71,10 @@ class AccessEvent(models.Model):
     # The staff account an account action was taken on (a reset second factor), kept as
     # a name like actor_username.
     subject_username = models.CharField(max_length=150, blank=True)
+    # What a search was narrowed by (a talent pool search's filters: posting, stage,
+    # rating, language, consent expiry, and whether words were typed, never which). No
+    # candidate data.
+    details = models.CharField(max_length=200, blank=True)
     # Truncated (IPv4 /24, IPv6 /48): enough to spot misuse, not to identify a device.
     client_ip = models.CharField(max_length=45, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

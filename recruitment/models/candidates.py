@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, OuterRef, Q
 from django.utils import timezone
@@ -128,6 +129,11 @@ class Application(models.Model):
     # Purge attempts that failed (storage down...): visible to admins, retried with backoff.
     purge_failures = models.PositiveIntegerField(default=0)
     purge_last_error = models.CharField(max_length=100, blank=True)
+    # The talent pool's full-text search (recruitment.cvs.search_index keeps it current):
+    # derived from the CV's text, the cover letter and the posting's title, so personal
+    # data, erased with the row. Null on SQLite and until first computed. Its GIN index
+    # (application_search) is created by migration 0022 on PostgreSQL only.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -192,6 +198,9 @@ class CurriculumVitae(models.Model):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # The document's text, extracted at upload (recruitment.cvs.text) for the talent pool's
+    # search: personal data like the file; exported, erased with the row, never logged.
+    text = models.TextField(_("text"), blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

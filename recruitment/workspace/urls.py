@@ -1,7 +1,7 @@
 """The staff workspace. Every view here is login-only and scoped by recruitment.access."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from recruitment.audit import views as audit
 from recruitment.careers.views import sources as sourcing
@@ -90,6 +90,7 @@ urlpatterns = [
     path("requests/<uuid:pk>/assign/", requests.assign, name="request_assign"),
     path("requests/<uuid:pk>/extend/", requests.extend, name="request_extend"),
     path("requests/<uuid:pk>/resolve/", requests.resolve, name="request_resolve"),
+    path("pool/", include("recruitment.pool.urls")),
     path("privacy-texts/", privacy_texts.overview, name="privacy_texts"),
     path("privacy-texts/notice/", privacy_texts.publish_notice, name="privacy_notice_publish"),
     path(

@@ -10,6 +10,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Mapping
+from xml.sax.saxutils import escape
 
 from tests.hostile.archives import S_IFLNK, RawZipEntry, build_zip, plain_zip, raw_entry
 
@@ -147,12 +148,13 @@ def _docx_with_story(
     return build_docx(parts)
 
 
-def valid_docx_parts() -> dict[str, bytes]:
-    """The parts of a minimal valid DOCX, for tests to alter before ``build_docx``."""
+def valid_docx_parts(text: str | None = None) -> dict[str, bytes]:
+    """The parts of a minimal valid DOCX, for tests to alter before ``build_docx``; with
+    ``text``, its body is that text instead (a paragraph per line, XML-escaped)."""
     return {
         "[Content_Types].xml": content_types_xml(),
         "_rels/.rels": relationships_xml(("officeDocument", "word/document.xml", None)),
-        "word/document.xml": document_xml(),
+        "word/document.xml": document_xml(None if text is None else _paragraphs(text)),
         "word/_rels/document.xml.rels": relationships_xml(
             ("hyperlink", "https://www.linkedin.com/in/jane-doe", "External")
         ),
@@ -183,10 +185,18 @@ def _raw_docx(*extra: RawZipEntry, parts: Mapping[str, bytes] | None = None) -> 
 # --------------------------------------------------------------------------------------------
 
 
-def valid_docx() -> bytes:
-    """A minimal valid DOCX with some text and one external hyperlink (which must pass:
-    CVs link to LinkedIn and portfolios, and Word never fetches hyperlinks by itself)."""
-    return build_docx(valid_docx_parts())
+def valid_docx(text: str | None = None) -> bytes:
+    """A minimal valid DOCX with some text (or ``text``) and one external hyperlink (which
+    must pass: CVs link to LinkedIn and portfolios, and Word never fetches hyperlinks by
+    itself)."""
+    return build_docx(valid_docx_parts(text))
+
+
+def _paragraphs(text: str) -> str:
+    return "".join(
+        f'<w:p><w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>'
+        for line in text.splitlines()
+    )
 
 
 def _docx_with_template(target: str) -> bytes:

@@ -122,7 +122,7 @@ def _page_objects(
         2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
         b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R %s>>" % page_extra,
-        4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         5: pdf_stream(b"", content),
         6: b"<< /Title (Curriculum Vitae) /Producer (hostile_uploads) >>",
     }
@@ -144,17 +144,19 @@ def pdf_with_info(entries: bytes) -> bytes:
 # --------------------------------------------------------------------------------------------
 
 
-def valid_pdf(size_bytes: int | None = None) -> bytes:
+def valid_pdf(size_bytes: int | None = None, *, text: str | None = None) -> bytes:
     """A minimal, valid one-page PDF.
 
     With ``size_bytes``, comment lines are added to the page's content stream (comments are
-    legal there and change nothing on the page) until the file is exactly that long.
+    legal there and change nothing on the page) until the file is exactly that long. With
+    ``text`` (Latin-1 letters; each line of it one line on the page), the page shows it
+    instead of "Jane Doe - Curriculum Vitae" (the font is WinAnsi-encoded Helvetica).
     """
     if size_bytes is None:
-        return _simple_pdf(content=_padded_content(0))
+        return _simple_pdf(content=_padded_content(0, text))
     padding = 0
     for _attempt in range(5):
-        data = _simple_pdf(content=_padded_content(padding))
+        data = _simple_pdf(content=_padded_content(padding, text))
         if len(data) == size_bytes:
             return data
         padding += size_bytes - len(data)
@@ -163,14 +165,28 @@ def valid_pdf(size_bytes: int | None = None) -> bytes:
     raise AssertionError("padding did not converge")  # pragma: no cover
 
 
-def _padded_content(padding: int) -> bytes:
+def _padded_content(padding: int, text: str | None = None) -> bytes:
     """Page content followed by ``padding`` bytes of comment lines ("\n%xxxx")."""
     lines, remaining = [], padding
     while remaining > 0:
         width = min(remaining, 80)
         lines.append((b"\n%" + b"x" * (width - 2))[:width])
         remaining -= width
-    return b"BT /F1 24 Tf 72 720 Td (Jane Doe - Curriculum Vitae) Tj ET" + b"".join(lines)
+    if text is None:
+        shown = b"BT /F1 24 Tf 72 720 Td (Jane Doe - Curriculum Vitae) Tj ET"
+    else:
+        shown = (
+            b"BT /F1 11 Tf 72 740 Td 14 TL "
+            + b" ".join(b"(%s) '" % _pdf_string(line) for line in text.splitlines())
+            + b" ET"
+        )
+    return shown + b"".join(lines)
+
+
+def _pdf_string(line: str) -> bytes:
+    """A line as the inside of a PDF literal string, in the font's WinAnsi encoding."""
+    raw = line.encode("cp1252")
+    return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
 def valid_pdf_with_link() -> bytes:

@@ -26,6 +26,7 @@ from urllib.parse import unquote
 import defusedxml
 import defusedxml.ElementTree
 
+from ..text import TextCollector
 from .archive import ZIP_ERRORS, CappedReader, open_checked_archive, part_key
 from .errors import rejected
 from .links import is_unsafe_link
@@ -122,11 +123,16 @@ class _Relationship:
     external: bool
 
 
-def check_docx(data: bytes) -> None:
-    """Raise CvRejected unless ``data`` is a regular Word document with no active content.
-    No side effects: everything is read from ``data`` in memory."""
+def check_docx(data: bytes) -> str:
+    """Raise CvRejected unless ``data`` is a regular Word document with no active content;
+    return the text of its main document (read while it is checked, capped: see
+    recruitment.cvs.text). No side effects: everything is read from ``data`` in memory."""
+    text = TextCollector()
     with open_checked_archive(data) as archive:
-        _check_package(archive, {part_key(entry.filename): entry for entry in archive.infolist()})
+        _check_package(
+            archive, {part_key(entry.filename): entry for entry in archive.infolist()}, text
+        )
+    return text.text()
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,7 +140,9 @@ def check_docx(data: bytes) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _check_package(archive: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo]) -> None:
+def _check_package(
+    archive: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo], text: TextCollector
+) -> None:
     content_types_entry = parts.get("[content_types].xml")
     # No [Content_Types].xml: a plain ZIP, an OpenDocument file, a JAR... not Word at all.
     if content_types_entry is None:
@@ -144,15 +152,20 @@ def _check_package(archive: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo]) 
     _check_main_document(archive, parts, content_types)
     _check_part_content_types(parts, content_types)
     stories: set[str] = set()
+    main: set[str] = set()
     for key, entry in parts.items():
         if _is_relationships_part(key):
             for relationship in _read_relationships(archive, entry):
                 _check_relationship(relationship)
                 if relationship.kind in _STORY_RELATIONSHIPS and not relationship.external:
-                    stories.add(_relationship_target(key, relationship.target))
+                    target = _relationship_target(key, relationship.target)
+                    stories.add(target)
+                    if relationship.kind == "officedocument" and key == "_rels/.rels":
+                        main.add(target)
     for key, entry in parts.items():
         if key in stories or _is_xml_part(key, content_types):
-            _check_xml_part(archive, entry)
+            # The body's text is gathered by the same parse (the search's CV text).
+            _check_xml_part(archive, entry, text if key in main else None)
 
 
 def _is_relationships_part(key: str) -> bool:
@@ -312,8 +325,12 @@ def _looks_remote(target: str) -> bool:
     return bool(_HAS_SCHEME.match(compact)) or compact.startswith(("//", "\\"))
 
 
-def _check_xml_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
-    """Parse an XML part as a stream (no DTDs or entities) and check every field in it.
+def _check_xml_part(
+    archive: zipfile.ZipFile, entry: zipfile.ZipInfo, text: TextCollector | None = None
+) -> None:
+    """Parse an XML part as a stream (no DTDs or entities) and check every field in it;
+    with ``text``, gather the part's visible text into it (runs' text, a space for a tab, a
+    line break at each paragraph's end).
 
     Elements are dropped as soon as they end, so memory stays flat however large the part.
     """
@@ -334,6 +351,8 @@ def _check_xml_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
                     continue
                 open_elements.pop()
                 fields.element_ended(element)
+                if text is not None:
+                    _gather_text(element, text)
                 element.clear()
                 # Children end in document order and each is removed as it ends, so the
                 # element that just ended is its parent's first child.
@@ -344,6 +363,17 @@ def _check_xml_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
         raise rejected("docx_unsafe_xml") from None
     except (defusedxml.ElementTree.ParseError, *ZIP_ERRORS):
         raise rejected("docx_malformed") from None
+
+
+def _gather_text(element: Any, text: TextCollector) -> None:
+    """The visible text an element that just ended adds (field codes are not text)."""
+    name = _local_name(element.tag)
+    if name == "t":
+        text.add(element.text or "")
+    elif name in ("tab", "br", "cr"):
+        text.add(" ")
+    elif name == "p":
+        text.add("\n")
 
 
 class _FieldCode:

@@ -8,7 +8,7 @@ later is the one chosen here.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Literal
 
 from .docx import check_docx
@@ -32,10 +32,16 @@ class InspectedCv:
     content_type: str
     size: int
     sha256: str  # hex digest of the whole file
+    # The document's text for the talent pool's search (recruitment.cvs.text): personal
+    # data, stored on the CV's row; "" when it could not be read.
+    # Not compared (two reads of the same bytes are the same CV) and never in a repr, so
+    # no traceback or log line can carry it.
+    text: str = field(default="", compare=False, repr=False)
 
 
 def inspect_cv(fileobj: IO[bytes], *, max_bytes: int) -> InspectedCv:
-    """Validate a CV by its content; raise CvRejected when it must not be stored.
+    """Validate a CV by its content; raise CvRejected when it must not be stored. The
+    result carries the document's text, read by the same parse (best effort, capped).
 
     Reads ``fileobj`` from position 0 in chunks, holding at most ``max_bytes`` (plus one
     chunk) in memory, and stops as soon as the limit is passed. The position is reset to 0
@@ -48,12 +54,14 @@ def inspect_cv(fileobj: IO[bytes], *, max_bytes: int) -> InspectedCv:
         data, sha256 = _read_capped(fileobj, max_bytes)
         kind = _sniff(data)
         if kind == "pdf":
-            check_pdf(data)
+            text = check_pdf(data)
             content_type = PDF_CONTENT_TYPE
         else:
-            check_docx(data)
+            text = check_docx(data)
             content_type = DOCX_CONTENT_TYPE
-        return InspectedCv(kind=kind, content_type=content_type, size=len(data), sha256=sha256)
+        return InspectedCv(
+            kind=kind, content_type=content_type, size=len(data), sha256=sha256, text=text
+        )
     finally:
         fileobj.seek(0)
 

@@ -27,6 +27,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from ..text import pdf_text
 from .errors import CvRejected, rejected
 from .links import is_unsafe_link
 from .pdf_budget import (
@@ -67,8 +68,9 @@ ACTIVE_CONTENT_NAMES = frozenset(
 _PDF_WHITESPACE = b"\x00\t\n\x0c\r "
 
 
-def check_pdf(data: bytes) -> None:
-    """Raise CvRejected unless ``data`` is a plain, unencrypted PDF. No side effects."""
+def check_pdf(data: bytes) -> str:
+    """Raise CvRejected unless ``data`` is a plain, unencrypted PDF; return its text (best
+    effort, bounded: recruitment.cvs.text, "" when it cannot be read). No side effects."""
     _check_nothing_after_end(data)
     _check_no_hidden_archive(data)
     budget = ScanBudget()
@@ -106,6 +108,9 @@ def check_pdf(data: bytes) -> None:
     # repair is where viewers disagree about what the file contains, so it is an error here.
     if pypdf_warnings.count:
         raise rejected("pdf_malformed")
+    # Only now, on the parse the checks accepted: nothing the text reading does can change
+    # the verdict (a failure there leaves the text empty).
+    return pdf_text(reader.pages)
 
 
 def _hit_a_limit(error: BaseException) -> bool:

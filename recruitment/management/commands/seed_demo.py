@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (a demo CV in Serbian Cyrillic)
 """`python manage.py seed_demo`: demo postings, staff and applicants for `make run`.
 
 Idempotent: postings are matched by slug, staff by username and applicants by email;
@@ -15,9 +16,11 @@ request makes no second one.
 """
 
 import io
+import zipfile
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -113,6 +116,40 @@ APPLICANT_SOURCES: dict[str, tuple[str, bool, str]] = {
     "dino.mehic@example.com": ("linkedin", False, "en"),
 }
 
+
+# The talent pool (issue 19): applicants to the DevOps posting whose CVs name their skills.
+# The first three confirm their talent-pool consent and can be found by a skill inside
+# their CV (one CV in Cyrillic, found by Latin queries too); the last one never consented
+# and must not be found by any query, though her CV names the same skill.
+POOL_SLUG = "devops-engineer"
+POOL_APPLICANTS = [
+    (
+        "Vesna Radić",
+        "vesna.radic@example.com",
+        True,
+        "Vesna Radić\nPlatform engineer\nKubernetes, Terraform, PostgreSQL replication, "
+        "on-call for a payments platform",
+    ),
+    (
+        "Ђорђе Стојановић",
+        "djordje.stojanovic@example.com",
+        True,
+        "Ђорђе Стојановић\nСистем администратор\nKubernetes, Ansible, Prometheus, "
+        "мониторинг и аутоматизација",
+    ),
+    (
+        "Haris Mujić",
+        "haris.mujic@example.com",
+        True,
+        "Haris Mujić\nSite reliability engineer\nGrafana, Loki, Elixir and Erlang services",
+    ),
+    (
+        "Tea Not Consenting",
+        "tea.noconsent@example.com",
+        False,
+        "Tea\nKubernetes, Terraform, Ansible, Prometheus, Erlang",
+    ),
+]
 # The kept applicant asked, by email, for a copy of their data: an open access request.
 REQUESTING_EMAIL = "maja.kovac@example.com"
 
@@ -260,6 +297,7 @@ class Command(BaseCommand):
         recruiter = user_model.objects.get(username="recruiter")
         self._seed_applications(recruiter)
         concluded = self._seed_concluded_process(recruiter)
+        self._seed_talent_pool(recruiter)
         self._seed_open_request(user_model.objects.get(username="privacy"))
 
         open_count = Posting.objects.filter(status=Posting.Status.OPEN).count()
@@ -307,6 +345,31 @@ class Command(BaseCommand):
                     rating=4,
                     scorecard="Communication 4/5, SQL 5/5",
                 )
+
+    def _seed_talent_pool(self, recruiter: Any) -> None:
+        """People in the talent pool, found by a skill inside their CV (and one who never
+        consented, whom no query finds), through the real apply service. Once per person."""
+        posting = Posting.objects.get(slug=POOL_SLUG)
+        if not posting.accepts_applications:
+            return
+        for name, email, consents, cv_text in POOL_APPLICANTS:
+            if Application.objects.filter(posting=posting, candidate__email=email).exists():
+                continue
+            application = _apply(
+                posting,
+                name=name,
+                email=email,
+                consents=consents,
+                by=Actor(user=recruiter),
+                cv=_demo_docx(cv_text),
+            )
+            for consent in RetentionConsent.objects.filter(application=application):
+                # What the owner of the address does with the link in their email.
+                confirm_consent(candidate=application.candidate, consent_id=consent.pk)
+        self.stdout.write(
+            "Talent pool: search /staff/pool/ as the recruiter for a skill inside a CV "
+            '("kubernetes", "ansible", or "monitoring", written in Cyrillic in one CV).'
+        )
 
     def _seed_concluded_process(self, recruiter: Any) -> Posting:
         """Applies to the concluded posting, confirms one consent, concludes the process and
@@ -375,11 +438,21 @@ class Command(BaseCommand):
         )
 
 
-def _apply(posting: Posting, *, name: str, email: str, consents: bool, by: Actor) -> Application:
+def _apply(
+    posting: Posting,
+    *,
+    name: str,
+    email: str,
+    consents: bool,
+    by: Actor,
+    cv: bytes | None = None,
+) -> Application:
     """One application through the real apply service (CV in storage, email in the outbox),
     from the source APPLICANT_SOURCES names: through a posting link naming it, or recorded
-    by staff (`by`) on the person's behalf (then they never consent: only they can)."""
-    pdf = _demo_cv()
+    by staff (`by`) on the person's behalf (then they never consent: only they can). `cv`:
+    a Word document's bytes, else a small PDF."""
+    pdf = cv if cv is not None else _demo_cv()
+    cv_filename = f"{name} CV.{'docx' if cv is not None else 'pdf'}"
     source, recorded, language = APPLICANT_SOURCES.get(email, ("careers", False, "en"))
     cover_letter = "I would like to build privacy-respecting software with you."
     if recorded:
@@ -394,7 +467,7 @@ def _apply(posting: Posting, *, name: str, email: str, consents: bool, by: Actor
                 source=source,
             ),
             cv=io.BytesIO(pdf),
-            cv_filename=f"{name} CV.pdf",
+            cv_filename=cv_filename,
             inspected=inspect_cv(io.BytesIO(pdf), max_bytes=len(pdf)),
             actor=by,
         )
@@ -411,7 +484,7 @@ def _apply(posting: Posting, *, name: str, email: str, consents: bool, by: Actor
                 source=source,
             ),
             cv=io.BytesIO(pdf),
-            cv_filename=f"{name} CV.pdf",
+            cv_filename=cv_filename,
             inspected=inspect_cv(io.BytesIO(pdf), max_bytes=len(pdf)),
         )
 
@@ -422,4 +495,40 @@ def _demo_cv() -> bytes:
     writer.add_blank_page(width=595, height=842)
     buffer = io.BytesIO()
     writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _demo_docx(text: str) -> bytes:
+    """A small Word document whose body is `text` (a paragraph per line), built in memory."""
+    main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    body = "".join(
+        f'<w:p><w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>'
+        for line in text.splitlines()
+    )
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/word/document.xml" ContentType="{main}"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{relationships}/officeDocument" '
+            'Target="word/document.xml"/></Relationships>'
+        ),
+        "word/document.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body>{body}</w:body></w:document>"
+        ),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data.encode())
     return buffer.getvalue()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from recruitment.access import Actor
 from recruitment.audit import services as audit
+from recruitment.cvs import search_index
 from recruitment.models import (
     Application,
     ApplicationEvent,
@@ -65,12 +66,16 @@ def create_posting(*, actor: Actor, data: dict[str, Any]) -> Posting:
 
 @transaction.atomic
 def update_posting(*, posting: Posting, data: dict[str, Any]) -> Posting:
-    """Edits a posting's text fields. The slug (its public URL) stays stable once published."""
+    """Edits a posting's text fields. The slug (its public URL) stays stable once published.
+    A new title is searched in the talent pool at once (its applications' vectors, one UPDATE)."""
+    retitled = posting.title != data["title"]
     for field in POSTING_FIELDS:
         setattr(posting, field, data[field])
     if posting.status == Posting.Status.DRAFT:
         posting.slug = _unique_slug(posting.title, exclude_pk=posting.pk)
     posting.save()
+    if retitled:
+        search_index.refresh_search_vectors(Application.objects.filter(posting=posting))
     return posting
 
 

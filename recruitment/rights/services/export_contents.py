@@ -334,6 +334,8 @@ def _cv_file(cv: CurriculumVitae, *, number: int) -> CvFile:
             "original_filename": cv.original_filename,
             "content_type": cv.content_type,
             "uploaded_at": cv.created_at,
+            # The text read from the file at upload, which the talent pool searches.
+            "text": cv.text,
             # Filled in from the bytes copied into the ZIP (write_archive).
             "size": None,
             "sha256": None,

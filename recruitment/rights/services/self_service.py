@@ -20,7 +20,7 @@ from ats import enqueue
 from ats.refusals import ServiceRefused
 from notifications.services import queue_email
 from recruitment.careers.services import compensate_upload, record_cv
-from recruitment.cvs import storage
+from recruitment.cvs import search_index, storage
 from recruitment.cvs.checks import InspectedCv
 from recruitment.models import (
     DECIDED_STAGES,
@@ -144,6 +144,8 @@ def _record_replacement(
         application=application, key=key, cv_filename=cv_filename, inspected=inspected
     )
     CurriculumVitae.objects.filter(pk__in=[cv.pk for cv in old]).delete()
+    # The talent pool finds the new CV's text, and no longer the old one's.
+    search_index.refresh_search_vectors(Application.objects.filter(pk=application.pk))
     _events([application], ApplicationEvent.Kind.CV_REPLACED)
     register.record_self_service(
         candidate=candidate,

@@ -373,8 +373,9 @@ def test_exporting_twice_records_two_exports(officer_client: Client) -> None:
 # --- Query counts ---------------------------------------------------------------------------
 
 # Session, user, the second factor that verified the session, user and group permissions,
-# the actor and posting choices, the navigation's count of data-subject requests due soon:
-PAGE_QUERIES = 12  # count, the page's events, their posting titles, the requests' visibility
+# the actor and posting choices, the navigation's count of data-subject requests due soon
+# and its talent pool link:
+PAGE_QUERIES = 13  # count, the page's events, their posting titles, the requests' visibility
 EXPORT_QUERIES = 9  # the export's own audit row, one cursor over the events
 
 

@@ -26,8 +26,8 @@ Role = TeamMembership.Role
 Kind = ApplicationEvent.Kind
 
 # Session, user, second factor, posting, two role checks, funnel, decision times, sources,
-# two permission reads.
-QUERY_BUDGET = 11
+# two permission reads, the navigation's talent pool link (may the user use it).
+QUERY_BUDGET = 12
 
 
 # --- Given helpers --------------------------------------------------------------------------------

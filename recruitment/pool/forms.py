@@ -1,0 +1,70 @@
+"""The talent pool's search form: validation only."""
+
+from datetime import datetime
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from ats.forms import ANY
+from recruitment.models import FORWARD_STAGES, Application
+from recruitment.pool.selectors import PoolFilters, posting_choices
+
+# Long enough for any search a person types; a longer one is refused, not truncated.
+MAX_QUERY_CHARS = 200
+
+
+class PoolSearchForm(forms.Form):
+    """The pool's search box and filters, from GET parameters; every field is optional.
+    An invalid value is reported and the search is not run (nothing is shown for it)."""
+
+    q = forms.CharField(
+        label=_("Skills, experience, words in the CV"),
+        max_length=MAX_QUERY_CHARS,
+        required=False,
+        help_text=_(
+            'Quotes for a phrase ("project manager"), "or" between alternatives, '
+            "a minus before a word to leave it out. Letters with or without "
+            "diacritics, in Latin or Cyrillic."
+        ),
+    )
+    posting = forms.TypedChoiceField(label=_("Applied to"), coerce=int, required=False)
+    stage = forms.ChoiceField(label=_("Reached at least"), required=False)
+    rating = forms.TypedChoiceField(
+        label=_("Average rating at least"),
+        coerce=int,
+        required=False,
+        choices=[ANY, *((n, str(n)) for n in range(1, 6))],
+    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    expires_before = forms.DateField(
+        label=_("Consent expires before"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, now: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["posting"]).choices = [ANY, *posting_choices(now)]
+        stages = dict(Application.Stage.choices)
+        cast(forms.ChoiceField, self.fields["stage"]).choices = [
+            ANY,
+            *((str(stage), stages[stage]) for stage in FORWARD_STAGES[1:]),
+        ]
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ANY,
+            *settings.LANGUAGES,
+        ]
+
+    def filters(self) -> PoolFilters:
+        """The search to run; call only on a valid form."""
+        data = self.cleaned_data
+        return PoolFilters(
+            query=data.get("q") or "",
+            posting_id=data.get("posting") or None,
+            stage=data.get("stage") or "",
+            min_rating=data.get("rating") or None,
+            language=data.get("language") or "",
+            consent_expires_before=data.get("expires_before"),
+        )

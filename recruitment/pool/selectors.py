@@ -1,0 +1,549 @@
+"""The talent pool's reads. Every one of them starts from `pool_applications(now)`.
+
+**Membership** (computed in SQL at request time, so a consent that lapses takes its person
+out at once, before any purge runs). An application is in the pool iff
+
+- a talent-pool consent of its candidate is in force now (confirmed by the owner of the
+  address, not withdrawn, not expired: `RetentionConsent.objects.in_force`) and covers it
+  (one given for this application, or one given in the portal, which covers them all);
+  an application the consent does not cover is not searched, even if its person is in
+  the pool: the consent says what may be kept and used for future openings, and nothing
+  else was agreed to (purpose limitation);
+- no application of the person is restricted (processing frozen at their request);
+- the person has no objection request that is open (pending: they are not contacted
+  while it is decided) or resolved (upheld); a refused objection was decided against, so
+  it does not exclude them (their consent still stands);
+- it has no erasure request or under-age flag pending (it is about to be erased).
+
+A person is in the pool iff at least one of their applications is. Filters and the query
+typed can only narrow this set: they are applied after it, to the same rows.
+
+**Search**: on PostgreSQL, the application's stored vector (recruitment.cvs.search_index:
+the CV's text, the cover letter, the posting's title; `ats_search` configuration) against
+the words typed, in websearch syntax (quotes, OR, -word), transliterated to Latin; ranked
+by ts_rank_cd, a person by their best application; highlighted by ts_headline on the
+transliterated text of that application. On SQLite (the embedded default) the same texts
+are normalised (transliterated, accents stripped, case-folded) and matched as substrings
+in Python, ranked by the number of hits: the same people for simple queries.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.models import User
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
+from django.db.models import (
+    Avg,
+    Exists,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from recruitment import access
+from recruitment.cvs.search_index import SEARCH_CONFIG, Transliterated
+from recruitment.cvs.transliteration import to_latin
+from recruitment.models import (
+    FORWARD_STAGES,
+    Application,
+    ApplicationEvent,
+    Candidate,
+    CurriculumVitae,
+    DataSubjectRequest,
+    InterviewNote,
+    RetentionConsent,
+    TeamMembership,
+)
+from recruitment.models.candidates import ConsentQuerySet
+
+PAGE_SIZE = 20
+# The highlight marks ts_headline puts around matches: private-use characters, which the
+# text is stripped of first (recruitment.cvs.text strips them from CVs; the snippet's SQL
+# from cover letters), so that everything else can be escaped and only they become <mark>.
+MARK_START, MARK_STOP = "\ue000", "\ue001"
+# Objections that keep a person out of the pool: pending or upheld (a refused one does not).
+EXCLUDING_OBJECTIONS = (DataSubjectRequest.Status.OPEN, DataSubjectRequest.Status.RESOLVED)
+# How much text a snippet shows around a match (SQLite's fallback; ts_headline's own options
+# on PostgreSQL).
+SNIPPET_CHARS = 160
+
+
+def may_use_pool(user: Any) -> bool:
+    """Admins, and recruiters (of any posting: the consent is to the company's future
+    openings, whichever posting they came from). Interviewers, hiring managers and everyone
+    else: no. One EXISTS query for non-admins."""
+    if not access.is_staff_member(user) or not isinstance(user, User):
+        return False
+    if access.is_admin(user):
+        return True
+    return TeamMembership.objects.filter(user=user, role=TeamMembership.Role.RECRUITER).exists()
+
+
+def _consents_in_force(now: datetime) -> ConsentQuerySet:
+    return RetentionConsent.objects.in_force(now).filter(scope=RetentionConsent.Scope.TALENT_POOL)
+
+
+def pool_applications(now: datetime) -> QuerySet[Application]:
+    """The applications in the pool at `now` (membership: see the module docstring). The
+    one queryset every pool read starts from."""
+    covering = _consents_in_force(now).covering_outer_application()
+    restricted = Application.objects.filter(candidate=OuterRef("candidate"), restricted=True)
+    objections = DataSubjectRequest.objects.filter(
+        candidate=OuterRef("candidate"),
+        kind=DataSubjectRequest.Kind.OBJECTION,
+        status__in=EXCLUDING_OBJECTIONS,
+    )
+    return Application.objects.filter(
+        Exists(covering),
+        ~Exists(restricted),
+        ~Exists(objections),
+        erasure_requested_at__isnull=True,
+        under_age_flagged_at__isnull=True,
+    )
+
+
+def pool_members(now: datetime) -> QuerySet[Candidate]:
+    """The people in the pool at `now`."""
+    return Candidate.objects.filter(Exists(pool_applications(now).filter(candidate=OuterRef("pk"))))
+
+
+def stages_from(stage: str) -> list[str]:
+    """The forward stages at or after `stage` ("reached at least")."""
+    order = [str(s) for s in FORWARD_STAGES]
+    return order[order.index(stage) :] if stage in order else []
+
+
+def stage_reached(application: Application, events: Iterable[ApplicationEvent]) -> str:
+    """The furthest forward stage an application reached: its stage, or the furthest one a
+    stage change took it to (an unsuccessful candidate may have reached the interview)."""
+    order = [str(s) for s in FORWARD_STAGES]
+    seen = {application.stage, *(event.to_stage for event in events)}
+    reached = [stage for stage in order if stage in seen]
+    return reached[-1] if reached else order[0]
+
+
+@dataclass(frozen=True)
+class PoolFilters:
+    """What a search is narrowed by. `query` is the words typed (never logged or audited)."""
+
+    query: str = ""
+    posting_id: int | None = None
+    stage: str = ""
+    min_rating: int | None = None
+    language: str = ""
+    consent_expires_before: date | None = None
+
+    def audit_details(self) -> str:
+        """The filters as the audit log keeps them: which were set, and whether words were
+        typed, never which (they could be a name). No candidate data."""
+        parts = [f"query={'yes' if self.query.strip() else 'no'}"]
+        if self.stage:
+            parts.append(f"stage={self.stage}")
+        if self.min_rating is not None:
+            parts.append(f"rating>={self.min_rating}")
+        if self.language:
+            parts.append(f"language={self.language}")
+        if self.consent_expires_before is not None:
+            parts.append(f"expires<{self.consent_expires_before.isoformat()}")
+        return " ".join(parts)[:200]
+
+
+def _average_rating() -> Subquery:
+    return Subquery(
+        InterviewNote.objects.filter(application=OuterRef("pk"), rating__isnull=False)
+        .values("application")
+        .annotate(average=Avg("rating"))
+        .values("average")[:1]
+    )
+
+
+def filtered_applications(filters: PoolFilters, now: datetime) -> QuerySet[Application]:
+    """The pool's applications that pass the filters (not the query)."""
+    applications = pool_applications(now)
+    if filters.posting_id is not None:
+        applications = applications.filter(posting_id=filters.posting_id)
+    if filters.stage:
+        later = stages_from(filters.stage)
+        applications = applications.filter(
+            Q(stage__in=later)
+            | Exists(
+                ApplicationEvent.objects.filter(application=OuterRef("pk"), to_stage__in=later)
+            )
+        )
+    if filters.min_rating is not None:
+        applications = applications.alias(rating_filter=_average_rating()).filter(
+            rating_filter__gte=filters.min_rating
+        )
+    if filters.language:
+        applications = applications.filter(language=filters.language)
+    if filters.consent_expires_before is not None:
+        expiring = _consents_in_force(now).covering_outer_application()
+        applications = applications.filter(
+            Exists(expiring.filter(expires_at__date__lt=filters.consent_expires_before))
+        )
+    return applications
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PoolPerson:
+    """One person on a results page: what they can do (the snippet), where they applied,
+    how far they got, and until when their consent lets us keep and contact them."""
+
+    candidate: Candidate
+    rank: float = 0.0
+    snippet: SafeString | None = None
+    applications: list[Application] = field(default_factory=list)
+    consent_expires_at: datetime | None = None
+
+
+def search_pool(filters: PoolFilters, *, now: datetime, page_number: Any = 1) -> Page:
+    """A page of people in the pool matching `filters`, best first (newest first without
+    words to search). Each item is a PoolPerson. A fixed number of queries per page."""
+    applications = filtered_applications(filters, now)
+    words = filters.query.strip()
+    if connection.vendor != "postgresql":
+        return _search_pool_in_python(applications, words, now=now, page_number=page_number)
+    query = _search_query(words) if words else None
+    with transaction.atomic():
+        if query is not None:
+            _prefer_the_search_index()
+        page, ranks, snippets = _ranked_page(applications, query, page_number)
+    page.object_list = _people(ranks, snippets, now=now)
+    return page
+
+
+def _prefer_the_search_index() -> None:
+    """For the rest of the transaction, no sequential scans where an index can serve.
+
+    PostgreSQL's planner does not count the cost of reading each row's search vector from
+    TOAST storage (a few KB per CV): between a few thousand and some tens of thousands of
+    applications it prefers a sequential scan that reads every vector (hundreds of ms) to
+    the GIN index (under a ms). Measured in bench/pool.py; the role cannot change the cost
+    of `@@` itself (a catalog function)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+
+
+def _ranked_page(
+    applications: QuerySet[Application], query: SearchQuery | None, page_number: Any
+) -> tuple[Page, dict[UUID, float], dict[UUID, SafeString]]:
+    """The page of (person, rank) rows, and the snippets of its people (when searched)."""
+    if query is not None:
+        ranked = (
+            applications.filter(search_vector=query)
+            .values("candidate_id")
+            .annotate(rank=Max(SearchRank(F("search_vector"), query, cover_density=True)))
+            .order_by("-rank", "candidate_id")
+        )
+    else:
+        ranked = (
+            applications.values("candidate_id")
+            .annotate(rank=Value(0.0), latest=Max("created_at"))
+            .order_by("-latest", "candidate_id")
+        )
+    page = Paginator(ranked, PAGE_SIZE).get_page(page_number)
+    ranks = {row["candidate_id"]: row["rank"] for row in page.object_list}
+    snippets = _snippets(applications, query, list(ranks)) if query is not None else {}
+    return page, ranks, snippets
+
+
+_DJ = re.compile("dj", re.IGNORECASE)
+
+
+def _search_query(words: str) -> SearchQuery:
+    """The words typed, in Latin, in websearch syntax. "dj" is how "đ" is written without
+    diacritics, while `unaccent` makes "đ" a "d": a query with "dj" also asks for the
+    variant with "đ" ("djuric" finds "Đurić" and "Djurić")."""
+    latin = to_latin(words)
+    query = SearchQuery(latin, search_type="websearch", config=SEARCH_CONFIG)
+    variant = _DJ.sub(lambda match: "Đ" if match.group()[0].isupper() else "đ", latin)
+    if variant != latin:
+        query = query | SearchQuery(variant, search_type="websearch", config=SEARCH_CONFIG)
+    return query
+
+
+class _StripMarks(Func):
+    """The text without the highlight marks (so only ts_headline's own become <mark>)."""
+
+    function = "replace"
+    template = f"replace(replace(%(expressions)s, '{MARK_START}', ''), '{MARK_STOP}', '')"
+    output_field = TextField()
+
+
+def _snippets(
+    applications: QuerySet[Application], query: SearchQuery, candidate_ids: list[UUID]
+) -> dict[UUID, SafeString]:
+    """Each person's best-matching application's highlighted text (its CV and cover letter),
+    in one query (DISTINCT ON the person)."""
+    if not candidate_ids:
+        return {}
+    latest_cv_text = Subquery(
+        CurriculumVitae.objects.filter(application=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("text")[:1],
+        output_field=TextField(),
+    )
+    document = Transliterated(
+        _StripMarks(
+            Concat(
+                Coalesce(latest_cv_text, Value(""), output_field=TextField()),
+                Value("\n"),
+                F("cover_letter"),
+                output_field=TextField(),
+            )
+        )
+    )
+    rows = (
+        applications.filter(candidate_id__in=candidate_ids, search_vector=query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), query, cover_density=True),
+            snippet=SearchHeadline(
+                document,
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=MARK_START,
+                stop_sel=MARK_STOP,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .order_by("candidate_id", "-rank")
+        .distinct("candidate_id")
+        .values_list("candidate_id", "snippet")
+    )
+    return {candidate_id: highlighted(snippet) for candidate_id, snippet in rows}
+
+
+def highlighted(marked: str) -> SafeString:
+    """Hostile text made safe: everything escaped, then only the marks become <mark>."""
+    return mark_safe(  # noqa: S308 - escaped first; only the marks are markup
+        escape(marked).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
+    )
+
+
+def _people(
+    ranks: dict[UUID, float], snippets: dict[UUID, SafeString], *, now: datetime
+) -> list[PoolPerson]:
+    """The page's people, in rank order, with their pool applications: three queries."""
+    if not ranks:
+        return []
+    expiry = Subquery(
+        _consents_in_force(now)
+        .filter(candidate=OuterRef("pk"))
+        .order_by("-expires_at")
+        .values("expires_at")[:1]
+    )
+    candidates = Candidate.objects.filter(pk__in=list(ranks)).annotate(consent_expires_at=expiry)
+    applications = pool_applications(now).filter(candidate_id__in=list(ranks))
+    by_candidate: dict[UUID, list[Application]] = {}
+    for application in person_applications(applications):
+        by_candidate.setdefault(application.candidate_id, []).append(application)
+    people = {
+        candidate.pk: PoolPerson(
+            candidate=candidate,
+            rank=float(ranks[candidate.pk] or 0.0),
+            snippet=snippets.get(candidate.pk),
+            applications=by_candidate.get(candidate.pk, []),
+            consent_expires_at=candidate.consent_expires_at,
+        )
+        for candidate in candidates
+    }
+    return [people[pk] for pk in ranks if pk in people]
+
+
+def person_applications(applications: QuerySet[Application]) -> list[Application]:
+    """`applications` with what the pool shows of each: posting, stage reached (as
+    `.reached`), average rating, newest CV. Two queries (the stage changes prefetched)."""
+    rows: list[Application] = list(
+        applications.select_related("posting")
+        .annotate(average_rating=_average_rating())
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=ApplicationEvent.objects.filter(
+                    kind=ApplicationEvent.Kind.STAGE_CHANGED
+                ).only("id", "application_id", "to_stage", "created_at"),
+                to_attr="stage_changes",
+            )
+        )
+        .order_by("-created_at")
+    )
+    for application in rows:
+        changes = application.stage_changes  # type: ignore[attr-defined]
+        reached = stage_reached(application, changes)
+        application.reached = reached  # type: ignore[attr-defined]
+        application.reached_label = Application.Stage(reached).label  # type: ignore[attr-defined]
+    return rows
+
+
+def pool_person(candidate_id: Any, *, now: datetime) -> tuple[Candidate, list[Application]]:
+    """A person of the pool and their pool applications (with their CVs); raises
+    Candidate.DoesNotExist for anyone not in the pool now."""
+    candidate = pool_members(now).get(pk=candidate_id)
+    applications = (
+        pool_applications(now)
+        .filter(candidate=candidate)
+        .prefetch_related(
+            Prefetch("cvs", queryset=CurriculumVitae.objects.order_by("-created_at").defer("text"))
+        )
+    )
+    return candidate, person_applications(applications)
+
+
+def pool_cv(candidate_id: Any, cv_id: Any, *, now: datetime) -> CurriculumVitae:
+    """A CV of a pool application of that person; CurriculumVitae.DoesNotExist otherwise."""
+    return (
+        CurriculumVitae.objects.select_related("application")
+        .defer("text")
+        .get(
+            pk=cv_id,
+            application__in=pool_applications(now).filter(candidate_id=candidate_id),
+        )
+    )
+
+
+def posting_choices(now: datetime) -> list[tuple[int, str]]:
+    """Postings that pool applications came from (titles hold no personal data)."""
+    rows = (
+        pool_applications(now)
+        .values_list("posting_id", "posting__title")
+        .distinct()
+        .order_by("posting__title", "posting_id")
+    )
+    return list(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# SQLite: the embedded default's fallback
+# --------------------------------------------------------------------------------------------
+
+_TERM = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def normalised(text: str) -> str:
+    """Transliterated, accents stripped, case-folded: how both sides are compared."""
+    latin = to_latin(text).replace("đ", "dj").replace("Đ", "Dj")
+    stripped = "".join(
+        ch for ch in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(ch)
+    )
+    return stripped.casefold()
+
+
+def query_terms(words: str) -> list[str]:
+    """The terms of a simple query (quoted phrases kept whole; "or" and "-word" ignored:
+    the fallback is for simple queries)."""
+    terms = []
+    for phrase, word in _TERM.findall(words):
+        term = normalised(phrase or word).strip()
+        if term and term != "or" and not term.startswith("-"):
+            terms.append(term)
+    return terms
+
+
+def _search_pool_in_python(
+    applications: QuerySet[Application], words: str, *, now: datetime, page_number: Any
+) -> Page:
+    latest_cv_text = Subquery(
+        CurriculumVitae.objects.filter(application=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("text")[:1],
+        output_field=TextField(),
+    )
+    rows = applications.annotate(cv_text=latest_cv_text).values_list(
+        "candidate_id", "created_at", "cv_text", "cover_letter", "posting__title"
+    )
+    terms = query_terms(words)
+    best: dict[UUID, tuple[float, Any, SafeString | None]] = {}
+    for candidate_id, created_at, cv_text, cover_letter, title in rows:
+        document = f"{cv_text or ''}\n{cover_letter}"
+        if terms:
+            searchable = normalised(f"{document}\n{title}")
+            hits = [searchable.count(term) for term in terms]
+            if not all(hits):
+                continue
+            score, snippet = float(sum(hits)), _python_snippet(document, terms)
+        else:
+            score, snippet = 0.0, None
+        current = best.get(candidate_id)
+        if current is None or (score, created_at) > (current[0], current[1]):
+            best[candidate_id] = (score, created_at, snippet)
+    order = sorted(best, key=lambda pk: (-best[pk][0], -best[pk][1].timestamp(), str(pk)))
+    page = Paginator(order, PAGE_SIZE).get_page(page_number)
+    ranks = {pk: best[pk][0] for pk in page.object_list}
+    snippets: dict[UUID, SafeString] = {}
+    for pk in page.object_list:
+        if (snippet := best[pk][2]) is not None:
+            snippets[pk] = snippet
+    page.object_list = _people(ranks, snippets, now=now)  # type: ignore[assignment]
+    return page
+
+
+def _python_snippet(document: str, terms: list[str]) -> SafeString | None:
+    """A window of the text around its first match, the matches marked. The normalised
+    text is aligned with the original one character to one where it can be (it cannot once
+    a letter became two, e.g. "љ" -> "lj"; the snippet is then cut from the normalised
+    text)."""
+    searchable = normalised(document)
+    aligned = len(searchable) == len(document)
+    source = document if aligned else searchable
+    starts = [searchable.find(term) for term in terms]
+    found = [s for s in starts if s >= 0]
+    if not found:
+        return None
+    first = min(found)
+    begin, end = max(0, first - SNIPPET_CHARS // 2), first + SNIPPET_CHARS
+    spans = sorted(
+        (m.start(), m.start() + len(term))
+        for term in terms
+        for m in re.finditer(re.escape(term), searchable[begin:end])
+    )
+    pieces: list[str] = []
+    cursor = 0
+    window = source[begin:end]
+    for start, stop in spans:
+        if start < cursor:
+            continue
+        pieces.append(escape(window[cursor:start]))
+        pieces.append(f"<mark>{escape(window[start:stop])}</mark>")
+        cursor = stop
+    pieces.append(escape(window[cursor:]))
+    prefix = "… " if begin > 0 else ""
+    suffix = " …" if end < len(source) else ""
+    return mark_safe(prefix + "".join(pieces) + suffix)  # noqa: S308 - every piece escaped
+
+
+def consent_expiry(candidate: Candidate, *, now: datetime) -> datetime | None:
+    """When the person's latest talent-pool consent in force expires."""
+    return (
+        _consents_in_force(now)
+        .filter(candidate=candidate)
+        .order_by("-expires_at")
+        .values_list("expires_at", flat=True)
+        .first()
+    )

@@ -1,0 +1,82 @@
+"""The talent pool's pages: the search, a person, their CV. Recruiters and admins only
+(selectors.may_use_pool); for everyone else the pages do not exist (404)."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from recruitment.audit import services as audit
+from recruitment.cvs import storage
+from recruitment.models import Candidate, CurriculumVitae
+from recruitment.pool import selectors, services
+from recruitment.pool.forms import PoolSearchForm
+from recruitment.staff import actor_from, staff_view
+
+
+def _pool_user(request: HttpRequest) -> None:
+    if not selectors.may_use_pool(request.user):
+        raise Http404
+
+
+@staff_view
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """The pool: the search box, the filters and a page of people, audited."""
+    _pool_user(request)
+    now = timezone.now()
+    form = PoolSearchForm(request.GET or None, now=now)
+    page = None
+    if form.is_bound and not form.is_valid():
+        pass  # the errors are shown; nothing is searched
+    else:
+        filters = form.filters() if form.is_bound else selectors.PoolFilters()
+        page = selectors.search_pool(filters, now=now, page_number=request.GET.get("page"))
+        services.record_search(actor=actor_from(request), filters=filters)
+    return render(
+        request,
+        "staff/pool/search.html",
+        {"form": form, "page": page, "searched": bool(form.is_bound and form.data.get("q"))},
+    )
+
+
+@staff_view
+@require_GET
+def person(request: HttpRequest, pk: Any) -> HttpResponse:
+    """One person of the pool: their pool applications, CVs and consent, audited."""
+    _pool_user(request)
+    now = timezone.now()
+    try:
+        candidate, applications = selectors.pool_person(pk, now=now)
+    except Candidate.DoesNotExist:
+        raise Http404 from None
+    services.record_person_opened(actor=actor_from(request), applications=applications)
+    return render(
+        request,
+        "staff/pool/person.html",
+        {
+            "candidate": candidate,
+            "applications": applications,
+            "consent_expires_at": selectors.consent_expiry(candidate, now=now),
+        },
+    )
+
+
+@staff_view
+@require_GET
+def download_cv(request: HttpRequest, pk: Any, cv_id: Any) -> HttpResponse:
+    """A pool application's CV: checked, audited, then a 60-second download link."""
+    _pool_user(request)
+    try:
+        cv = selectors.pool_cv(pk, cv_id, now=timezone.now())
+    except CurriculumVitae.DoesNotExist:
+        raise Http404 from None
+    audit.record_application_access(
+        actor=actor_from(request), action=audit.Action.DOWNLOAD_CV, application=cv.application
+    )
+    url = storage.presigned_cv_url(cv.storage_key, content_type=cv.content_type)
+    response = HttpResponseRedirect(url)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
