@@ -33,6 +33,8 @@ CSV_HEADER = (
     "request_id",
     "client_network",
     "subject",
+    # Last, so the columns before keep their places: e.g. a pool search's filters.
+    "details",
 )
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -100,6 +102,7 @@ def _csv_values(event: AccessEvent) -> tuple[object, ...]:
         event.request_id,
         event.client_ip,
         event.subject_username,
+        event.details,
     )
 
 

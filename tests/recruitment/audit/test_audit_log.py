@@ -43,6 +43,7 @@ def make_event(
     request_id: UUID | None = None,
     at: datetime | None = None,
     client_ip: str = "192.0.2.0",
+    details: str = "",
 ) -> AccessEvent:
     event = AccessEvent.objects.create(
         actor=actor,
@@ -52,6 +53,7 @@ def make_event(
         application_id=application_id,
         request_id=request_id,
         client_ip=client_ip,
+        details=details,
     )
     if at is not None:  # created_at is auto_now_add: set it afterwards
         AccessEvent.objects.filter(pk=event.pk).update(created_at=at)
@@ -323,6 +325,7 @@ def test_export_streams_every_event_with_a_header_and_records_itself(
         "request_id",
         "client_network",
         "subject",
+        "details",
     ]
     # The export is written to the log before any row leaves, so it is in the export too.
     exports = AccessEvent.objects.filter(action=Action.EXPORT_AUDIT_LOG)
@@ -338,7 +341,21 @@ def test_export_streams_every_event_with_a_header_and_records_itself(
         "",
         "203.0.113.0",
         "",
+        "",
     ] in rows
+
+
+def test_the_page_and_the_export_show_what_a_pool_search_was_narrowed_by(
+    officer_client: Client,
+) -> None:
+    make_event(username="rita", action=Action.SEARCH_POOL, details="query=yes stage=interview")
+
+    page = officer_client.get(reverse(PAGE)).content.decode()
+    rows = csv_rows(officer_client.get(reverse(CSV)))[1:]
+
+    assert "query=yes stage=interview" in page
+    [search] = [row for row in rows if row[2] == Action.SEARCH_POOL]
+    assert (search[1], search[-1]) == ("rita", "query=yes stage=interview")
 
 
 def test_export_applies_the_same_filters(officer_client: Client) -> None:
@@ -506,7 +523,7 @@ def test_export_has_the_request_id_of_each_event(officer_client: Client) -> None
     _, *rows = csv_rows(officer_client.get(reverse(CSV), {"action": Action.EXTEND_REQUEST}))
 
     assert [row[1:] for row in rows] == [
-        ["olga", "extend_request", "", "", str(request_id), "192.0.2.0", ""]
+        ["olga", "extend_request", "", "", str(request_id), "192.0.2.0", "", ""]
     ]
 
 
