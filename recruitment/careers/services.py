@@ -212,23 +212,15 @@ def submit_application(
     )
 
     try:
-        key = storage.put_cv(cv, content_type=inspected.content_type, filename=cv_filename)
-    except storage.StorageUnavailable as exc:
-        raise ApplicationNotSaved from exc
-    try:
-        try:
-            return _record_application(
-                posting=posting,
-                applicant=applicant,
-                intake=intake,
-                email=email,
-                key=key,
-                cv_filename=cv_filename,
-                inspected=inspected,
-            )
-        except BaseException:
-            compensate_upload(key)  # whatever went wrong, no row refers to the object
-            raise
+        return _store(
+            posting=posting,
+            applicant=applicant,
+            intake=intake,
+            email=email,
+            cv=cv,
+            cv_filename=cv_filename,
+            inspected=inspected,
+        )
     except IntegrityError as exc:
         # Usually the unique constraint: this email has applied to this posting already
         # (or a concurrent submission of it won the race). Asked only now, on this rare path.
@@ -240,6 +232,39 @@ def submit_application(
         raise ApplicationNotSaved from exc
     except DatabaseError as exc:
         raise ApplicationNotSaved from exc
+
+
+def _store(
+    *,
+    posting: Posting,
+    applicant: "ApplicantData | SourcedApplicant",
+    intake: _Intake,
+    email: str,
+    cv: IO[bytes],
+    cv_filename: str,
+    inspected: InspectedCv,
+) -> Application:
+    """Uploads the CV, then writes the rows (`_record_application`); if the rows are not
+    written, whatever went wrong, the object is deleted again, so no object is left that no
+    row refers to. Raises ApplicationNotSaved when storage is down (nothing stored); database
+    errors propagate to the caller, which tells a duplicate from a failure."""
+    try:
+        key = storage.put_cv(cv, content_type=inspected.content_type, filename=cv_filename)
+    except storage.StorageUnavailable as exc:
+        raise ApplicationNotSaved from exc
+    try:
+        return _record_application(
+            posting=posting,
+            applicant=applicant,
+            intake=intake,
+            email=email,
+            key=key,
+            cv_filename=cv_filename,
+            inspected=inspected,
+        )
+    except BaseException:
+        compensate_upload(key)  # whatever went wrong, no row refers to the object
+        raise
 
 
 def _record_application(
@@ -400,23 +425,15 @@ def record_sourced_application(
         source=applicant.source, notice_id=notice.pk, consent_text=None, recorded_by=actor
     )
     try:
-        key = storage.put_cv(cv, content_type=inspected.content_type, filename=cv_filename)
-    except storage.StorageUnavailable as exc:
-        raise ApplicationNotSaved from exc
-    try:
-        try:
-            return _record_application(
-                posting=posting,
-                applicant=applicant,
-                intake=intake,
-                email=email,
-                key=key,
-                cv_filename=cv_filename,
-                inspected=inspected,
-            )
-        except BaseException:
-            compensate_upload(key)  # whatever went wrong, no row refers to the object
-            raise
+        return _store(
+            posting=posting,
+            applicant=applicant,
+            intake=intake,
+            email=email,
+            cv=cv,
+            cv_filename=cv_filename,
+            inspected=inspected,
+        )
     except IntegrityError as exc:
         # A concurrent recording (or public application) of the same address won the race.
         if Application.objects.filter(posting=posting, candidate__email=email).exists():
