@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from recruitment.models import Application, InterviewNote, Posting, TeamMembership
+from recruitment.pipeline.services.postings import POSTING_FIELDS
 
 User = get_user_model()
 
@@ -49,21 +50,8 @@ class PostingForm(forms.ModelForm):
 
     class Meta:
         model = Posting
-        fields = [
-            "title",
-            "summary",
-            "description",
-            "location",
-            "employment_type",
-            "workplace",
-            "country",
-            "remote_countries",
-            "valid_through",
-            "salary_min",
-            "salary_max",
-            "salary_currency",
-            "salary_period",
-        ]
+        # Exactly what the service saves (create_posting, update_posting).
+        fields = list(POSTING_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 10}),
             "country": forms.TextInput(attrs={"size": 2, "autocapitalize": "characters"}),
