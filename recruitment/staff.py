@@ -7,14 +7,18 @@ from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ats.client_address import client_ip
+from recruitment import access
 from recruitment.access import Actor, is_staff_member
+from recruitment.models import Posting
 
 View = Callable[..., HttpResponseBase]
 
@@ -69,3 +73,12 @@ def uuid_url(viewname: str) -> Callable[[UUID], str]:
         return pattern.replace(placeholder, str(pk))
 
     return url
+
+
+def managed_posting(request: HttpRequest, pk: int) -> Posting:
+    """A posting the user can see (else 404) and manage (else 403): its recruiters and
+    admins, for every page that changes a posting or records its applications."""
+    posting = get_object_or_404(access.postings_visible_to(request.user), pk=pk)
+    if not access.can_manage_posting(request.user, posting):
+        raise PermissionDenied
+    return posting

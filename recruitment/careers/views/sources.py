@@ -2,7 +2,6 @@
 application received elsewhere, and the allow-list of tracked sources."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,24 +11,15 @@ from recruitment import access
 from recruitment.careers import selectors, services
 from recruitment.careers.forms import SourcedApplicationForm, SourceForm
 from recruitment.models import Posting
-from recruitment.staff import actor_from, staff_view
+from recruitment.staff import actor_from, managed_posting, staff_view
 
 RECORD_TEMPLATE = "staff/application_record.html"
-
-
-def _recording_posting(request: HttpRequest, pk: int) -> Posting:
-    """A posting the user can see (else 404) and whose applications they may record: its
-    recruiters and admins (else 403), as for everything else that manages a posting."""
-    posting = get_object_or_404(access.postings_visible_to(request.user), pk=pk)
-    if not access.can_manage_posting(request.user, posting):
-        raise PermissionDenied
-    return posting
 
 
 @staff_view
 @require_http_methods(["GET", "POST"])
 def record_application(request: HttpRequest, pk: int) -> HttpResponse:
-    posting = _recording_posting(request, pk)
+    posting = managed_posting(request, pk)
     form = SourcedApplicationForm(
         request.POST or None, request.FILES or None, sources=selectors.recordable_sources()
     )

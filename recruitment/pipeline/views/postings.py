@@ -15,15 +15,7 @@ from recruitment.pipeline import selectors
 from recruitment.pipeline.forms import ConcludeForm, PostingForm, TeamMemberForm
 from recruitment.pipeline.services import postings as posting_services
 from recruitment.pipeline.services import stages as pipeline_services
-from recruitment.staff import actor_from, staff_view
-
-
-def _managed_posting(request: HttpRequest, pk: int) -> Posting:
-    """A posting the user can see (else 404) and manage (else 403)."""
-    posting = get_object_or_404(access.postings_visible_to(request.user), pk=pk)
-    if not access.can_manage_posting(request.user, posting):
-        raise PermissionDenied
-    return posting
+from recruitment.staff import actor_from, managed_posting, staff_view
 
 
 @staff_view
@@ -42,7 +34,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @staff_view
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    posting = _managed_posting(request, pk)
+    posting = managed_posting(request, pk)
     form = PostingForm(request.POST or None, instance=posting)
     if request.method == "POST" and form.is_valid():
         posting_services.update_posting(posting=posting, data=form.cleaned_data)
@@ -54,7 +46,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_http_methods(["GET", "POST"])
 def team(request: HttpRequest, pk: int) -> HttpResponse:
-    posting = _managed_posting(request, pk)
+    posting = managed_posting(request, pk)
     form = TeamMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         posting_services.set_member(
@@ -72,7 +64,7 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_POST
 def remove_member(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
-    posting = _managed_posting(request, pk)
+    posting = managed_posting(request, pk)
     membership = get_object_or_404(selectors.team_of(posting), pk=membership_id)
     posting_services.remove_member(membership=membership)
     messages.success(request, _("Removed from the team; their access ends now."))
@@ -104,7 +96,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 def _change_status(
     request: HttpRequest, pk: int, change: Callable[..., Posting], success: str
 ) -> HttpResponse:
-    posting = _managed_posting(request, pk)
+    posting = managed_posting(request, pk)
     try:
         change(posting=posting)
     except pipeline_services.PipelineError as error:
@@ -117,7 +109,7 @@ def _change_status(
 @staff_view
 @require_http_methods(["GET", "POST"])
 def conclude(request: HttpRequest, pk: int) -> HttpResponse:
-    posting = _managed_posting(request, pk)
+    posting = managed_posting(request, pk)
     undecided = posting.applications.exclude(stage__in=DECIDED_STAGES).count()
     # Named on the page: they cannot be marked unsuccessful, and concluding ends them too.
     frozen = list(
