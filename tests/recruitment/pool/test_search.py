@@ -74,8 +74,6 @@ def test_a_skill_written_only_inside_a_pdf_or_a_docx_is_found(posting: Posting) 
 
 
 def test_the_transliteration_in_sql_is_the_one_in_python(posting: Posting) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("ats_translit exists on PostgreSQL only")
     letters = "".join(CYRILLIC_TO_LATIN) + "".join(CYRILLIC_TO_LATIN).upper() + " Abc-ёЯ"
     # The whole alphabet, and each letter alone (a text whose only Cyrillic is "љ").
     with connection.cursor() as cursor:
