@@ -251,7 +251,7 @@ def exports_reviewable_by(user: AnyUser) -> QuerySet[DataExport]:
 
 def can_manage_sources(user: AnyUser) -> bool:
     """Add, rename and deactivate the tracked sources of applications: the "Recruiters" group
-    (which holds `recruitment.change_source`, migration 0022) and admins."""
+    (which holds `recruitment.change_source`, migration 0023) and admins."""
     return (
         isinstance(user, User)
         and is_staff_member(user)

@@ -120,7 +120,7 @@ def _cv_objects_match_cv_rows(request: pytest.FixtureRequest) -> Iterator[None]:
     )
 
 
-# The sources migration 0022 seeds (slug, name, kind): every application names one.
+# The sources migration 0023 seeds (slug, name, kind): every application names one.
 BUILTIN_SOURCES = [
     ("careers", "Careers site", "careers_site"),
     ("email", "Email", "email"),

@@ -3,7 +3,7 @@
 One vector per application, from its CV's extracted text (weight A), its cover letter (B)
 and its posting's title (C), each transliterated to Latin (`ats_translit`, see
 transliteration.py) and parsed with the `ats_search` configuration (simple + unaccent),
-both created by migration 0022. A new application gets its vector in its INSERT
+both created by migration 0024. A new application gets its vector in its INSERT
 (`vector_for`); the services that change any of those texts later call
 `refresh_search_vectors` in their transaction: one UPDATE, however many rows.
 
@@ -23,7 +23,7 @@ SEARCH_CONFIG = "ats_search"
 
 
 class Transliterated(Func):
-    """`ats_translit(text)`: Serbian Cyrillic written in Latin (migration 0022)."""
+    """`ats_translit(text)`: Serbian Cyrillic written in Latin (migration 0024)."""
 
     function = "ats_translit"
     output_field = TextField()

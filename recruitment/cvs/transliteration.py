@@ -3,7 +3,7 @@
 "Ковачевић" by "Kovačević" or "Kovacevic", and "Kovačević" by "Ковачевић".
 
 Both sides go through it: the text indexed (in SQL, by the function `ats_translit` that
-migration 0022 creates from this same table; a test holds the two equal) and the query
+migration 0024 creates from this same table; a test holds the two equal) and the query
 typed (in Python, `to_latin`). Diacritics are then dropped by the `unaccent` dictionary of
 the `ats_search` text search configuration, so "đ" and "dj", "č" and "c" find each other.
 Macedonian and Russian letters that are not Serbian stay as they are.

@@ -132,7 +132,7 @@ class Application(models.Model):
     # The talent pool's full-text search (recruitment.cvs.search_index keeps it current):
     # derived from the CV's text, the cover letter and the posting's title, so personal
     # data, erased with the row. Null on SQLite and until first computed. Its GIN index
-    # (application_search) is created by migration 0022 on PostgreSQL only.
+    # (application_search) is created by migration 0024 on PostgreSQL only.
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -224,7 +224,7 @@ def sign_in(page: Page, live_server: LiveServer, username: str, password: str) -
     page.wait_for_url(lambda url: "/staff/2fa/" not in url and "/staff/login/" not in url)
 
 
-# What the data migrations 0003, 0013 and 0022 give the staff groups. A browser test's
+# What the data migrations 0003, 0013 and 0023 give the staff groups. A browser test's
 # database is flushed between tests (the live server needs committed data), which removes
 # them.
 STAFF_GROUPS = {
