@@ -205,6 +205,7 @@ OUTBOX_MAX_ATTEMPTS = env.int("ATS_OUTBOX_MAX_ATTEMPTS", default=10)
 OUTBOX_PERSONAL_LINKS = {
     "portal-access": "recruitment.rights.services.portal_access.mint_access_link",
     "consent-renewal": "recruitment.rights.services.portal_access.mint_renewal_link",
+    "pool-invitation": "recruitment.pool.services.invitations.mint_invitation_link",
 }
 
 # Retention: how often the sweep looks for due purges, and how many it takes per batch.
@@ -534,6 +535,12 @@ PUBLIC_URL = env.str("ATS_PUBLIC_URL", default="http://localhost:8000").rstrip("
 
 # An emailed portal link works once, within this many hours.
 PORTAL_TOKEN_HOURS = env.int("ATS_PORTAL_TOKEN_HOURS", default=24)
+# Invitations from the talent pool: at most this many per person within this many days
+# (however many recruiters invite), and each link works for this many days (or until the
+# posting closes, or the person applies through it).
+POOL_INVITATIONS_PER_PERSON = env.int("ATS_POOL_INVITATIONS_PER_PERSON", default=2)
+POOL_INVITATION_PERIOD_DAYS = env.int("ATS_POOL_INVITATION_PERIOD_DAYS", default=30)
+POOL_INVITATION_VALID_DAYS = env.int("ATS_POOL_INVITATION_VALID_DAYS", default=30)
 # The portal session a link opens lasts this long without activity.
 PORTAL_SESSION_MINUTES = env.int("ATS_PORTAL_SESSION_MINUTES", default=30)
 # Link requests per email address and per client IP, and link uses per client IP

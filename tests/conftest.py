@@ -120,13 +120,14 @@ def _cv_objects_match_cv_rows(request: pytest.FixtureRequest) -> Iterator[None]:
     )
 
 
-# The sources migration 0023 seeds (slug, name, kind): every application names one.
+# The sources migrations 0023 and 0025 seed (slug, name, kind): every application names one.
 BUILTIN_SOURCES = [
     ("careers", "Careers site", "careers_site"),
     ("email", "Email", "email"),
     ("job-fair", "Job fair", "job_fair"),
     ("referral", "Referral", "referral"),
     ("other", "Other", "other"),
+    ("talent-pool", "Talent pool invitation", "talent_pool"),
 ]
 
 

@@ -102,6 +102,8 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "careers/<slug:slug>/applied/": public(),
     # For job boards, feed readers and crawlers: open postings only, no personal data.
     "careers/feed.atom": public(),
+    # An invitation's link: a made-up token opens nothing, for anyone.
+    "careers/invitation/<str:token>/": public(404),
     "sitemap.xml": public(),
     "robots.txt": public(),
     "privacy/notice/": public(),
@@ -257,6 +259,8 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     # one of the pool (world["pool_person"]), the CV theirs.
     "staff/pool/": row("GET", 302, 404, 404, 404, 404, 200, 404, 404, 200),
     "staff/pool/<uuid:pk>/": row("GET", 302, 404, 404, 404, 404, 200, 404, 404, 200),
+    # Inviting the pool's person to the posting (they applied to it: the page says so).
+    "staff/pool/invite/": row("POST", 302, 404, 404, 404, 404, 200, 404, 404, 200),
     "staff/pool/<uuid:pk>/cv/<uuid:cv_id>/": row(
         "GET", 302, 404, 404, 404, 404, 302, 404, 404, 302
     ),
@@ -464,6 +468,8 @@ def test_role_gets_the_expected_status(pattern: str, role: str, world: dict[str,
             data["applications"] = world["objects"]["application"]
         if pattern == "staff/applications/<uuid:pk>/assign/":
             data["interviewer"] = world["values"]["<int:user_id>"]
+        if pattern == "staff/pool/invite/":
+            data.update(posting=world["objects"]["posting"], candidates=world["pool_person"])
         response = client.post(path, data)
     else:
         response = client.get(path)

@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -11,8 +12,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from recruitment.careers.services import RESERVED_SOURCE_KINDS
 from recruitment.cvs.forms import CheckedCvForm, cv_input
-from recruitment.models import ConsentTextVersion, NoticeVersion, Source
+from recruitment.models import ConsentTextVersion, CurriculumVitae, NoticeVersion, Source
 from recruitment.notices.texts import consent_text_in, talent_pool_consent_text
 
 phone_validator = RegexValidator(
@@ -72,8 +74,27 @@ class ApplicationForm(CheckedCvForm):
     # careers site), so here it is only text, and never an error a visitor could not see.
     source = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    POOL_CV_OR_FILE = _("Use your earlier CV or upload a new one, not both.")
+    POOL_CV_OR_FILE_MISSING = _("Upload your CV, or choose to use your earlier one.")
+
+    def __init__(
+        self, *args: Any, offered_cv: CurriculumVitae | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # An invited person may apply with the CV of theirs the talent pool keeps, if they
+        # choose to (never by default): then no file is needed.
+        self.offered_cv = offered_cv
+        if offered_cv is not None:
+            self.fields["use_pool_cv"] = forms.BooleanField(
+                required=False,
+                initial=False,
+                label=_('Use the CV you sent us with your application for "%(title)s" (%(file)s)')
+                % {
+                    "title": offered_cv.application.posting.title,
+                    "file": offered_cv.original_filename,
+                },
+            )
+            self.fields["cv"].required = False
         # Limits come from settings, read per form rather than at import time. The texts
         # are translated now, in the request's language: ngettext_lazy would build a new
         # lazy class on every call, which cost more than the rest of the form.
@@ -110,8 +131,23 @@ class ApplicationForm(CheckedCvForm):
                 data[name] = str(number)
             self.data = data
 
+    def clean_cv(self) -> UploadedFile | None:
+        if self.offered_cv is not None and not self.cleaned_data.get("cv"):
+            return None  # `clean` asks for one unless the earlier CV is chosen
+        return super().clean_cv()
+
+    def uses_pool_cv(self) -> bool:
+        """Whether the person chose to apply with the CV the pool keeps (a valid form)."""
+        return bool(self.offered_cv is not None and self.cleaned_data.get("use_pool_cv"))
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.offered_cv is not None and "cv" not in self.errors:
+            chosen, uploaded = bool(data.get("use_pool_cv")), bool(data.get("cv"))
+            if chosen and uploaded:
+                self.add_error("cv", self.POOL_CV_OR_FILE)
+            elif not chosen and not uploaded:
+                self.add_error("cv", self.POOL_CV_OR_FILE_MISSING)
         for name in ("notice_version", "consent_text_version"):
             raw = str(data.get(name) or "").strip()
             if not raw:
@@ -226,10 +262,12 @@ class SourceForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         kind = cast(forms.ChoiceField, self.fields["kind"])
+        # The careers site and the talent pool are built in, one each: no other source may
+        # take their kinds (a built-in source shows its own, unchangeable).
         kind.choices = [
             (value, label)
             for value, label in Source.Kind.choices
-            if value != Source.Kind.CAREERS_SITE or not adding
+            if value not in RESERVED_SOURCE_KINDS or (source is not None and source.kind == value)
         ]
         if adding:
             del self.fields["active"]

@@ -35,7 +35,13 @@ def tracked_source(slug: str | None) -> str:
     # some characters, such as NUL, in a query's text).
     if value == CAREERS_SITE or not SLUG.fullmatch(value):
         return CAREERS_SITE
-    found = Source.objects.filter(slug=value, active=True).values_list("slug", flat=True).first()
+    # The talent pool's source is the invitation flow's to give: a link cannot claim it.
+    found = (
+        Source.objects.filter(slug=value, active=True)
+        .exclude(kind=Source.Kind.TALENT_POOL)
+        .values_list("slug", flat=True)
+        .first()
+    )
     return found or CAREERS_SITE
 
 
@@ -46,5 +52,8 @@ def sources() -> QuerySet[Source]:
 
 def recordable_sources() -> QuerySet[Source]:
     """The sources staff may give an application they record: the active ones other than the
-    careers site (an application received there came through the public form)."""
-    return Source.objects.filter(active=True).exclude(kind=Source.Kind.CAREERS_SITE)
+    careers site (an application received there came through the public form) and the
+    talent pool (an invited person applies themselves, through their invitation)."""
+    return Source.objects.filter(active=True).exclude(
+        kind__in=[Source.Kind.CAREERS_SITE, Source.Kind.TALENT_POOL]
+    )

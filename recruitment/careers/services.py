@@ -36,19 +36,24 @@ from recruitment.access import Actor
 from recruitment.careers import selectors
 from recruitment.cvs import search_index, storage
 from recruitment.cvs.checks import InspectedCv
+from recruitment.cvs.checks.inspection import PDF_CONTENT_TYPE
 from recruitment.models import (
     CAREERS_SITE,
+    TALENT_POOL,
     Application,
     ApplicationEvent,
     Candidate,
     ConsentTextVersion,
     CurriculumVitae,
+    Invitation,
     Posting,
     RetentionConsent,
     Source,
 )
 from recruitment.notices import services as privacy_texts
 from recruitment.notices.texts import LEGAL_BASES, PURPOSES, consent_text_in, text_version
+from recruitment.pool import selectors as pool
+from recruitment.pool.services import invitations
 from recruitment.retention.services import restrictions
 
 logger = logging.getLogger(__name__)
@@ -100,6 +105,10 @@ class _Intake:
     # The consent text the form showed; None when staff record (nobody was asked anything).
     consent_text: ConsentTextVersion | None
     recorded_by: Actor | None = None
+    # The invitation from the talent pool the person applies through, and the CV of theirs
+    # from the pool they chose to apply with again (`submit_application`).
+    invitation: Invitation | None = None
+    pool_cv: CurriculumVitae | None = None
 
 
 class ApplicationRefused(ServiceRefused):
@@ -120,6 +129,11 @@ class TextVersionNotValid(ApplicationRefused):
 
 class SourceNotValid(ApplicationRefused):
     """The source staff chose is not an active source they may record."""
+
+
+class PoolCvNotAvailable(ApplicationRefused):
+    """The CV the invited person chose to apply with again cannot be used: it is not theirs
+    to use (another address was typed) or no longer kept in the pool. Nothing was stored."""
 
 
 class ApplicationNotSaved(Exception):
@@ -153,9 +167,11 @@ def submit_application(
     *,
     posting: Posting,
     applicant: ApplicantData,
-    cv: IO[bytes],
+    cv: IO[bytes] | None,
     cv_filename: str,
-    inspected: InspectedCv,
+    inspected: InspectedCv | None,
+    invitation: Invitation | None = None,
+    pool_cv: CurriculumVitae | None = None,
 ) -> Application:
     """Stores a candidate's application to `posting`.
 
@@ -181,6 +197,15 @@ def submit_application(
     candidate a few milliseconds, but the thread cost more CPU than a busy server can
     spare: `make bench` measured more applications per second without it.)
 
+    Through an invitation from the talent pool (`invitation`, still open: the caller read
+    it with `pool.open_invitation`): the source is the talent pool, and the invitation is
+    linked to the application if the person applies with the address it was sent to. They
+    may apply with a CV of theirs from the pool (`pool_cv`, `pool.invitation_cv`) instead of
+    a file (`cv`, `inspected`: then None): it is copied inside the store to the new
+    application's own object, with the text it had, provided the address typed is the
+    invitation's and the CV is still in the pool when the rows are written (else
+    PoolCvNotAvailable, nothing stored).
+
     Not rerunnable by design: a second call for the same email and posting leaves nothing
     of its own behind, queues a notice to the address saying it had already applied (the
     one who submitted may not own the address, and must learn nothing: the caller answers
@@ -194,6 +219,12 @@ def submit_application(
     email = normalise_email(applicant.email)
     if not posting.accepts_applications:
         raise PostingNotOpen
+    if pool_cv is not None:
+        if invitation is None or invitation.candidate.email != email:
+            raise PoolCvNotAvailable
+        inspected = _as_inspected(pool_cv)
+    if inspected is None:
+        raise ValueError("a CV file and its inspection, or a CV from the pool, is required")
     # Before the upload, and usually without a query: a tampered form costs no object.
     try:
         shown = privacy_texts.versions_shown(
@@ -205,10 +236,13 @@ def submit_application(
         raise TextVersionNotValid from None
     intake = _Intake(
         # The hidden field is the visitor's to forge: only an active allow-listed source
-        # counts (no query for the careers site, the usual case).
-        source=selectors.tracked_source(applicant.source),
+        # counts (no query for the careers site, the usual case); an invitation's link is
+        # the talent pool's, whatever else the link said.
+        source=TALENT_POOL if invitation else selectors.tracked_source(applicant.source),
         notice_id=shown.notice_id,
         consent_text=shown.consent_text,
+        invitation=invitation,
+        pool_cv=pool_cv,
     )
 
     try:
@@ -240,16 +274,27 @@ def _store(
     applicant: "ApplicantData | SourcedApplicant",
     intake: _Intake,
     email: str,
-    cv: IO[bytes],
+    cv: IO[bytes] | None,
     cv_filename: str,
     inspected: InspectedCv,
 ) -> Application:
-    """Uploads the CV, then writes the rows (`_record_application`); if the rows are not
-    written, whatever went wrong, the object is deleted again, so no object is left that no
-    row refers to. Raises ApplicationNotSaved when storage is down (nothing stored); database
-    errors propagate to the caller, which tells a duplicate from a failure."""
+    """Uploads the CV (or copies the pool's, `intake.pool_cv`), then writes the rows
+    (`_record_application`); if the rows are not written, whatever went wrong, the object is
+    deleted again, so no object is left that no row refers to. Raises ApplicationNotSaved
+    when storage is down (nothing stored); database errors propagate to the caller, which
+    tells a duplicate from a failure."""
     try:
-        key = storage.put_cv(cv, content_type=inspected.content_type, filename=cv_filename)
+        if intake.pool_cv is not None:
+            cv_filename = intake.pool_cv.original_filename
+            key = storage.copy_cv(
+                intake.pool_cv.storage_key,
+                content_type=inspected.content_type,
+                filename=cv_filename,
+            )
+        elif cv is not None:
+            key = storage.put_cv(cv, content_type=inspected.content_type, filename=cv_filename)
+        else:
+            raise ValueError("no CV to store")
     except storage.StorageUnavailable as exc:
         raise ApplicationNotSaved from exc
     try:
@@ -296,6 +341,14 @@ def _record_application(
         )
         if not gate.exists():
             raise PostingNotOpen
+        # The pool's CV is the person's to apply with only while it is kept in the pool: a
+        # consent withdrawn (or a restriction) since the form was shown takes it away.
+        if intake.pool_cv is not None and not (
+            pool.pool_applications(now)
+            .filter(pk=intake.pool_cv.application_id, candidate__email=email)
+            .exists()
+        ):
+            raise PoolCvNotAvailable
         # A new address becomes a person with the details typed; an existing person keeps
         # theirs (the no-op update of the conflict only takes the row's lock: the details
         # typed stay on this application). Upserted, because a concurrent first application
@@ -325,6 +378,8 @@ def _record_application(
             ),
         )
         record_cv(application=application, key=key, cv_filename=cv_filename, inspected=inspected)
+        if intake.invitation is not None:
+            invitations.link_application(invitation=intake.invitation, application=application)
         ApplicationEvent.objects.create(
             application=application,
             kind=(
@@ -526,6 +581,19 @@ def record_cv(
     )
 
 
+def _as_inspected(cv: CurriculumVitae) -> InspectedCv:
+    """A stored CV as the checks described it when it was uploaded (it passed them then),
+    with its text (one query: the pool's selectors leave the text out)."""
+    text = CurriculumVitae.objects.filter(pk=cv.pk).values_list("text", flat=True).first()
+    return InspectedCv(
+        kind="pdf" if cv.content_type == PDF_CONTENT_TYPE else "docx",
+        content_type=cv.content_type,
+        size=cv.size,
+        sha256=cv.sha256,
+        text=text or "",
+    )
+
+
 def compensate_upload(key: str) -> None:
     """Deletes an object whose rows were not written. Failure is logged, never raised:
     `reconcile_storage` finds what is left."""
@@ -545,13 +613,19 @@ class SourceRefused(ServiceRefused):
     """The change to the allow-list is refused; nothing changed."""
 
 
+# Kinds of one built-in source each: the careers site (what every other link counts as) and
+# the talent pool (set by an invitation's flow only). Staff give neither to a source.
+RESERVED_SOURCE_KINDS = (Source.Kind.CAREERS_SITE, Source.Kind.TALENT_POOL)
+RESERVED_KIND = _("This kind belongs to a built-in source; choose another.")
+
+
 def create_source(*, slug: str, name: str, kind: str) -> Source:
     """Adds an active source to the allow-list: posting links naming `slug` count as it
     from now on. Side effect: one row. Raises SourceRefused if the slug is taken (by an
     active or inactive source: a slug never changes meaning) or the kind is the careers
     site's (there is one careers site). Not rerunnable: the second call is refused."""
-    if kind == Source.Kind.CAREERS_SITE:
-        raise SourceRefused(_("There is only one careers site; choose another kind."))
+    if kind in RESERVED_SOURCE_KINDS:
+        raise SourceRefused(RESERVED_KIND)
     try:
         with transaction.atomic():
             return Source.objects.create(slug=slug, name=name, kind=kind, active=True)
@@ -571,8 +645,8 @@ def update_source(*, source: Source, name: str, kind: str, active: bool) -> Sour
         raise SourceRefused(_("A built-in source keeps its name and kind."))
     if source.slug == CAREERS_SITE and not active:
         raise SourceRefused(_("The careers site cannot be deactivated."))
-    if kind == Source.Kind.CAREERS_SITE and source.kind != kind:
-        raise SourceRefused(_("There is only one careers site; choose another kind."))
+    if kind in RESERVED_SOURCE_KINDS and source.kind != kind:
+        raise SourceRefused(RESERVED_KIND)
     changes = {"name": name, "kind": kind, "active": active}
     changed = [field for field, value in changes.items() if getattr(source, field) != value]
     if not changed:

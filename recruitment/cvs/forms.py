@@ -46,7 +46,7 @@ class CheckedCvForm(forms.Form):
         max_mb = settings.CV_MAX_BYTES // (1024 * 1024)
         self.fields["cv"].help_text = _("PDF or Word (.docx), at most %(mb)d MB.") % {"mb": max_mb}
 
-    def clean_cv(self) -> UploadedFile:
+    def clean_cv(self) -> UploadedFile | None:
         cv: UploadedFile = self.cleaned_data["cv"]
         self.inspected_cv = checked_cv(cv)
         return cv

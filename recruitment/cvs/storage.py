@@ -99,6 +99,13 @@ def generic_cv_filename(content_type: str) -> str:
     return "cv" + _CV_EXTENSIONS.get(content_type, "")
 
 
+def _cv_download_name(filename: str | None, content_type: str) -> str:
+    """The name a CV object is downloaded under: the candidate's file's, without control or
+    formatting characters (a bidi override can disguise an extension), else a generic one."""
+    name = "".join(ch for ch in filename or "" if unicodedata.category(ch)[0] != "C").strip()
+    return name or generic_cv_filename(content_type)
+
+
 def put_cv(fileobj: IO[bytes], *, content_type: str, filename: str | None = None) -> str:
     """Uploads a CV under a new random key and returns the key.
 
@@ -109,17 +116,43 @@ def put_cv(fileobj: IO[bytes], *, content_type: str, filename: str | None = None
     StorageUnavailable.
     """
     key = new_cv_key()
-    # No control or formatting characters (a bidi override can disguise an extension).
-    name = "".join(ch for ch in filename or "" if unicodedata.category(ch)[0] != "C").strip()
     try:
         _upload(
             fileobj,
             key=key,
             content_type=content_type,
-            filename=name or generic_cv_filename(content_type),
+            filename=_cv_download_name(filename, content_type),
         )
     except (BotoCoreError, ClientError) as exc:
         logger.warning("CV upload failed: %s", type(exc).__name__)
+        raise StorageUnavailable from exc
+    return key
+
+
+def copy_cv(source_key: str, *, content_type: str, filename: str | None = None) -> str:
+    """Copies a stored CV to a new random key (inside the store: the bytes never pass
+    through here) and returns the key: a CV a person chose to apply with again belongs to
+    the new application, and is erased with it, whatever becomes of the old one. The copy
+    carries its own Content-Type and Content-Disposition, as `put_cv` sets them.
+
+    Side effects: one object in the bucket (server-side encrypted where configured). Not
+    idempotent: each call stores a new object. Raises StorageUnavailable (also when the
+    source object is gone).
+    """
+    key = new_cv_key()
+    extra: dict[str, str] = {
+        "ContentType": content_type,
+        "ContentDisposition": content_disposition(_cv_download_name(filename, content_type)),
+        "MetadataDirective": "REPLACE",
+    }
+    if settings.S3_SERVER_SIDE_ENCRYPTION:
+        extra["ServerSideEncryption"] = settings.S3_SERVER_SIDE_ENCRYPTION
+    try:
+        _client().copy_object(
+            Bucket=_bucket(), Key=key, CopySource={"Bucket": _bucket(), "Key": source_key}, **extra
+        )
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("CV copy failed: %s", type(exc).__name__)
         raise StorageUnavailable from exc
     return key
 

@@ -12,6 +12,7 @@ from recruitment.models.candidates import (
     LegalHold,
     RetentionConsent,
 )
+from recruitment.models.invitations import Invitation
 from recruitment.models.ledger import ErasureRecord
 from recruitment.models.notes import InterviewNote
 from recruitment.models.postings import Posting, TeamMembership
@@ -23,13 +24,14 @@ from recruitment.models.rights import (
     ExportPassageReview,
     PortalToken,
 )
-from recruitment.models.sources import CAREERS_SITE, Source
+from recruitment.models.sources import CAREERS_SITE, TALENT_POOL, Source
 from recruitment.models.statistics import ApplicationStatistic
 
 __all__ = [
     "CAREERS_SITE",
     "DECIDED_STAGES",
     "FORWARD_STAGES",
+    "TALENT_POOL",
     "AccessEvent",
     "Application",
     "ApplicationEvent",
@@ -45,6 +47,7 @@ __all__ = [
     "HoldReviewDigest",
     "InterviewAssignment",
     "InterviewNote",
+    "Invitation",
     "LegalHold",
     "NoticeVersion",
     "PortalToken",

@@ -57,6 +57,7 @@ class AccessEvent(models.Model):
         # Issue 19: the talent pool (the filters are kept in `details`, never the words typed).
         SEARCH_POOL = "search_pool", _("Searched the talent pool")
         VIEW_POOL_PERSON = "view_pool_person", _("Opened a person in the talent pool")
+        INVITE_FROM_POOL = "invite_from_pool", _("Invited a person of the talent pool")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 # The source of every application that names no other (and of every application received
 # before sources were recorded). Seeded by the migration; it cannot be deactivated.
 CAREERS_SITE = "careers"
+# The source of an application made through an invitation from the talent pool: set by the
+# invitation's flow only (a posting link cannot name it, staff cannot record it).
+TALENT_POOL = "talent-pool"
 
 
 class Source(models.Model):
@@ -25,6 +28,8 @@ class Source(models.Model):
         REFERRAL = "referral", _("Referral")
         PLATFORM = "platform", _("Recruitment platform")
         OTHER = "other", _("Other")
+        # A person of the talent pool applied through an invitation (recruitment.pool).
+        TALENT_POOL = "talent_pool", _("Talent pool invitation")
 
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)

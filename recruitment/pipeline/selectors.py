@@ -125,7 +125,7 @@ def board_columns(
 def application_for_detail(applications: QuerySet[Application], pk: UUID | str) -> Application:
     """One application with everything its page shows, in a fixed number of queries."""
     return (
-        applications.select_related("candidate", "posting", "source")
+        applications.select_related("candidate", "posting", "source", "invitation")
         .prefetch_related(
             Prefetch("cvs", queryset=CurriculumVitae.objects.order_by("-created_at")),
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),

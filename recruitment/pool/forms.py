@@ -1,15 +1,18 @@
-"""The talent pool's search form: validation only."""
+"""The talent pool's forms (the search, an invitation): validation only."""
 
 from datetime import datetime
 from typing import Any, cast
+from uuid import UUID
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ats.forms import ANY
-from recruitment.models import FORWARD_STAGES, Application
+from recruitment.models import FORWARD_STAGES, Application, Posting
 from recruitment.pool.selectors import PoolFilters, posting_choices
+from recruitment.pool.services.invitations import MAX_PEOPLE_AT_ONCE
 
 # Long enough for any search a person types; a longer one is refused, not truncated.
 MAX_QUERY_CHARS = 200
@@ -68,3 +71,45 @@ class PoolSearchForm(forms.Form):
             language=data.get("language") or "",
             consent_expires_before=data.get("expires_before"),
         )
+
+
+class CandidateIdsField(forms.Field):
+    """The people a recruiter ticked (their ids): each decided by the service, which says
+    why one is not invited (a person may have left the pool since the page was shown)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Choose at least one person to invite."),
+        "invalid": _("The selection is not valid; search again and choose the people anew."),
+    }
+
+    def to_python(self, value: Any) -> list[UUID]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        try:
+            return [UUID(str(item)) for item in values]
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def validate(self, value: list[UUID]) -> None:
+        super().validate(value)
+        if len(value) > MAX_PEOPLE_AT_ONCE:
+            raise forms.ValidationError(
+                _("Invite at most %(count)d people at once.") % {"count": MAX_PEOPLE_AT_ONCE},
+                code="too_many",
+            )
+
+
+class InviteForm(forms.Form):
+    """Whom to invite (one person, or those ticked on the search page) and to which of the
+    open postings the recruiter manages."""
+
+    posting = forms.ModelChoiceField(
+        label=_("Invite to apply for"), queryset=Posting.objects.none(), empty_label=None
+    )
+    candidates = CandidateIdsField()
+
+    def __init__(self, *args: Any, postings: QuerySet[Posting], **kwargs: Any) -> None:
+        # Ids of its own: the search form on the same page has a `posting` field too.
+        kwargs.setdefault("auto_id", "invite-%s")
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["posting"]).queryset = postings

@@ -29,6 +29,7 @@ in Python, ranked by the number of hits: the same people for simple queries.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -39,6 +40,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import (
@@ -70,6 +72,8 @@ from recruitment.models import (
     CurriculumVitae,
     DataSubjectRequest,
     InterviewNote,
+    Invitation,
+    Posting,
     RetentionConsent,
     TeamMembership,
 )
@@ -545,5 +549,86 @@ def consent_expiry(candidate: Candidate, *, now: datetime) -> datetime | None:
         .filter(candidate=candidate)
         .order_by("-expires_at")
         .values_list("expires_at", flat=True)
+        .first()
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Invitations to apply (recruitment.pool.services.invitations writes them)
+# --------------------------------------------------------------------------------------------
+
+
+def invitable_postings(user: Any, now: datetime) -> QuerySet[Posting]:
+    """The postings `user` may invite people to: taking applications now, and managed by
+    them (its recruiters; admins: every one)."""
+    if not access.is_staff_member(user):
+        return Posting.objects.none()
+    postings = Posting.objects.accepting_applications(now)
+    if not access.is_admin(user):
+        recruiter = TeamMembership.objects.filter(
+            posting=OuterRef("pk"), user=user, role=TeamMembership.Role.RECRUITER
+        )
+        postings = postings.filter(Exists(recruiter))
+    return postings.order_by("title", "pk")
+
+
+def invitations_of(candidate_id: Any) -> list[Invitation]:
+    """A person's invitations, newest first, with their postings and what came of them."""
+    return list(
+        Invitation.objects.filter(candidate_id=candidate_id)
+        .select_related("posting", "application")
+        .order_by("-created_at", "pk")
+    )
+
+
+def invitations_since(candidate_id: Any, since: datetime) -> int:
+    """How many invitations the person got since `since` (by whoever sent them)."""
+    return Invitation.objects.filter(candidate_id=candidate_id, created_at__gte=since).count()
+
+
+def invitation_token_hash(token: str) -> str:
+    """How an invitation's token is stored (only its SHA-256, as for portal links)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _open_invitations(now: datetime) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        application__isnull=True,
+        expires_at__gt=now,
+        posting__in=Posting.objects.accepting_applications(now),
+    ).select_related("posting", "candidate")
+
+
+def open_invitation_by_token(token: str, *, now: datetime) -> Invitation | None:
+    """The invitation an emailed link names, if the link still works: not used to apply
+    yet, not expired, its posting still taking applications. None otherwise (wrong,
+    spent, expired, erased: all the same to the caller). Read-only."""
+    if not token or len(token) > 100:
+        return None
+    return _open_invitations(now).filter(token_hash=invitation_token_hash(token)).first()
+
+
+def open_invitation(invitation_id: Any, *, posting: Posting, now: datetime) -> Invitation | None:
+    """`open_invitation_by_token`'s invitation again, by id (kept in the visitor's
+    session), if it is for `posting` and still works. Read-only."""
+    if not invitation_id:
+        return None
+    try:
+        return _open_invitations(now).filter(pk=invitation_id, posting=posting).first()
+    except (ValueError, ValidationError):  # a malformed id in a tampered session
+        return None
+
+
+def invitation_cv(invitation: Invitation, *, now: datetime) -> CurriculumVitae | None:
+    """The CV an invited person may choose to apply with again: the newest CV of their
+    applications in the pool now (none once their consent lapses or they restrict
+    processing or object: then there is nothing of theirs to offer). Without its text."""
+    return (
+        CurriculumVitae.objects.filter(
+            application__in=pool_applications(now).filter(candidate_id=invitation.candidate_id)
+        )
+        .select_related("application__posting")
+        .defer("text")
+        .order_by("-created_at", "pk")
         .first()
     )

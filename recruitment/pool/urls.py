@@ -8,7 +8,7 @@ app_name = "pool"
 
 urlpatterns = [
     path("", views.search, name="search"),
+    path("invite/", views.invite, name="invite"),
     path("<uuid:pk>/", views.person, name="person"),
     path("<uuid:pk>/cv/<uuid:cv_id>/", views.download_cv, name="cv_download"),
-    # Invitations to apply (a later step) go here: "<uuid:pk>/invite/" and "invite/".
 ]

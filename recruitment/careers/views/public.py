@@ -1,11 +1,20 @@
-"""Public careers pages: the list of open postings and the application form. No login."""
+"""Public careers pages: the list of open postings and the application form. No login.
+
+An invitation from the talent pool (recruitment.pool) links here: its link is checked (not
+spent: it works until the person applies through it), remembered in the visitor's session,
+and the visitor lands on the posting's page at a URL without the token, where the form is
+filled in with the details the pool keeps and offers the CV it keeps. Those pages are
+personal: never cached; the link's own response sends no referrer.
+"""
 
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ats import throttling
@@ -15,20 +24,56 @@ from recruitment.careers.services import (
     ApplicantData,
     ApplicationNotSaved,
     DuplicateApplication,
+    PoolCvNotAvailable,
     PostingNotOpen,
     TextVersionNotValid,
     submit_application,
 )
-from recruitment.models import Posting
+from recruitment.models import CurriculumVitae, Invitation, Posting
 from recruitment.notices import services as privacy_texts
+from recruitment.pool import selectors as pool
 
 DETAIL_TEMPLATE = "careers/posting_detail.html"
+# The session's note of the invitation the visitor came with (its id, never the token).
+INVITATION_KEY = "careers_invitation"
+POOL_CV_NOT_AVAILABLE = _(
+    "Your earlier CV can be used only with the email address the invitation was sent to, "
+    "while we still keep it. Please upload your CV."
+)
 
 
 @require_GET
 def posting_list(request: HttpRequest) -> HttpResponse:
     postings = selectors.open_postings()
     return render(request, "careers/posting_list.html", {"postings": postings})
+
+
+@require_GET
+def invitation_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of an invitation email (see the module docstring). A link that does not
+    work (wrong, used, expired, the posting closed, the person erased) gets one page
+    saying so, whatever the reason. Side effect: the invitation's id in the session."""
+    invitation = pool.open_invitation_by_token(token, now=timezone.now())
+    if invitation is None:
+        response = render(request, "careers/invitation_invalid.html", status=404)
+    else:
+        request.session[INVITATION_KEY] = str(invitation.pk)
+        response = redirect("careers:posting_detail", slug=invitation.posting.slug)
+    add_never_cache_headers(response)
+    # The token is in this URL: nothing may name it onwards.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _session_invitation(request: HttpRequest, posting: Posting) -> Invitation | None:
+    """The open invitation to `posting` the visitor came with, if any."""
+    return pool.open_invitation(
+        request.session.get(INVITATION_KEY), posting=posting, now=timezone.now()
+    )
+
+
+def _offered_cv(invitation: Invitation | None) -> CurriculumVitae | None:
+    return pool.invitation_cv(invitation, now=timezone.now()) if invitation else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,9 +83,13 @@ def posting_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return _apply(request, posting)
     if not posting.accepts_applications:
         return render(request, DETAIL_TEMPLATE, {"posting": posting, "form": None})
-    return _render_form(
-        request, posting, ApplicationForm(initial={"source": _linked_source(request)})
-    )
+    initial = {"source": _linked_source(request)}
+    invitation = _session_invitation(request, posting)
+    if invitation is not None:
+        person = invitation.candidate
+        initial.update(full_name=person.full_name, email=person.email, phone=person.phone)
+    form = ApplicationForm(initial=initial, offered_cv=_offered_cv(invitation))
+    return _render_form(request, posting, form, invitation=invitation)
 
 
 def _linked_source(request: HttpRequest) -> str:
@@ -56,6 +105,7 @@ def _render_form(
     *,
     status: int = 200,
     not_saved: bool = False,
+    invitation: Invitation | None = None,
 ) -> HttpResponse:
     """The posting with its form, showing the notice and consent text in effect now: the
     versions the hidden fields then carry back (two queries; none on a successful POST)."""
@@ -71,10 +121,16 @@ def _render_form(
         # effect, which is what it shows.
         if not not_saved:
             raise
-    context = {"posting": posting, "form": form, "not_saved": not_saved}
+    context = {"posting": posting, "form": form, "not_saved": not_saved, "invitation": invitation}
     # Job boards' and search engines' view of the posting (none once it takes no more).
     context["job_posting_json"] = structured_data.as_json(structured_data.job_posting(posting))
-    return render(request, DETAIL_TEMPLATE, context, status=status)
+    response = render(request, DETAIL_TEMPLATE, context, status=status)
+    if invitation is not None:
+        # Filled in with the person's details: never kept by a cache. (Its URL is the
+        # posting's, so the site's same-origin referrer policy stands: "no-referrer" would
+        # make browsers send `Origin: null` with the form, which CSRF rightly refuses.)
+        add_never_cache_headers(response)
+    return response
 
 
 def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
@@ -86,9 +142,10 @@ def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
         response["Retry-After"] = str(retry_after)
         return response
 
-    form = ApplicationForm(request.POST, request.FILES)
+    invitation = _session_invitation(request, posting)
+    form = ApplicationForm(request.POST, request.FILES, offered_cv=_offered_cv(invitation))
     if not form.is_valid():
-        return _render_form(request, posting, form, status=400)
+        return _render_form(request, posting, form, status=400, invitation=invitation)
     data = form.cleaned_data
     applicant = ApplicantData(
         full_name=data["full_name"].strip(),
@@ -101,14 +158,20 @@ def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
         consent_text_version=data["consent_text_version"],
         source=data["source"],
     )
+    reuse = form.uses_pool_cv()
     try:
         submit_application(
             posting=posting,
             applicant=applicant,
-            cv=data["cv"],
-            cv_filename=data["cv"].name or "",
-            inspected=form.inspected_cv_or_error(),
+            cv=None if reuse else data["cv"],
+            cv_filename="" if reuse else data["cv"].name or "",
+            inspected=None if reuse else form.inspected_cv_or_error(),
+            invitation=invitation,
+            pool_cv=form.offered_cv if reuse else None,
         )
+    except PoolCvNotAvailable:
+        form.add_error("cv", POOL_CV_NOT_AVAILABLE)
+        return _render_form(request, posting, form, status=400, invitation=invitation)
     except PostingNotOpen:
         return _render_closed(request, posting)
     except DuplicateApplication:
@@ -117,9 +180,12 @@ def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
         pass
     except TextVersionNotValid:
         form.add_error(None, ApplicationForm.VERSIONS_NOT_VALID)
-        return _render_form(request, posting, form, status=400)
+        return _render_form(request, posting, form, status=400, invitation=invitation)
     except ApplicationNotSaved:
-        return _render_form(request, posting, form, status=503, not_saved=True)
+        return _render_form(
+            request, posting, form, status=503, not_saved=True, invitation=invitation
+        )
+    request.session.pop(INVITATION_KEY, None)
     return redirect("careers:applied", slug=posting.slug)
 
 

@@ -368,7 +368,9 @@ class Command(BaseCommand):
                 confirm_consent(candidate=application.candidate, consent_id=consent.pk)
         self.stdout.write(
             "Talent pool: search /staff/pool/ as the recruiter for a skill inside a CV "
-            '("kubernetes", "ansible", or "monitoring", written in Cyrillic in one CV).'
+            '("kubernetes", "ansible", or "monitoring", written in Cyrillic in one CV), '
+            "then invite a person found to another open posting; the email's link (printed by "
+            "the worker's console) opens that posting's form, filled in."
         )
 
     def _seed_concluded_process(self, recruiter: Any) -> Posting:

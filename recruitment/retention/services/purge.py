@@ -6,6 +6,7 @@ of work and why the objects are erased while the row locks are held.
 """
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from django.db.models import (
     Model,
     OuterRef,
     ProtectedError,
+    Q,
     QuerySet,
     Subquery,
 )
@@ -41,6 +43,7 @@ from recruitment.models import (
     ErasureRecord,
     InterviewAssignment,
     InterviewNote,
+    Invitation,
     LegalHold,
     RetentionConsent,
 )
@@ -304,6 +307,8 @@ def _rows_per_application(ids: list[UUID]) -> dict[UUID, dict[str, int]]:
         "legal_holds": LegalHold,
         "cvs": CurriculumVitae,
         "consents": RetentionConsent,
+        # An invitation the person applied through goes with that application.
+        "invitations": Invitation,
     }
     rows = (
         Application.objects.filter(pk__any_of=ids)
@@ -333,8 +338,22 @@ def _delete_rows_batch(applications: list[Application]) -> dict[UUID, dict[str, 
         .annotate(n=Count("pk"))
         .values_list("candidate_id", "n")
     )
-    emails = count_emails(subject_refs=[*ids, *leaving])
-    purge_emails(subject_refs=[*ids, *leaving])
+    # Invitations go with the application made through them, and the rest with the person;
+    # their emails with them. Each email is counted on the application or person it goes with.
+    invitation_owner = {
+        invitation_id: application_id or candidate_id
+        for invitation_id, application_id, candidate_id in Invitation.objects.filter(
+            Q(application_id__any_of=ids) | Q(candidate_id__any_of=list(leaving))
+        ).values_list("pk", "application_id", "candidate_id")
+    }
+    candidate_invitations = Counter(
+        owner for owner in invitation_owner.values() if owner in leaving
+    )
+    refs = [*ids, *leaving, *invitation_owner]
+    emails: Counter[UUID] = Counter()
+    for ref, n in count_emails(subject_refs=refs).items():
+        emails[invitation_owner.get(ref, ref)] += n
+    purge_emails(subject_refs=refs)
     counts: dict[UUID, dict[str, int]] = {}
     # The first application of a leaving candidate carries the candidate-wide rows.
     claimed: set[UUID] = set()
@@ -348,12 +367,14 @@ def _delete_rows_batch(applications: list[Application]) -> dict[UUID, dict[str, 
             claimed.add(candidate_id)
             row["candidates"] = 1
             row["consents"] += candidate_consents.get(candidate_id, 0)
+            row["invitations"] += candidate_invitations[candidate_id]
             row["emails"] += emails.get(candidate_id, 0)
         counts[application.pk] = row
-    # Cascades to notes, events, assignments, holds, CVs, consents and their reminders.
+    # Cascades to notes, events, assignments, holds, CVs, consents and their reminders, and
+    # invitations applied through.
     _delete_cascading(Application.objects.filter(pk__any_of=ids))
     _anonymise_requests(list(leaving))
-    # And the candidate-wide consents.
+    # And the candidate-wide consents and invitations.
     _delete_cascading(Candidate.objects.filter(pk__any_of=list(leaving)))
     return counts
 

@@ -46,6 +46,7 @@ from recruitment.models import (
     DataExport,
     ExportPassageReview,
     InterviewNote,
+    Invitation,
     TeamMembership,
 )
 from recruitment.notices.services import consent_text_of
@@ -213,7 +214,8 @@ def collect(*, candidate: Candidate, export: DataExport, now: datetime) -> Conte
         )
         .order_by("created_at", "pk")
     )
-    roles = _StaffRoles.for_applications(applications)
+    invitations = list(candidate.invitations.select_related("posting").order_by("created_at", "pk"))
+    roles = _StaffRoles.for_applications(applications, invitations=invitations)
     redactions = _Redactions(export)
     cvs: list[CvFile] = []
     application_entries = []
@@ -238,8 +240,19 @@ def collect(*, candidate: Candidate, export: DataExport, now: datetime) -> Conte
         },
         "applications": application_entries,
         "consents": _consents(candidate),
+        "invitations": [
+            {
+                "posting": {"id": invitation.posting_id, "title": invitation.posting.title},
+                "invited_at": invitation.created_at,
+                "invited_by": roles.of(invitation.invited_by_id, posting_id=invitation.posting_id),
+                "language": invitation.language,
+                "link_expires_at": invitation.expires_at,
+                "application_id": invitation.application_id,
+            }
+            for invitation in invitations
+        ],
         "requests": _requests(candidate),
-        "emails": _emails(candidate, applications),
+        "emails": _emails(candidate, applications, invitations),
         "portal_links": [
             {
                 "purpose": token.purpose,
@@ -515,13 +528,18 @@ def _requests(candidate: Candidate) -> list[dict[str, Any]]:
     ]
 
 
-def _emails(candidate: Candidate, applications: list[Application]) -> list[dict[str, Any]]:
-    refs = [candidate.pk, *(application.pk for application in applications)]
+def _emails(
+    candidate: Candidate, applications: list[Application], invitations: list[Invitation]
+) -> list[dict[str, Any]]:
+    application_ids = {application.pk for application in applications}
+    invitation_ids = {invitation.pk for invitation in invitations}
+    refs = [candidate.pk, *application_ids, *invitation_ids]
     return [
         {
             "application_id": email["subject_ref"]
-            if email["subject_ref"] != candidate.pk
+            if email["subject_ref"] in application_ids
             else None,
+            "invitation": email["subject_ref"] in invitation_ids,
             "to": email["to_address"],
             "subject": email["subject"],
             "body_text": email["body_text"],
@@ -551,9 +569,13 @@ class _StaffRoles:
         self._existing = existing
 
     @classmethod
-    def for_applications(cls, applications: Iterable[Application]) -> "_StaffRoles":
-        """Three queries, whatever the number of applications, events and notes."""
+    def for_applications(
+        cls, applications: Iterable[Application], *, invitations: Iterable[Invitation] = ()
+    ) -> "_StaffRoles":
+        """Three queries, whatever the number of applications, events, notes and
+        invitations."""
         applications = list(applications)
+        invitations = list(invitations)
         user_ids = {
             user_id
             for application in applications
@@ -562,10 +584,12 @@ class _StaffRoles:
                 *(note.author_id for note in application.notes.all()),
             ]
             if user_id is not None
-        }
+        } | {invitation.invited_by_id for invitation in invitations if invitation.invited_by_id}
         if not user_ids:
             return cls({}, set(), set(), set())
-        posting_ids = {application.posting_id for application in applications}
+        posting_ids = {application.posting_id for application in applications} | {
+            invitation.posting_id for invitation in invitations
+        }
         memberships = {
             (posting_id, user_id): role
             for posting_id, user_id, role in TeamMembership.objects.filter(

@@ -452,6 +452,8 @@ PURGED_WITH_THE_APPLICATION = {
     "recruitment.DataExport": "cascade (objects erased first)",
     # A privacy officer's decision on a passage of an export (issue 16): goes with both.
     "recruitment.ExportPassageReview": "cascade",
+    # Issue 19: with the person, or with the application made through it (both cascade).
+    "recruitment.Invitation": "cascade",
     "notifications.OutboundEmail": "purge_emails(subject_refs=...)",
 }
 # Models that refer to applications but hold no personal data, and survive on purpose.

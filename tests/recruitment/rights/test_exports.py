@@ -40,6 +40,7 @@ from recruitment.models import (
 )
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.pipeline.services.notes import add_note
+from recruitment.pool.services import invitations
 from recruitment.retention.services import purge
 from recruitment.retention.services.reconciliation import reconcile_storage
 from recruitment.rights.services import export_contents, exports
@@ -99,6 +100,13 @@ def candidate_with_everything(posting: Posting, recruiter: Any, name: str) -> Ap
         original_due_at=now + timedelta(days=30),
         due_at=now + timedelta(days=30),
     )
+    # In the pool (the consent is confirmed): invited to another posting of the recruiter's.
+    opening = PostingFactory.create()
+    MembershipFactory.create(posting=opening, user=recruiter)
+    [invited] = invitations.invite(
+        actor=actor, posting=opening, candidate_ids=[application.candidate_id]
+    )
+    assert invited.invitation is not None
     return application
 
 
@@ -116,6 +124,7 @@ EXPORTED_AS = {
     "recruitment.InterviewAssignment": "applications[].interviewers_assigned",
     "recruitment.LegalHold": "applications[].retention.legal_holds[].reason",
     "recruitment.PortalToken": "portal_links[].purpose",
+    "recruitment.Invitation": "invitations[].invited_at",
     "recruitment.DataSubjectRequest": "requests[].details",
     "recruitment.DataExport": "exports[].status",
     # The review's effect: each passage's text as decided, and how many were decided.

@@ -1,5 +1,4 @@
-"""The talent pool's writes: only its audit rows (using the pool is access to personal
-data, PRIVACY.md P9). The invitations of a later step will live here too."""
+"""The talent pool's audit rows: using the pool is access to personal data (PRIVACY.md P9)."""
 
 from django.db import transaction
 
