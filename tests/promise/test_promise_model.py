@@ -87,6 +87,7 @@ from recruitment.models import (
     DataExport,
     DataSubjectRequest,
     ErasureRecord,
+    Invitation,
     LegalHold,
     PortalToken,
     Posting,
@@ -95,6 +96,8 @@ from recruitment.models import (
 from recruitment.notices import services as privacy_texts
 from recruitment.pipeline.services import postings
 from recruitment.pipeline.services import stages as pipeline
+from recruitment.pool import selectors as pool
+from recruitment.pool.services import invitations
 from recruitment.retention.services import consents, holds, ledger, purge
 from recruitment.retention.services import schedule as retention
 from recruitment.rights.services import exports, portal_access, register, requests, self_service
@@ -306,8 +309,17 @@ class PromiseMachine(RuleBasedStateMachine):
         return multiple() if pk is None else pk
 
     def submit(
-        self, person: str, posting: int, as_owner: bool, consent: bool, upper_case_address: bool
+        self,
+        person: str,
+        posting: int,
+        as_owner: bool,
+        consent: bool,
+        upper_case_address: bool,
+        invitation: Invitation | None = None,
+        reuse_cv: bool = False,
     ) -> UUID | None:
+        """Submits as the apply form does; through an invitation's link (still open: the
+        form then offers the pool's CV, used if `reuse_cv`) when one is given."""
         self.tick()
         owner = self.model.people[person]
         if as_owner:
@@ -319,6 +331,11 @@ class PromiseMachine(RuleBasedStateMachine):
         not_open = not model_posting.open or model_posting.concluded_at is not None
         duplicate = any(a.posting_pk == posting for a in self.held_by(owner))
         pdf, inspected = _cv()
+        if invitation is not None:
+            invitation = pool.open_invitation(
+                invitation.pk, posting=Posting(pk=posting), now=self.now
+            )
+        pool_cv = pool.invitation_cv(invitation, now=self.now) if invitation and reuse_cv else None
         try:
             application = submit_application(
                 posting=Posting.objects.get(pk=posting),
@@ -330,9 +347,11 @@ class PromiseMachine(RuleBasedStateMachine):
                     consents_to_talent_pool=consent,
                     language="en",
                 ),
-                cv=io.BytesIO(pdf),
+                cv=None if pool_cv else io.BytesIO(pdf),
                 cv_filename="cv.pdf",
-                inspected=inspected,
+                inspected=None if pool_cv else inspected,
+                invitation=invitation,
+                pool_cv=pool_cv,
             )
         except PostingNotOpen:
             assert not_open, "an open posting refused an application"
@@ -347,6 +366,12 @@ class PromiseMachine(RuleBasedStateMachine):
             owner.details = typed
             self.model.candidate_emails[application.candidate_id] = person
         assert application.candidate_id == owner.candidate_pk, "filed under another person"
+        if invitation is not None:
+            assert application.source_id == "talent-pool"
+            assert Invitation.objects.get(pk=invitation.pk).application_id == application.pk
+        if pool_cv is not None:
+            copy = application.cvs.get()
+            assert copy.storage_key != pool_cv.storage_key and copy.sha256 == pool_cv.sha256
         self.model.applications[application.pk] = AppModel(
             pk=application.pk,
             email=person,
@@ -363,6 +388,89 @@ class PromiseMachine(RuleBasedStateMachine):
             assert row.confirmed_at is None, "a ticked box counts before the owner confirms it"
             self.add_consent(row)
         return application.pk
+
+    # --- The talent pool: invitations to apply ------------------------------------------------
+
+    def in_the_pool(self, candidate_pk: UUID) -> bool:
+        """The pool's membership, restated from the rows: a confirmed talent-pool consent in
+        force covering an application that no erasure request or under-age flag is about to
+        take, no restricted application, no pending or upheld objection."""
+        applications = list(Application.objects.filter(candidate_id=candidate_pk))
+        if any(application.restricted for application in applications):
+            return False
+        objections = DataSubjectRequest.objects.filter(
+            candidate_id=candidate_pk,
+            kind=Kind.OBJECTION,
+            status__in=[DataSubjectRequest.Status.OPEN, DataSubjectRequest.Status.RESOLVED],
+        )
+        if objections.exists():
+            return False
+        in_force = [
+            consent
+            for consent in RetentionConsent.objects.filter(
+                candidate_id=candidate_pk, scope=RetentionConsent.Scope.TALENT_POOL
+            )
+            if consent.confirmed_at is not None
+            and consent.withdrawn_at is None
+            and consent.expires_at > self.now
+        ]
+        return any(
+            application.erasure_requested_at is None
+            and application.under_age_flagged_at is None
+            and any(retention.covers(consent, application) for consent in in_force)
+            for application in applications
+        )
+
+    @rule(person=people, posting=posting_ids, consenting=st.booleans())
+    def invite_from_pool(self, person: str, posting: int, consenting: bool) -> None:
+        """An admin invites a person to a posting from the pool (`consenting`: one of those
+        who confirmed a consent, as a search would find them; else `person`, whoever they
+        are): invited only if the pool holds them now (and not to a posting they applied
+        or were invited to); a refused invitation writes nothing."""
+        self.tick()
+        owner = self.model.people[person]
+        confirmed = sorted(
+            RetentionConsent.objects.filter(confirmed_at__isnull=False)
+            .values_list("candidate_id", flat=True)
+            .distinct()
+        )
+        if consenting and confirmed:
+            owner = self.model.people[self.model.candidate_emails[confirmed[0]]]
+            # To a posting they have not applied to, if there is one (as a recruiter would).
+            applied = {application.posting_pk for application in self.held_by(owner)}
+            posting = next((pk for pk in sorted(self.model.postings) if pk not in applied), posting)
+        if owner.candidate_pk is None:
+            return
+        in_pool = self.in_the_pool(owner.candidate_pk)
+        before = Invitation.objects.count()
+        model_posting = self.model.postings[posting]
+        try:
+            [outcome] = invitations.invite(
+                actor=self.staff,
+                posting=Posting.objects.get(pk=posting),
+                candidate_ids=[owner.candidate_pk],
+            )
+        except invitations.PostingNotInvitable:
+            assert not model_posting.open or model_posting.concluded_at is not None
+            return
+        if outcome.invitation is not None:
+            assert in_pool, "someone the pool does not hold was invited"
+            assert Invitation.objects.count() == before + 1
+        else:
+            assert Invitation.objects.count() == before
+            if outcome.refusal == str(invitations.NOT_IN_POOL):
+                assert not in_pool, "someone the pool holds was refused as not in it"
+
+    @rule(target=application_ids, reuse_cv=st.booleans())
+    def apply_on_invitation(self, reuse_cv: bool) -> Any:
+        """The person invited first follows their invitation's link and applies, with the CV
+        the pool keeps or a new one (however long ago they were invited)."""
+        invitation = Invitation.objects.order_by("created_at", "pk").first()
+        if invitation is None:
+            return multiple()
+        person = self.model.candidate_emails[invitation.candidate_id]
+        pk = self.submit(person, invitation.posting_id, True, False, False, invitation, reuse_cv)
+        return multiple() if pk is None else pk
 
     # --- Staff: stages, closing, concluding --------------------------------------------------
 
