@@ -33,6 +33,7 @@ from ats.dates import add_months
 from ats.refusals import ServiceRefused
 from notifications.services import queue_email, sent_recently
 from recruitment.access import Actor
+from recruitment.audit import services as audit
 from recruitment.careers import selectors
 from recruitment.cvs import search_index, storage
 from recruitment.cvs.checks import InspectedCv
@@ -392,6 +393,9 @@ def _record_application(
         )
         if recorded_by is not None:
             _queue_recorded_notice(application=application, email=email, posting=posting)
+            audit.record_application_access(
+                actor=recorded_by, action=audit.Action.RECORD_APPLICATION, application=application
+            )
         elif (
             isinstance(applicant, ApplicantData)
             and applicant.consents_to_talent_pool
@@ -453,9 +457,10 @@ def record_sourced_application(
     Side effects: one CV object in storage; in one transaction, the candidate (an existing
     person's details are never changed: those typed stay on this application), the
     application with its source and `recorded_by_staff`, its CV row, a "recorded by staff"
-    event naming `actor`, and the notice to the person (GDPR art. 14, in `applicant.language`:
-    who we are, why and on what basis we hold their data, until when, where it came from,
-    their rights, their portal link); after commit, its delivery is enqueued. No consent
+    event naming `actor`, an audit row (RECORD_APPLICATION), and the notice to the person
+    (GDPR art. 14, in `applicant.language`: who we are, why and on what basis we hold their
+    data, until when, where it came from, their rights, their portal link); after commit,
+    its delivery is enqueued. No consent
     is recorded and no age attested: only the person can give either. The application
     records the privacy notice in effect now, the one the email links to.
 

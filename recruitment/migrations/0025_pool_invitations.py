@@ -1,5 +1,6 @@
 """Issue 19, invitations from the talent pool: the Invitation model, its audit action, and
-the built-in "talent-pool" source that applications made through an invitation record."""
+the built-in "talent-pool" source that applications made through an invitation record; and
+the audit action of an application staff record."""
 
 import uuid
 
@@ -67,6 +68,7 @@ class Migration(migrations.Migration):
                     ("search_pool", "Searched the talent pool"),
                     ("view_pool_person", "Opened a person in the talent pool"),
                     ("invite_from_pool", "Invited a person of the talent pool"),
+                    ("record_application", "Recorded an application received elsewhere"),
                 ],
                 max_length=30,
             ),

@@ -58,6 +58,8 @@ class AccessEvent(models.Model):
         SEARCH_POOL = "search_pool", _("Searched the talent pool")
         VIEW_POOL_PERSON = "view_pool_person", _("Opened a person in the talent pool")
         INVITE_FROM_POOL = "invite_from_pool", _("Invited a person of the talent pool")
+        # Staff entered an application received by email, at a fair, from a platform...
+        RECORD_APPLICATION = "record_application", _("Recorded an application received elsewhere")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

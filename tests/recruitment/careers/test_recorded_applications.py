@@ -14,6 +14,7 @@ from django.utils import translation
 from notifications.models import OutboundEmail
 from recruitment.cvs import storage
 from recruitment.models import (
+    AccessEvent,
     Application,
     ApplicationEvent,
     Candidate,
@@ -102,6 +103,13 @@ def test_a_recruiter_of_the_posting_or_an_admin_records_an_application(
         ApplicationEvent.Kind.RECORDED_BY_STAFF,
         user.pk,
         "applied",
+    )
+    # And the audit log says who entered whose data.
+    [entry] = AccessEvent.objects.filter(action=AccessEvent.Action.RECORD_APPLICATION)
+    assert (entry.actor_id, entry.application_id, entry.posting_id) == (
+        user.pk,
+        application.pk,
+        posting.pk,
     )
     # The person attested nothing and consented to nothing; the notice they were sent is
     # the one in effect.
