@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -483,3 +484,19 @@ def test_the_purge_erases_a_persons_invitations_and_their_emails(
     assert not Invitation.objects.exists()
     assert not OutboundEmail.objects.filter(subject_ref=used.invitation.pk).exists()
     assert ErasureRecord.objects.get(application_id=new.pk).rows_deleted["invitations"] == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES])
+def test_the_invitation_email_is_in_the_persons_language(
+    posting: Posting, opening: Posting, recruiter_actor: Actor, language: str
+) -> None:
+    member = person(posting, now=timezone.now(), language=language)
+
+    invite(recruiter_actor, opening, member)
+
+    email = OutboundEmail.objects.get()
+    assert email.language == language
+    english = {"An opening you may like", "Why you hear from us", "See the posting and apply"}
+    text = email.subject + email.body_text + email.body_html
+    assert any(words in text for words in english) is (language == "en"), text

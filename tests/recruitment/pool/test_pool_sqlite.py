@@ -5,6 +5,7 @@ Run by `make test` in the SQLite session (marker `sqlite`)."""
 
 import io
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -14,10 +15,12 @@ from django.utils import timezone
 
 from recruitment.careers.services import ApplicantData, submit_application
 from recruitment.cvs.checks import inspect_cv
-from recruitment.models import Posting, RetentionConsent
+from recruitment.models import Application, Invitation, Posting, RetentionConsent
 from recruitment.pool.selectors import PoolFilters, search_pool
+from recruitment.pool.services import invitations
 from recruitment.retention.services import consents
-from tests.factories import UserFactory
+from tests.factories import PostingFactory, UserFactory
+from tests.harness.applying import form_data
 from tests.hostile.docx import valid_docx
 from tests.recruitment.pool.builders import ids, person
 
@@ -47,7 +50,7 @@ def test_the_fallback_finds_the_same_people_by_simple_queries(posting: Posting) 
     assert found("cobol") == set()
 
 
-def test_the_pool_page_works_on_sqlite_with_a_cv_and_escapes_it(
+def test_the_pool_page_works_on_sqlite_with_a_cv_and_escapes_it_and_invites(
     client: Client, posting: Posting
 ) -> None:
     cv = valid_docx(text="<script>x</script> Haskell developer")
@@ -75,3 +78,21 @@ def test_the_pool_page_works_on_sqlite_with_a_cv_and_escapes_it(
 
     assert "Sqlite Person" in page
     assert "<mark>Haskell</mark>" in page and "<script>x" not in page
+
+    # The same person invited to another posting, who applies with the pool's CV.
+    opening = PostingFactory.create()
+    response = client.post(
+        reverse("staff:pool:invite"),
+        {"posting": opening.pk, "candidates": application.candidate_id},
+    )
+    assert "Invited: the email is on its way" in response.content.decode()
+    invitation = Invitation.objects.get()
+    link = urlsplit(invitations.mint_invitation_link(subject_ref=invitation.pk)).path
+    visitor = Client()
+    detail = visitor.get(link)["Location"]
+    data = form_data(email="sqlite.person@example.com", cv=None, use_pool_cv="on")
+    assert visitor.post(detail, data).status_code == 302
+    new = Application.objects.get(posting=opening)
+    assert new.cvs.get().text == application.cvs.get().text
+    invitation.refresh_from_db()
+    assert invitation.application_id == new.pk
