@@ -36,6 +36,7 @@ from recruitment.retention.services import consents, purge
 from recruitment.rights.services import export_contents
 from tests.factories import DataExportFactory, MembershipFactory, PostingFactory, UserFactory
 from tests.harness.applying import apply_as, form_data, unique_name
+from tests.harness.faults import point_storage_at
 from tests.recruitment.pool.builders import (
     CONSENT_STATES,
     EXCLUDING_OBJECTIONS,
@@ -43,6 +44,7 @@ from tests.recruitment.pool.builders import (
     OBJECTION_STATES,
     person,
 )
+from tools import devstack
 
 
 @pytest.fixture
@@ -500,3 +502,27 @@ def test_the_invitation_email_is_in_the_persons_language(
     english = {"An opening you may like", "Why you hear from us", "See the posting and apply"}
     text = email.subject + email.body_text + email.body_html
     assert any(words in text for words in english) is (language == "en"), text
+
+
+@pytest.mark.django_db
+def test_storage_down_while_copying_the_pool_cv_stores_nothing_and_says_so(
+    posting: Posting, opening: Posting, recruiter_actor: Actor, settings: Any
+) -> None:
+    member = pooled(posting, "Gorana Pool")
+    [outcome] = invite(recruiter_actor, opening, member)
+    assert outcome.invitation is not None
+    visitor = Client()
+    detail = visitor.get(link_path(outcome.invitation))["Location"]
+    emails_before = OutboundEmail.objects.count()
+    point_storage_at(settings, f"http://127.0.0.1:{devstack.free_port()}")
+
+    response = visitor.post(
+        detail, form_data(email=member.candidate.email, cv=None, use_pool_cv="on")
+    )
+
+    assert response.status_code == 503
+    assert "We could not receive your application." in response.content.decode()
+    assert not Application.objects.filter(posting=opening).exists()
+    assert OutboundEmail.objects.count() == emails_before
+    outcome.invitation.refresh_from_db()
+    assert outcome.invitation.application_id is None  # the link still works
