@@ -61,10 +61,11 @@ def generate(posting: Posting, first: int, last: int, *, every: int) -> None:
 
                 INSERT INTO recruitment_application (id, candidate_id, posting_id, stage,
                     full_name, phone, cover_letter, language, attested_min_age, restricted,
-                    purge_failures, purge_last_error, created_at, updated_at)
+                    purge_failures, purge_last_error, recorded_by_staff, source_id, created_at,
+                    updated_at)
                 SELECT md5('a' || g)::uuid, md5('c' || g)::uuid, %(posting)s, 'unsuccessful',
                     'Pool Person ' || g, '', 'I would like to work with you.', 'en', 15,
-                    false, 0, '', %(now)s, %(now)s
+                    false, 0, '', false, 'careers', %(now)s, %(now)s
                 FROM generate_series(%(start)s, %(end)s) g;
 
                 INSERT INTO recruitment_curriculumvitae (id, application_id, storage_key,
