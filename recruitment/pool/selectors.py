@@ -22,16 +22,17 @@ typed can only narrow this set: they are applied after it, to the same rows.
 the CV's text, the cover letter, the posting's title; `ats_search` configuration) against
 the words typed, in websearch syntax (quotes, OR, -word), transliterated to Latin; ranked
 by ts_rank_cd, a person by their best application; highlighted by ts_headline on the
-transliterated text of that application (a window of it around the match: `_Snippet`). On SQLite (the embedded default) the same texts
-are normalised (transliterated, accents stripped, case-folded) and matched as substrings
-in Python, ranked by the number of hits: the same people for simple queries.
+transliterated text of that application (a window of it around the match: `_Snippet`).
+On SQLite (the embedded default) the same texts are normalised (transliterated, accents
+stripped, case-folded) and matched as substrings in Python, ranked by the number of hits:
+the same people for simple queries.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -255,7 +256,10 @@ def search_pool(filters: PoolFilters, *, now: datetime, page_number: Any = 1) ->
 
 
 def _set_locally(settings: dict[str, str]) -> None:
-    """Planner settings for the rest of the transaction only (SET LOCAL), in one query."""
+    """Planner settings for the rest of the transaction only (SET LOCAL), in one query;
+    nothing on SQLite (no planner settings to give)."""
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
@@ -312,6 +316,7 @@ def _ranked_page(
     """The page of people with their ranks, and (when searched) the best-matching
     application of each: the one whose snippet is shown. The rank is ts_rank_cd of the
     matching applications (the GIN index finds them), a person's the best of theirs."""
+    ranked: QuerySet[Any, dict[str, Any]]
     if query is not None:
         rank = SearchRank(F("search_vector"), query, cover_density=True)
         ranked = (
@@ -319,7 +324,10 @@ def _ranked_page(
             .values("candidate_id")
             .annotate(
                 rank=Max(rank),
-                best=_ArgMax(ArrayAgg("pk", ordering=(rank.desc(), "-created_at", "pk"))),
+                best=_ArgMax(
+                    # Django takes expressions here too; its stubs say strings only.
+                    ArrayAgg("pk", ordering=(rank.desc(), "-created_at", "pk")),  # type: ignore[arg-type]
+                ),
             )
             .order_by("-rank", "candidate_id")
         )
@@ -424,7 +432,7 @@ class _Snippet(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.document, self.query]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         self.document, self.query = exprs
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
