@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,10 +62,11 @@ def generate(posting: Posting, first: int, last: int, *, every: int) -> None:
 
                 INSERT INTO recruitment_application (id, candidate_id, posting_id, stage,
                     full_name, phone, cover_letter, language, attested_min_age, restricted,
-                    purge_failures, purge_last_error, created_at, updated_at)
+                    purge_failures, purge_last_error, recorded_by_staff, source_id, created_at,
+                    updated_at)
                 SELECT md5('a' || g)::uuid, md5('c' || g)::uuid, %(posting)s, 'unsuccessful',
                     'Pool Person ' || g, '', 'I would like to work with you.', 'en', 15,
-                    false, 0, '', %(now)s, %(now)s
+                    false, 0, '', false, 'careers', %(now)s, %(now)s
                 FROM generate_series(%(start)s, %(end)s) g;
 
                 INSERT INTO recruitment_curriculumvitae (id, application_id, storage_key,
@@ -127,17 +129,16 @@ def medians(client: Client, search: str, bare: str) -> tuple[float, float]:
 
 
 def explain() -> str:
-    """The plan of the ranked page query (EXPLAIN ANALYZE), as the search runs it (in its
-    transaction, with the planner setting it makes there)."""
-    query = selectors._search_query(QUERY)
-    ranked = (
-        selectors.filtered_applications(selectors.PoolFilters(), timezone.now())
-        .filter(search_vector=query)
-        .values("candidate_id")
-    )
+    """The plan of the ranked page query (EXPLAIN ANALYZE): the very SQL a search runs
+    (captured), in a transaction with the planner settings the search makes there."""
+    with CaptureQueriesContext(connection) as queries:
+        selectors.search_pool(selectors.PoolFilters(query=QUERY), now=timezone.now())
+    [ranked] = [q["sql"] for q in queries.captured_queries if "ARRAY_AGG" in q["sql"]]
     with transaction.atomic():
         selectors._prefer_the_search_index()
-        return ranked.explain(analyze=True)
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN ANALYZE {ranked}")
+            return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def run() -> list[dict[str, Any]]:

@@ -22,9 +22,10 @@ typed can only narrow this set: they are applied after it, to the same rows.
 the CV's text, the cover letter, the posting's title; `ats_search` configuration) against
 the words typed, in websearch syntax (quotes, OR, -word), transliterated to Latin; ranked
 by ts_rank_cd, a person by their best application; highlighted by ts_headline on the
-transliterated text of that application. On SQLite (the embedded default) the same texts
-are normalised (transliterated, accents stripped, case-folded) and matched as substrings
-in Python, ranked by the number of hits: the same people for simple queries.
+transliterated text of that application (a window of it around the match: `_Snippet`).
+On SQLite (the embedded default) the same texts are normalised (transliterated, accents
+stripped, case-folded) and matched as substrings in Python, ranked by the number of hits:
+the same people for simple queries.
 """
 
 from __future__ import annotations
@@ -32,20 +33,23 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import User
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import (
     Avg,
+    Count,
     Exists,
+    Expression,
     F,
     Func,
     Max,
@@ -55,7 +59,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     TextField,
+    UUIDField,
     Value,
+    Window,
 )
 from django.db.models.functions import Coalesce, Concat
 from django.utils.html import escape
@@ -182,7 +188,13 @@ def _average_rating() -> Subquery:
 
 def filtered_applications(filters: PoolFilters, now: datetime) -> QuerySet[Application]:
     """The pool's applications that pass the filters (not the query)."""
-    applications = pool_applications(now)
+    return _narrowed(pool_applications(now), filters, now)
+
+
+def _narrowed(
+    applications: QuerySet[Application], filters: PoolFilters, now: datetime
+) -> QuerySet[Application]:
+    """`applications` (the pool's) narrowed by the filters."""
     if filters.posting_id is not None:
         applications = applications.filter(posting_id=filters.posting_id)
     if filters.stage:
@@ -226,41 +238,100 @@ class PoolPerson:
 
 def search_pool(filters: PoolFilters, *, now: datetime, page_number: Any = 1) -> Page:
     """A page of people in the pool matching `filters`, best first (newest first without
-    words to search). Each item is a PoolPerson. A fixed number of queries per page."""
-    applications = filtered_applications(filters, now)
+    words to search). Each item is a PoolPerson. A fixed number of queries per page: on
+    PostgreSQL, the page with its total (one query; a second only for a page past the
+    end), the snippets of its people when searched, and their applications (two)."""
+    pool = pool_applications(now)  # built once (a few ms of the ORM's), used twice
+    applications = _narrowed(pool, filters, now)
     words = filters.query.strip()
     if connection.vendor != "postgresql":
-        return _search_pool_in_python(applications, words, now=now, page_number=page_number)
+        return _search_pool_in_python(
+            applications, words, pool=pool, now=now, page_number=page_number
+        )
     query = _search_query(words) if words else None
     with transaction.atomic():
         if query is not None:
             _prefer_the_search_index()
-        page, ranks, snippets = _ranked_page(applications, query, page_number)
-    page.object_list = _people(ranks, snippets, now=now)
+        page, ranks, best = _ranked_page(applications, query, page_number)
+        snippets = _snippets(applications, query, best) if query is not None else {}
+    page.object_list = _people(pool, ranks, snippets, now=now)
     return page
 
 
+def _set_locally(settings: dict[str, str]) -> None:
+    """Planner settings for the rest of the transaction only (SET LOCAL), in one query;
+    nothing on SQLite (no planner settings to give)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+            [value for item in settings.items() for value in item],
+        )
+
+
 def _prefer_the_search_index() -> None:
-    """For the rest of the transaction, no sequential scans where an index can serve.
+    """For the rest of the transaction, no sequential scans where an index can serve, and
+    no JIT compilation.
 
     PostgreSQL's planner does not count the cost of reading each row's search vector from
-    TOAST storage (a few KB per CV): between a few thousand and some tens of thousands of
-    applications it prefers a sequential scan that reads every vector (hundreds of ms) to
-    the GIN index (under a ms). Measured in bench/pool.py; the role cannot change the cost
-    of `@@` itself (a catalog function)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
+    TOAST storage (a few KB per CV), nor the cost of `@@` on it (a catalog function, whose
+    cost the role cannot change): from a few thousand applications on it prefers a
+    sequential scan that reads every vector to the GIN index. Measured on bench/pool.py's
+    100,000 people: 2.1 s with the sequential scan, 3 ms with the index. With
+    sequential scans off, a table that has to be scanned anyway costs the planner 10^10,
+    far over `jit_above_cost`: JIT would then compile the query for hundreds of ms."""
+    _set_locally({"enable_seqscan": "off", "jit": "off"})
+
+
+def _probe_per_row() -> None:
+    """For the rest of the transaction, joins as nested loops over indexes only (no hash,
+    merge or materialised joins), and no JIT compilation.
+
+    For a query that needs the first pool member of something (`posting_choices`): the
+    planner estimates that almost nobody is restricted or objected, so it reads those
+    tables whole (a hash, a sort or a materialised scan of every application: 15 to 60 ms
+    at 100,000) to answer for one row, instead of looking the row's person up in the
+    index (microseconds). Measured on bench/pool.py's 100,000 people: 212 ms with the
+    planner's own choice, 2 ms (0.2 ms of it executing) with these."""
+    _set_locally(
+        {
+            "enable_hashjoin": "off",
+            "enable_mergejoin": "off",
+            "enable_material": "off",
+            "jit": "off",
+        }
+    )
+
+
+class _ArgMax(Func):
+    """The first element of an array (`(array)[1]`): of ArrayAgg ordered best first."""
+
+    template = "(%(expressions)s)[1]"
+
+    def __init__(self, array: ArrayAgg) -> None:
+        super().__init__(array, output_field=UUIDField())
 
 
 def _ranked_page(
     applications: QuerySet[Application], query: SearchQuery | None, page_number: Any
-) -> tuple[Page, dict[UUID, float], dict[UUID, SafeString]]:
-    """The page of (person, rank) rows, and the snippets of its people (when searched)."""
+) -> tuple[Page, dict[UUID, float], dict[UUID, UUID]]:
+    """The page of people with their ranks, and (when searched) the best-matching
+    application of each: the one whose snippet is shown. The rank is ts_rank_cd of the
+    matching applications (the GIN index finds them), a person's the best of theirs."""
+    ranked: QuerySet[Any, dict[str, Any]]
     if query is not None:
+        rank = SearchRank(F("search_vector"), query, cover_density=True)
         ranked = (
             applications.filter(search_vector=query)
             .values("candidate_id")
-            .annotate(rank=Max(SearchRank(F("search_vector"), query, cover_density=True)))
+            .annotate(
+                rank=Max(rank),
+                best=_ArgMax(
+                    # Django takes expressions here too; its stubs say strings only.
+                    ArrayAgg("pk", ordering=(rank.desc(), "-created_at", "pk")),  # type: ignore[arg-type]
+                ),
+            )
             .order_by("-rank", "candidate_id")
         )
     else:
@@ -269,10 +340,37 @@ def _ranked_page(
             .annotate(rank=Value(0.0), latest=Max("created_at"))
             .order_by("-latest", "candidate_id")
         )
-    page = Paginator(ranked, PAGE_SIZE).get_page(page_number)
-    ranks = {row["candidate_id"]: row["rank"] for row in page.object_list}
-    snippets = _snippets(applications, query, list(ranks)) if query is not None else {}
-    return page, ranks, snippets
+    page = _page_with_total(ranked, page_number)
+    rows = list(page.object_list)
+    ranks = {row["candidate_id"]: row["rank"] for row in rows}
+    best = {row["candidate_id"]: row["best"] for row in rows if "best" in row}
+    return page, ranks, best
+
+
+def _page_with_total(ranked: QuerySet[Any, dict[str, Any]], page_number: Any) -> Page:
+    """Paginator.get_page(page_number) over `ranked`, in one query instead of two: the
+    page's rows carry the total (COUNT(*) OVER (), counted before LIMIT). Only a page past
+    the end (or a number below 1, which Django reads as the last page) needs the count
+    first, then its rows."""
+    counted = ranked.annotate(total=Window(Count("*")))
+    try:
+        number = int(page_number)
+    except (TypeError, ValueError):
+        number = 1
+    rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]) if number >= 1 else []
+    if rows:
+        total = rows[0]["total"]
+    elif number == 1:
+        total = 0
+    else:
+        total = ranked.count()
+    # The paginator only counts (a range is counted without a query); the rows are ours.
+    paginator = Paginator(range(total), PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    if page.number != number and total:
+        rows = list(counted[(page.number - 1) * PAGE_SIZE : page.number * PAGE_SIZE])
+    page.object_list = rows
+    return page
 
 
 _DJ = re.compile("dj", re.IGNORECASE)
@@ -298,12 +396,108 @@ class _StripMarks(Func):
     output_field = TextField()
 
 
+# ts_headline's options (the same for the window and for the whole text).
+HEADLINE_OPTIONS = {
+    "StartSel": MARK_START,
+    "StopSel": MARK_STOP,
+    "MaxWords": 30,
+    "MinWords": 12,
+    "MaxFragments": 2,
+    "FragmentDelimiter": " … ",
+}
+# The window of text ts_headline reads: from WINDOW_BEFORE characters before the first
+# word of the query found in the text, WINDOW_CHARS long (fragments of MaxWords words
+# around the match fit well inside it).
+WINDOW_BEFORE, WINDOW_CHARS = 300, 1200
+
+
+class _Snippet(Expression):
+    """The highlighted snippet of a document: ts_headline over a window of the text
+    rather than the whole CV. ts_headline parses every word it is given (a two-page CV:
+    most of a results page's search time); the window is a fifth of that.
+
+    The window is found cheaply: the first place where a word of the query (a lexeme of
+    the tsquery itself: what the search matched) starts a word of the text, by a regular
+    expression over the text as written (case aside), else over its `unaccent` form
+    (what the search compared). It is WINDOW_CHARS characters from WINDOW_BEFORE before
+    that place, cut at whitespace. When the window does not match the query as a whole
+    (its words only in the posting's title, a phrase or another word of an AND further
+    on, a letter `unaccent` made two that shifted the window), ts_headline reads the
+    whole text, as it did before. Everything is computed once per row (OFFSET 0 keeps
+    PostgreSQL from copying the document's expression into each use)."""
+
+    output_field = TextField()
+
+    def __init__(self, document: Any, query: SearchQuery) -> None:
+        super().__init__(output_field=TextField())
+        self.document, self.query = document, query
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.document, self.query]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.document, self.query = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        document_sql, document_params = compiler.compile(self.document)
+        query_sql, query_params = compiler.compile(self.query)
+        options = ", ".join(
+            connection.ops.compose_sql(f"{option}=%s", [value])
+            for option, value in HEADLINE_OPTIONS.items()
+        )
+        headline = "ts_headline(%s::regconfig, {text}, d.q, %s)"
+        headline_params = [SEARCH_CONFIG, options]
+        # The query's words as a regular expression, \m(word|word)\M: the lexemes of the
+        # tsquery's text ('word' & 'other'), quotes undoubled, every character but a
+        # letter or a digit escaped. Uncorrelated: computed once per query.
+        # Only the compiled expressions' SQL is put together here; values are parameters.
+        pattern = (
+            "(SELECT '\\m(' || string_agg(regexp_replace(replace(m[1], '''''', ''''),"  # noqa: S608
+            " '([^[:alnum:]])', '\\\\\\1', 'g'), '|') || ')\\M'"
+            f" FROM regexp_matches(({query_sql})::text, '''((?:[^'']|'''')+)''', 'g') m)"
+        )
+        parts: list[tuple[str, list[Any]]] = [
+            (
+                # The window if it holds a match of the query (all of it: a phrase, every
+                # word of an AND), else the whole text.
+                "(SELECT CASE WHEN to_tsvector(%s::regconfig, p.part) @@ d.q"
+                f" THEN {headline.format(text='p.part')}"
+                f" ELSE {headline.format(text='d.doc')} END",
+                [SEARCH_CONFIG, *headline_params, *headline_params],
+            ),
+            (
+                f" FROM (SELECT {document_sql} AS doc, {query_sql} AS q OFFSET 0) d",
+                [*document_params, *query_params],
+            ),
+            (
+                # As written (case aside: cheap, and exact), else after `unaccent`.
+                " CROSS JOIN LATERAL (SELECT greatest(1, coalesce("  # noqa: S608
+                "nullif(regexp_instr(d.doc, x.pattern, 1, 1, 0, 'i'), 0),"
+                " regexp_instr(lower(unaccent(d.doc)), x.pattern), 0) - %s) AS start"
+                f" FROM (SELECT {pattern} AS pattern) x OFFSET 0) f",
+                [WINDOW_BEFORE, *query_params],
+            ),
+            (
+                # Whole words only: a word the window cuts at either end goes.
+                " CROSS JOIN LATERAL (SELECT regexp_replace(regexp_replace("
+                "substr(d.doc, f.start, %s), CASE WHEN f.start > 1 THEN '^\\S*' ELSE '^' END,"
+                " ''), CASE WHEN f.start + %s <= length(d.doc) THEN '\\S*$' ELSE '$' END, '')"
+                " AS part OFFSET 0) p)",
+                [WINDOW_CHARS, WINDOW_CHARS],
+            ),
+        ]
+        sql = "".join(part for part, _ in parts)
+        params = [param for _, part_params in parts for param in part_params]
+        return sql, params
+
+
 def _snippets(
-    applications: QuerySet[Application], query: SearchQuery, candidate_ids: list[UUID]
+    applications: QuerySet[Application], query: SearchQuery, best: dict[UUID, UUID]
 ) -> dict[UUID, SafeString]:
-    """Each person's best-matching application's highlighted text (its CV and cover letter),
-    in one query (DISTINCT ON the person)."""
-    if not candidate_ids:
+    """The highlighted text (CV and cover letter) of each person's best-matching
+    application (`best`: person -> application, from the ranked page), in one query over
+    those applications only, still read through the pool's `applications`."""
+    if not best:
         return {}
     latest_cv_text = Subquery(
         CurriculumVitae.objects.filter(application=OuterRef("pk"))
@@ -322,23 +516,9 @@ def _snippets(
         )
     )
     rows = (
-        applications.filter(candidate_id__in=candidate_ids, search_vector=query)
-        .annotate(
-            rank=SearchRank(F("search_vector"), query, cover_density=True),
-            snippet=SearchHeadline(
-                document,
-                query,
-                config=SEARCH_CONFIG,
-                start_sel=MARK_START,
-                stop_sel=MARK_STOP,
-                max_words=30,
-                min_words=12,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-        )
-        .order_by("candidate_id", "-rank")
-        .distinct("candidate_id")
+        applications.filter(pk__in=list(best.values()))
+        .annotate(snippet=_Snippet(document, query))
+        .order_by()
         .values_list("candidate_id", "snippet")
     )
     return {candidate_id: highlighted(snippet) for candidate_id, snippet in rows}
@@ -352,32 +532,39 @@ def highlighted(marked: str) -> SafeString:
 
 
 def _people(
-    ranks: dict[UUID, float], snippets: dict[UUID, SafeString], *, now: datetime
+    pool: QuerySet[Application],
+    ranks: dict[UUID, float],
+    snippets: dict[UUID, SafeString],
+    *,
+    now: datetime,
 ) -> list[PoolPerson]:
-    """The page's people, in rank order, with their pool applications: three queries."""
+    """The page's people, in rank order, with their applications in `pool` (each with its
+    person and the person's consent expiry): two queries. Someone who left the pool
+    since the page was ranked is left out."""
     if not ranks:
         return []
     expiry = Subquery(
         _consents_in_force(now)
-        .filter(candidate=OuterRef("pk"))
+        .filter(candidate=OuterRef("candidate_id"))
         .order_by("-expires_at")
         .values("expires_at")[:1]
     )
-    candidates = Candidate.objects.filter(pk__in=list(ranks)).annotate(consent_expires_at=expiry)
-    applications = pool_applications(now).filter(candidate_id__in=list(ranks))
-    by_candidate: dict[UUID, list[Application]] = {}
+    applications = (
+        pool.filter(candidate_id__in=list(ranks))
+        .select_related("candidate")
+        .annotate(consent_expires_at=expiry)
+    )
+    people: dict[UUID, PoolPerson] = {}
     for application in person_applications(applications):
-        by_candidate.setdefault(application.candidate_id, []).append(application)
-    people = {
-        candidate.pk: PoolPerson(
-            candidate=candidate,
-            rank=float(ranks[candidate.pk] or 0.0),
-            snippet=snippets.get(candidate.pk),
-            applications=by_candidate.get(candidate.pk, []),
-            consent_expires_at=candidate.consent_expires_at,
-        )
-        for candidate in candidates
-    }
+        person = people.get(application.candidate_id)
+        if person is None:
+            person = people[application.candidate_id] = PoolPerson(
+                candidate=application.candidate,
+                rank=float(ranks[application.candidate_id] or 0.0),
+                snippet=snippets.get(application.candidate_id),
+                consent_expires_at=application.consent_expires_at,  # type: ignore[attr-defined]
+            )
+        person.applications.append(application)
     return [people[pk] for pk in ranks if pk in people]
 
 
@@ -433,14 +620,21 @@ def pool_cv(candidate_id: Any, cv_id: Any, *, now: datetime) -> CurriculumVitae:
 
 
 def posting_choices(now: datetime) -> list[tuple[int, str]]:
-    """Postings that pool applications came from (titles hold no personal data)."""
+    """Postings that pool applications came from (titles hold no personal data).
+
+    Asked posting by posting (is one of its applications in the pool?), which stops at
+    its first member, not by reading the whole pool: see `_probe_per_row` for why the
+    planner is told not to read the membership's tables whole."""
+    first_member = pool_applications(now).filter(posting_id=OuterRef("pk")).order_by()
     rows = (
-        pool_applications(now)
-        .values_list("posting_id", "posting__title")
-        .distinct()
-        .order_by("posting__title", "posting_id")
+        Posting.objects.alias(member=Subquery(first_member.values("pk")[:1]))
+        .filter(member__isnull=False)
+        .order_by("title", "pk")
+        .values_list("pk", "title")
     )
-    return list(rows)
+    with transaction.atomic():
+        _probe_per_row()
+        return list(rows)
 
 
 # --------------------------------------------------------------------------------------------
@@ -471,7 +665,12 @@ def query_terms(words: str) -> list[str]:
 
 
 def _search_pool_in_python(
-    applications: QuerySet[Application], words: str, *, now: datetime, page_number: Any
+    applications: QuerySet[Application],
+    words: str,
+    *,
+    pool: QuerySet[Application],
+    now: datetime,
+    page_number: Any,
 ) -> Page:
     latest_cv_text = Subquery(
         CurriculumVitae.objects.filter(application=OuterRef("pk"))
@@ -504,7 +703,7 @@ def _search_pool_in_python(
     for pk in page.object_list:
         if (snippet := best[pk][2]) is not None:
             snippets[pk] = snippet
-    page.object_list = _people(ranks, snippets, now=now)  # type: ignore[assignment]
+    page.object_list = _people(pool, ranks, snippets, now=now)  # type: ignore[assignment]
     return page
 
 
