@@ -30,7 +30,6 @@ the same people for simple queries.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -67,6 +66,7 @@ from django.db.models.functions import Coalesce, Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from ats.tokens import token_hash
 from recruitment import access
 from recruitment.cvs.search_index import SEARCH_CONFIG, Transliterated
 from recruitment.cvs.transliteration import to_latin
@@ -785,11 +785,6 @@ def invitations_since(candidate_id: Any, since: datetime) -> int:
     return Invitation.objects.filter(candidate_id=candidate_id, created_at__gte=since).count()
 
 
-def invitation_token_hash(token: str) -> str:
-    """How an invitation's token is stored (only its SHA-256, as for portal links)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def _open_invitations(now: datetime) -> QuerySet[Invitation]:
     return Invitation.objects.filter(
         application__isnull=True,
@@ -804,7 +799,7 @@ def open_invitation_by_token(token: str, *, now: datetime) -> Invitation | None:
     spent, expired, erased: all the same to the caller). Read-only."""
     if not token or len(token) > 100:
         return None
-    return _open_invitations(now).filter(token_hash=invitation_token_hash(token)).first()
+    return _open_invitations(now).filter(token_hash=token_hash(token)).first()
 
 
 def open_invitation(invitation_id: Any, *, posting: Posting, now: datetime) -> Invitation | None:

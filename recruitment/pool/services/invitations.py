@@ -20,7 +20,6 @@ token is minted at delivery (`mint_invitation_link`): only its SHA-256 is stored
 applies themselves, under the notice then in effect (recruitment.careers).
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -32,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ats.refusals import ServiceRefused
+from ats.tokens import new_token, token_hash
 from notifications.services import queue_email
 from recruitment.access import Actor
 from recruitment.audit import services as audit
@@ -40,8 +40,6 @@ from recruitment.pool import selectors
 
 # How many people one request may invite: a selection of a page or two, not the whole pool.
 MAX_PEOPLE_AT_ONCE = 50
-# The link's token: 256 bits, like the portal's.
-TOKEN_BYTES = 32
 
 
 class InvitationRefused(ServiceRefused):
@@ -185,10 +183,10 @@ def mint_invitation_link(*, subject_ref: UUID | None) -> str:
     random token whose hash replaces the invitation's (the link of a failed attempt never
     left). For an invitation used or erased meanwhile, the careers page: the link still
     leads somewhere sensible, and opens nothing. Side effect: saves the token's hash."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     updated = subject_ref is not None and (
         Invitation.objects.filter(pk=subject_ref, application__isnull=True).update(
-            token_hash=selectors.invitation_token_hash(token)
+            token_hash=token_hash(token)
         )
     )
     if not updated:

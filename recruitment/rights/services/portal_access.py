@@ -7,9 +7,7 @@ token has one purpose, works once, and expires after PORTAL_TOKEN_HOURS.
 """
 
 import contextlib
-import hashlib
 import logging
-import secrets
 import uuid
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -21,22 +19,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ats import enqueue
+from ats.tokens import new_token, token_hash
 from notifications.services import queue_email
 from recruitment.careers.services import normalise_email
 from recruitment.models import Application, Candidate, PortalToken
 
 logger = logging.getLogger(__name__)
 
-TOKEN_BYTES = 32  # 256 bits of entropy, well over the 128 required
 SEND_LINK_TASK = "recruitment.send_portal_link"
 # How long a typed address may wait in the cache for a worker. A worker normally takes it
 # within seconds; past this (workers down for an hour) the request is dropped, and the
 # visitor, told "nothing arrived? ask again", asks again.
 LINK_REQUEST_SECONDS = 3600
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def issue_token(*, candidate: Candidate, purpose: str, now: datetime | None = None) -> str:
@@ -45,7 +39,7 @@ def issue_token(*, candidate: Candidate, purpose: str, now: datetime | None = No
     Side effect: one PortalToken row. Each call is a new token.
     """
     now = now or timezone.now()
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     PortalToken.objects.create(
         candidate=candidate,
         purpose=purpose,
