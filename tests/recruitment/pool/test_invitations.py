@@ -66,6 +66,13 @@ def link_path(invitation: Invitation) -> str:
     return urlsplit(invitations.mint_invitation_link(subject_ref=invitation.pk)).path
 
 
+def follow_link(invitation: Invitation | None) -> tuple[Client, str]:
+    """A visitor who opened the invitation's emailed link, and the form's URL it led to."""
+    assert invitation is not None
+    visitor = Client()
+    return visitor, visitor.get(link_path(invitation))["Location"]
+
+
 def pooled(posting: Posting, name: str, **kwargs: Any) -> Application:
     """A person in the pool through the public path: applied with a real CV and a consent
     they confirmed."""
@@ -350,9 +357,7 @@ def test_the_person_may_send_a_new_cv_instead(
 ) -> None:
     member = pooled(posting, "Bojan Pool")
     [outcome] = invite(recruiter_actor, opening, member)
-    assert outcome.invitation is not None
-    visitor = Client()
-    detail = visitor.get(link_path(outcome.invitation))["Location"]
+    visitor, detail = follow_link(outcome.invitation)
 
     both = form_data(email=member.candidate.email, use_pool_cv="on")
     neither = form_data(email=member.candidate.email, cv=None)
@@ -373,9 +378,7 @@ def test_the_pool_cv_is_only_for_the_invited_address_and_while_it_is_kept(
 ) -> None:
     member = pooled(posting, "Cana Pool")
     [outcome] = invite(recruiter_actor, opening, member)
-    assert outcome.invitation is not None
-    visitor = Client()
-    detail = visitor.get(link_path(outcome.invitation))["Location"]
+    visitor, detail = follow_link(outcome.invitation)
     objects_before = sorted(key for key, _ in storage.iter_cv_objects())
 
     other_address = visitor.post(
@@ -425,9 +428,7 @@ def test_a_replayed_session_note_of_another_posting_offers_nothing(
 ) -> None:
     member = pooled(posting, "Dana Pool")
     [outcome] = invite(recruiter_actor, opening, member)
-    assert outcome.invitation is not None
-    visitor = Client()
-    visitor.get(link_path(outcome.invitation))
+    visitor, _ = follow_link(outcome.invitation)
 
     elsewhere = visitor.get(reverse("careers:posting_detail", kwargs={"slug": posting.slug}))
 
@@ -467,8 +468,7 @@ def test_the_purge_erases_a_persons_invitations_and_their_emails(
     other = pooled(posting, "Filip Pool")
     [used, unused] = invite(recruiter_actor, opening, member, other)
     assert used.invitation is not None and unused.invitation is not None
-    visitor = Client()
-    detail = visitor.get(link_path(used.invitation))["Location"]
+    visitor, detail = follow_link(used.invitation)
     assert visitor.post(detail, form_data(email=member.candidate.email)).status_code == 302
     new = Application.objects.get(posting=opening)
     admin = Actor(UserFactory.create(is_superuser=True))
@@ -511,8 +511,7 @@ def test_storage_down_while_copying_the_pool_cv_stores_nothing_and_says_so(
     member = pooled(posting, "Gorana Pool")
     [outcome] = invite(recruiter_actor, opening, member)
     assert outcome.invitation is not None
-    visitor = Client()
-    detail = visitor.get(link_path(outcome.invitation))["Location"]
+    visitor, detail = follow_link(outcome.invitation)
     emails_before = OutboundEmail.objects.count()
     point_storage_at(settings, f"http://127.0.0.1:{devstack.free_port()}")
 
