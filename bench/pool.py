@@ -1,6 +1,7 @@
 """Talent pool search at scale: a search at SMALL (1,000) people in the pool against the same
 search at LARGE (100,000), each person with about two pages of CV text, and against a bare
-staff page (bench/urls.py) rendered in the same run.
+primary-key page of the staff workspace (bench/urls.py: the staff views' decorators and base
+template around one posting read by its primary key) rendered in the same run.
 
 The people, their applications, CV text and confirmed talent-pool consents are generated in
 SQL (generate_series), not by an ORM loop; their search vectors by the product's own single
@@ -12,7 +13,8 @@ second factor, audit row, template), median of RENDERS renders after 3 warm-up r
 EXPLAIN of the ranked query is printed, and the benchmark fails if it does not use the
 `application_search` GIN index.
 
-Targets: the search at LARGE at most 2x the search at SMALL; at most 3x the bare staff page.
+Targets: the search at LARGE at most 2x the search at SMALL; at most 3x the bare primary-key
+page.
 BENCH_POOL_LARGE sets LARGE (the full 100,000 take a while to generate on a small machine).
 """
 
@@ -144,7 +146,7 @@ def explain() -> str:
 def run() -> list[dict[str, Any]]:
     print(
         f"pool search: '{QUERY}' among {SMALL} and {LARGE} people in the pool "
-        f"({WORDS} words of CV text each, {MATCHES} matches at both), vs a bare staff page"
+        f"({WORDS} words of CV text each, {MATCHES} matches at both), vs a bare primary-key page"
     )
     posting = bench_posting("Bench pool")
     recruiter = recruiter_on([posting], "bench-pool-recruiter")
@@ -154,7 +156,8 @@ def run() -> list[dict[str, Any]]:
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
     with override_settings(ALLOWED_HOSTS=hosts, ROOT_URLCONF="bench.urls"):
         client = staff_client(recruiter)
-        search, bare = reverse("staff:pool:search"), reverse("bench_bare_staff_page")
+        search = reverse("staff:pool:search")
+        bare = reverse("bench_bare_primary_key_page", args=[posting.pk])
         found = selectors.search_pool(
             selectors.PoolFilters(query=QUERY), now=timezone.now()
         ).paginator.count
@@ -188,7 +191,7 @@ def run() -> list[dict[str, Any]]:
             "people": LARGE,
         },
         {
-            "name": f"pool search at {LARGE} people vs bare staff page",
+            "name": f"pool search at {LARGE} people vs bare primary-key page",
             "value": large_ms,
             "unit": "ms",
             "baseline": bare_ms,

@@ -1,12 +1,12 @@
 """The talent pool's forms (the search, an invitation): validation only."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ats.forms import ANY
@@ -101,15 +101,17 @@ class CandidateIdsField(forms.Field):
 
 class InviteForm(forms.Form):
     """Whom to invite (one person, or those ticked on the search page) and to which of the
-    open postings the recruiter manages."""
+    open postings the recruiter manages (`postings`, read once by the view: the select's
+    options come from that list, not from a query per rendering)."""
 
-    posting = forms.ModelChoiceField(
-        label=_("Invite to apply for"), queryset=Posting.objects.none(), empty_label=None
-    )
+    posting = forms.TypedChoiceField(label=_("Invite to apply for"))
     candidates = CandidateIdsField()
 
-    def __init__(self, *args: Any, postings: QuerySet[Posting], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, postings: Sequence[Posting], **kwargs: Any) -> None:
         # Ids of its own: the search form on the same page has a `posting` field too.
         kwargs.setdefault("auto_id", "invite-%s")
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["posting"]).queryset = postings
+        self._postings = {str(posting.pk): posting for posting in postings}
+        field = cast(forms.TypedChoiceField, self.fields["posting"])
+        field.choices = [(str(posting.pk), posting.title) for posting in postings]
+        field.coerce = self._postings.__getitem__

@@ -54,8 +54,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def _invite_form(request: HttpRequest, now: Any, **initial: Any) -> InviteForm | None:
     """The form to invite people, if there is an open posting the user manages."""
-    postings = selectors.invitable_postings(request.user, now)
-    return InviteForm(initial=initial, postings=postings) if postings.exists() else None
+    postings = list(selectors.invitable_postings(request.user, now))
+    return InviteForm(initial=initial, postings=postings) if postings else None
 
 
 @staff_view
@@ -94,7 +94,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     an open posting; shows what became of each (invited, or why not)."""
     _pool_user(request)
     now = timezone.now()
-    form = InviteForm(request.POST, postings=selectors.invitable_postings(request.user, now))
+    form = InviteForm(request.POST, postings=list(selectors.invitable_postings(request.user, now)))
     outcomes = None
     if form.is_valid():
         try:

@@ -17,6 +17,7 @@ from recruitment.pipeline.services import postings as posting_services
 from recruitment.pool import selectors
 from recruitment.pool.selectors import PoolFilters, search_pool
 from recruitment.retention.services import consents
+from tests.factories import ApplicationFactory
 from tests.hostile.docx import valid_docx
 from tests.hostile.pdf import valid_pdf
 from tests.recruitment.pool.builders import ids, person
@@ -116,6 +117,28 @@ def test_the_snippet_escapes_the_cv_and_marks_only_the_match(posting: Posting) -
     assert "&amp;" in snippet and "&quot;R&quot;" in snippet
     assert "<mark>Haskell</mark>" in snippet
     assert snippet.count("<") == snippet.count("<mark>") * 2
+
+
+def test_a_snippet_is_shown_only_with_an_application_still_in_the_pool(
+    posting: Posting,
+) -> None:
+    """The snippets are read after the page was ranked, without asking membership again:
+    the people's query, which runs last, decides. A person in the pool by one application
+    does not show the text of another that is not (its consent lapsed in between)."""
+    now = timezone.now()
+    covered = person(posting, now=now, cv_text="Rust and Go")
+    uncovered = ApplicationFactory.create(candidate=covered.candidate)
+    gone = person(posting, now=now, cv_text="Rust and Go", consent="withdrawn")
+    pool = selectors.pool_applications(now)
+    ranks = {covered.candidate_id: 1.0, gone.candidate_id: 0.5}
+    snippets = {pk: selectors.highlighted(f"text of {pk}") for pk in (uncovered.pk, gone.pk)}
+
+    [shown] = selectors._people(pool, ranks, snippets, now=now)
+
+    assert shown.candidate.pk == covered.candidate_id and shown.snippet is None
+    snippets[covered.pk] = selectors.highlighted("covered")
+    [shown] = selectors._people(pool, ranks, snippets, now=now)
+    assert str(shown.snippet) == "covered"
 
 
 def test_a_cyrillic_cv_is_highlighted_in_its_latin_form(posting: Posting) -> None:
