@@ -12,12 +12,18 @@ placeholders, HTML tags and entities, URLs, email addresses, `code`, quoted iden
 ("profile"), file names and a few technical words (PDF, JSON...).
 """
 
+from __future__ import annotations
+
 import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polib
+# polib is a development tool; `to_cyrillic` also serves the running site (message
+# templates' Cyrillic text), where only the catalogue functions would need it.
+if TYPE_CHECKING:
+    import polib
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LATIN = "sr_Latn"
@@ -96,6 +102,8 @@ def _splits_digraph(lowered: str, i: int) -> bool:
 
 def cyrillic_catalogue(latin: polib.POFile) -> polib.POFile:
     """The Cyrillic catalogue for the Latin one: same entries, transliterated translations."""
+    import polib
+
     cyrillic = polib.POFile(wrapwidth=79)
     cyrillic.header = "Serbian (Cyrillic) translation, generated from sr_Latn by ats/catalogs.py."
     cyrillic.metadata = {**latin.metadata, "Language": CYRILLIC}
@@ -127,6 +135,8 @@ def languages() -> Iterable[str]:
 
 def build() -> None:
     """Writes locale/sr from locale/sr_Latn, then every django.mo from its django.po."""
+    import polib
+
     latin = polib.pofile(str(catalogue_path(LATIN)), wrapwidth=79)
     cyrillic_path = catalogue_path(CYRILLIC)
     cyrillic_path.parent.mkdir(parents=True, exist_ok=True)

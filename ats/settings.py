@@ -224,6 +224,13 @@ AUDIT_RETENTION_DAYS = env.int("ATS_AUDIT_RETENTION_DAYS", default=3 * 365)
 if AUDIT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("ATS_AUDIT_RETENTION_DAYS must be a positive number of days.")
 
+# Staff notifications (issue 20): the daily digest goes out at this local hour; "at once"
+# means within one sweep of the digest task (STAFF_DIGEST_SWEEP_SECONDS).
+STAFF_DIGEST_HOUR = env.int("ATS_STAFF_DIGEST_HOUR", default=8)
+if not 0 <= STAFF_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("ATS_STAFF_DIGEST_HOUR must be an hour from 0 to 23.")
+STAFF_DIGEST_SWEEP_SECONDS = env.int("ATS_STAFF_DIGEST_SWEEP_SECONDS", default=300)
+
 CELERY_BEAT_SCHEDULE = {
     "notifications.sweep_outbox": {
         "task": "notifications.sweep_outbox",
@@ -269,6 +276,12 @@ CELERY_BEAT_SCHEDULE = {
     "recruitment.close_expired_postings": {
         "task": "recruitment.close_expired_postings",
         "schedule": 300,
+    },
+    # Staff digests whose stored due date has passed: "at once" ones each run, daily ones
+    # at ATS_STAFF_DIGEST_HOUR (recruitment.pipeline.services.digest).
+    "recruitment.send_staff_digests": {
+        "task": "recruitment.send_staff_digests",
+        "schedule": STAFF_DIGEST_SWEEP_SECONDS,
     },
 }
 

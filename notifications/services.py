@@ -289,3 +289,17 @@ def emails_about(*, subject_refs: list[UUID]) -> list[dict[str, Any]]:
         )
     )
     return [dict(row) for row in rows]
+
+
+def cancel_undelivered(*, email_ids: list[UUID]) -> set[UUID]:
+    """Deletes those of these emails that have not left and are not being sent (pending, or
+    given up on); returns their ids. One being handed to the SMTP peer right now (claimed)
+    is not touched: it goes. Call it in the transaction of the change that makes the emails
+    unwanted (a restriction). Rerun-safe."""
+    unsent = OutboundEmail.objects.filter(
+        pk__in=email_ids,
+        status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED],
+    )
+    ids = set(unsent.select_for_update().values_list("pk", flat=True))
+    OutboundEmail.objects.filter(pk__in=ids).delete()
+    return ids

@@ -257,3 +257,13 @@ def can_manage_sources(user: AnyUser) -> bool:
         and is_staff_member(user)
         and user.has_perm("recruitment.change_source")
     )
+
+
+def can_edit_message_templates(user: AnyUser) -> bool:
+    """Write and change the message templates everyone sends from: admins, and recruiters
+    (of any posting; the templates are the company's, not a posting's). One EXISTS query."""
+    if not isinstance(user, User) or not is_staff_member(user):
+        return False
+    if is_admin(user):
+        return True
+    return TeamMembership.objects.filter(user=user, role=TeamMembership.Role.RECRUITER).exists()

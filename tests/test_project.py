@@ -20,7 +20,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recruitment.models import Posting
+from recruitment.models import CandidateMessage, Posting
 from tools import devstack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -389,6 +389,19 @@ def test_seed_demo_shows_the_retention_promise_at_work(settings: Any, capsys: An
     assert Application.objects.filter(posting=posting).count() == 2
     assert DataSubjectRequest.objects.get() == request
     assert Posting.objects.get(pk=posting.pk).status == Posting.Status.CLOSED
+
+
+@pytest.mark.django_db
+def test_seed_demo_shows_a_templated_message_in_serbian(settings: Any) -> None:
+    settings.DEMO_MODE = True
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent: one message and one reply
+    sent, answer = CandidateMessage.objects.filter(
+        application__candidate__email="jelena.simic@example.com"
+    ).order_by("created_at")
+    assert sent.language == "sr-latn" and "Poštovani/a Jelena," in sent.body
+    assert answer.direction == CandidateMessage.Direction.FROM_CANDIDATE
+    assert CandidateMessage.objects.count() == 2
 
 
 @pytest.mark.django_db

@@ -21,6 +21,7 @@ from recruitment.models import (
     AccessEvent,
     Application,
     LegalHold,
+    MessageTemplate,
     RetentionConsent,
     TeamMembership,
 )
@@ -118,6 +119,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "privacy/portal/details/": public(302),
     "privacy/portal/applications/<uuid:application_id>/cv/": public(302),
     "privacy/portal/applications/<uuid:application_id>/withdraw/": public(302),
+    "privacy/portal/applications/<uuid:application_id>/messages/": public(302),
     "privacy/portal/consent/": public(302, "POST"),
     "privacy/portal/export/": public(302, "POST"),
     "privacy/portal/exports/<uuid:export_id>/": public(302),
@@ -212,6 +214,19 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     # The note is the recruiter's: the assigned interviewer sees it but may not change it.
     "staff/notes/<uuid:pk>/edit/": row("GET", 302, 404, 404, 403, 403, 200, 404, 404, 200),
     "staff/notes/<uuid:pk>/delete/": row("POST", 302, 404, 404, 403, 403, 302, 404, 404, 302),
+    # Messages to candidates (issue 20): those who decide on the posting write (the world's
+    # candidate objected, so the page shows why nothing can be sent); interviewers do not.
+    "staff/applications/<uuid:pk>/message/": row(
+        "GET", 302, 404, 404, 403, 200, 200, 404, 404, 200
+    ),
+    # Bulk from the board: the page reports each candidate sent or skipped (and why).
+    "staff/postings/<int:pk>/message/": row("POST", 302, 404, 403, 403, 200, 200, 404, 404, 200),
+    # The templates: recruiters (of any posting) and admins.
+    "staff/message-templates/": row("GET", 302, 404, 404, 404, 404, 200, 404, 404, 200),
+    "staff/message-templates/new/": row("GET", 302, 404, 404, 404, 404, 200, 404, 404, 200),
+    "staff/message-templates/<int:pk>/": row("GET", 302, 404, 404, 404, 404, 200, 404, 404, 200),
+    # Everyone's own notification choice.
+    "staff/notifications/": row("GET", 302, 200, 200, 200, 200, 200, 200, 200, 200),
     # The audit log: `view_accessevent` (privacy officers hold it too) and admins.
     "staff/audit/": row("GET", 302, 404, 404, 404, 404, 404, 200, 200, 200),
     "staff/audit/export.csv": row("GET", 302, 404, 404, 404, 404, 404, 200, 200, 200),
@@ -396,6 +411,7 @@ def world(db: None) -> dict[str, Any]:
         "request": str(subject_request.pk),
         "pool_person": str(pool_application.candidate_id),
         "pool_cv": str(pool_cv.pk),
+        "message_template": str(MessageTemplate.objects.get(builtin="talk").pk),
     }
 
 
@@ -425,6 +441,8 @@ def concrete_path(pattern: str, world: dict[str, Any]) -> str:
     if "<uuid:pk>" in path:
         kind = "note" if path.startswith("staff/notes/") else "application"
         path = path.replace("<uuid:pk>", world["objects"][kind])
+    if path.startswith("staff/message-templates/"):
+        path = path.replace("<int:pk>", world["message_template"])
     if path.startswith("staff/holds/"):
         path = path.replace("<int:pk>", world["hold"])
     if path.startswith("staff/sources/"):
@@ -468,6 +486,10 @@ def test_role_gets_the_expected_status(pattern: str, role: str, world: dict[str,
             data["applications"] = world["objects"]["application"]
         if pattern == "staff/applications/<uuid:pk>/assign/":
             data["interviewer"] = world["values"]["<int:user_id>"]
+        if pattern == "staff/postings/<int:pk>/message/":
+            data.update(
+                applications=world["objects"]["application"], template=world["message_template"]
+            )
         if pattern == "staff/pool/invite/":
             data.update(posting=world["objects"]["posting"], candidates=world["pool_person"])
         response = client.post(path, data)

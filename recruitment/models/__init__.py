@@ -14,6 +14,12 @@ from recruitment.models.candidates import (
 )
 from recruitment.models.invitations import Invitation
 from recruitment.models.ledger import ErasureRecord
+from recruitment.models.messages import (
+    CandidateMessage,
+    MessageTemplate,
+    MessageTemplateText,
+    StaffNotificationSetting,
+)
 from recruitment.models.notes import InterviewNote
 from recruitment.models.postings import Posting, TeamMembership
 from recruitment.models.privacy_texts import ConsentTextVersion, NoticeVersion
@@ -37,6 +43,7 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationStatistic",
     "Candidate",
+    "CandidateMessage",
     "ConsentReminder",
     "ConsentTextVersion",
     "CurriculumVitae",
@@ -49,10 +56,13 @@ __all__ = [
     "InterviewNote",
     "Invitation",
     "LegalHold",
+    "MessageTemplate",
+    "MessageTemplateText",
     "NoticeVersion",
     "PortalToken",
     "Posting",
     "RetentionConsent",
     "Source",
+    "StaffNotificationSetting",
     "TeamMembership",
 ]

@@ -9,7 +9,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from recruitment.models import Application, InterviewNote, Posting, TeamMembership
+from recruitment.models import (
+    Application,
+    InterviewNote,
+    MessageTemplate,
+    Posting,
+    StaffNotificationSetting,
+    TeamMembership,
+)
 from recruitment.pipeline.services.postings import POSTING_FIELDS
 
 User = get_user_model()
@@ -180,3 +187,89 @@ class AssignForm(forms.Form):
             memberships__role=TeamMembership.Role.INTERVIEWER,
             is_active=True,
         ).order_by("username")
+
+
+# --- Messages to candidates (issue 20) ----------------------------------------------------------
+
+
+class MessageForm(forms.Form):
+    """A message to one candidate: from a template (its text in the candidate's language is
+    put in the fields to edit) or written freely. Placeholders are checked by the service,
+    which also renders the preview."""
+
+    template = forms.ModelChoiceField(
+        queryset=MessageTemplate.objects.none(),
+        required=False,
+        label=_("Start from a template"),
+        empty_label=_("(write freely)"),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    body = forms.CharField(
+        label=_("Message"), max_length=10_000, required=False, widget=forms.Textarea
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["template"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        field.queryset = MessageTemplate.objects.prefetch_related("texts")
+
+
+class BulkMessageForm(forms.Form):
+    applications = forms.ModelMultipleChoiceField(
+        queryset=Application.objects.none(),
+        error_messages={"required": _("Select at least one application.")},
+    )
+    template = forms.ModelChoiceField(
+        queryset=MessageTemplate.objects.none(),
+        error_messages={"required": _("Choose the template to send.")},
+    )
+
+    def __init__(self, *args: Any, applications: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["applications"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101
+        field.queryset = applications
+        template = self.fields["template"]
+        assert isinstance(template, forms.ModelChoiceField)  # noqa: S101
+        template.queryset = MessageTemplate.objects.prefetch_related("texts")
+
+
+class MessageTemplateForm(forms.Form):
+    """A template's name and its subject and body in every language; the Cyrillic Serbian
+    text may be left empty (it is then the Latin one transliterated)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+
+    def __init__(self, *args: Any, languages: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.languages = languages
+        for code, language_name in languages:
+            optional = code == "sr"
+            self.fields[f"subject_{code}"] = forms.CharField(
+                label=_("Subject (%(language)s)") % {"language": language_name},
+                max_length=200,
+                required=not optional,
+            )
+            self.fields[f"body_{code}"] = forms.CharField(
+                label=_("Message (%(language)s)") % {"language": language_name},
+                max_length=10_000,
+                required=not optional,
+                widget=forms.Textarea(attrs={"rows": 8}),
+                help_text=_("Leave empty to use the Latin text in Cyrillic letters.")
+                if optional
+                else "",
+            )
+
+    def language_fields(self) -> list[tuple[str, Any, Any]]:
+        return [
+            (name, self[f"subject_{code}"], self[f"body_{code}"]) for code, name in self.languages
+        ]
+
+
+class NotificationSettingForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label=_("Email me about new applications and candidates' replies on my postings"),
+        choices=StaffNotificationSetting.Frequency.choices,
+        widget=forms.RadioSelect,
+    )

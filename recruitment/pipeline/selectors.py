@@ -1,6 +1,8 @@
 """Reads of a posting's pipeline. Each takes a queryset already scoped by
 `recruitment.access`, so nothing here can widen what a user may see."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from django.db.models import (
@@ -18,9 +20,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
+from notifications.services import delivery_states
 from recruitment.models import (
     Application,
     ApplicationEvent,
+    CandidateMessage,
     CurriculumVitae,
     InterviewAssignment,
     InterviewNote,
@@ -143,3 +147,39 @@ def application_for_detail(applications: QuerySet[Application], pk: UUID | str) 
 
 def team_of(posting: Posting) -> QuerySet[TeamMembership]:
     return TeamMembership.objects.filter(posting=posting).select_related("user")
+
+
+def _state(
+    states: dict[UUID, tuple[str, datetime | None]], message: CandidateMessage
+) -> tuple[str, datetime | None]:
+    return states.get(message.email_id, ("", None)) if message.email_id else ("", None)
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    """One message of an application's thread as staff see it, with its delivery state."""
+
+    message: CandidateMessage
+    delivery: str  # "queued", "sent", "failed", "withheld", "received"
+    sent_at: datetime | None
+
+
+def thread_of(application: Application) -> list[ThreadEntry]:
+    """The application's messages, oldest first, with what became of each email (two
+    queries). The caller decided the reader may see them and audits the read."""
+    messages = list(CandidateMessage.objects.filter(application=application))
+    states = delivery_states(email_ids=[m.email_id for m in messages if m.email_id])
+    entries = []
+    for message in messages:
+        if message.direction == CandidateMessage.Direction.FROM_CANDIDATE:
+            entries.append(ThreadEntry(message, "received", None))
+            continue
+        if message.withheld_at:
+            entries.append(ThreadEntry(message, "withheld", None))
+            continue
+        status, sent_at = (
+            states.get(message.email_id, ("", None)) if message.email_id else ("", None)
+        )
+        delivery = {"sent": "sent", "failed": "failed"}.get(status, "queued")
+        entries.append(ThreadEntry(message, delivery, sent_at))
+    return entries

@@ -213,3 +213,11 @@ class ResolveForm(forms.Form):
             "application of theirs, as a correction in the portal does."
         ),
     )
+
+
+class ReplyForm(forms.Form):
+    """The candidate's answer to the staff's messages about one application (issue 20)."""
+
+    body = forms.CharField(
+        label=_("Your message"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 5})
+    )

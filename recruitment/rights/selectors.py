@@ -18,6 +18,7 @@ from recruitment.models import (
     AccessEvent,
     Application,
     Candidate,
+    CandidateMessage,
     CurriculumVitae,
     DataExport,
     DataSubjectRequest,
@@ -217,3 +218,9 @@ def candidate_exports(*, candidate_id: UUID) -> QuerySet[DataExport]:
         .select_related("requested_by")
         .order_by("-created_at", "pk")
     )
+
+
+def thread_for_candidate(application: Application) -> list[CandidateMessage]:
+    """The messages of the candidate's own application that reached them or that they
+    wrote, oldest first: a message withheld (never sent) is not theirs to see. One query."""
+    return list(CandidateMessage.objects.filter(application=application, withheld_at__isnull=True))

@@ -8,6 +8,7 @@ from recruitment.careers.views import sources as sourcing
 from recruitment.notices.views import staff as privacy_texts
 from recruitment.pipeline.views import applications, dashboard, postings
 from recruitment.pipeline.views import board as pipeline
+from recruitment.pipeline.views import messages as messaging
 from recruitment.retention import views as retention
 from recruitment.rights.views import exports, requests
 from recruitment.workspace import views as home
@@ -64,6 +65,13 @@ urlpatterns = [
     path("applications/<uuid:pk>/under-age/", applications.flag_under_age, name="under_age"),
     path("notes/<uuid:pk>/edit/", applications.edit_note, name="note_edit"),
     path("notes/<uuid:pk>/delete/", applications.delete_note, name="note_delete"),
+    # Issue 20: messages to candidates, their templates, and staff notifications.
+    path("applications/<uuid:pk>/message/", messaging.compose, name="application_message"),
+    path("postings/<int:pk>/message/", messaging.bulk, name="bulk_message"),
+    path("message-templates/", messaging.template_list, name="message_templates"),
+    path("message-templates/new/", messaging.template_edit, name="message_template_new"),
+    path("message-templates/<int:pk>/", messaging.template_edit, name="message_template_edit"),
+    path("notifications/", messaging.notification_settings, name="notifications"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("audit/export.csv", audit.audit_log_csv, name="audit_log_csv"),
     path("retention/", retention.overview, name="retention"),

@@ -82,6 +82,7 @@ from recruitment.models import (
     DECIDED_STAGES,
     Application,
     Candidate,
+    CandidateMessage,
     ConsentReminder,
     CurriculumVitae,
     DataExport,
@@ -94,7 +95,7 @@ from recruitment.models import (
     RetentionConsent,
 )
 from recruitment.notices import services as privacy_texts
-from recruitment.pipeline.services import postings
+from recruitment.pipeline.services import messaging, postings
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.pool import selectors as pool
 from recruitment.pool.services import invitations
@@ -460,6 +461,42 @@ class PromiseMachine(RuleBasedStateMachine):
             assert Invitation.objects.count() == before
             if outcome.refusal == str(invitations.NOT_IN_POOL):
                 assert not in_pool, "someone the pool holds was refused as not in it"
+
+    # --- Staff: messages to candidates (issue 20) ----------------------------------------------
+
+    def objected(self, candidate_pk: UUID) -> bool:
+        """A pending or upheld objection of the person (a refused one does not count)."""
+        return DataSubjectRequest.objects.filter(
+            candidate_id=candidate_pk,
+            kind=Kind.OBJECTION,
+            status__in=[DataSubjectRequest.Status.OPEN, DataSubjectRequest.Status.RESOLVED],
+        ).exists()
+
+    def may_be_written_to(self, application: Application) -> bool:
+        """Restated from the rows: not restricted, no pending or upheld objection of the
+        person, not about to be erased."""
+        if application.restricted or application.erasure_requested_at:
+            return False
+        if application.under_age_flagged_at:
+            return False
+        return not self.objected(application.candidate_id)
+
+    @rule(application=application_ids)
+    def write_to_candidate(self, application: UUID) -> None:
+        """Staff write to a candidate: it is sent exactly when nothing forbids it (a
+        restriction, an objection, an erasure under way), and a refusal writes nothing."""
+        self.tick()
+        row = Application.objects.filter(pk=application).first()
+        before = CandidateMessage.objects.count()
+        try:
+            messaging.send_message(
+                actor=self.staff, application_id=application, subject="Hello", body="A word."
+            )
+        except messaging.MessageRefused:
+            assert row is None or not self.may_be_written_to(row), "refused for no reason"
+            assert CandidateMessage.objects.count() == before
+            return
+        assert row is not None and self.may_be_written_to(row), "sent to a frozen candidate"
 
     @rule(target=application_ids, reuse_cv=st.booleans())
     def apply_on_invitation(self, reuse_cv: bool) -> Any:
@@ -1318,6 +1355,18 @@ class PromiseMachine(RuleBasedStateMachine):
             f"records without an erasure: {set(recorded) - self.model.erased}; "
             f"erasures without a record: {self.model.erased - set(recorded)}"
         )
+
+    @invariant()
+    def no_message_waits_to_reach_someone_who_restricted_or_objected(self) -> None:
+        """7. A message queued before a restriction or an objection never leaves after it:
+        none waits in the outbox for a restricted application or a person who objected."""
+        waiting = OutboundEmail.objects.filter(
+            template=messaging.EMAIL_TEMPLATE,
+            status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED],
+        ).values_list("subject_ref", flat=True)
+        for application in Application.objects.filter(pk__in=list(waiting)):
+            assert not application.restricted, "a message waits for a restricted application"
+            assert not self.objected(application.candidate_id), "a message waits after an objection"
 
     @invariant()
     def nothing_is_left_of_what_was_erased(self) -> None:

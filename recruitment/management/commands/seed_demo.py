@@ -42,13 +42,16 @@ from recruitment.careers.services import (
 from recruitment.cvs.checks import inspect_cv
 from recruitment.models import (
     Application,
+    CandidateMessage,
     DataSubjectRequest,
     ErasureRecord,
+    MessageTemplate,
     Posting,
     RetentionConsent,
     Source,
     TeamMembership,
 )
+from recruitment.pipeline.services import messaging
 from recruitment.pipeline.services.notes import add_note
 from recruitment.pipeline.services.postings import assign_interviewer
 from recruitment.pipeline.services.stages import conclude_process, move_application
@@ -298,6 +301,7 @@ class Command(BaseCommand):
         self._seed_applications(recruiter)
         concluded = self._seed_concluded_process(recruiter)
         self._seed_talent_pool(recruiter)
+        self._seed_messages(recruiter)
         self._seed_open_request(user_model.objects.get(username="privacy"))
 
         open_count = Posting.objects.filter(status=Posting.Status.OPEN).count()
@@ -345,6 +349,39 @@ class Command(BaseCommand):
                     rating=4,
                     scorecard="Communication 4/5, SQL 5/5",
                 )
+
+    def _seed_messages(self, recruiter: Any) -> None:
+        """Issue 20: a built-in template sent to the applicant who applied in Serbian (in
+        Serbian, through the outbox: the worker prints it) and her answer from the portal.
+        Once: only while her thread is empty."""
+        application = Application.objects.filter(
+            posting__slug="senior-python-developer", candidate__email="jelena.simic@example.com"
+        ).first()
+        if application is None or CandidateMessage.objects.filter(application=application).exists():
+            return
+        template = MessageTemplate.objects.prefetch_related("texts").filter(builtin="talk").first()
+        if template is None:
+            return
+        draft = messaging.template_draft(
+            application=application, sender=recruiter, template=template
+        )
+        messaging.send_message(
+            actor=Actor(user=recruiter),
+            application_id=application.pk,
+            subject=draft.subject,
+            body=draft.body,
+            template=template,
+        )
+        messaging.reply(
+            candidate=application.candidate,
+            application_id=application.pk,
+            body="Hvala! Slobodna sam u utorak ili sredu posle podne.",
+        )
+        self.stdout.write(
+            "Messages: Jelena Simić (applied in Serbian) got the template "
+            f'"{template.name}" in Serbian and answered in her portal; see her application '
+            "page, or write from it. Templates: /staff/message-templates/."
+        )
 
     def _seed_talent_pool(self, recruiter: Any) -> None:
         """People in the talent pool, found by a skill inside their CV (and one who never

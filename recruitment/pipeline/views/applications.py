@@ -18,6 +18,7 @@ from recruitment.cvs import storage
 from recruitment.models import Application
 from recruitment.pipeline import selectors
 from recruitment.pipeline.forms import AssignForm, MoveForm, NoteForm
+from recruitment.pipeline.services import messaging
 from recruitment.pipeline.services import notes as note_services
 from recruitment.pipeline.services import postings as posting_services
 from recruitment.pipeline.services import stages as pipeline_services
@@ -87,6 +88,9 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "stages": Application.Stage.choices,
             # The data export panel is the rights domain's (recruitment.templatetags).
             "can_export": can_export,
+            # Issue 20: the conversation, for those who write to candidates.
+            "thread": selectors.thread_of(application) if can_decide else [],
+            "message_refusal": messaging.refusal_for(application) if can_decide else "",
         },
     )
 

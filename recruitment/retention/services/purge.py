@@ -37,6 +37,7 @@ from recruitment.models import (
     Application,
     ApplicationEvent,
     Candidate,
+    CandidateMessage,
     CurriculumVitae,
     DataExport,
     DataSubjectRequest,
@@ -309,6 +310,8 @@ def _rows_per_application(ids: list[UUID]) -> dict[UUID, dict[str, int]]:
         "consents": RetentionConsent,
         # An invitation the person applied through goes with that application.
         "invitations": Invitation,
+        # The thread: what staff wrote to the candidate and what they answered (issue 20).
+        "messages": CandidateMessage,
     }
     rows = (
         Application.objects.filter(pk__any_of=ids)

@@ -42,6 +42,7 @@ from recruitment.models import (
     Application,
     ApplicationEvent,
     Candidate,
+    CandidateMessage,
     CurriculumVitae,
     DataExport,
     ExportPassageReview,
@@ -66,6 +67,8 @@ STAFF = "staff"
 FORMER_STAFF = "former_staff"
 # An event with no staff actor: the candidate acted (applied, portal) or the system did.
 CANDIDATE_OR_SYSTEM = "candidate_or_system"
+# A message the candidate wrote in the portal.
+MESSAGE_FROM_CANDIDATE = "candidate"
 PRIVACY_OFFICER_PERMISSION = "act_as_privacy_officer"
 # Longest file name kept inside the ZIP (before the extension), for every unzip tool's sake.
 MAX_NAME = 80
@@ -209,6 +212,7 @@ def collect(*, candidate: Candidate, export: DataExport, now: datetime) -> Conte
             Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "pk")),
             Prefetch("notes", queryset=InterviewNote.objects.order_by("created_at", "pk")),
             Prefetch("cvs", queryset=CurriculumVitae.objects.order_by("created_at", "pk")),
+            Prefetch("thread", queryset=CandidateMessage.objects.order_by("created_at", "pk")),
             "legal_holds",
             "assignments",
         )
@@ -477,6 +481,21 @@ def _application(
         "stage_history": stage_history,
         "interview_notes": interview_notes,
         "interviewers_assigned": len(application.assignments.all()),
+        # Issue 20: what staff wrote to the candidate and what they answered in the portal.
+        "messages": [
+            {
+                "direction": message.direction,
+                "subject": message.subject,
+                "body": message.body,
+                "language": message.language,
+                "at": message.created_at,
+                "by": MESSAGE_FROM_CANDIDATE
+                if message.direction == CandidateMessage.Direction.FROM_CANDIDATE
+                else roles.of(message.author_id, posting_id=application.posting_id),
+                "withheld_at": message.withheld_at,
+            }
+            for message in application.thread.all()
+        ],
         "cvs": [],
     }
 
@@ -582,6 +601,7 @@ class _StaffRoles:
             for user_id in [
                 *(event.actor_id for event in application.events.all()),
                 *(note.author_id for note in application.notes.all()),
+                *(message.author_id for message in application.thread.all()),
             ]
             if user_id is not None
         } | {invitation.invited_by_id for invitation in invitations if invitation.invited_by_id}

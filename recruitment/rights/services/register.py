@@ -25,6 +25,7 @@ from ats.refusals import ServiceRefused
 from recruitment.access import Actor
 from recruitment.audit import services as audit
 from recruitment.models import Application, Candidate, DataSubjectRequest, RetentionConsent
+from recruitment.pipeline.services import messaging
 from recruitment.retention.services import consents, restrictions
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,13 @@ def record_request(
         restrictions.freeze(Application.objects.lock_candidate(candidate.pk))
     elif kind == Kind.CONSENT_WITHDRAWAL:
         withdraw_consents_before(request)
+    if kind in (Kind.RESTRICTION, Kind.OBJECTION):
+        # Nothing more reaches them meanwhile: messages staff queued are withheld.
+        messaging.withhold_queued(
+            application_ids=list(
+                Application.objects.filter(candidate_id=candidate.pk).values_list("pk", flat=True)
+            )
+        )
     if actor is not None:
         audit.record_request_access(
             actor=actor, action=audit.Action.RECORD_REQUEST, request=request

@@ -37,6 +37,7 @@ from recruitment.models import (
 )
 from recruitment.notices import services as privacy_texts
 from recruitment.notices.texts import consent_text_in
+from recruitment.pipeline.services import messaging
 from recruitment.retention.services import consents
 from recruitment.rights import selectors
 from recruitment.rights.forms import (
@@ -45,6 +46,7 @@ from recruitment.rights.forms import (
     DetailsForm,
     PrivacyRequestForm,
     ReplaceCvForm,
+    ReplyForm,
     RequestLinkForm,
 )
 from recruitment.rights.services import exports, portal_access, register, self_service
@@ -323,6 +325,41 @@ def withdraw(request: HttpRequest, candidate: Candidate, application_id: UUID) -
             messages.success(request, _("Your application has been withdrawn."))
         return redirect("privacy:portal")
     return render(request, "portal/withdraw.html", {"application": application})
+
+
+@candidate_page
+@require_http_methods(["GET", "POST"])
+def messages_page(request: HttpRequest, candidate: Candidate, application_id: UUID) -> HttpResponse:
+    """The conversation about one application: what staff wrote, and a box to answer."""
+    application = selectors.portal_applications(candidate).filter(pk=application_id).first()
+    if application is None:
+        raise Http404
+    form = ReplyForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                messaging.reply(
+                    candidate=candidate,
+                    application_id=application.pk,
+                    body=form.cleaned_data["body"],
+                )
+            except messaging.MessageRefused as refused:
+                messages.error(request, str(refused.message))
+            else:
+                messages.success(request, _("Your message has been sent to the recruiters."))
+            return redirect("privacy:messages", application_id=application.pk)
+        status = 400
+    return render(
+        request,
+        "portal/messages.html",
+        {
+            "application": application,
+            "thread": selectors.thread_for_candidate(application),
+            "form": form,
+        },
+        status=status,
+    )
 
 
 @candidate_page

@@ -31,6 +31,7 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
+from recruitment.pipeline.services import messaging
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.pipeline.services.notes import add_note
 from recruitment.retention.services import ledger, purge
@@ -139,7 +140,23 @@ def test_concluding_erases_exactly_the_unsuccessful_non_consenting_applications_
     Application.objects.filter(pk=kept_restricted.pk).update(restricted=True)
     gone = [gone_unsuccessful, gone_withdrawn]
     kept = [kept_consent, kept_hired, kept_hold, kept_restricted]
+    # Issue 20: the thread goes too, what staff wrote and what the candidate answered.
+    messaging.send_message(
+        actor=actor,
+        application_id=gone_unsuccessful.pk,
+        subject="About your application",
+        body="A message about Petar's interview on Tuesday.",
+    )
+    messaging.reply(
+        candidate=gone_unsuccessful.candidate,
+        application_id=gone_unsuccessful.pk,
+        body="Petar answers: Tuesday suits me.",
+    )
     gone_data = [value for a in gone for value in personal_data(a)]
+    gone_data += [
+        "A message about Petar's interview on Tuesday.",
+        "Petar answers: Tuesday suits me.",
+    ]
     kept_data = [value for a in kept for value in personal_data(a)]
 
     pipeline.conclude_process(posting=posting, actor=actor)
@@ -454,6 +471,8 @@ PURGED_WITH_THE_APPLICATION = {
     "recruitment.ExportPassageReview": "cascade",
     # Issue 19: with the person, or with the application made through it (both cascade).
     "recruitment.Invitation": "cascade",
+    # Issue 20: the thread of messages, with its application.
+    "recruitment.CandidateMessage": "cascade",
     "notifications.OutboundEmail": "purge_emails(subject_refs=...)",
 }
 # Models that refer to applications but hold no personal data, and survive on purpose.

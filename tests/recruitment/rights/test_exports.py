@@ -38,6 +38,7 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
+from recruitment.pipeline.services import messaging
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.pipeline.services.notes import add_note
 from recruitment.pool.services import invitations
@@ -107,6 +108,13 @@ def candidate_with_everything(posting: Posting, recruiter: Any, name: str) -> Ap
         actor=actor, posting=opening, candidate_ids=[application.candidate_id]
     )
     assert invited.invitation is not None
+    messaging.send_message(
+        actor=actor,
+        application_id=application.pk,
+        subject="Next steps",
+        body=f"A message to {name}: may we call you?",
+    )
+    messaging.reply(candidate=application.candidate, application_id=application.pk, body="Yes.")
     return application
 
 
@@ -125,6 +133,7 @@ EXPORTED_AS = {
     "recruitment.LegalHold": "applications[].retention.legal_holds[].reason",
     "recruitment.PortalToken": "portal_links[].purpose",
     "recruitment.Invitation": "invitations[].invited_at",
+    "recruitment.CandidateMessage": "applications[].messages[].body",
     "recruitment.DataSubjectRequest": "requests[].details",
     "recruitment.DataExport": "exports[].status",
     # The review's effect: each passage's text as decided, and how many were decided.
@@ -179,6 +188,11 @@ def test_the_export_shows_a_row_of_every_exported_model(posting: Posting, recrui
     assert entry["posting"]["title"] == posting.title
     assert entry["interview_notes"][0]["body"] == "Interview note about Ana Complete."
     assert entry["interview_notes"][0]["author_role"] == "recruiter"
+    assert [(m["direction"], m["by"]) for m in entry["messages"]] == [
+        ("to_candidate", "recruiter"),
+        ("from_candidate", "candidate"),
+    ]
+    assert entry["messages"][0]["body"] == "A message to Ana Complete: may we call you?"
     assert recruiter.username not in json.dumps(document), "staff appear by role, not by name"
     assert "token_hash" not in json.dumps(document)
     assert entry["retention"]["legal_holds"][0]["reason"] == "Court case about Ana Complete"
