@@ -17,6 +17,7 @@ from recruitment.models.ledger import ErasureRecord
 from recruitment.models.notes import InterviewNote
 from recruitment.models.postings import Posting, TeamMembership
 from recruitment.models.privacy_texts import ConsentTextVersion, NoticeVersion
+from recruitment.models.questions import Answer, Question
 from recruitment.models.reminders import ConsentReminder, HoldReviewDigest
 from recruitment.models.rights import (
     DataExport,
@@ -33,6 +34,7 @@ __all__ = [
     "FORWARD_STAGES",
     "TALENT_POOL",
     "AccessEvent",
+    "Answer",
     "Application",
     "ApplicationEvent",
     "ApplicationStatistic",
@@ -52,6 +54,7 @@ __all__ = [
     "NoticeVersion",
     "PortalToken",
     "Posting",
+    "Question",
     "RetentionConsent",
     "Source",
     "TeamMembership",

@@ -60,6 +60,8 @@ class AccessEvent(models.Model):
         INVITE_FROM_POOL = "invite_from_pool", _("Invited a person of the talent pool")
         # Staff entered an application received by email, at a fair, from a platform...
         RECORD_APPLICATION = "record_application", _("Recorded an application received elsewhere")
+        # A posting's questions added, changed, reordered or removed (issue 20).
+        CHANGE_QUESTIONS = "change_questions", _("Changed a posting's questions")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
