@@ -454,10 +454,18 @@ PURGED_WITH_THE_APPLICATION = {
     "recruitment.ExportPassageReview": "cascade",
     # Issue 19: with the person, or with the application made through it (both cascade).
     "recruitment.Invitation": "cascade",
+    # Issue 20: the answers to a posting's questions go with their application.
+    "recruitment.Answer": "cascade",
     "notifications.OutboundEmail": "purge_emails(subject_refs=...)",
 }
 # Models that refer to applications but hold no personal data, and survive on purpose.
-NO_PERSONAL_DATA = {"recruitment.AccessEvent", "recruitment.ErasureRecord"}
+NO_PERSONAL_DATA = {
+    "recruitment.AccessEvent",
+    "recruitment.ErasureRecord",
+    # A posting's question versions: the posting's configuration, kept for other answers
+    # (tests/recruitment/questions/test_purge.py checks they hold nothing of the person).
+    "recruitment.Question",
+}
 # A model cascading from one of these is purged with it: the application and the candidate,
 # and models that themselves cascade from them (checked below, so the chain is real).
 PURGE_ROOTS = (Application, Candidate)
