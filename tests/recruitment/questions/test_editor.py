@@ -63,10 +63,10 @@ def test_a_recruiter_adds_a_question_that_appears_on_the_public_form(
     ("language", "label", "expected"),
     [
         ("en", "What is your date of birth?", "date of birth or age"),
-        ("bs", "Datum rođenja", 'lang="bs"'),
-        ("hr", "Priložite fotografiju", 'lang="hr"'),
-        ("sr-latn", "Unesite JMBG", 'lang="sr-latn"'),
-        ("sr", "Пол", 'lang="sr"'),
+        ("bs", "Datum rođenja", "Čini se da ovo pitanje traži datum rođenja ili dob."),
+        ("hr", "Priložite fotografiju", "Čini se da ovo pitanje traži fotografiju."),
+        ("sr-latn", "Unesite JMBG", "Čini se da ovo pitanje traži matični broj (npr. JMBG)"),
+        ("sr", "Пол", "Чини се да ово питање тражи пол."),
     ],
 )
 def test_a_question_asking_for_unlisted_data_is_saved_with_a_plain_warning(
