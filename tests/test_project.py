@@ -299,6 +299,17 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(settings: Any, c
     assert CurriculumVitae.objects.filter(application__in=demo).count() == 7
     assert TeamMembership.objects.filter(user__username="interviewer").count() == 1
     assert Application.objects.filter(stage="interview").get().assignments.exists()
+    # The demo posting asks three questions of different kinds (issue 20), answered once
+    # by each applicant; one knock-out answer flags an application without moving it.
+    from recruitment.models import Answer, Question
+
+    kinds = Question.objects.filter(posting__slug="senior-python-developer").values_list(
+        "kind", flat=True
+    )
+    assert sorted(kinds) == ["multiple_choice", "number", "yes_no"]
+    assert Answer.objects.filter(application__in=demo).count() == 7 * 3
+    flagged = demo.get(answers__knocked_out=True)
+    assert flagged.stage == Application.Stage.APPLIED
 
 
 @pytest.mark.django_db

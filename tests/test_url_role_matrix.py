@@ -22,6 +22,7 @@ from recruitment.models import (
     Application,
     LegalHold,
     MessageTemplate,
+    Question,
     RetentionConsent,
     TeamMembership,
 )
@@ -180,6 +181,17 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "staff/postings/<int:pk>/publish/": row("POST", 302, 404, 403, 403, 403, 302, 404, 404, 302),
     "staff/postings/<int:pk>/close/": row("POST", 302, 404, 403, 403, 403, 302, 404, 404, 302),
     "staff/postings/<int:pk>/conclude/": row("GET", 302, 404, 403, 403, 403, 200, 404, 404, 200),
+    # The posting's own questions (issue 20): those who manage the posting.
+    "staff/postings/<int:pk>/questions/": row("GET", 302, 404, 403, 403, 403, 200, 404, 404, 200),
+    "staff/postings/<int:pk>/questions/<int:question_id>/": row(
+        "GET", 302, 404, 403, 403, 403, 200, 404, 404, 200
+    ),
+    "staff/postings/<int:pk>/questions/<int:question_id>/remove/": row(
+        "POST", 302, 404, 403, 403, 403, 302, 404, 404, 302
+    ),
+    "staff/postings/<int:pk>/questions/<int:question_id>/move/": row(
+        "POST", 302, 404, 403, 403, 403, 302, 404, 404, 302
+    ),
     "staff/postings/<int:pk>/pipeline/": row("GET", 302, 404, 200, 200, 200, 200, 404, 404, 200),
     "staff/postings/<int:pk>/pipeline/<slug:stage>/": row(
         "GET", 302, 404, 200, 200, 200, 200, 404, 404, 200
@@ -346,6 +358,9 @@ def world(db: None) -> dict[str, Any]:
     application.assignments.create(interviewer=assigned)
     ApplicationFactory.create(posting=posting)
     cv = CvFactory.create(application=application)
+    question = Question.objects.create(
+        posting=posting, kind=Question.Kind.SHORT_TEXT, label="Where?", created_at=timezone.now()
+    )
     export = DataExportFactory.create(candidate=application.candidate)
     note = NoteFactory.create(application=application, author=recruiter)
     hold = LegalHold.objects.create(
@@ -393,6 +408,7 @@ def world(db: None) -> dict[str, Any]:
             "<uuid:export_id>": str(export.pk),
             "<int:membership_id>": str(spare.pk),
             "<int:user_id>": str(assigned.pk),
+            "<int:question_id>": str(question.pk),
             "<path:content_type_id>": str(ContentType.objects.get_for_model(Application).pk),
             "<id>": str(recruiter.pk),
             "<str:token>": "A" * 43,

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from recruitment.careers.services import RESERVED_SOURCE_KINDS
 from recruitment.cvs.forms import CheckedCvForm, cv_input
-from recruitment.models import ConsentTextVersion, CurriculumVitae, NoticeVersion, Source
+from recruitment.models import ConsentTextVersion, CurriculumVitae, NoticeVersion, Question, Source
 from recruitment.notices.texts import consent_text_in, talent_pool_consent_text
+from recruitment.questions.forms import AnswersMixin
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()./-]{6,30}$",
@@ -23,7 +24,7 @@ phone_validator = RegexValidator(
 )
 
 
-class ApplicationForm(CheckedCvForm):
+class ApplicationForm(AnswersMixin, CheckedCvForm):
     """The public application form (PRIVACY.md P2, P17, P18, P19).
 
     It asks only for the published data categories: no date of birth, photo, gender or
@@ -78,9 +79,15 @@ class ApplicationForm(CheckedCvForm):
     POOL_CV_OR_FILE_MISSING = _("Upload your CV, or choose to use your earlier one.")
 
     def __init__(
-        self, *args: Any, offered_cv: CurriculumVitae | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        offered_cv: CurriculumVitae | None = None,
+        questions: list[Question] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # The posting's own questions (recruitment.questions), after the cover letter.
+        self.add_questions(questions or [])
         # An invited person may apply with the CV of theirs the talent pool keeps, if they
         # choose to (never by default): then no file is needed.
         self.offered_cv = offered_cv
@@ -184,7 +191,7 @@ class SourceChoiceField(forms.ModelChoiceField):
         return obj.label
 
 
-class SourcedApplicationForm(CheckedCvForm):
+class SourcedApplicationForm(AnswersMixin, CheckedCvForm):
     """An application staff record on a person's behalf (received by email, at a fair, from
     a platform...): what the person sent, where it came from and their language. No consent
     box and no age attestation: only the person can give those (PRIVACY.md P24)."""
@@ -217,8 +224,15 @@ class SourcedApplicationForm(CheckedCvForm):
         help_text=_("They are told of this application at once, in this language."),
     )
 
-    def __init__(self, *args: Any, sources: QuerySet[Source], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        sources: QuerySet[Source],
+        questions: list[Question] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.add_questions(questions or [])
         max_chars = settings.COVER_LETTER_MAX_CHARS
         self.fields["cover_letter"].validators.append(MaxLengthValidator(max_chars))
         self.fields["cover_letter"].widget.attrs["maxlength"] = str(max_chars)

@@ -55,6 +55,7 @@ from recruitment.notices import services as privacy_texts
 from recruitment.notices.texts import LEGAL_BASES, PURPOSES, consent_text_in, text_version
 from recruitment.pool import selectors as pool
 from recruitment.pool.services import invitations
+from recruitment.questions import services as questions
 from recruitment.retention.services import restrictions
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ class ApplicantData:
     # The source the posting link named (its hidden field); checked against the allow-list
     # again when the application is stored: anything else is the careers site.
     source: str = CAREERS_SITE
+    # The answers to the posting's questions, with the fingerprint of those the form showed.
+    answers: questions.GivenAnswers = questions.NO_ANSWERS
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class SourcedApplicant:
     language: str
     # An active source other than the careers site (`selectors.recordable_sources`).
     source: str
+    # What the person answered to the posting's questions (as staff typed it in).
+    answers: questions.GivenAnswers = questions.NO_ANSWERS
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,10 @@ class _Intake:
     # from the pool they chose to apply with again (`submit_application`).
     invitation: Invitation | None = None
     pool_cv: CurriculumVitae | None = None
+    # The answers, checked (`questions.check_answers`), and the fingerprint of the questions
+    # the form showed: stored only if those are still the posting's questions.
+    answers: tuple[questions.CheckedAnswer, ...] = ()
+    questions_fingerprint: str = ""
 
 
 class ApplicationRefused(ServiceRefused):
@@ -214,7 +223,12 @@ def submit_application(
     constraint decides that inside the transaction, with no query of its own: a duplicate
     is rare, and costs its upload and the object's deletion. If the database write fails,
     the object is deleted again too (and `reconcile_storage` finds any that could not be).
-    Raises PostingNotOpen, TextVersionNotValid (both before anything is stored),
+    Answers to the posting's questions (`applicant.answers`) are checked before the upload
+    and stored with the application, provided the questions the form showed are still the
+    posting's when the gate is passed (else questions.QuestionsChanged: nothing stored).
+
+    Raises PostingNotOpen, TextVersionNotValid, questions.AnswersRefused (all three before
+    anything is stored), questions.QuestionsChanged,
     DuplicateApplication or ApplicationNotSaved.
     """
     email = normalise_email(applicant.email)
@@ -235,6 +249,8 @@ def submit_application(
         )
     except privacy_texts.VersionNotValid:
         raise TextVersionNotValid from None
+    # Also before the upload, without a query: answers that break a rule cost no object.
+    checked = questions.check_answers(posting=posting, given=applicant.answers)
     intake = _Intake(
         # The hidden field is the visitor's to forge: only an active allow-listed source
         # counts (no query for the careers site, the usual case); an invitation's link is
@@ -244,6 +260,8 @@ def submit_application(
         consent_text=shown.consent_text,
         invitation=invitation,
         pool_cv=pool_cv,
+        answers=tuple(checked),
+        questions_fingerprint=applicant.answers.fingerprint,
     )
 
     try:
@@ -340,7 +358,9 @@ def _record_application(
             .accepting_applications(now)
             .filter(pk=posting.pk)
         )
-        if not gate.exists():
+        # The gate's row also says which questions the posting asks now.
+        in_force = gate.values_list("questions_fingerprint", flat=True).first()
+        if in_force is None:
             raise PostingNotOpen
         # The pool's CV is the person's to apply with only while it is kept in the pool: a
         # consent withdrawn (or a restriction) since the form was shown takes it away.
@@ -379,6 +399,12 @@ def _record_application(
             ),
         )
         record_cv(application=application, key=key, cv_filename=cv_filename, inspected=inspected)
+        questions.store_answers(
+            application=application,
+            answers=intake.answers,
+            fingerprint=intake.questions_fingerprint,
+            in_force=in_force,
+        )
         if intake.invitation is not None:
             invitations.link_application(invitation=intake.invitation, application=application)
         ApplicationEvent.objects.create(
@@ -464,7 +490,10 @@ def record_sourced_application(
     is recorded and no age attested: only the person can give either. The application
     records the privacy notice in effect now, the one the email links to.
 
-    Not rerunnable by design. Raises PostingNotOpen or SourceNotValid (nothing stored),
+    Answers to the posting's questions are checked and stored as on the public path.
+
+    Not rerunnable by design. Raises PostingNotOpen, SourceNotValid, questions.AnswersRefused
+    or questions.QuestionsChanged (nothing stored),
     DuplicateApplication when this address has applied to this posting already (asked
     before the upload: nothing stored, nobody emailed: staff are told, and the person
     already knows of their application), ApplicationNotSaved when storage or the database
@@ -477,12 +506,18 @@ def record_sourced_application(
         raise SourceNotValid
     if Application.objects.filter(posting=posting, candidate__email=email).exists():
         raise DuplicateApplication
+    checked = questions.check_answers(posting=posting, given=applicant.answers)
     try:
         notice = privacy_texts.current_notice(timezone.now())
     except DatabaseError as exc:
         raise ApplicationNotSaved from exc
     intake = _Intake(
-        source=applicant.source, notice_id=notice.pk, consent_text=None, recorded_by=actor
+        source=applicant.source,
+        notice_id=notice.pk,
+        consent_text=None,
+        recorded_by=actor,
+        answers=tuple(checked),
+        questions_fingerprint=applicant.answers.fingerprint,
     )
     try:
         return _store(

@@ -23,6 +23,7 @@ from recruitment.models.messages import (
 from recruitment.models.notes import InterviewNote
 from recruitment.models.postings import Posting, TeamMembership
 from recruitment.models.privacy_texts import ConsentTextVersion, NoticeVersion
+from recruitment.models.questions import Answer, Question
 from recruitment.models.reminders import ConsentReminder, HoldReviewDigest
 from recruitment.models.rights import (
     DataExport,
@@ -39,6 +40,7 @@ __all__ = [
     "FORWARD_STAGES",
     "TALENT_POOL",
     "AccessEvent",
+    "Answer",
     "Application",
     "ApplicationEvent",
     "ApplicationStatistic",
@@ -61,6 +63,7 @@ __all__ = [
     "NoticeVersion",
     "PortalToken",
     "Posting",
+    "Question",
     "RetentionConsent",
     "Source",
     "StaffNotificationSetting",

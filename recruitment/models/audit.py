@@ -58,10 +58,12 @@ class AccessEvent(models.Model):
         SEARCH_POOL = "search_pool", _("Searched the talent pool")
         VIEW_POOL_PERSON = "view_pool_person", _("Opened a person in the talent pool")
         INVITE_FROM_POOL = "invite_from_pool", _("Invited a person of the talent pool")
-        # Issue 20: messages to candidates (the text is in the thread, never here).
-        SEND_MESSAGE = "send_message", _("Sent a message to the candidate")
         # Staff entered an application received by email, at a fair, from a platform...
         RECORD_APPLICATION = "record_application", _("Recorded an application received elsewhere")
+        # Issue 20: messages to candidates (the text is in the thread, never here).
+        SEND_MESSAGE = "send_message", _("Sent a message to the candidate")
+        # A posting's questions added, changed, reordered or removed (issue 20).
+        CHANGE_QUESTIONS = "change_questions", _("Changed a posting's questions")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

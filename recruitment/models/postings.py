@@ -117,6 +117,11 @@ class Posting(models.Model):
         related_name="+",
         verbose_name=_("concluded by"),
     )
+    # The fingerprint of the questions the posting asks now (recruitment.questions.services
+    # writes it with every change, under the posting's lock; "" when it asks none). The
+    # application form carries the one it showed, and the application's transaction reads
+    # this with its gate: answers are stored only against the questions the candidate saw.
+    questions_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 from ats.refusals import ServiceRefused
 from recruitment.access import Actor
 from recruitment.audit import services as audit
-from recruitment.models import ConsentTextVersion, NoticeVersion, RetentionConsent
+from recruitment.models import ConsentTextVersion, NoticeVersion, Question, RetentionConsent
 from recruitment.notices.texts import (
     consent_text_in,
     fingerprints,
@@ -130,6 +130,9 @@ def notice_snapshot(*, effective_at: datetime, now: datetime | None = None) -> d
             "registration": [[label, value] for label, value in controller["registration"]],
             "privacy_email": controller["privacy_email"],
         },
+        # The categories of data a posting's own questions may collect (recruitment.questions):
+        # each question declares one of these, and the notice lists them (PRIVACY.md P18).
+        "data_categories": list(Question.Category.values),
         "purposes": [
             {"purpose": "assess_application", "legal_basis": "pre_contract_steps"},
             {"purpose": "talent_pool", "legal_basis": "consent"},

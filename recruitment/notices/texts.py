@@ -32,7 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from recruitment.models import ConsentTextVersion, NoticeVersion
+from recruitment.models import ConsentTextVersion, NoticeVersion, Question
 
 NOTICE_TEXT_TEMPLATE = "privacy/_notice_text.html"
 
@@ -95,7 +95,16 @@ def render_notice_texts(content: Mapping[str, Any]) -> dict[str, str]:
                 )
                 for item in content["purposes"]
             ]
-            html = render_to_string(NOTICE_TEXT_TEMPLATE, {"notice": content, "purposes": purposes})
+            # Notices published before questions existed list no categories (the key is absent).
+            categories = [
+                Question.Category(key).label
+                for key in content.get("data_categories", [])
+                if key in Question.Category.values
+            ]
+            html = render_to_string(
+                NOTICE_TEXT_TEMPLATE,
+                {"notice": content, "purposes": purposes, "categories": categories},
+            )
         texts[code] = html.strip()
     return texts
 

@@ -32,6 +32,7 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
+from recruitment.questions import selectors as questions
 
 # The whole board shows the first BOARD_FIRST_PAGE cards of each column: a screen's worth of
 # seven columns side by side, and what the board costs to render whatever the posting's size
@@ -41,15 +42,22 @@ BOARD_FIRST_PAGE = 10
 BOARD_PAGE_SIZE = 25
 
 
-def _search(applications: QuerySet[Application], query: str) -> QuerySet[Application]:
+def _search(
+    applications: QuerySet[Application], query: str, review: bool = False
+) -> QuerySet[Application]:
+    if review:
+        # Only those a knock-out answer flagged for a person's review.
+        applications = applications.filter(questions.knockout_flag())
     if not query:
         return applications
     return applications.filter(Q(full_name__icontains=query) | Q(candidate__email__icontains=query))
 
 
-def stage_counts(applications: QuerySet[Application], *, query: str = "") -> dict[str, int]:
+def stage_counts(
+    applications: QuerySet[Application], *, query: str = "", review: bool = False
+) -> dict[str, int]:
     """How many (matching) applications sit in each stage: one query."""
-    rows = _search(applications, query).order_by().values("stage").annotate(n=Count("pk"))
+    rows = _search(applications, query, review).order_by().values("stage").annotate(n=Count("pk"))
     counts = dict.fromkeys(Application.Stage.values, 0)
     counts.update({row["stage"]: row["n"] for row in rows})
     return counts
@@ -62,6 +70,7 @@ def board_columns(
     query: str = "",
     offset: int = 0,
     limit: int = BOARD_PAGE_SIZE,
+    review: bool = False,
 ) -> dict[str, list[Application]]:
     """One page of each of `stages`' pipeline columns with what a card shows, by stage, in
     two queries whatever the number of columns or applications.
@@ -79,7 +88,7 @@ def board_columns(
         RowNumber(), partition_by=F("stage"), order_by=(F("created_at").asc(), F("pk").asc())
     )
     pages = (
-        _search(applications, query)
+        _search(applications, query, review)
         .filter(stage__in=stages)
         .annotate(position=position)
         .filter(position__gt=offset, position__lte=offset + limit)
@@ -117,6 +126,8 @@ def board_columns(
                 .values("avg")
             ),
             has_consent=Exists(valid_consent),
+            # A knock-out answer: for a person to review (nothing was decided by it).
+            needs_review=questions.knockout_flag(),
         )
         .order_by("created_at", "pk")
     )

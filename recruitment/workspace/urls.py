@@ -9,6 +9,7 @@ from recruitment.notices.views import staff as privacy_texts
 from recruitment.pipeline.views import applications, dashboard, postings
 from recruitment.pipeline.views import board as pipeline
 from recruitment.pipeline.views import messages as messaging
+from recruitment.questions import views as questions
 from recruitment.retention import views as retention
 from recruitment.rights.views import exports, requests
 from recruitment.workspace import views as home
@@ -41,6 +42,22 @@ urlpatterns = [
     path("postings/<int:pk>/publish/", postings.publish, name="posting_publish"),
     path("postings/<int:pk>/close/", postings.close, name="posting_close"),
     path("postings/<int:pk>/conclude/", postings.conclude, name="posting_conclude"),
+    path("postings/<int:pk>/questions/", questions.questions, name="posting_questions"),
+    path(
+        "postings/<int:pk>/questions/<int:question_id>/",
+        questions.edit,
+        name="posting_question_edit",
+    ),
+    path(
+        "postings/<int:pk>/questions/<int:question_id>/remove/",
+        questions.remove,
+        name="posting_question_remove",
+    ),
+    path(
+        "postings/<int:pk>/questions/<int:question_id>/move/",
+        questions.move,
+        name="posting_question_move",
+    ),
     path("postings/<int:pk>/pipeline/", pipeline.board, name="pipeline"),
     path("postings/<int:pk>/pipeline/<slug:stage>/", pipeline.column, name="pipeline_column"),
     path("postings/<int:pk>/unsuccessful/", pipeline.bulk_unsuccessful, name="bulk_unsuccessful"),

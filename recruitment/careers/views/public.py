@@ -32,6 +32,8 @@ from recruitment.careers.services import (
 from recruitment.models import CurriculumVitae, Invitation, Posting
 from recruitment.notices import services as privacy_texts
 from recruitment.pool import selectors as pool
+from recruitment.questions import selectors as questions
+from recruitment.questions.services import AnswersRefused, QuestionsChanged
 
 DETAIL_TEMPLATE = "careers/posting_detail.html"
 # The session's note of the invitation the visitor came with (its id, never the token).
@@ -88,7 +90,11 @@ def posting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if invitation is not None:
         person = invitation.candidate
         initial.update(full_name=person.full_name, email=person.email, phone=person.phone)
-    form = ApplicationForm(initial=initial, offered_cv=_offered_cv(invitation))
+    form = ApplicationForm(
+        initial=initial,
+        offered_cv=_offered_cv(invitation),
+        questions=questions.asked_by(posting),
+    )
     return _render_form(request, posting, form, invitation=invitation)
 
 
@@ -110,6 +116,7 @@ def _render_form(
     """The posting with its form, showing the notice and consent text in effect now: the
     versions the hidden fields then carry back (two queries; none on a successful POST)."""
     now = timezone.now()
+    form.show_questions_now()
     try:
         form.show_versions(
             notice=privacy_texts.current_notice(now),
@@ -143,7 +150,12 @@ def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
         return response
 
     invitation = _session_invitation(request, posting)
-    form = ApplicationForm(request.POST, request.FILES, offered_cv=_offered_cv(invitation))
+    form = ApplicationForm(
+        request.POST,
+        request.FILES,
+        offered_cv=_offered_cv(invitation),
+        questions=questions.asked_by(posting),
+    )
     if not form.is_valid():
         return _render_form(request, posting, form, status=400, invitation=invitation)
     data = form.cleaned_data
@@ -157,6 +169,7 @@ def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
         notice_version=data["notice_version"],
         consent_text_version=data["consent_text_version"],
         source=data["source"],
+        answers=form.given_answers(),
     )
     reuse = form.uses_pool_cv()
     try:
@@ -174,6 +187,22 @@ def _apply(request: HttpRequest, posting: Posting) -> HttpResponse:
         return _render_form(request, posting, form, status=400, invitation=invitation)
     except PostingNotOpen:
         return _render_closed(request, posting)
+    except QuestionsChanged as changed:
+        # Shown again with the questions in force now; nothing was stored.
+        # (What was typed stays; the answers are checked against the new questions.)
+        fresh = ApplicationForm(
+            request.POST,
+            offered_cv=form.offered_cv,
+            questions=questions.asked_by(posting, fresh=True),
+        )
+        fresh.is_valid()
+        fresh.add_error(None, str(changed.message))
+        return _render_form(request, posting, fresh, status=409, invitation=invitation)
+    except AnswersRefused as refused:
+        for question_id, message in refused.errors.items():
+            form.add_error(f"question_{question_id}", message)
+        form.add_error(None, str(refused.message))
+        return _render_form(request, posting, form, status=400, invitation=invitation)
     except DuplicateApplication:
         # The same answer as for a first application: whoever typed the address may not
         # own it, and must not learn that it applied (P22). Its owner has been emailed.

@@ -11,6 +11,8 @@ from recruitment import access
 from recruitment.careers import selectors, services
 from recruitment.careers.forms import SourcedApplicationForm, SourceForm
 from recruitment.models import Posting
+from recruitment.questions import selectors as questions
+from recruitment.questions.services import AnswersRefused, QuestionsChanged
 from recruitment.staff import actor_from, managed_posting, staff_view
 
 RECORD_TEMPLATE = "staff/application_record.html"
@@ -21,13 +23,26 @@ RECORD_TEMPLATE = "staff/application_record.html"
 def record_application(request: HttpRequest, pk: int) -> HttpResponse:
     posting = managed_posting(request, pk)
     form = SourcedApplicationForm(
-        request.POST or None, request.FILES or None, sources=selectors.recordable_sources()
+        request.POST or None,
+        request.FILES or None,
+        sources=selectors.recordable_sources(),
+        questions=questions.asked_by(posting),
     )
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            status, error = _record(request, posting, form)
+            try:
+                status, error = _record(request, posting, form)
+            except QuestionsChanged as changed:
+                # Shown again with the questions asked now, what was typed kept.
+                form = SourcedApplicationForm(
+                    request.POST,
+                    sources=selectors.recordable_sources(),
+                    questions=questions.asked_by(posting, fresh=True),
+                )
+                form.is_valid()
+                status, error = 409, str(changed.message)
             if error is None:
                 messages.success(
                     request,
@@ -35,6 +50,7 @@ def record_application(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("staff:pipeline", pk=posting.pk)
             form.add_error(None, error)
+    form.show_questions_now()
     return render(
         request,
         RECORD_TEMPLATE,
@@ -55,6 +71,7 @@ def _record(
         cover_letter=data["cover_letter"],
         language=data["language"],
         source=data["source"].slug,
+        answers=form.given_answers(),
     )
     try:
         services.record_sourced_application(
@@ -72,6 +89,13 @@ def _record(
         )
     except services.PostingNotOpen:
         return 409, _("This posting is not open for applications: nothing was recorded.")
+    except QuestionsChanged:
+        raise  # the view shows the form again with the questions asked now
+    except AnswersRefused as refused:
+        # An answer breaks a rule the form did not catch.
+        for question_id, message in refused.errors.items():
+            form.add_error(f"question_{question_id}", message)
+        return 400, str(refused.message)
     except services.SourceNotValid:
         return 400, _("Choose one of the active sources.")
     except services.ApplicationNotSaved:

@@ -47,6 +47,7 @@ from recruitment.models import (
     ErasureRecord,
     MessageTemplate,
     Posting,
+    Question,
     RetentionConsent,
     Source,
     TeamMembership,
@@ -55,6 +56,7 @@ from recruitment.pipeline.services import messaging
 from recruitment.pipeline.services.notes import add_note
 from recruitment.pipeline.services.postings import assign_interviewer
 from recruitment.pipeline.services.stages import conclude_process, move_application
+from recruitment.questions import services as questions
 from recruitment.retention.services import purge
 from recruitment.retention.services.consents import confirm_consent
 from recruitment.rights.services.register import record_request
@@ -85,6 +87,30 @@ DEMO_STAFF: list[tuple[str, str, bool, list[str], dict[str, str]]] = [
 ]
 
 # Fictitious applicants on the first posting (example.com addresses), with their stages.
+# The demo posting's own questions (issue 20): three kinds, one with a knock-out limit.
+DEMO_QUESTIONS = [
+    questions.QuestionData(
+        kind="number",
+        label="Years of professional experience with Python",
+        required=True,
+        category="employment",
+        knockout_below=Decimal(2),
+    ),
+    questions.QuestionData(
+        kind="yes_no",
+        label="Can you work from our Belgrade office at least two days a week?",
+        required=True,
+        knockout_answers=("no",),
+    ),
+    questions.QuestionData(
+        kind="multiple_choice",
+        label="Which of these have you used in production?",
+        help_text="Tick all that apply.",
+        choices=("Django", "PostgreSQL", "Celery", "Redis"),
+        category="employment",
+    ),
+]
+
 DEMO_APPLICANTS = [
     ("Ana Kovačević", "ana.kovacevic@example.com", "interview", True),
     ("Marko Petrović", "marko.petrovic@example.com", "screening", False),
@@ -298,6 +324,7 @@ class Command(BaseCommand):
                 slug=slug, defaults={"name": name, "kind": Source.Kind.PLATFORM}
             )
         recruiter = user_model.objects.get(username="recruiter")
+        self._seed_questions(recruiter)
         self._seed_applications(recruiter)
         concluded = self._seed_concluded_process(recruiter)
         self._seed_talent_pool(recruiter)
@@ -322,6 +349,16 @@ class Command(BaseCommand):
             "unsuccessful applications the purge erased (erasure ledger) and one it keeps with "
             "a confirmed consent, at /staff/retention/; an open access request at /staff/requests/."
         )
+
+    def _seed_questions(self, recruiter: Any) -> None:
+        """Three questions of different kinds on the demo posting, once (through the
+        editor's service); the demo applicants answer them, one with a knock-out answer."""
+        posting = Posting.objects.get(slug="senior-python-developer")
+        if Question.objects.filter(posting=posting).exists():
+            return
+        actor = Actor(user=recruiter)
+        for data in DEMO_QUESTIONS:
+            questions.add_question(posting=posting, data=data, actor=actor)
 
     def _seed_applications(self, recruiter: Any) -> None:
         """Applies through the real service (CV in storage, outbox email), once per person."""
@@ -494,6 +531,7 @@ def _apply(
     cv_filename = f"{name} CV.{'docx' if cv is not None else 'pdf'}"
     source, recorded, language = APPLICANT_SOURCES.get(email, ("careers", False, "en"))
     cover_letter = "I would like to build privacy-respecting software with you."
+    answers = _demo_answers(posting, email)
     if recorded:
         return record_sourced_application(
             posting=posting,
@@ -504,6 +542,7 @@ def _apply(
                 cover_letter=cover_letter,
                 language=language,
                 source=source,
+                answers=answers,
             ),
             cv=io.BytesIO(pdf),
             cv_filename=cv_filename,
@@ -521,11 +560,36 @@ def _apply(
                 consents_to_talent_pool=consents,
                 language=language,
                 source=source,
+                answers=answers,
             ),
             cv=io.BytesIO(pdf),
             cv_filename=cv_filename,
             inspected=inspect_cv(io.BytesIO(pdf), max_bytes=len(pdf)),
         )
+
+
+def _demo_answers(posting: Posting, email: str) -> questions.GivenAnswers:
+    """Answers to the posting's current questions, as a demo applicant gives them: each
+    by its kind; Emir has only one year of Python, a knock-out answer the board then
+    flags for review (and nothing else happens to his application)."""
+    posting.refresh_from_db(fields=["questions_fingerprint"])
+    asked = Question.objects.filter(posting=posting, retired_at__isnull=True)
+    low = email.startswith("emir.")
+    values: dict[int, Any] = {}
+    for question in asked:
+        if question.kind == Question.Kind.NUMBER:
+            values[question.pk] = "1" if low else "6"
+        elif question.kind == Question.Kind.YES_NO:
+            values[question.pk] = "yes"
+        elif question.kind == Question.Kind.MULTIPLE_CHOICE:
+            values[question.pk] = list(question.choices[:2])
+        elif question.kind == Question.Kind.SINGLE_CHOICE:
+            values[question.pk] = question.choices[0]
+        else:
+            values[question.pk] = "Belgrade"
+    return questions.GivenAnswers(
+        fingerprint=posting.questions_fingerprint, questions=tuple(asked), values=values
+    )
 
 
 def _demo_cv() -> bytes:

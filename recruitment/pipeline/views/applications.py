@@ -23,6 +23,8 @@ from recruitment.pipeline.services import notes as note_services
 from recruitment.pipeline.services import postings as posting_services
 from recruitment.pipeline.services import stages as pipeline_services
 from recruitment.pipeline.views.board import board_context
+from recruitment.questions import answers as answer_rules
+from recruitment.questions import selectors as questions
 from recruitment.retention.services import purge
 from recruitment.retention.services import schedule as retention
 from recruitment.staff import actor_from, safe_next, staff_view
@@ -63,6 +65,11 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
     can_decide = access.role_decides(role)
     # Privacy officers and admins answer access requests that arrive by email (P10).
     can_export = access.can_manage_retention(request.user)
+    # Each answer with the exact question version it answered.
+    answers = [
+        (answer, answer_rules.shown(answer.question, answer.value))
+        for answer in questions.answers_of(application)
+    ]
     return render(
         request,
         "staff/application.html",
@@ -75,6 +82,8 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "notes": application.notes.all(),
             "assignments": application.assignments.all(),
             "consents": consents,
+            "answers": answers,
+            "needs_review": any(answer.knocked_out for answer, _shown in answers),
             "valid_consent": next(
                 (c for c in consents if retention.covers(c, application) and c.expires_at > now),
                 None,

@@ -40,12 +40,13 @@ def board_context(
     """Everything the board shows to a user with `role` on the posting (`access.role_on`), in
     a constant number of queries (the counts, the cards' two)."""
     query = params.get("q", "").strip()[:100]
+    review = params.get("review") == "1"
     only_stage = params.get("stage", "")
     if only_stage not in Stage.values:
         only_stage = ""
     offset = _offset(params.get("offset")) if only_stage else 0
     visible = access.posting_applications_visible_to(request.user, posting, role)
-    counts = selectors.stage_counts(visible, query=query)
+    counts = selectors.stage_counts(visible, query=query, review=review)
     shown = [
         (stage, label) for stage, label in Stage.choices if stage == only_stage or not only_stage
     ]
@@ -55,6 +56,7 @@ def board_context(
         query=query,
         offset=offset,
         limit=selectors.BOARD_PAGE_SIZE if only_stage else selectors.BOARD_FIRST_PAGE,
+        review=review,
     )
     stages = _stage_choices()
     columns = [
@@ -65,12 +67,15 @@ def board_context(
         "posting": posting,
         "columns": columns,
         "query": query,
+        "review": review,
         "only_stage": only_stage,
         "offset": offset,
         "stages": stages,
         "can_decide": access.role_decides(role),
         "can_manage": access.role_manages(role),
-        "board_url": _board_url(posting, query=query, stage=only_stage, offset=offset),
+        "board_url": _board_url(
+            posting, query=query, stage=only_stage, offset=offset, review=review
+        ),
     }
 
 
@@ -97,9 +102,13 @@ def _column(
     }
 
 
-def _board_url(posting: Posting, *, query: str, stage: str, offset: int) -> str:
+def _board_url(
+    posting: Posting, *, query: str, stage: str, offset: int, review: bool = False
+) -> str:
     """The board with this search, filter and page: where forms on it come back to."""
     params = {key: value for key, value in (("q", query), ("stage", stage)) if value}
+    if review:
+        params["review"] = "1"
     if offset:
         params["offset"] = str(offset)
     base = reverse("staff:pipeline", kwargs={"pk": posting.pk})
@@ -126,10 +135,13 @@ def column(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         raise Http404
     query = request.GET.get("q", "").strip()[:100]
     offset = _offset(request.GET.get("offset"))
+    review = request.GET.get("review") == "1"
     role = posting.viewer_role  # type: ignore[attr-defined]
     visible = access.posting_applications_visible_to(request.user, posting, role)
-    page = selectors.board_columns(visible, stages=[stage], query=query, offset=offset)[stage]
-    total = selectors.stage_counts(visible, query=query)[stage]
+    page = selectors.board_columns(
+        visible, stages=[stage], query=query, offset=offset, review=review
+    )[stage]
+    total = selectors.stage_counts(visible, query=query, review=review)[stage]
     return render(
         request,
         "staff/_cards.html",
@@ -144,6 +156,7 @@ def column(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
                 stages=_stage_choices(),
             ),
             "query": query,
+            "review": review,
             "can_decide": access.role_decides(role),
             "board_url": reverse("staff:pipeline", kwargs={"pk": posting.pk}),
         },

@@ -34,6 +34,7 @@ from notifications.services import count_emails, purge_emails, undelivered_subje
 from recruitment.access import Actor
 from recruitment.cvs import storage
 from recruitment.models import (
+    Answer,
     Application,
     ApplicationEvent,
     Candidate,
@@ -312,6 +313,9 @@ def _rows_per_application(ids: list[UUID]) -> dict[UUID, dict[str, int]]:
         "invitations": Invitation,
         # The thread: what staff wrote to the candidate and what they answered (issue 20).
         "messages": CandidateMessage,
+        # Answers to the posting's questions (the question versions hold no personal data
+        # and stay: other applications' answers may point at them).
+        "answers": Answer,
     }
     rows = (
         Application.objects.filter(pk__any_of=ids)
@@ -373,8 +377,8 @@ def _delete_rows_batch(applications: list[Application]) -> dict[UUID, dict[str, 
             row["invitations"] += candidate_invitations[candidate_id]
             row["emails"] += emails.get(candidate_id, 0)
         counts[application.pk] = row
-    # Cascades to notes, events, assignments, holds, CVs, consents and their reminders, and
-    # invitations applied through.
+    # Cascades to notes, events, assignments, holds, CVs, answers, consents and their
+    # reminders, and invitations applied through.
     _delete_cascading(Application.objects.filter(pk__any_of=ids))
     _anonymise_requests(list(leaving))
     # And the candidate-wide consents and invitations.

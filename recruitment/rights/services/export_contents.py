@@ -39,6 +39,7 @@ from django.utils import translation
 from notifications.services import emails_about
 from recruitment.cvs import storage
 from recruitment.models import (
+    Answer,
     Application,
     ApplicationEvent,
     Candidate,
@@ -213,6 +214,13 @@ def collect(*, candidate: Candidate, export: DataExport, now: datetime) -> Conte
             Prefetch("notes", queryset=InterviewNote.objects.order_by("created_at", "pk")),
             Prefetch("cvs", queryset=CurriculumVitae.objects.order_by("created_at", "pk")),
             Prefetch("thread", queryset=CandidateMessage.objects.order_by("created_at", "pk")),
+            # With the exact question version each answered.
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.select_related("question").order_by(
+                    "question__position", "question__lineage", "question__version"
+                ),
+            ),
             "legal_holds",
             "assignments",
         )
@@ -480,6 +488,17 @@ def _application(
         },
         "stage_history": stage_history,
         "interview_notes": interview_notes,
+        # The answers to the posting's own questions, each with the question exactly as the
+        # candidate was asked it (a later edit made a new version; this one is unchanged).
+        "answers": [
+            {
+                "question": answer.question.snapshot(),
+                "value": answer.value,
+                "flagged_for_review": answer.knocked_out,
+                "answered_at": answer.created_at,
+            }
+            for answer in application.answers.all()
+        ],
         "interviewers_assigned": len(application.assignments.all()),
         # Issue 20: what staff wrote to the candidate and what they answered in the portal.
         "messages": [

@@ -99,6 +99,8 @@ def test_the_posting_page_shows_the_form_with_only_the_published_data_categories
         "consent_text_version",
         # Hidden: the source the posting link named (a channel, not personal data).
         "source",
+        # Hidden: the fingerprint of the posting's own questions shown (none here).
+        "questions_fingerprint",
     }
     # PRIVACY.md P18: no date of birth, photo, gender or national id.
     for forbidden in ("birth", "photo", "gender", "national", "jmbg"):

@@ -473,10 +473,18 @@ PURGED_WITH_THE_APPLICATION = {
     "recruitment.Invitation": "cascade",
     # Issue 20: the thread of messages, with its application.
     "recruitment.CandidateMessage": "cascade",
+    # Issue 20: the answers to a posting's questions go with their application.
+    "recruitment.Answer": "cascade",
     "notifications.OutboundEmail": "purge_emails(subject_refs=...)",
 }
 # Models that refer to applications but hold no personal data, and survive on purpose.
-NO_PERSONAL_DATA = {"recruitment.AccessEvent", "recruitment.ErasureRecord"}
+NO_PERSONAL_DATA = {
+    "recruitment.AccessEvent",
+    "recruitment.ErasureRecord",
+    # A posting's question versions: the posting's configuration, kept for other answers
+    # (tests/recruitment/questions/test_purge.py checks they hold nothing of the person).
+    "recruitment.Question",
+}
 # A model cascading from one of these is purged with it: the application and the candidate,
 # and models that themselves cascade from them (checked below, so the chain is real).
 PURGE_ROOTS = (Application, Candidate)

@@ -25,6 +25,7 @@ from recruitment.access import Actor
 from recruitment.cvs import storage
 from recruitment.models import (
     AccessEvent,
+    Answer,
     Application,
     Candidate,
     ConsentReminder,
@@ -35,6 +36,7 @@ from recruitment.models import (
     LegalHold,
     PortalToken,
     Posting,
+    Question,
     RetentionConsent,
     TeamMembership,
 )
@@ -75,6 +77,10 @@ def candidate_with_everything(posting: Posting, recruiter: Any, name: str) -> Ap
         application_id=application.pk, to_stage="screening", actor=actor, reason="Looks good"
     )
     application.assignments.create(interviewer=UserFactory.create())
+    question = Question.objects.create(
+        posting=posting, kind=Question.Kind.SHORT_TEXT, label="Where?", created_at=timezone.now()
+    )
+    Answer.objects.create(application=application, question=question, value=f"{name} lives here")
     LegalHold.objects.create(
         application=application,
         reason=f"Court case about {name}",
@@ -130,6 +136,9 @@ EXPORTED_AS = {
     "recruitment.ApplicationEvent": "applications[].stage_history[].kind",
     "recruitment.InterviewNote": "applications[].interview_notes[].body",
     "recruitment.InterviewAssignment": "applications[].interviewers_assigned",
+    "recruitment.Answer": "applications[].answers[].value",
+    # The question version each answer answered, exactly as asked (no personal data itself).
+    "recruitment.Question": "applications[].answers[].question.label",
     "recruitment.LegalHold": "applications[].retention.legal_holds[].reason",
     "recruitment.PortalToken": "portal_links[].purpose",
     "recruitment.Invitation": "invitations[].invited_at",
