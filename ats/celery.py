@@ -18,7 +18,13 @@ app.autodiscover_tasks()
 # Domains inside the recruitment app keep their tasks beside their services; Celery finds
 # only installed apps' `tasks` modules by itself.
 app.autodiscover_tasks(
-    ["recruitment.retention", "recruitment.rights", "recruitment.audit", "recruitment.careers"]
+    [
+        "recruitment.retention",
+        "recruitment.rights",
+        "recruitment.audit",
+        "recruitment.careers",
+        "recruitment.pipeline",
+    ]
 )
 
 # django-structlog in workers: each task's log lines carry its id, its name (below) and the

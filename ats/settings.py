@@ -224,6 +224,13 @@ AUDIT_RETENTION_DAYS = env.int("ATS_AUDIT_RETENTION_DAYS", default=3 * 365)
 if AUDIT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("ATS_AUDIT_RETENTION_DAYS must be a positive number of days.")
 
+# Interviews (issue 20): the reminder to the candidate and the interviewers goes this many
+# hours before the start; the sweep that sends due reminders runs this often.
+INTERVIEW_REMINDER_HOURS = env.int("ATS_INTERVIEW_REMINDER_HOURS", default=24)
+if INTERVIEW_REMINDER_HOURS < 1:
+    raise ImproperlyConfigured("ATS_INTERVIEW_REMINDER_HOURS must be a positive number of hours.")
+INTERVIEW_REMINDER_SWEEP_SECONDS = env.int("ATS_INTERVIEW_REMINDER_SWEEP_SECONDS", default=300)
+
 CELERY_BEAT_SCHEDULE = {
     "notifications.sweep_outbox": {
         "task": "notifications.sweep_outbox",
@@ -269,6 +276,11 @@ CELERY_BEAT_SCHEDULE = {
     "recruitment.close_expired_postings": {
         "task": "recruitment.close_expired_postings",
         "schedule": 300,
+    },
+    # Due reminders are found by their stored due time (Interview.reminder_due_at).
+    "recruitment.send_interview_reminders": {
+        "task": "recruitment.send_interview_reminders",
+        "schedule": INTERVIEW_REMINDER_SWEEP_SECONDS,
     },
 }
 

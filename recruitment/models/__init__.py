@@ -12,6 +12,7 @@ from recruitment.models.candidates import (
     LegalHold,
     RetentionConsent,
 )
+from recruitment.models.interviews import CalendarFeedToken, Interview, InterviewInterviewer
 from recruitment.models.invitations import Invitation
 from recruitment.models.ledger import ErasureRecord
 from recruitment.models.notes import InterviewNote
@@ -36,6 +37,7 @@ __all__ = [
     "Application",
     "ApplicationEvent",
     "ApplicationStatistic",
+    "CalendarFeedToken",
     "Candidate",
     "ConsentReminder",
     "ConsentTextVersion",
@@ -45,7 +47,9 @@ __all__ = [
     "ErasureRecord",
     "ExportPassageReview",
     "HoldReviewDigest",
+    "Interview",
     "InterviewAssignment",
+    "InterviewInterviewer",
     "InterviewNote",
     "Invitation",
     "LegalHold",

@@ -60,6 +60,10 @@ class AccessEvent(models.Model):
         INVITE_FROM_POOL = "invite_from_pool", _("Invited a person of the talent pool")
         # Staff entered an application received by email, at a fair, from a platform...
         RECORD_APPLICATION = "record_application", _("Recorded an application received elsewhere")
+        # Issue 20: interviews arranged on an application.
+        SCHEDULE_INTERVIEW = "schedule_interview", _("Scheduled an interview")
+        RESCHEDULE_INTERVIEW = "reschedule_interview", _("Changed an interview")
+        CANCEL_INTERVIEW = "cancel_interview", _("Cancelled an interview")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

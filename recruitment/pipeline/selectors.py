@@ -1,8 +1,10 @@
 """Reads of a posting's pipeline. Each takes a queryset already scoped by
 `recruitment.access`, so nothing here can widen what a user may see."""
 
+from datetime import datetime, timedelta
 from uuid import UUID
 
+from django.contrib.auth.models import User
 from django.db.models import (
     Avg,
     Count,
@@ -18,10 +20,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
+from recruitment import access
+from recruitment.access import AnyUser
 from recruitment.models import (
     Application,
     ApplicationEvent,
     CurriculumVitae,
+    Interview,
     InterviewAssignment,
     InterviewNote,
     Posting,
@@ -70,6 +75,11 @@ def board_columns(
     anything else did (bench/pages.py).
     """
     notes = InterviewNote.objects.filter(application=OuterRef("pk")).order_by()
+    next_interview = Interview.objects.filter(
+        application=OuterRef("pk"),
+        status=Interview.Status.SCHEDULED,
+        starts_at__gte=timezone.now(),
+    ).order_by("starts_at", "pk")
     valid_consent = RetentionConsent.objects.in_force(timezone.now()).covering_outer_application()
     position = Window(
         RowNumber(), partition_by=F("stage"), order_by=(F("created_at").asc(), F("pk").asc())
@@ -113,6 +123,8 @@ def board_columns(
                 .values("avg")
             ),
             has_consent=Exists(valid_consent),
+            # The next interview's answer (null: none upcoming), for the card's badge.
+            interview_answer=Subquery(next_interview.values("answer")[:1]),
         )
         .order_by("created_at", "pk")
     )
@@ -143,3 +155,26 @@ def application_for_detail(applications: QuerySet[Application], pk: UUID | str) 
 
 def team_of(posting: Posting) -> QuerySet[TeamMembership]:
     return TeamMembership.objects.filter(posting=posting).select_related("user")
+
+
+def upcoming_interviews_of(user: AnyUser, *, now: datetime | None = None) -> QuerySet[Interview]:
+    """The scheduled interviews `user` sits on, from an hour ago on, earliest first, on
+    applications they may still see (a role lost is an interview no longer listed)."""
+    now = now or timezone.now()
+    if not isinstance(user, User):
+        return Interview.objects.none()
+    return (
+        Interview.objects.filter(
+            status=Interview.Status.SCHEDULED,
+            starts_at__gte=now - timedelta(hours=1),
+            application__in=access.applications_visible_to(user),
+            panel__interviewer=user,
+        )
+        .select_related("application__posting")
+        .order_by("starts_at", "pk")
+    )
+
+
+def interviews_of(application: Application) -> QuerySet[Interview]:
+    """An application's interviews, earliest first, with their panels."""
+    return application.interviews.prefetch_related("interviewers").order_by("starts_at", "pk")
