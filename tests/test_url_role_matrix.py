@@ -120,6 +120,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "privacy/portal/applications/<uuid:application_id>/cv/": public(302),
     "privacy/portal/applications/<uuid:application_id>/withdraw/": public(302),
     "privacy/portal/consent/": public(302, "POST"),
+    "privacy/portal/interviews/<uuid:interview_id>/answer/": public(302, "POST"),
     "privacy/portal/export/": public(302, "POST"),
     "privacy/portal/exports/<uuid:export_id>/": public(302),
     "privacy/portal/erase/": public(302),
@@ -403,6 +404,7 @@ def world(db: None) -> dict[str, Any]:
             "<id>": str(recruiter.pk),
             "<str:token>": "A" * 43,
             "<uuid:application_id>": str(application.pk),
+            "<uuid:interview_id>": str(interview.pk),
         },
         "objects": {
             "application": str(application.pk),

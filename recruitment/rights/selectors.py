@@ -21,6 +21,7 @@ from recruitment.models import (
     CurriculumVitae,
     DataExport,
     DataSubjectRequest,
+    Interview,
     LegalHold,
     RetentionConsent,
 )
@@ -217,3 +218,16 @@ def candidate_exports(*, candidate_id: UUID) -> QuerySet[DataExport]:
         .select_related("requested_by")
         .order_by("-created_at", "pk")
     )
+
+
+def upcoming_interviews_by_application(candidate: Candidate) -> dict[UUID, list[Interview]]:
+    """The candidate's scheduled interviews still to come, by application, earliest first
+    (one query)."""
+    upcoming: dict[UUID, list[Interview]] = {}
+    for interview in Interview.objects.filter(
+        application__in=portal_applications(candidate),
+        status=Interview.Status.SCHEDULED,
+        starts_at__gt=timezone.now(),
+    ).order_by("starts_at", "pk"):
+        upcoming.setdefault(interview.application_id, []).append(interview)
+    return upcoming

@@ -15,6 +15,11 @@ urlpatterns = [
     path("portal/details/", portal.details, name="details"),
     path("portal/applications/<uuid:application_id>/cv/", portal.replace_cv, name="replace_cv"),
     path("portal/applications/<uuid:application_id>/withdraw/", portal.withdraw, name="withdraw"),
+    path(
+        "portal/interviews/<uuid:interview_id>/answer/",
+        portal.answer_interview,
+        name="interview_answer",
+    ),
     path("portal/consent/", portal.consent, name="consent"),
     path("portal/export/", portal.export, name="export"),
     path("portal/exports/<uuid:export_id>/", portal.download, name="download"),
