@@ -4,7 +4,8 @@ Two structlog processors, run by the log handler's ProcessorFormatter on every l
 structlog logger or a plain `logging` one (settings.LOGGING):
 
 - `RedactTokens`: a portal link's one-time token sits in its URL path
-  (`/privacy/access/<token>/`), and request lines and error messages print paths. Every
+  (`/privacy/access/<token>/`), as a calendar feed's in its (`/staff/calendar/<token>.ics`),
+  and request lines and error messages print paths. Every
   string in the line is redacted to "[redacted]" before anything is written.
 - `exceptions_without_messages`: an exception is reduced to its type and stack frames
   (file, line, function), never its message, which may quote data (a database error names
@@ -23,7 +24,8 @@ from typing import Any
 from gunicorn.glogging import Logger as GunicornLogger
 from structlog.typing import EventDict, WrappedLogger
 
-_TOKEN_IN_PATH = re.compile(r"(/privacy/(?:access|renew)/)[^/\s?#\"]+")
+# Portal links, and staff members' personal calendar feeds (/staff/calendar/<token>.ics).
+_TOKEN_IN_PATH = re.compile(r"(/privacy/(?:access|renew)/|/staff/calendar/)[^/\s?#\"]+")
 
 # django-structlog's task_failed line repeats the exception's message as "error", with or
 # without the exception itself (an expected exception, in the task's `throws`).

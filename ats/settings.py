@@ -230,6 +230,12 @@ STAFF_DIGEST_HOUR = env.int("ATS_STAFF_DIGEST_HOUR", default=8)
 if not 0 <= STAFF_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured("ATS_STAFF_DIGEST_HOUR must be an hour from 0 to 23.")
 STAFF_DIGEST_SWEEP_SECONDS = env.int("ATS_STAFF_DIGEST_SWEEP_SECONDS", default=300)
+# Interviews (issue 20): the reminder to the candidate and the interviewers goes this many
+# hours before the start; the sweep that sends due reminders runs this often.
+INTERVIEW_REMINDER_HOURS = env.int("ATS_INTERVIEW_REMINDER_HOURS", default=24)
+if INTERVIEW_REMINDER_HOURS < 1:
+    raise ImproperlyConfigured("ATS_INTERVIEW_REMINDER_HOURS must be a positive number of hours.")
+INTERVIEW_REMINDER_SWEEP_SECONDS = env.int("ATS_INTERVIEW_REMINDER_SWEEP_SECONDS", default=300)
 
 CELERY_BEAT_SCHEDULE = {
     "notifications.sweep_outbox": {
@@ -282,6 +288,11 @@ CELERY_BEAT_SCHEDULE = {
     "recruitment.send_staff_digests": {
         "task": "recruitment.send_staff_digests",
         "schedule": STAFF_DIGEST_SWEEP_SECONDS,
+    },
+    # Due reminders are found by their stored due time (Interview.reminder_due_at).
+    "recruitment.send_interview_reminders": {
+        "task": "recruitment.send_interview_reminders",
+        "schedule": INTERVIEW_REMINDER_SWEEP_SECONDS,
     },
 }
 

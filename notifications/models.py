@@ -30,6 +30,11 @@ class OutboundEmail(models.Model):
     # The name of a personal link (settings.OUTBOX_PERSONAL_LINKS) minted at delivery and put
     # in place of PERSONAL_LINK_PLACEHOLDER: a one-time link never rests in this table.
     personal_link = models.CharField(max_length=40, blank=True)
+    # An RFC 5545 calendar object (an interview invitation, update or cancellation) sent
+    # with the email as a `text/calendar` part with this METHOD; personal data like the
+    # body, exported and purged with the row.
+    calendar_text = models.TextField(blank=True)
+    calendar_method = models.CharField(max_length=10, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     # The exception class of the last failure: never a message, which may quote the address.

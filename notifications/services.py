@@ -14,6 +14,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEText
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -28,6 +29,23 @@ logger = logging.getLogger(__name__)
 DELIVER_TASK = "notifications.deliver_email"
 # Stands in the stored text for a personal link until delivery (see queue_email).
 PERSONAL_LINK_PLACEHOLDER = "__ATS_PERSONAL_LINK__"
+# The iTIP methods an email's calendar part may carry ("" : no calendar part).
+CALENDAR_METHODS = ("", "REQUEST", "CANCEL", "PUBLISH")
+
+
+class _CalendarEmail(EmailMultiAlternatives):
+    """An email whose `text/calendar` alternative carries its iTIP METHOD as a parameter
+    (`text/calendar; method=REQUEST; charset="utf-8"`), which Outlook, Gmail and Apple
+    Mail need to show the invitation's accept buttons; Django would take everything after
+    the slash as the subtype."""
+
+    def _create_mime_attachment(self, content: Any, mimetype: str) -> Any:
+        if mimetype.startswith("text/calendar;"):
+            method = mimetype.partition("method=")[2]
+            part = SafeMIMEText(content, "calendar", self.encoding or settings.DEFAULT_CHARSET)
+            part.set_param("method", method)
+            return part
+        return super()._create_mime_attachment(content, mimetype)  # type: ignore[misc]
 
 
 class DeliveryFailed(Exception):
@@ -42,6 +60,8 @@ def queue_email(
     language: str,
     subject_ref: UUID | None = None,
     personal_link: str = "",
+    calendar_text: str = "",
+    calendar_method: str = "",
 ) -> OutboundEmail:
     """Renders `template` in `language` and writes it to the outbox.
 
@@ -57,6 +77,8 @@ def queue_email(
         language=language,
         subject_ref=subject_ref,
         personal_link=personal_link,
+        calendar_text=calendar_text,
+        calendar_method=calendar_method,
     )
     email.save(force_insert=True)
     enqueue.send_on_commit(DELIVER_TASK, str(email.id))
@@ -71,6 +93,8 @@ def compose_email(
     language: str,
     subject_ref: UUID | None = None,
     personal_link: str = "",
+    calendar_text: str = "",
+    calendar_method: str = "",
 ) -> OutboundEmail:
     """`template` rendered in `language` as an outbox row, not yet saved. No side effects.
 
@@ -85,9 +109,16 @@ def compose_email(
     `personal_link` as a placeholder, and each delivery attempt asks that function for the
     real link (e.g. a one-time portal token) and sends it in the placeholder's place. So
     the stored email never holds the link, only the message that leaves does.
+
+    `calendar_text` is an RFC 5545 calendar object (built by the caller, e.g. an interview
+    invitation) sent with the email as a `text/calendar; method=<calendar_method>`
+    alternative and as an `invite.ics` attachment, which calendar clients offer to accept;
+    `calendar_method` is its METHOD (REQUEST, CANCEL...).
     """
     if personal_link and personal_link not in settings.OUTBOX_PERSONAL_LINKS:
         raise ValueError(f"unknown personal link {personal_link!r}")
+    if bool(calendar_text) != bool(calendar_method) or calendar_method not in CALENDAR_METHODS:
+        raise ValueError("a calendar part needs its METHOD, and a METHOD its calendar part")
     full_context = {
         **context,
         "controller": settings.CONTROLLER,
@@ -107,6 +138,8 @@ def compose_email(
         language=language,
         subject_ref=subject_ref,
         personal_link=personal_link,
+        calendar_text=calendar_text,
+        calendar_method=calendar_method,
         next_attempt_at=timezone.now() + timedelta(seconds=settings.OUTBOX_RETRY_AFTER_SECONDS),
     )
 
@@ -138,7 +171,7 @@ def deliver_email(*, email_id: UUID) -> bool:
         link = _mint_personal_link(email)
         body_text = body_text.replace(PERSONAL_LINK_PLACEHOLDER, link)
         body_html = body_html.replace(PERSONAL_LINK_PLACEHOLDER, escape(link))
-    message = EmailMultiAlternatives(
+    message = _CalendarEmail(
         subject=email.subject,
         body=body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -150,6 +183,12 @@ def deliver_email(*, email_id: UUID) -> bool:
     )
     if body_html:
         message.attach_alternative(body_html, "text/html")
+    if email.calendar_text:
+        message.attach_alternative(
+            email.calendar_text, f"text/calendar;method={email.calendar_method}"
+        )
+        # Clients that ignore the alternative (and people who save it) get the same file.
+        message.attach("invite.ics", email.calendar_text, "application/ics")
     try:
         message.send()
     except (SMTPException, OSError) as exc:
@@ -281,6 +320,7 @@ def emails_about(*, subject_refs: list[UUID]) -> list[dict[str, Any]]:
             "to_address",
             "subject",
             "body_text",
+            "calendar_text",
             "template",
             "language",
             "status",

@@ -298,6 +298,12 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(settings: Any, c
     assert demo.count() == 7
     assert CurriculumVitae.objects.filter(application__in=demo).count() == 7
     assert TeamMembership.objects.filter(user__username="interviewer").count() == 1
+    # One interview arranged (issue 20), once, with the demo interviewer on its panel.
+    from recruitment.models import Interview
+
+    [interview] = Interview.objects.filter(application__in=demo)
+    assert interview.status == Interview.Status.SCHEDULED
+    assert [u.username for u in interview.interviewers.all()] == ["interviewer"]
     assert Application.objects.filter(stage="interview").get().assignments.exists()
     # The demo posting asks three questions of different kinds (issue 20), answered once
     # by each applicant; one knock-out answer flags an application without moving it.

@@ -24,6 +24,7 @@ from notifications.services import queue_email
 from recruitment.access import Actor
 from recruitment.models import Application, PortalToken, Posting, Source, TeamMembership
 from recruitment.notices.texts import LEGAL_BASES, PURPOSES
+from recruitment.pipeline.services import interviews
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.rights.services import portal_access
 from tests.factories import MembershipFactory, UserFactory
@@ -295,6 +296,19 @@ def assert_speaks(code: str, text: str) -> None:
 def candidate_pages(client: Client, posting: Posting) -> list[tuple[Client, str]]:
     """(client, path) for every candidate-facing page: careers, form, notice, portal."""
     application = apply_as(posting, "Jezik Kandidat")
+    # An interview to answer, which the portal shows on the application (issue 20).
+    recruiter = MembershipFactory.create(posting=posting, role=TeamMembership.Role.RECRUITER).user
+    interviews.schedule_interview(
+        actor=Actor(recruiter),
+        application_id=application.pk,
+        details=interviews.Details(
+            starts_at=timezone.now() + timedelta(days=5),
+            duration_minutes=45,
+            time_zone="Europe/Sarajevo",
+            kind="video",
+            video_url="https://meet.example.com/jezik",
+        ),
+    )
     pages = [
         reverse("careers:posting_list"),
         reverse("careers:posting_detail", kwargs={"slug": posting.slug}),
@@ -394,6 +408,16 @@ def email_context() -> dict[str, Any]:
             }
         ],
         "settings_url": "https://ats.example/staff/notifications/",
+        # pipeline/emails/interview_*: when and where (an unknown `kind` reads as by phone).
+        "starts_at": now + timedelta(days=2),
+        "ends_at": now + timedelta(days=2, hours=1),
+        "time_zone": "Europe/Sarajevo",
+        "duration_minutes": 60,
+        "address": "Kralja Tvrtka 1",
+        "video_url": "https://meet.example.com/x",
+        "note_for_candidate": "",
+        "portal_url": "https://ats.example/privacy/",
+        "application_url": "https://ats.example/staff/applications/1/",
     }
 
 

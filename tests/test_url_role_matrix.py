@@ -20,6 +20,7 @@ from django.utils import timezone
 from recruitment.models import (
     AccessEvent,
     Application,
+    Interview,
     LegalHold,
     MessageTemplate,
     Question,
@@ -122,6 +123,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "privacy/portal/applications/<uuid:application_id>/withdraw/": public(302),
     "privacy/portal/applications/<uuid:application_id>/messages/": public(302),
     "privacy/portal/consent/": public(302, "POST"),
+    "privacy/portal/interviews/<uuid:interview_id>/answer/": public(302, "POST"),
     "privacy/portal/export/": public(302, "POST"),
     "privacy/portal/exports/<uuid:export_id>/": public(302),
     "privacy/portal/erase/": public(302),
@@ -291,6 +293,18 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "staff/pool/<uuid:pk>/cv/<uuid:cv_id>/": row(
         "GET", 302, 404, 404, 404, 404, 302, 404, 404, 302
     ),
+    # Interviews (issue 20): arranged, changed and cancelled by those who decide on the
+    # posting (the interviewer on the panel sees the application, and may not change them).
+    "staff/applications/<uuid:pk>/interviews/new/": row(
+        "GET", 302, 404, 404, 403, 200, 200, 404, 404, 200
+    ),
+    "staff/interviews/<uuid:pk>/edit/": row("GET", 302, 404, 404, 403, 200, 200, 404, 404, 200),
+    "staff/interviews/<uuid:pk>/cancel/": row("POST", 302, 404, 404, 403, 302, 302, 404, 404, 302),
+    # "My interviews" and its feed link: every staff member's own.
+    "staff/interviews/": row("GET", 302, 200, 200, 200, 200, 200, 200, 200, 200),
+    "staff/interviews/feed-link/": row("POST", 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    # The calendar feed opens by its secret token alone: a made-up one opens nothing.
+    "staff/calendar/<str:token>.ics": public(404),
 }
 
 # Django admin: staff accounts reach its index, only superusers reach candidate data, and
@@ -387,6 +401,14 @@ def world(db: None) -> dict[str, Any]:
         confirmed_at=now,
         expires_at=now + timedelta(days=300),
     )
+    interview = Interview.objects.create(
+        application=application,
+        starts_at=now + timedelta(days=3),
+        duration_minutes=45,
+        time_zone="Europe/Sarajevo",
+        kind=Interview.Kind.PHONE,
+    )
+    interview.panel.create(interviewer=assigned)
     users = {
         "anonymous": None,
         "staff_without_posting": UserFactory.create(),
@@ -413,6 +435,7 @@ def world(db: None) -> dict[str, Any]:
             "<id>": str(recruiter.pk),
             "<str:token>": "A" * 43,
             "<uuid:application_id>": str(application.pk),
+            "<uuid:interview_id>": str(interview.pk),
         },
         "objects": {
             "application": str(application.pk),
@@ -428,6 +451,7 @@ def world(db: None) -> dict[str, Any]:
         "pool_person": str(pool_application.candidate_id),
         "pool_cv": str(pool_cv.pk),
         "message_template": str(MessageTemplate.objects.get(builtin="talk").pk),
+        "interview": str(interview.pk),
     }
 
 
@@ -452,6 +476,8 @@ def concrete_path(pattern: str, world: dict[str, Any]) -> str:
     if path.startswith("staff/pool/"):
         path = path.replace("<uuid:pk>", world["pool_person"])
         path = path.replace("<uuid:cv_id>", world["pool_cv"])
+    if path.startswith("staff/interviews/"):
+        path = path.replace("<uuid:pk>", world["interview"])
     if "<uuid:pk>" in path and path.startswith("staff/requests/"):
         path = path.replace("<uuid:pk>", world["request"])
     if "<uuid:pk>" in path:

@@ -12,6 +12,7 @@ from recruitment.models.candidates import (
     LegalHold,
     RetentionConsent,
 )
+from recruitment.models.interviews import CalendarFeedToken, Interview, InterviewInterviewer
 from recruitment.models.invitations import Invitation
 from recruitment.models.ledger import ErasureRecord
 from recruitment.models.messages import (
@@ -44,6 +45,7 @@ __all__ = [
     "Application",
     "ApplicationEvent",
     "ApplicationStatistic",
+    "CalendarFeedToken",
     "Candidate",
     "CandidateMessage",
     "ConsentReminder",
@@ -54,7 +56,9 @@ __all__ = [
     "ErasureRecord",
     "ExportPassageReview",
     "HoldReviewDigest",
+    "Interview",
     "InterviewAssignment",
+    "InterviewInterviewer",
     "InterviewNote",
     "Invitation",
     "LegalHold",

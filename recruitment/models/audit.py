@@ -64,6 +64,10 @@ class AccessEvent(models.Model):
         SEND_MESSAGE = "send_message", _("Sent a message to the candidate")
         # A posting's questions added, changed, reordered or removed (issue 20).
         CHANGE_QUESTIONS = "change_questions", _("Changed a posting's questions")
+        # Issue 20: interviews arranged on an application.
+        SCHEDULE_INTERVIEW = "schedule_interview", _("Scheduled an interview")
+        RESCHEDULE_INTERVIEW = "reschedule_interview", _("Changed an interview")
+        CANCEL_INTERVIEW = "cancel_interview", _("Cancelled an interview")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

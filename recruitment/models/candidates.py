@@ -309,6 +309,11 @@ class ApplicationEvent(models.Model):
         CONSENT_CONFIRMED = "consent_confirmed", _("Consent confirmed by the candidate")
         # Staff recorded an application received by email, at a fair, from a platform...
         RECORDED_BY_STAFF = "recorded_by_staff", _("Recorded by staff")
+        # Interviews (issue 20): staff arranged, moved or cancelled one; the candidate answered.
+        INTERVIEW_SCHEDULED = "interview_scheduled", _("Interview scheduled")
+        INTERVIEW_RESCHEDULED = "interview_rescheduled", _("Interview changed")
+        INTERVIEW_CANCELLED = "interview_cancelled", _("Interview cancelled")
+        INTERVIEW_ANSWERED = "interview_answered", _("Interview answered by the candidate")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")

@@ -33,6 +33,15 @@ class InterviewNote(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     scorecard = models.CharField(_("scorecard"), max_length=500, blank=True)
+    # The interview the note or scorecard was written after, if any.
+    interview = models.ForeignKey(
+        "recruitment.Interview",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notes",
+        verbose_name=_("interview"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

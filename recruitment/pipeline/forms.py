@@ -3,20 +3,24 @@
 import re
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from recruitment.models import (
     Application,
+    Interview,
     InterviewNote,
     MessageTemplate,
     Posting,
     StaffNotificationSetting,
     TeamMembership,
 )
+from recruitment.pipeline.services.interviews import Details
 from recruitment.pipeline.services.postings import POSTING_FIELDS
 
 User = get_user_model()
@@ -166,13 +170,27 @@ class ConcludeForm(forms.Form):
 class NoteForm(forms.ModelForm):
     class Meta:
         model = InterviewNote
-        fields = ["kind", "body", "rating", "scorecard"]
+        fields = ["kind", "body", "rating", "scorecard", "interview"]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 5}),
             "rating": forms.Select(
                 choices=[("", _("No rating")), *[(n, str(n)) for n in range(1, 6)]]
             ),
         }
+
+    def __init__(self, *args: Any, application: Application | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this application's interviews: a scorecard belongs to the interview it follows.
+        application = application or getattr(self.instance, "application", None)
+        field = self.fields["interview"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        field.queryset = (
+            Interview.objects.filter(application=application).order_by("starts_at")
+            if application is not None
+            else Interview.objects.none()
+        )
+        field.empty_label = _("Not after an interview")
+        field.label_from_instance = _interview_label  # type: ignore[method-assign,assignment]
 
 
 class AssignForm(forms.Form):
@@ -273,3 +291,119 @@ class NotificationSettingForm(forms.Form):
         choices=StaffNotificationSetting.Frequency.choices,
         widget=forms.RadioSelect,
     )
+
+
+def _interview_label(interview: Interview) -> str:
+    local = interview.starts_at.astimezone(ZoneInfo(interview.time_zone))
+    return f"{local:%Y-%m-%d %H:%M} ({interview.get_kind_display()})"
+
+
+class InterviewForm(forms.Form):
+    """An interview's details. The start is typed as a wall-clock time in the chosen zone."""
+
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        help_text=_("The time above is in this zone (e.g. Europe/Sarajevo)."),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=5, max_value=600, initial=60
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Interview.Kind.choices)
+    address = forms.CharField(label=_("Address (on site)"), max_length=300, required=False)
+    video_url = forms.URLField(
+        label=_("Video call link"), max_length=500, required=False, assume_scheme="https"
+    )
+    interviewers = forms.ModelMultipleChoiceField(
+        label=_("Interviewers"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note_for_candidate = forms.CharField(
+        label=_("Note for the candidate"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to the candidate with the invitation, in the language they wrote."),
+    )
+
+    def __init__(self, *args: Any, posting: Posting, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("time_zone", settings.TIME_ZONE)
+        super().__init__(*args, **kwargs)
+        field = self.fields["interviewers"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        # Anyone on the posting's team (interviewers, and recruiters or hiring managers who
+        # sit on the panel themselves).
+        field.queryset = (
+            User.objects.filter(memberships__posting=posting, is_active=True)
+            .distinct()
+            .order_by("username")
+        )
+        field.label_from_instance = lambda user: user.get_full_name() or user.get_username()  # type: ignore[method-assign,assignment]
+
+    @classmethod
+    def for_interview(cls, interview: Interview, *, posting: Posting) -> "InterviewForm":
+        zone = ZoneInfo(interview.time_zone)
+        return cls(
+            posting=posting,
+            initial={
+                "starts_at": interview.starts_at.astimezone(zone).replace(tzinfo=None),
+                "time_zone": interview.time_zone,
+                "duration_minutes": interview.duration_minutes,
+                "kind": interview.kind,
+                "address": interview.address,
+                "video_url": interview.video_url,
+                "interviewers": list(interview.interviewers.all()),
+                "note_for_candidate": interview.note_for_candidate,
+            },
+        )
+
+    def clean_time_zone(self) -> str:
+        name = self.cleaned_data["time_zone"].strip()
+        if name not in available_timezones():
+            raise forms.ValidationError(_("Unknown time zone."))
+        try:
+            ZoneInfo(name)
+        except ZoneInfoNotFoundError:
+            raise forms.ValidationError(_("Unknown time zone.")) from None
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind")
+        if kind == Interview.Kind.ON_SITE and not data.get("address", "").strip():
+            self.add_error("address", _("An on-site interview needs the address."))
+        if kind == Interview.Kind.VIDEO and not data.get("video_url"):
+            self.add_error("video_url", _("A video interview needs the link to the call."))
+        return data
+
+    def details(self) -> Details:
+        """The cleaned data as the services take it (call after is_valid())."""
+        data = self.cleaned_data
+        zone = ZoneInfo(data["time_zone"])
+        # The typed wall-clock time in the chosen zone, whatever the site's zone is.
+        starts_at = (
+            timezone.make_naive(data["starts_at"])
+            if timezone.is_aware(data["starts_at"])
+            else data["starts_at"]
+        )
+        return Details(
+            starts_at=starts_at.replace(tzinfo=zone),
+            duration_minutes=data["duration_minutes"],
+            time_zone=data["time_zone"],
+            kind=data["kind"],
+            address=data.get("address", ""),
+            video_url=data.get("video_url", ""),
+            note_for_candidate=data.get("note_for_candidate", ""),
+            interviewer_ids=tuple(user.pk for user in data["interviewers"]),
+        )
+
+
+class CancelInterviewForm(forms.Form):
+    """Nothing to fill in: a POST that confirms."""

@@ -2,9 +2,10 @@
 `recruitment.access`, so nothing here can widen what a user may see."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
+from django.contrib.auth.models import User
 from django.db.models import (
     Avg,
     Count,
@@ -21,11 +22,14 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from notifications.services import delivery_states
+from recruitment import access
+from recruitment.access import AnyUser
 from recruitment.models import (
     Application,
     ApplicationEvent,
     CandidateMessage,
     CurriculumVitae,
+    Interview,
     InterviewAssignment,
     InterviewNote,
     Posting,
@@ -83,6 +87,11 @@ def board_columns(
     anything else did (bench/pages.py).
     """
     notes = InterviewNote.objects.filter(application=OuterRef("pk")).order_by()
+    next_interview = Interview.objects.filter(
+        application=OuterRef("pk"),
+        status=Interview.Status.SCHEDULED,
+        starts_at__gte=timezone.now(),
+    ).order_by("starts_at", "pk")
     valid_consent = RetentionConsent.objects.in_force(timezone.now()).covering_outer_application()
     position = Window(
         RowNumber(), partition_by=F("stage"), order_by=(F("created_at").asc(), F("pk").asc())
@@ -128,6 +137,8 @@ def board_columns(
             has_consent=Exists(valid_consent),
             # A knock-out answer: for a person to review (nothing was decided by it).
             needs_review=questions.knockout_flag(),
+            # The next interview's answer (null: none upcoming), for the card's badge.
+            interview_answer=Subquery(next_interview.values("answer")[:1]),
         )
         .order_by("created_at", "pk")
     )
@@ -194,3 +205,26 @@ def thread_of(application: Application) -> list[ThreadEntry]:
         delivery = {"sent": "sent", "failed": "failed"}.get(status, "queued")
         entries.append(ThreadEntry(message, delivery, sent_at))
     return entries
+
+
+def upcoming_interviews_of(user: AnyUser, *, now: datetime | None = None) -> QuerySet[Interview]:
+    """The scheduled interviews `user` sits on, from an hour ago on, earliest first, on
+    applications they may still see (a role lost is an interview no longer listed)."""
+    now = now or timezone.now()
+    if not isinstance(user, User):
+        return Interview.objects.none()
+    return (
+        Interview.objects.filter(
+            status=Interview.Status.SCHEDULED,
+            starts_at__gte=now - timedelta(hours=1),
+            application__in=access.applications_visible_to(user),
+            panel__interviewer=user,
+        )
+        .select_related("application__posting")
+        .order_by("starts_at", "pk")
+    )
+
+
+def interviews_of(application: Application) -> QuerySet[Interview]:
+    """An application's interviews, earliest first, with their panels."""
+    return application.interviews.prefetch_related("interviewers").order_by("starts_at", "pk")

@@ -13,7 +13,7 @@ from ats.forms import ANY
 from recruitment.careers.forms import phone_validator
 from recruitment.careers.services import normalise_email
 from recruitment.cvs.forms import CheckedCvForm, cv_input
-from recruitment.models import Candidate, DataSubjectRequest
+from recruitment.models import Candidate, DataSubjectRequest, Interview
 from recruitment.rights.selectors import ALL
 
 
@@ -64,6 +64,32 @@ class PrivacyRequestForm(forms.Form):
         max_length=2000,
         required=False,
     )
+
+
+class InterviewAnswerForm(forms.Form):
+    """The candidate's answer to an interview invitation."""
+
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[
+            (Interview.Answer.ACCEPTED, _("I will come")),
+            (Interview.Answer.DECLINED, _("I cannot come, and do not need another time")),
+            (Interview.Answer.NEW_TIME, _("Please suggest another time")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label=_("Message (which times suit you better, or anything we should know)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("answer") == Interview.Answer.NEW_TIME and not data.get("message", "").strip():
+            self.add_error("message", _("Tell us which times suit you better."))
+        return data
 
 
 class ConfirmErasureForm(forms.Form):

@@ -22,6 +22,7 @@ from recruitment.models import (
     CurriculumVitae,
     DataExport,
     DataSubjectRequest,
+    Interview,
     LegalHold,
     RetentionConsent,
 )
@@ -224,3 +225,16 @@ def thread_for_candidate(application: Application) -> list[CandidateMessage]:
     """The messages of the candidate's own application that reached them or that they
     wrote, oldest first: a message withheld (never sent) is not theirs to see. One query."""
     return list(CandidateMessage.objects.filter(application=application, withheld_at__isnull=True))
+
+
+def upcoming_interviews_by_application(candidate: Candidate) -> dict[UUID, list[Interview]]:
+    """The candidate's scheduled interviews still to come, by application, earliest first
+    (one query)."""
+    upcoming: dict[UUID, list[Interview]] = {}
+    for interview in Interview.objects.filter(
+        application__in=portal_applications(candidate),
+        status=Interview.Status.SCHEDULED,
+        starts_at__gt=timezone.now(),
+    ).order_by("starts_at", "pk"):
+        upcoming.setdefault(interview.application_id, []).append(interview)
+    return upcoming

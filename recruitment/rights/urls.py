@@ -18,6 +18,11 @@ urlpatterns = [
     path(
         "portal/applications/<uuid:application_id>/messages/", portal.messages_page, name="messages"
     ),
+    path(
+        "portal/interviews/<uuid:interview_id>/answer/",
+        portal.answer_interview,
+        name="interview_answer",
+    ),
     path("portal/consent/", portal.consent, name="consent"),
     path("portal/export/", portal.export, name="export"),
     path("portal/exports/<uuid:export_id>/", portal.download, name="download"),

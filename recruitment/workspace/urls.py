@@ -6,7 +6,7 @@ from django.urls import include, path, reverse_lazy
 from recruitment.audit import views as audit
 from recruitment.careers.views import sources as sourcing
 from recruitment.notices.views import staff as privacy_texts
-from recruitment.pipeline.views import applications, dashboard, postings
+from recruitment.pipeline.views import applications, dashboard, interviews, postings
 from recruitment.pipeline.views import board as pipeline
 from recruitment.pipeline.views import messages as messaging
 from recruitment.questions import views as questions
@@ -80,6 +80,13 @@ urlpatterns = [
         name="application_unassign",
     ),
     path("applications/<uuid:pk>/under-age/", applications.flag_under_age, name="under_age"),
+    path("applications/<uuid:pk>/interviews/new/", interviews.schedule, name="interview_schedule"),
+    path("interviews/", interviews.my_interviews, name="my_interviews"),
+    path("interviews/feed-link/", interviews.feed_link, name="interview_feed_link"),
+    path("interviews/<uuid:pk>/edit/", interviews.edit, name="interview_edit"),
+    path("interviews/<uuid:pk>/cancel/", interviews.cancel, name="interview_cancel"),
+    # A calendar app fetches this without a session: the secret token is the credential.
+    path("calendar/<str:token>.ics", interviews.feed, name="interview_feed"),
     path("notes/<uuid:pk>/edit/", applications.edit_note, name="note_edit"),
     path("notes/<uuid:pk>/delete/", applications.delete_note, name="note_delete"),
     # Issue 20: messages to candidates, their templates, and staff notifications.

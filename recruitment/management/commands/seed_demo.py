@@ -21,6 +21,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -53,6 +54,7 @@ from recruitment.models import (
     TeamMembership,
 )
 from recruitment.pipeline.services import messaging
+from recruitment.pipeline.services.interviews import Details, schedule_interview
 from recruitment.pipeline.services.notes import add_note
 from recruitment.pipeline.services.postings import assign_interviewer
 from recruitment.pipeline.services.stages import conclude_process, move_application
@@ -386,6 +388,31 @@ class Command(BaseCommand):
                     rating=4,
                     scorecard="Communication 4/5, SQL 5/5",
                 )
+                self._seed_interview(application, actor=actor, interviewer=interviewer)
+
+    def _seed_interview(self, application: Application, *, actor: Actor, interviewer: Any) -> None:
+        """One interview arranged through the real service (invitations with calendar parts
+        in the outbox), three days ahead at 10:00 in the jurisdiction's zone. Once."""
+        if application.interviews.exists():
+            return
+        if not interviewer.email:
+            interviewer.email = "interviewer@example.com"
+            interviewer.save(update_fields=["email"])
+        zone = ZoneInfo(settings.TIME_ZONE)
+        day = (timezone.now() + timedelta(days=3)).astimezone(zone)
+        schedule_interview(
+            actor=actor,
+            application_id=application.pk,
+            details=Details(
+                starts_at=day.replace(hour=10, minute=0, second=0, microsecond=0),
+                duration_minutes=60,
+                time_zone=settings.TIME_ZONE,
+                kind="video",
+                video_url="https://meet.example.com/demo-interview",
+                note_for_candidate="We will talk about your PostgreSQL work; about an hour.",
+                interviewer_ids=(interviewer.pk,),
+            ),
+        )
 
     def _seed_messages(self, recruiter: Any) -> None:
         """Issue 20: a built-in template sent to the applicant who applied in Serbian (in

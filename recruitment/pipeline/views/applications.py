@@ -92,7 +92,8 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "can_flag_under_age": access.role_flags_under_age(role),
             "is_admin": access.is_admin(request.user),
             "move_form": MoveForm(initial={"to_stage": application.stage}),
-            "note_form": NoteForm(),
+            "note_form": NoteForm(application=application),
+            "interviews": selectors.interviews_of(application),
             "assign_form": AssignForm(posting=application.posting) if can_decide else None,
             "stages": Application.Stage.choices,
             # The data export panel is the rights domain's (recruitment.templatetags).
@@ -151,7 +152,7 @@ def download_cv(request: HttpRequest, pk: Any, cv_id: Any) -> HttpResponse:
 @require_POST
 def add_note(request: HttpRequest, pk: Any) -> HttpResponse:
     application = _visible_application(request, pk)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, application=application)
     if form.is_valid():
         note_services.add_note(
             application=application, actor=actor_from(request), **form.cleaned_data

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from recruitment import access
 from recruitment.audit import services as audit
-from recruitment.models import CAREERS_SITE, Application, Posting
+from recruitment.models import CAREERS_SITE, Application, Interview, Posting
 from recruitment.pipeline import selectors
 from recruitment.pipeline.forms import BulkUnsuccessfulForm
 from recruitment.pipeline.services import stages as pipeline_services
@@ -213,6 +213,7 @@ def _labelled(cards: list[Application]) -> list[Application]:
     two links."""
     page_url = uuid_url("staff:application")
     move_url = uuid_url("staff:application_move")
+    interview_labels = interview_badges()
     for card in cards:
         card.url = page_url(card.pk)  # type: ignore[attr-defined]
         card.move_url = move_url(card.pk)  # type: ignore[attr-defined]
@@ -226,11 +227,26 @@ def _labelled(cards: list[Application]) -> list[Application]:
         card.source_label = (  # type: ignore[attr-defined]
             "" if card.source_id == CAREERS_SITE else card.source.label
         )
+        answer = card.interview_answer  # type: ignore[attr-defined]
+        card.interview_label = (  # type: ignore[attr-defined]
+            interview_labels[answer] if answer else ""
+        )
+        card.interview_class = answer or ""  # type: ignore[attr-defined]
         count = card.note_count  # type: ignore[attr-defined]
         card.notes_label = ngettext(  # type: ignore[attr-defined]
             "%(count)s note", "%(count)s notes", count
         ) % {"count": count}
     return cards
+
+
+def interview_badges() -> dict[str, str]:
+    """What a card's badge says of its next interview, by the candidate's answer."""
+    return {
+        Interview.Answer.NONE: _("Interview: no answer yet"),
+        Interview.Answer.ACCEPTED: _("Interview accepted"),
+        Interview.Answer.DECLINED: _("Interview declined"),
+        Interview.Answer.NEW_TIME: _("Interview: another time asked"),
+    }
 
 
 def _move_options(stages: list[tuple[str, str]], *, selected: str) -> SafeString:

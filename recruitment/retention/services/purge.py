@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import (
     CASCADE,
+    SET_NULL,
     Count,
     Exists,
     Model,
@@ -43,6 +44,7 @@ from recruitment.models import (
     DataExport,
     DataSubjectRequest,
     ErasureRecord,
+    Interview,
     InterviewAssignment,
     InterviewNote,
     Invitation,
@@ -316,6 +318,7 @@ def _rows_per_application(ids: list[UUID]) -> dict[UUID, dict[str, int]]:
         # Answers to the posting's questions (the question versions hold no personal data
         # and stay: other applications' answers may point at them).
         "answers": Answer,
+        "interviews": Interview,
     }
     rows = (
         Application.objects.filter(pk__any_of=ids)
@@ -356,10 +359,15 @@ def _delete_rows_batch(applications: list[Application]) -> dict[UUID, dict[str, 
     candidate_invitations = Counter(
         owner for owner in invitation_owner.values() if owner in leaving
     )
-    refs = [*ids, *leaving, *invitation_owner]
+    # The interviewers' copies of interview emails are about the interview.
+    interview_owner = dict(
+        Interview.objects.filter(application_id__any_of=ids).values_list("pk", "application_id")
+    )
+    refs = [*ids, *leaving, *invitation_owner, *interview_owner]
+    owner = {**invitation_owner, **interview_owner}
     emails: Counter[UUID] = Counter()
     for ref, n in count_emails(subject_refs=refs).items():
-        emails[invitation_owner.get(ref, ref)] += n
+        emails[owner.get(ref, ref)] += n
     purge_emails(subject_refs=refs)
     counts: dict[UUID, dict[str, int]] = {}
     # The first application of a leaving candidate carries the candidate-wide rows.
@@ -378,7 +386,7 @@ def _delete_rows_batch(applications: list[Application]) -> dict[UUID, dict[str, 
             row["emails"] += emails.get(candidate_id, 0)
         counts[application.pk] = row
     # Cascades to notes, events, assignments, holds, CVs, answers, consents and their
-    # reminders, and invitations applied through.
+    # reminders, invitations applied through, and interviews with their panels.
     _delete_cascading(Application.objects.filter(pk__any_of=ids))
     _anonymise_requests(list(leaving))
     # And the candidate-wide consents and invitations.
@@ -426,9 +434,11 @@ def _delete_cascading(rows: QuerySet[Any]) -> None:
     loading a single model instance (Django's collector loads every parent row, which cost
     more than the rest of a large purge together).
 
-    Follows the models' `on_delete`: CASCADE recurses; any other rule refuses (ProtectedError)
-    while a referencing row exists. The purged models have no delete signals, which this
-    would skip (tests/recruitment/retention/test_purge_rows.py keeps it that way).
+    Follows the models' `on_delete`: CASCADE recurses; SET_NULL clears the reference (a note
+    written after an interview: both go with the application, in either order); any other
+    rule refuses (ProtectedError) while a referencing row exists. The purged models have no
+    delete signals, which this would skip (tests/recruitment/retention/test_purge_rows.py
+    keeps it that way).
     """
     model = rows.model
     for relation in model._meta.related_objects:
@@ -437,6 +447,8 @@ def _delete_cascading(rows: QuerySet[Any]) -> None:
         )
         if relation.on_delete is CASCADE:
             _delete_cascading(referencing)
+        elif relation.on_delete is SET_NULL:
+            referencing.update(**{relation.field.name: None})
         elif referencing.exists():
             raise ProtectedError(
                 f"{model.__name__} rows are still referenced by {relation.related_model.__name__}",

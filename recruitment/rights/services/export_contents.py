@@ -47,6 +47,7 @@ from recruitment.models import (
     CurriculumVitae,
     DataExport,
     ExportPassageReview,
+    Interview,
     InterviewNote,
     Invitation,
     TeamMembership,
@@ -223,6 +224,10 @@ def collect(*, candidate: Candidate, export: DataExport, now: datetime) -> Conte
             ),
             "legal_holds",
             "assignments",
+            Prefetch(
+                "interviews",
+                queryset=Interview.objects.order_by("starts_at", "pk").prefetch_related("panel"),
+            ),
         )
         .order_by("created_at", "pk")
     )
@@ -436,8 +441,35 @@ def _application(
                 "created_at": note.created_at,
                 "updated_at": note.updated_at,
                 "author_role": roles.of(note.author_id, posting_id=application.posting_id),
+                "interview_id": note.interview_id,
             }
         )
+    interviews = [
+        {
+            "id": interview.pk,
+            "starts_at": interview.starts_at,
+            "duration_minutes": interview.duration_minutes,
+            "time_zone": interview.time_zone,
+            "kind": interview.kind,
+            "address": interview.address,
+            "video_url": interview.video_url,
+            "note_for_candidate": interview.note_for_candidate,
+            "status": interview.status,
+            "calendar_sequence": interview.sequence,
+            "interviewers": [
+                roles.of(seat.interviewer_id, posting_id=application.posting_id)
+                for seat in interview.panel.all()
+            ],
+            "answer": interview.answer,
+            "answer_message": interview.answer_message,
+            "answered_at": interview.answered_at,
+            "reminder_sent_at": interview.reminder_sent_at,
+            "scheduled_by": roles.of(interview.scheduled_by_id, posting_id=application.posting_id),
+            "created_at": interview.created_at,
+            "updated_at": interview.updated_at,
+        }
+        for interview in application.interviews.all()
+    ]
     return {
         "id": application.pk,
         "posting": {
@@ -499,6 +531,7 @@ def _application(
             }
             for answer in application.answers.all()
         ],
+        "interviews": interviews,
         "interviewers_assigned": len(application.assignments.all()),
         # Issue 20: what staff wrote to the candidate and what they answered in the portal.
         "messages": [
@@ -581,6 +614,8 @@ def _emails(
             "to": email["to_address"],
             "subject": email["subject"],
             "body_text": email["body_text"],
+            # An interview invitation's calendar object (iCalendar text), if it carried one.
+            "calendar": email["calendar_text"] or None,
             "template": email["template"],
             "language": email["language"],
             "status": email["status"],
@@ -621,6 +656,14 @@ class _StaffRoles:
                 *(event.actor_id for event in application.events.all()),
                 *(note.author_id for note in application.notes.all()),
                 *(message.author_id for message in application.thread.all()),
+                *(
+                    user_id
+                    for interview in application.interviews.all()
+                    for user_id in [
+                        interview.scheduled_by_id,
+                        *(seat.interviewer_id for seat in interview.panel.all()),
+                    ]
+                ),
             ]
             if user_id is not None
         } | {invitation.invited_by_id for invitation in invitations if invitation.invited_by_id}

@@ -37,6 +37,7 @@ from recruitment.models import (
 )
 from recruitment.notices import services as privacy_texts
 from recruitment.notices.texts import consent_text_in
+from recruitment.pipeline.services import interviews as interview_services
 from recruitment.pipeline.services import messaging
 from recruitment.retention.services import consents
 from recruitment.rights import selectors
@@ -44,6 +45,7 @@ from recruitment.rights.forms import (
     ConfirmErasureForm,
     ConsentForm,
     DetailsForm,
+    InterviewAnswerForm,
     PrivacyRequestForm,
     ReplaceCvForm,
     ReplyForm,
@@ -214,6 +216,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def portal(request: HttpRequest, candidate: Candidate) -> HttpResponse:
     overview = selectors.portal_overview(candidate)
+    upcoming = selectors.upcoming_interviews_by_application(candidate)
     # Giving or renewing a consent is agreeing to the version in effect now; an active
     # consent keeps the text it was given under.
     consent_text = privacy_texts.current_consent_text()
@@ -225,8 +228,14 @@ def portal(request: HttpRequest, candidate: Candidate) -> HttpResponse:
             "candidate": candidate,
             "overview": overview,
             "applications": [
-                (item, STAGE_WORDS[Stage(item.application.stage)]) for item in overview.applications
+                (
+                    item,
+                    STAGE_WORDS[Stage(item.application.stage)],
+                    upcoming.get(item.application.pk, []),
+                )
+                for item in overview.applications
             ],
+            "answer_form": InterviewAnswerForm(),
             "decided_stages": DECIDED_STAGES,
             **_export_progress(overview.exports),
             "consent_text": consent_text_in(consent_text, get_language() or settings.LANGUAGE_CODE),
@@ -360,6 +369,32 @@ def messages_page(request: HttpRequest, candidate: Candidate, application_id: UU
         },
         status=status,
     )
+
+
+@candidate_page
+@require_POST
+def answer_interview(
+    request: HttpRequest, candidate: Candidate, interview_id: UUID
+) -> HttpResponse:
+    """Accept, decline or ask for another time: only the candidate's own interviews."""
+    form = InterviewAnswerForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(reverse("privacy:portal") + f"#interview-{interview_id}")
+    try:
+        interview_services.answer_interview(
+            candidate_id=candidate.pk,
+            interview_id=interview_id,
+            answer=form.cleaned_data["answer"],
+            message=form.cleaned_data["message"],
+        )
+    except interview_services.InterviewRefused as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(request, _("Thank you: we have your answer."))
+    return redirect(reverse("privacy:portal") + f"#interview-{interview_id}")
 
 
 @candidate_page

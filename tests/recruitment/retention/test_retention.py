@@ -26,12 +26,13 @@ from recruitment.models import (
     Candidate,
     CurriculumVitae,
     ErasureRecord,
+    Interview,
     LegalHold,
     Posting,
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.pipeline.services import messaging
+from recruitment.pipeline.services import interviews, messaging
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.pipeline.services.notes import add_note
 from recruitment.retention.services import ledger, purge
@@ -117,6 +118,29 @@ def test_concluding_erases_exactly_the_unsuccessful_non_consenting_applications_
     kept_hired = apply_as(posting, "Hana Hired")
     kept_hold = apply_as(posting, "Luka Hold")
     kept_restricted = apply_as(posting, "Rada Restricted")
+    # An interview with a panel, answered, and a note written after it (issue 20).
+    panelist = MembershipFactory.create(posting=posting, role="interviewer").user
+    panelist.email = "panelist-gone@staff.example"
+    panelist.save()
+    interview = interviews.schedule_interview(
+        actor=actor,
+        application_id=gone_unsuccessful.pk,
+        details=interviews.Details(
+            starts_at=timezone.now() + timedelta(days=2),
+            duration_minutes=30,
+            time_zone="Europe/Sarajevo",
+            kind="video",
+            video_url="https://meet.example.com/petar-gone-room",
+            note_for_candidate="Petar's interview note: ask for the gatehouse",
+            interviewer_ids=(panelist.pk,),
+        ),
+    )
+    interviews.answer_interview(
+        candidate_id=gone_unsuccessful.candidate_id,
+        interview_id=interview.pk,
+        answer="new_time",
+        message="Petar's answer: afternoons only",
+    )
     for application in (gone_unsuccessful, kept_consent, kept_hold, kept_restricted):
         pipeline.move_application(
             application_id=application.pk, to_stage="unsuccessful", actor=actor
@@ -130,6 +154,7 @@ def test_concluding_erases_exactly_the_unsuccessful_non_consenting_applications_
         body="Notes about Petar Gone.",
         rating=2,
         scorecard="",
+        interview=interview,
     )
     LegalHold.objects.create(
         application=kept_hold,
@@ -156,6 +181,10 @@ def test_concluding_erases_exactly_the_unsuccessful_non_consenting_applications_
     gone_data += [
         "A message about Petar's interview on Tuesday.",
         "Petar answers: Tuesday suits me.",
+        "Petar's interview note",
+        "Petar's answer",
+        "petar-gone-room",
+        interview.uid,
     ]
     kept_data = [value for a in kept for value in personal_data(a)]
 
@@ -179,6 +208,8 @@ def test_concluding_erases_exactly_the_unsuccessful_non_consenting_applications_
     report = purge.sweep(now=timezone.now() + timedelta(minutes=2))
 
     assert report.erased == 2
+    assert not Interview.objects.exists()
+    assert not OutboundEmail.objects.filter(to_address=panelist.email).exists()
     assert set(Application.objects.values_list("pk", flat=True)) == {a.pk for a in kept}
     records = ErasureRecord.objects.order_by("pk")
     assert {r.application_id for r in records} == {a.pk for a in gone}
@@ -475,6 +506,10 @@ PURGED_WITH_THE_APPLICATION = {
     "recruitment.CandidateMessage": "cascade",
     # Issue 20: the answers to a posting's questions go with their application.
     "recruitment.Answer": "cascade",
+    # Issue 20: interviews and their panels (a note written after one goes with the
+    # application; its link to the interview is cleared first).
+    "recruitment.Interview": "cascade",
+    "recruitment.InterviewInterviewer": "cascade",
     "notifications.OutboundEmail": "purge_emails(subject_refs=...)",
 }
 # Models that refer to applications but hold no personal data, and survive on purpose.
@@ -488,7 +523,7 @@ NO_PERSONAL_DATA = {
 # A model cascading from one of these is purged with it: the application and the candidate,
 # and models that themselves cascade from them (checked below, so the chain is real).
 PURGE_ROOTS = (Application, Candidate)
-PURGED_BY_CASCADE_FROM = (*PURGE_ROOTS, RetentionConsent)
+PURGED_BY_CASCADE_FROM = (*PURGE_ROOTS, RetentionConsent, Interview)
 
 
 def test_every_model_holding_candidate_data_is_covered_by_the_purge() -> None:

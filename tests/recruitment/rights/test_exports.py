@@ -33,6 +33,8 @@ from recruitment.models import (
     DataExport,
     DataSubjectRequest,
     ErasureRecord,
+    Interview,
+    InterviewNote,
     LegalHold,
     PortalToken,
     Posting,
@@ -40,7 +42,7 @@ from recruitment.models import (
     RetentionConsent,
     TeamMembership,
 )
-from recruitment.pipeline.services import messaging
+from recruitment.pipeline.services import interviews, messaging
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.pipeline.services.notes import add_note
 from recruitment.pool.services import invitations
@@ -121,6 +123,30 @@ def candidate_with_everything(posting: Posting, recruiter: Any, name: str) -> Ap
         body=f"A message to {name}: may we call you?",
     )
     messaging.reply(candidate=application.candidate, application_id=application.pk, body="Yes.")
+    # An interview with a panel, answered by the candidate, and a note written after it.
+    panelist = MembershipFactory.create(posting=posting, role="interviewer").user
+    panelist.email = "panelist@staff.example"
+    panelist.save()
+    interview = interviews.schedule_interview(
+        actor=actor,
+        application_id=application.pk,
+        details=interviews.Details(
+            starts_at=now + timedelta(days=3),
+            duration_minutes=45,
+            time_zone="Europe/Sarajevo",
+            kind="on_site",
+            address="Kralja Tvrtka 1, Mostar",
+            note_for_candidate=f"Interview note for {name}: bring your portfolio.",
+            interviewer_ids=(panelist.pk,),
+        ),
+    )
+    interviews.answer_interview(
+        candidate_id=application.candidate_id,
+        interview_id=interview.pk,
+        answer="new_time",
+        message=f"{name} prefers mornings.",
+    )
+    InterviewNote.objects.filter(application=application).update(interview=interview)
     return application
 
 
@@ -143,6 +169,8 @@ EXPORTED_AS = {
     "recruitment.PortalToken": "portal_links[].purpose",
     "recruitment.Invitation": "invitations[].invited_at",
     "recruitment.CandidateMessage": "applications[].messages[].body",
+    "recruitment.Interview": "applications[].interviews[].note_for_candidate",
+    "recruitment.InterviewInterviewer": "applications[].interviews[].interviewers",
     "recruitment.DataSubjectRequest": "requests[].details",
     "recruitment.DataExport": "exports[].status",
     # The review's effect: each passage's text as decided, and how many were decided.
@@ -156,7 +184,7 @@ NOT_EXPORTED = {
     # Proof of erasures already done, with no personal data.
     "recruitment.ErasureRecord": "no personal data",
 }
-CANDIDATE_ROOTS = (Application, Candidate, RetentionConsent)
+CANDIDATE_ROOTS = (Application, Candidate, RetentionConsent, Interview)
 
 
 def values_at(document: Any, path: str) -> list[Any]:
@@ -205,11 +233,29 @@ def test_the_export_shows_a_row_of_every_exported_model(posting: Posting, recrui
     assert recruiter.username not in json.dumps(document), "staff appear by role, not by name"
     assert "token_hash" not in json.dumps(document)
     assert entry["retention"]["legal_holds"][0]["reason"] == "Court case about Ana Complete"
-    assert [event["kind"] for event in entry["stage_history"]][-1] == "stage_changed"
+    assert [event["kind"] for event in entry["stage_history"]][-4:] == [
+        "stage_changed",
+        "interviewer_assigned",
+        "interview_scheduled",
+        "interview_answered",
+    ]
     assert entry["stage_history"][0]["by"] == "candidate_or_system"
     assert {email["template"] for email in document["emails"]} >= {
-        "careers/emails/application_received"
+        "careers/emails/application_received",
+        "pipeline/emails/interview_invitation",
     }
+    # The interview: the candidate's note and answer; staff by role; the invitation's
+    # calendar text with the email; the interviewer's own copy is not the candidate's data.
+    [interview] = entry["interviews"]
+    assert interview["note_for_candidate"].startswith("Interview note for Ana Complete")
+    assert interview["answer"] == "new_time"
+    assert interview["answer_message"] == "Ana Complete prefers mornings."
+    assert interview["interviewers"] == ["interviewer"]
+    assert interview["scheduled_by"] == "recruiter"
+    assert entry["interview_notes"][0]["interview_id"] == interview["id"]
+    [invitation] = [e for e in document["emails"] if e["template"].endswith("interview_invitation")]
+    assert "BEGIN:VCALENDAR" in invitation["calendar"]
+    assert "panelist@staff.example" not in {email["to"] for email in document["emails"]}
 
 
 # --- Only theirs ------------------------------------------------------------------------------
