@@ -88,6 +88,7 @@ from recruitment.models import (
     DataExport,
     DataSubjectRequest,
     ErasureRecord,
+    Interview,
     Invitation,
     LegalHold,
     PortalToken,
@@ -95,7 +96,7 @@ from recruitment.models import (
     RetentionConsent,
 )
 from recruitment.notices import services as privacy_texts
-from recruitment.pipeline.services import messaging, postings
+from recruitment.pipeline.services import interviews, messaging, postings
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.pool import selectors as pool
 from recruitment.pool.services import invitations
@@ -497,6 +498,40 @@ class PromiseMachine(RuleBasedStateMachine):
             assert CandidateMessage.objects.count() == before
             return
         assert row is not None and self.may_be_written_to(row), "sent to a frozen candidate"
+
+    def may_be_invited(self, application: Application) -> bool:
+        """Restated from the rows: may be written to, the process not concluded, the
+        application not decided."""
+        return (
+            self.may_be_written_to(application)
+            and application.posting.concluded_at is None
+            and application.stage not in DECIDED_STAGES
+        )
+
+    @rule(application=application_ids)
+    def arrange_interview(self, application: UUID) -> None:
+        """Staff arrange an interview (a calendar invitation to the candidate): arranged
+        exactly when nothing forbids it (a restriction, an objection, an erasure under way,
+        a concluded process, a decided application), and a refusal writes nothing."""
+        now = self.tick()
+        row = Application.objects.select_related("posting").filter(pk=application).first()
+        before = (Interview.objects.count(), OutboundEmail.objects.count())
+        try:
+            interviews.schedule_interview(
+                actor=self.staff,
+                application_id=application,
+                details=interviews.Details(
+                    starts_at=now + timedelta(days=2),
+                    duration_minutes=30,
+                    time_zone=django_settings.TIME_ZONE,
+                    kind="phone",
+                ),
+            )
+        except interviews.InterviewRefused:
+            assert row is None or not self.may_be_invited(row), "refused for no reason"
+            assert (Interview.objects.count(), OutboundEmail.objects.count()) == before
+            return
+        assert row is not None and self.may_be_invited(row), "invited a frozen candidate"
 
     @rule(target=application_ids, reuse_cv=st.booleans())
     def apply_on_invitation(self, reuse_cv: bool) -> Any:
@@ -1382,6 +1417,12 @@ class PromiseMachine(RuleBasedStateMachine):
         gone_addresses = [p.email for p in self.model.people.values() if p.candidate_pk is None]
         to_gone = OutboundEmail.objects.filter(to_address__in=gone_addresses)
         assert not to_gone.exists(), f"emails to erased people: {list(to_gone.values('template'))}"
+        # The interviewers' copies of interview emails are about the interview: none outlives it.
+        orphans = OutboundEmail.objects.filter(template__startswith="pipeline/emails/interview_")
+        orphans = orphans.exclude(subject_ref__in=Application.objects.values("pk")).exclude(
+            subject_ref__in=Interview.objects.values("pk")
+        )
+        assert not orphans.exists(), "an interview email outlived its interview"
         assert not (
             DataSubjectRequest.objects.filter(candidate__isnull=True).exclude(details="").exists()
         ), "an erased person's request keeps their words"

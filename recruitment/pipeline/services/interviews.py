@@ -74,6 +74,7 @@ OBJECTED = _(
     "The candidate has objected to the processing of their data: no interview can be "
     "arranged or changed while the objection stands."
 )
+ERASING = _("The candidate's data is being erased: no interview can be arranged.")
 CONCLUDED = _("This recruitment process is concluded; no interview can be arranged.")
 DECIDED = _(
     "This application is decided (hired, unsuccessful or withdrawn): no interview can be arranged."
@@ -273,8 +274,9 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = 200) -> int:
     Each interview in its own transaction: the emails are queued and `reminder_sent_at` set
     together, under the row's lock (skipping rows another sweep holds), so running twice, or
     two sweeps at once, sends each reminder once. Interviews cancelled, started, declined by
-    the candidate or on a restricted application are marked done without an email. Returns
-    how many interviews were reminded of.
+    the candidate, or of a candidate who may not be contacted now (restricted, objecting,
+    being erased) are marked done without an email. Returns how many interviews were
+    reminded of.
     """
     now = now or timezone.now()
     due = list(
@@ -295,11 +297,15 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = 200) -> int:
                 continue
             interview.reminder_sent_at = now
             interview.save(update_fields=["reminder_sent_at", "updated_at"])
+            application = interview.application
             if (
                 interview.is_cancelled
                 or interview.starts_at <= now
                 or interview.answer == Answer.DECLINED
-                or interview.application.restricted
+                or application.restricted
+                or application.erasure_requested_at
+                or application.under_age_flagged_at
+                or _objected(application)
             ):
                 continue
             _send_candidate(interview, "reminder", method="")
@@ -312,20 +318,43 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = 200) -> int:
 
 
 def _locked_application(application_id: UUID) -> Application:
-    application = Application.objects.select_related("posting", "candidate").get(pk=application_id)
-    Application.objects.lock_candidate(application.candidate_id)
-    application.refresh_from_db()
-    return application
+    """The application, its person's rows locked (the purge's and the restriction's lock).
+    One erased meanwhile (the page was opened before the purge) is refused, not a 500."""
+    candidate_id = (
+        Application.objects.filter(pk=application_id).values_list("candidate_id", flat=True).first()
+    )
+    locked = {a.pk for a in Application.objects.lock_candidate(candidate_id)}
+    if application_id not in locked:
+        raise InterviewRefused(ERASING)
+    return Application.objects.select_related("posting", "candidate").get(pk=application_id)
 
 
 def _locked_interview(interview_id: UUID) -> Interview:
-    interview = Interview.objects.select_related("application").get(pk=interview_id)
-    Application.objects.lock_candidate(interview.application.candidate_id)
-    return (
+    """The interview, locked after its person's rows; refused if erased meanwhile."""
+    candidate_id = (
+        Interview.objects.filter(pk=interview_id)
+        .values_list("application__candidate_id", flat=True)
+        .first()
+    )
+    Application.objects.lock_candidate(candidate_id)
+    interview = (
         Interview.objects.select_for_update(of=("self",))
         .select_related("application__posting", "application__candidate")
-        .get(pk=interview_id)
+        .filter(pk=interview_id)
+        .first()
     )
+    if interview is None:
+        raise InterviewRefused(ERASING)
+    return interview
+
+
+def _objected(application: Application) -> bool:
+    """A pending or upheld objection of the application's candidate (one query)."""
+    return DataSubjectRequest.objects.filter(
+        candidate_id=application.candidate_id,
+        kind=DataSubjectRequest.Kind.OBJECTION,
+        status__in=BLOCKING_OBJECTIONS,
+    ).exists()
 
 
 def _check_may_arrange(
@@ -335,11 +364,10 @@ def _check_may_arrange(
         raise InterviewRefused(NOT_ALLOWED)
     if application.restricted:
         raise InterviewRefused(RESTRICTED)
-    if DataSubjectRequest.objects.filter(
-        candidate_id=application.candidate_id,
-        kind=DataSubjectRequest.Kind.OBJECTION,
-        status__in=BLOCKING_OBJECTIONS,
-    ).exists():
+    # Erasure asked for, or flagged under age: the data is about to go; nobody is invited.
+    if application.erasure_requested_at or application.under_age_flagged_at:
+        raise InterviewRefused(ERASING)
+    if _objected(application):
         raise InterviewRefused(OBJECTED)
     if application.posting.concluded_at is not None:
         raise InterviewRefused(CONCLUDED)

@@ -298,6 +298,20 @@ def test_an_objection_refuses_scheduling(applied: Application, recruiter_actor: 
     assert "objected" in str(refused.value.message)
 
 
+@pytest.mark.parametrize("flag", ["erasure_requested_at", "under_age_flagged_at"])
+def test_nobody_is_invited_whose_data_is_being_erased(
+    applied: Application, recruiter_actor: Actor, flag: str
+) -> None:
+    Application.objects.filter(pk=applied.pk).update(**{flag: timezone.now()})
+    with pytest.raises(InterviewRefused) as refused:
+        interviews.schedule_interview(
+            actor=recruiter_actor, application_id=applied.pk, details=details(SUMMER)
+        )
+    assert "being erased" in str(refused.value.message)
+    assert not Interview.objects.exists()
+    assert not OutboundEmail.objects.filter(template__contains="interview").exists()
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -402,6 +416,43 @@ def test_no_reminder_for_a_cancelled_interview(
     interviews.cancel_interview(actor=recruiter_actor, interview_id=interview.pk)
     assert interviews.send_due_reminders(now=SUMMER - timedelta(hours=1)) == 0
     assert not OutboundEmail.objects.filter(template__endswith="_reminder").exists()
+
+
+def object_to(application: Application) -> None:
+    DataSubjectRequest.objects.create(
+        candidate=application.candidate,
+        kind=DataSubjectRequest.Kind.OBJECTION,
+        channel=DataSubjectRequest.Channel.EMAIL,
+        received_at=timezone.now(),
+        original_due_at=timezone.now() + timedelta(days=30),
+        due_at=timezone.now() + timedelta(days=30),
+    )
+
+
+@pytest.mark.parametrize(
+    "after_scheduling",
+    [
+        lambda a: Application.objects.filter(pk=a.pk).update(restricted=True),
+        lambda a: Application.objects.filter(pk=a.pk).update(erasure_requested_at=timezone.now()),
+        object_to,
+    ],
+    ids=["restricted", "erasure requested", "objected"],
+)
+def test_no_reminder_reaches_a_candidate_who_may_no_longer_be_contacted(
+    applied: Application, recruiter_actor: Actor, after_scheduling: Any
+) -> None:
+    """What happened after the invitation stops the reminder, to everyone, once."""
+    interviewer = interviewer_on(applied)
+    interviews.schedule_interview(
+        actor=recruiter_actor,
+        application_id=applied.pk,
+        details=details(SUMMER, interviewers=[interviewer]),
+    )
+    after_scheduling(applied)
+
+    assert interviews.send_due_reminders(now=SUMMER - timedelta(hours=1)) == 0
+    assert not OutboundEmail.objects.filter(template__endswith="_reminder").exists()
+    assert Interview.objects.get(application=applied).reminder_sent_at is not None
 
 
 def test_the_delivered_email_carries_a_text_calendar_part_with_its_method(
