@@ -403,8 +403,10 @@ def email_context() -> dict[str, Any]:
                 "title": "Backend Developer",
                 "new_applications": 2,
                 "replies": 1,
+                "interview_answers": 1,
                 "board_url": "https://ats.example/staff/postings/1/pipeline/",
                 "reply_urls": ["https://ats.example/staff/applications/ab12cd34/#h-messages"],
+                "answer_urls": ["https://ats.example/staff/applications/ab12cd34/#h-interviews"],
             }
         ],
         "settings_url": "https://ats.example/staff/notifications/",

@@ -109,9 +109,15 @@ class CandidateMessage(models.Model):
         return f"Message {self.pk}"
 
 
+def default_email_language() -> str:
+    """The site's language (read when a row is made, not at import)."""
+    return settings.LANGUAGE_CODE
+
+
 class StaffNotificationSetting(models.Model):
-    """How one staff member hears of new applications and candidates' replies on the
-    postings they recruit for: at once, in a daily digest, or not at all.
+    """How one staff member hears of new applications, candidates' replies and interview
+    answers on the postings they recruit for: at once, in a daily digest, or not at all;
+    and the language of every email the product sends them (`language`).
 
     The digest covers what happened after `covered_until`; `next_due_at` is when the beat
     sweep (recruitment.send_staff_digests) next looks (no long ETAs: a stored due date).
@@ -131,6 +137,9 @@ class StaffNotificationSetting(models.Model):
     )
     frequency = models.CharField(
         _("notifications"), max_length=10, choices=Frequency.choices, default=Frequency.DAILY
+    )
+    language = models.CharField(
+        _("language of my emails"), max_length=12, default=default_email_language
     )
     covered_until = models.DateTimeField()
     next_due_at = models.DateTimeField(db_index=True)

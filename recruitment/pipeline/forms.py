@@ -291,6 +291,12 @@ class NotificationSettingForm(forms.Form):
         choices=StaffNotificationSetting.Frequency.choices,
         widget=forms.RadioSelect,
     )
+    language = forms.ChoiceField(
+        label=_("Language of the emails we send you"),
+        help_text=_("Digests, interview invitations, changes and reminders."),
+        # A callable: settings are read when the form is built, not at import.
+        choices=lambda: settings.LANGUAGES,
+    )
 
 
 def _interview_label(interview: Interview) -> str:

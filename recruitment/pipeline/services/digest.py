@@ -1,16 +1,19 @@
-"""Staff notifications (issue 20): each recruiter hears of new applications and candidates'
-replies on the postings they recruit for, at once (within a sweep's interval), once a day,
-or not at all (`StaffNotificationSetting`).
+"""Staff notifications (issue 20): each recruiter hears of new applications, candidates'
+replies and candidates' answers to interview invitations on the postings they recruit for
+(and whoever arranged an interview hears of its answers), at once (within a sweep's
+interval), once a day, or not at all (`StaffNotificationSetting`).
 
 The digest carries counts and links only: each posting's title with how many applications
-arrived and how many replies candidates wrote, a link to its board, and links to the
-applications with replies. Never a candidate's name, address, phone, CV or words.
+arrived, how many replies candidates wrote and how many interview invitations they
+answered, a link to its board, and links to the applications with replies or answers.
+Never a candidate's name, address, phone, CV or words.
 
 Due dates are stored, not scheduled: the beat task `recruitment.send_staff_digests` (every
 STAFF_DIGEST_SWEEP_SECONDS) sends those whose `next_due_at` has passed; a candidate's reply
-also asks it to run at once. A digest covers `(covered_until, now - DIGEST_LAG]`: the lag
-lets a transaction that wrote a row a moment before commit be counted by the next digest
-instead of falling between two.
+or interview answer also asks it to run at once. A digest covers `(covered_until, now -
+DIGEST_LAG]`: the lag lets a transaction that wrote a row a moment before commit be counted
+by the next digest instead of falling between two. Each digest is in the language its
+reader chose for their emails (staff_language).
 """
 
 import logging
@@ -20,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,10 +31,12 @@ from notifications.services import queue_email
 from recruitment.models import (
     Application,
     CandidateMessage,
+    Interview,
     Posting,
     StaffNotificationSetting,
     TeamMembership,
 )
+from recruitment.pipeline.services import staff_language
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +98,33 @@ def choose_frequency(
     return setting
 
 
+@transaction.atomic
+def choose_email_language(
+    *, user: Any, language: str, now: datetime | None = None
+) -> StaffNotificationSetting:
+    """Saves the language of the emails the product sends this staff member (digests,
+    interview invitations, updates and reminders). Side effects: the setting (made with the
+    default frequency if the user has none). Rerun-safe. Raises ValueError for a language
+    the site does not offer."""
+    if not staff_language.offered(language):
+        raise ValueError(f"unknown language {language!r}")
+    now = now or timezone.now()
+    setting, created = StaffNotificationSetting.objects.select_for_update().get_or_create(
+        user_id=user.pk,
+        defaults={
+            "frequency": Frequency.DAILY,
+            "language": language,
+            "covered_until": now,
+            "next_due_at": next_daily(now),
+        },
+    )
+    if created or setting.language == language:
+        return setting
+    setting.language = language
+    setting.save(update_fields=["language"])
+    return setting
+
+
 def _recruiter_ids() -> set[int]:
     return set(
         TeamMembership.objects.filter(
@@ -101,9 +133,22 @@ def _recruiter_ids() -> set[int]:
     )
 
 
+def _scheduler_ids(now: datetime) -> set[int]:
+    """Staff who arranged an upcoming interview (they hear of its answers)."""
+    return set(
+        Interview.objects.filter(
+            starts_at__gt=now, scheduled_by__is_active=True, scheduled_by__is_staff=True
+        )
+        .order_by()
+        .values_list("scheduled_by_id", flat=True)
+        .distinct()
+    )
+
+
 def _ensure_settings(now: datetime) -> None:
-    """A row (the default: daily, counting from now) for every recruiter without one."""
-    recruiters = _recruiter_ids()
+    """A row (the default: daily, counting from now) for every recruiter, and everyone who
+    arranged an upcoming interview, without one."""
+    recruiters = _recruiter_ids() | _scheduler_ids(now)
     have = set(
         StaffNotificationSetting.objects.filter(user_id__in=recruiters).values_list(
             "user_id", flat=True
@@ -158,8 +203,7 @@ def _send_one(user_id: int, *, now: datetime) -> int:
             to=user.email,
             template=TEMPLATE,
             context=context,
-            # Staff emails are in the site's language, like the officers' digests.
-            language=settings.LANGUAGE_CODE,
+            language=staff_language.email_language_of(user_id),
             subject_ref=None,
         )
         setting.last_sent_at = now
@@ -173,16 +217,19 @@ def _send_one(user_id: int, *, now: datetime) -> int:
 
 
 def digest_context(user_id: int, *, since: datetime, until: datetime) -> dict[str, Any]:
-    """Counts and links for the postings `user_id` recruits for, between `since` and
-    `until`: no candidate's data (names, addresses, texts) at all. Read-only."""
-    postings = dict(
+    """Counts and links for the postings `user_id` recruits for (new applications, replies,
+    interview answers) and for the interviews they arranged on any other posting they are
+    still on the team of (answers only), between `since` and `until`: no candidate's data
+    (names, addresses, texts) at all. Read-only."""
+    recruiting = dict(
         Posting.objects.filter(
             memberships__user_id=user_id, memberships__role=TeamMembership.Role.RECRUITER
         ).values_list("pk", "title")
     )
+    on_team = dict(Posting.objects.filter(memberships__user_id=user_id).values_list("pk", "title"))
     new = dict(
         Application.objects.filter(
-            posting_id__in=list(postings), created_at__gt=since, created_at__lte=until
+            posting_id__in=list(recruiting), created_at__gt=since, created_at__lte=until
         )
         .order_by()
         .values("posting_id")
@@ -192,7 +239,7 @@ def digest_context(user_id: int, *, since: datetime, until: datetime) -> dict[st
     replies: dict[int, set[Any]] = {}
     for posting_id, application_id in CandidateMessage.objects.filter(
         direction=CandidateMessage.Direction.FROM_CANDIDATE,
-        application__posting_id__in=list(postings),
+        application__posting_id__in=list(recruiting),
         created_at__gt=since,
         created_at__lte=until,
     ).values_list("application__posting_id", "application_id"):
@@ -200,7 +247,7 @@ def digest_context(user_id: int, *, since: datetime, until: datetime) -> dict[st
     reply_counts = dict(
         CandidateMessage.objects.filter(
             direction=CandidateMessage.Direction.FROM_CANDIDATE,
-            application__posting_id__in=list(postings),
+            application__posting_id__in=list(recruiting),
             created_at__gt=since,
             created_at__lte=until,
         )
@@ -209,23 +256,45 @@ def digest_context(user_id: int, *, since: datetime, until: datetime) -> dict[st
         .annotate(n=Count("pk"))
         .values_list("application__posting_id", "n")
     )
+    # The candidate's latest answer to each interview answered in the window (an answer
+    # changed twice counts once); the answer itself and its message stay on the page.
+    answers: dict[int, set[Any]] = {}
+    answer_counts: dict[int, int] = {}
+    for posting_id, application_id in (
+        Interview.objects.filter(
+            Q(application__posting_id__in=list(recruiting)) | Q(scheduled_by_id=user_id),
+            application__posting_id__in=list(on_team),
+            answered_at__gt=since,
+            answered_at__lte=until,
+        )
+        .exclude(answer=Interview.Answer.NONE)
+        .values_list("application__posting_id", "application_id")
+    ):
+        answers.setdefault(posting_id, set()).add(application_id)
+        answer_counts[posting_id] = answer_counts.get(posting_id, 0) + 1
     base = settings.PUBLIC_URL
+
+    def links(application_ids: set[Any], anchor: str) -> list[str]:
+        return [
+            base + reverse("staff:application", kwargs={"pk": application_id}) + anchor
+            for application_id in sorted(application_ids, key=str)
+        ]
+
     rows = []
-    for posting_id, title in sorted(postings.items(), key=lambda item: item[1]):
-        if not new.get(posting_id) and not reply_counts.get(posting_id):
+    for posting_id, title in sorted(on_team.items(), key=lambda item: item[1]):
+        if not (
+            new.get(posting_id) or reply_counts.get(posting_id) or answer_counts.get(posting_id)
+        ):
             continue
         rows.append(
             {
                 "title": title,
                 "new_applications": new.get(posting_id, 0),
                 "replies": reply_counts.get(posting_id, 0),
+                "interview_answers": answer_counts.get(posting_id, 0),
                 "board_url": base + reverse("staff:pipeline", kwargs={"pk": posting_id}),
-                "reply_urls": [
-                    base
-                    + reverse("staff:application", kwargs={"pk": application_id})
-                    + "#h-messages"
-                    for application_id in sorted(replies.get(posting_id, ()), key=str)
-                ],
+                "reply_urls": links(replies.get(posting_id, set()), "#h-messages"),
+                "answer_urls": links(answers.get(posting_id, set()), "#h-interviews"),
             }
         )
     return {

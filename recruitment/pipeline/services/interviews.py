@@ -4,7 +4,8 @@ Every change takes the candidate's lock (`Application.objects.lock_candidate`, a
 restriction, an objection and the purge do, so whichever comes second sees what the first
 committed), checks the application may still be processed, writes its ApplicationEvent and
 audit row, and queues the emails in the same transaction: the candidate's in the language
-they applied in, each interviewer's in the default language, each with the calendar object
+they applied in, each interviewer's in the language they chose for their emails
+(staff_language), each with the calendar object
 (recruitment.pipeline.calendar) that makes a calendar add, update or remove the event.
 
 Emails to the candidate are about the application (`subject_ref`: the application), so they
@@ -25,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ats import enqueue
 from ats.refusals import ServiceRefused
 from notifications.services import queue_email
 from recruitment import access
@@ -41,6 +43,8 @@ from recruitment.models import (
     TeamMembership,
 )
 from recruitment.pipeline import calendar
+from recruitment.pipeline.services import staff_language
+from recruitment.pipeline.services.messaging import DIGEST_TASK
 
 Kind = Interview.Kind
 Answer = Interview.Answer
@@ -235,8 +239,10 @@ def answer_interview(
     """The candidate's answer from the portal: accepted, declined or another time please
     (with a message). Only their own, scheduled, upcoming interview of an application that
     is not restricted. Side effects: the answer and its time on the interview, an
-    ApplicationEvent without an actor (the candidate acted). Rerun-safe: the same answer
-    again changes only its time. Raises InterviewRefused.
+    ApplicationEvent without an actor (the candidate acted); after commit, the staff digest
+    sweep is asked to run (recruiters and the organiser hear of it in their digest).
+    Rerun-safe: the same answer again changes only its time (and counts it in the next
+    digest again). Raises InterviewRefused.
     """
     now = now or timezone.now()
     if answer not in (Answer.ACCEPTED, Answer.DECLINED, Answer.NEW_TIME):
@@ -265,6 +271,9 @@ def answer_interview(
         to_stage="",
         reason="",
     )
+    # The posting's recruiters and whoever arranged it hear of it (counts and links only)
+    # at once or in their daily digest, as of a candidate's message.
+    enqueue.send_on_commit(DIGEST_TASK)
     return interview
 
 
@@ -501,11 +510,11 @@ def _send_candidate(interview: Interview, what: str, *, method: str) -> None:
 
 
 def _send_staff(interview: Interview, what: str, interviewers: list[User], *, method: str) -> None:
-    # No staff language is stored: the product's default language.
-    language = settings.LANGUAGE_CODE
+    languages = staff_language.email_languages_of(user.pk for user in interviewers)
     for user in interviewers:
         if not user.email:
             continue
+        language = languages[user.pk]
         queue_email(
             to=user.email,
             template=STAFF_TEMPLATES[what],

@@ -210,11 +210,15 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notification_settings(request: HttpRequest) -> HttpResponse:
     """Everyone's own choice: at once, daily, or off (it matters for the postings they
-    recruit for)."""
+    recruit for), and the language of the emails they get."""
     setting = digest.setting_for(request.user)
-    form = NotificationSettingForm(request.POST or None, initial={"frequency": setting.frequency})
+    form = NotificationSettingForm(
+        request.POST or None,
+        initial={"frequency": setting.frequency, "language": setting.language},
+    )
     if request.method == "POST" and form.is_valid():
         digest.choose_frequency(user=request.user, frequency=form.cleaned_data["frequency"])
+        digest.choose_email_language(user=request.user, language=form.cleaned_data["language"])
         messages.success(request, _("Your notification setting is saved."))
         return redirect("staff:notifications")
     return render(
