@@ -15,7 +15,7 @@ from recruitment import access
 from recruitment.models import Application, Interview
 from recruitment.pipeline import calendar, selectors
 from recruitment.pipeline.forms import InterviewForm
-from recruitment.pipeline.services import feeds
+from recruitment.pipeline.services import feeds, staff_language
 from recruitment.pipeline.services import interviews as interview_services
 from recruitment.staff import actor_from, staff_view
 
@@ -152,7 +152,9 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     upcoming = selectors.upcoming_interviews_of(user)
     response = HttpResponse(
-        calendar.feed(upcoming, language=request.LANGUAGE_CODE),
+        # Calendar apps fetch it without a session or a language of their own: the language
+        # the staff member chose for their emails.
+        calendar.feed(upcoming, language=staff_language.email_language_of(user.pk)),
         content_type="text/calendar; charset=utf-8",
     )
     response["Referrer-Policy"] = "no-referrer"

@@ -16,7 +16,7 @@ from ats.log_redaction import redact
 from notifications.models import OutboundEmail
 from recruitment.access import Actor
 from recruitment.models import Application, Interview, PortalToken, TeamMembership
-from recruitment.pipeline.services import interviews
+from recruitment.pipeline.services import digest, interviews
 from recruitment.rights.services import portal_access
 from tests.harness.rights import open_portal
 from tests.recruitment.pipeline.interview_builders import SARAJEVO, details, team_member
@@ -253,3 +253,25 @@ def test_a_past_interview_is_not_upcoming(applied: Application, recruiter: User)
     assert list(selectors.upcoming_interviews_of(panelist)) == [interview]
     later = WHEN + timedelta(hours=2)
     assert list(selectors.upcoming_interviews_of(panelist, now=later)) == []
+
+
+def test_the_feed_speaks_the_language_chosen_for_emails(
+    client: Client, applied: Application, recruiter: User
+) -> None:
+    """Calendar apps fetch the feed without a session or a language: it is in the language
+    the staff member chose for their emails."""
+    panelist = team_member(applied, TeamMembership.Role.INTERVIEWER, "jezik@staff.example")
+    interviews.schedule_interview(
+        actor=Actor(recruiter),
+        application_id=applied.pk,
+        details=details(WHEN, interviewers=[panelist]),
+    )
+    digest.choose_email_language(user=panelist, language="hr")
+    client.force_login(panelist)
+    client.post(reverse("staff:interview_feed_link"))
+    feed_url = client.get(reverse("staff:my_interviews")).context["feed_url"]
+
+    calendar = Calendar.from_ical(Client().get(feed_url).content.decode())
+
+    [event] = calendar.walk("VEVENT")
+    assert str(event["SUMMARY"]).startswith("Intervju"), event["SUMMARY"]
