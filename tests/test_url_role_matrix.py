@@ -221,6 +221,11 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "staff/applications/<uuid:pk>/unassign/<int:user_id>/": row(
         "POST", 302, 404, 404, 403, 302, 302, 404, 404, 302
     ),
+    # Marking knock-out answers as reviewed: those who decide on the posting; an assigned
+    # interviewer sees the application but may not clear its flag.
+    "staff/applications/<uuid:pk>/review-answers/": row(
+        "POST", 302, 404, 404, 403, 302, 302, 404, 404, 302
+    ),
     # Flagging as under-age erases the person: the posting's recruiters and admins only.
     "staff/applications/<uuid:pk>/under-age/": row(
         "POST", 302, 404, 404, 403, 403, 302, 404, 404, 302

@@ -68,6 +68,8 @@ class AccessEvent(models.Model):
         SCHEDULE_INTERVIEW = "schedule_interview", _("Scheduled an interview")
         RESCHEDULE_INTERVIEW = "reschedule_interview", _("Changed an interview")
         CANCEL_INTERVIEW = "cancel_interview", _("Cancelled an interview")
+        # Issue 20: a person reviewed the answers a knock-out flagged on an application.
+        REVIEW_ANSWERS = "review_answers", _("Reviewed flagged answers")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -124,6 +124,17 @@ class Application(models.Model):
     restricted = models.BooleanField(_("restricted"), default=False)
     # Flagged as below the minimum age (P17): erased without delay.
     under_age_flagged_at = models.DateTimeField(null=True, blank=True)
+    # A person read the answers a knock-out flagged (issue 20): who and when. Only clears the
+    # flag for review; it decides nothing (the stage is a person's separate decision).
+    answers_reviewed_at = models.DateTimeField(_("answers reviewed at"), null=True, blank=True)
+    answers_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answers reviewed by"),
+    )
     # The candidate asked for erasure (P13): erased without delay, unless a legal hold applies.
     erasure_requested_at = models.DateTimeField(null=True, blank=True)
     # Purge attempts that failed (storage down...): visible to admins, retried with backoff.
@@ -314,6 +325,8 @@ class ApplicationEvent(models.Model):
         INTERVIEW_RESCHEDULED = "interview_rescheduled", _("Interview changed")
         INTERVIEW_CANCELLED = "interview_cancelled", _("Interview cancelled")
         INTERVIEW_ANSWERED = "interview_answered", _("Interview answered by the candidate")
+        # Issue 20: a person reviewed the answers a knock-out flagged (nothing was decided).
+        ANSWERS_REVIEWED = "answers_reviewed", _("Flagged answers reviewed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")

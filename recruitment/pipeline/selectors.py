@@ -50,8 +50,8 @@ def _search(
     applications: QuerySet[Application], query: str, review: bool = False
 ) -> QuerySet[Application]:
     if review:
-        # Only those a knock-out answer flagged for a person's review.
-        applications = applications.filter(questions.knockout_flag())
+        # Only those a knock-out answer flagged and no person has reviewed yet.
+        applications = applications.filter(questions.unreviewed_knockout())
     if not query:
         return applications
     return applications.filter(Q(full_name__icontains=query) | Q(candidate__email__icontains=query))
@@ -135,8 +135,8 @@ def board_columns(
                 .values("avg")
             ),
             has_consent=Exists(valid_consent),
-            # A knock-out answer: for a person to review (nothing was decided by it).
-            needs_review=questions.knockout_flag(),
+            # A knock-out answer no person has reviewed yet (nothing was decided by it).
+            needs_review=questions.needs_review(),
             # The next interview's answer (null: none upcoming), for the card's badge.
             interview_answer=Subquery(next_interview.values("answer")[:1]),
         )
@@ -151,7 +151,9 @@ def board_columns(
 def application_for_detail(applications: QuerySet[Application], pk: UUID | str) -> Application:
     """One application with everything its page shows, in a fixed number of queries."""
     return (
-        applications.select_related("candidate", "posting", "source", "invitation")
+        applications.select_related(
+            "candidate", "posting", "source", "invitation", "answers_reviewed_by"
+        )
         .prefetch_related(
             Prefetch("cvs", queryset=CurriculumVitae.objects.order_by("-created_at")),
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),

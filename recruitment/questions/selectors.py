@@ -1,7 +1,7 @@
 """Reads of questions and answers. Callers scope the posting or application first
 (recruitment.access): these never widen what the caller may see."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from recruitment.models import Answer, Application, Posting, Question
 
@@ -27,6 +27,16 @@ def answers_of(application: Application) -> QuerySet[Answer]:
 def knockout_flag() -> Exists:
     """An expression for "has a knock-out answer", to annotate applications with."""
     return Exists(Answer.objects.filter(application=OuterRef("pk"), knocked_out=True))
+
+
+def unreviewed_knockout() -> Q:
+    """A filter for "a knock-out answer flagged it and no person has reviewed it yet"."""
+    return Q(knockout_flag(), answers_reviewed_at__isnull=True)
+
+
+def needs_review() -> ExpressionWrapper:
+    """`unreviewed_knockout` as an expression, to annotate applications with."""
+    return ExpressionWrapper(unreviewed_knockout(), output_field=BooleanField())
 
 
 def retired_versions_of(posting: Posting) -> QuerySet[Question]:

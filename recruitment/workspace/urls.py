@@ -80,6 +80,11 @@ urlpatterns = [
         name="application_unassign",
     ),
     path("applications/<uuid:pk>/under-age/", applications.flag_under_age, name="under_age"),
+    path(
+        "applications/<uuid:pk>/review-answers/",
+        applications.review_answers,
+        name="answers_reviewed",
+    ),
     path("applications/<uuid:pk>/interviews/new/", interviews.schedule, name="interview_schedule"),
     path("interviews/", interviews.my_interviews, name="my_interviews"),
     path("interviews/feed-link/", interviews.feed_link, name="interview_feed_link"),

@@ -38,10 +38,15 @@ def pdf_naming(name: str) -> bytes:
 
 
 def apply_as(
-    posting: Posting, name: str, *, consent: bool = False, confirmed: bool = True
+    posting: Posting,
+    name: str,
+    *,
+    consent: bool = False,
+    confirmed: bool = True,
+    language: str = "en",
 ) -> Application:
-    """An application through the service; a ticked consent box is then confirmed by the
-    owner of the address in the portal, unless `confirmed` is off (P22)."""
+    """An application through the service, made in `language`; a ticked consent box is then
+    confirmed by the owner of the address in the portal, unless `confirmed` is off (P22)."""
     email = f"{name.lower().replace(' ', '.')}@example.com"
     pdf = pdf_naming(name)
     application = submit_application(
@@ -52,7 +57,7 @@ def apply_as(
             phone=f"+381 60 {abs(hash(name)) % 10_000_000:07d}",
             cover_letter=f"Cover letter by {name}.",
             consents_to_talent_pool=consent,
-            language="en",
+            language=language,
         ),
         cv=io.BytesIO(pdf),
         cv_filename=f"{name}.pdf",

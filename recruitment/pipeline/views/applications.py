@@ -24,6 +24,7 @@ from recruitment.pipeline.services import postings as posting_services
 from recruitment.pipeline.services import stages as pipeline_services
 from recruitment.pipeline.views.board import board_context
 from recruitment.questions import answers as answer_rules
+from recruitment.questions import review as answer_review
 from recruitment.questions import selectors as questions
 from recruitment.retention.services import purge
 from recruitment.retention.services import schedule as retention
@@ -83,7 +84,10 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "assignments": application.assignments.all(),
             "consents": consents,
             "answers": answers,
-            "needs_review": any(answer.knocked_out for answer, _shown in answers),
+            "knocked_out": any(answer.knocked_out for answer, _shown in answers),
+            "needs_review": application.answers_reviewed_at is None
+            and any(answer.knocked_out for answer, _shown in answers),
+            "review_refusal": answer_review.RESTRICTED if application.restricted else "",
             "valid_consent": next(
                 (c for c in consents if retention.covers(c, application) and c.expires_at > now),
                 None,
@@ -250,6 +254,26 @@ def flag_under_age(request: HttpRequest, pk: Any) -> HttpResponse:
                 "The application is flagged as under-age but is not erased: a legal hold or a "
                 "restriction keeps it. The privacy officer decides how to proceed."
             ),
+        )
+    return _back_to(application)
+
+
+@staff_view
+@require_POST
+def review_answers(request: HttpRequest, pk: Any) -> HttpResponse:
+    """A person read the answers a knock-out flagged: the flag leaves the board's review
+    filter. Decides nothing about the application."""
+    application = _deciding_application(request, pk)
+    try:
+        answer_review.mark_answers_reviewed(
+            actor=actor_from(request), application_id=application.pk
+        )
+    except answer_review.ReviewRefused as refusal:
+        messages.error(request, str(refusal.message))
+    else:
+        messages.success(
+            request,
+            _("The flagged answers are marked as reviewed. The application's stage is unchanged."),
         )
     return _back_to(application)
 

@@ -531,6 +531,18 @@ def _application(
             }
             for answer in application.answers.all()
         ],
+        # A person read the flagged answers (when, and their role, never their name); null
+        # while not reviewed. It decided nothing: the stage history says what was decided.
+        "answers_review": (
+            {
+                "reviewed_at": application.answers_reviewed_at,
+                "by": roles.of(
+                    application.answers_reviewed_by_id, posting_id=application.posting_id
+                ),
+            }
+            if application.answers_reviewed_at is not None
+            else None
+        ),
         "interviews": interviews,
         "interviewers_assigned": len(application.assignments.all()),
         # Issue 20: what staff wrote to the candidate and what they answered in the portal.
@@ -653,6 +665,7 @@ class _StaffRoles:
             user_id
             for application in applications
             for user_id in [
+                application.answers_reviewed_by_id,
                 *(event.actor_id for event in application.events.all()),
                 *(note.author_id for note in application.notes.all()),
                 *(message.author_id for message in application.thread.all()),

@@ -11,8 +11,17 @@ from django.test import Client
 from django.utils import timezone
 
 from recruitment.access import Actor
-from recruitment.models import Answer, Application, ErasureRecord, Posting, Question
+from recruitment.models import (
+    AccessEvent,
+    Answer,
+    Application,
+    ApplicationEvent,
+    ErasureRecord,
+    Posting,
+    Question,
+)
 from recruitment.pipeline.services import stages as pipeline
+from recruitment.questions import review
 from recruitment.questions import services as questions
 from recruitment.retention.services import purge
 from tests.harness.applying import apply
@@ -112,6 +121,8 @@ def test_the_purge_erases_the_answers_and_keeps_only_the_question_versions(
     city, shift, years = ask_three(posting, actor)
     application = answer_three(client, posting, city, shift, years)
     assert "Tuzla-Kreka-Unique-Answer" in database_dump()
+    # The knock-out flag was reviewed: the review goes with the application too.
+    review.mark_answers_reviewed(actor=actor, application_id=application.pk)
     pipeline.move_application(application_id=application.pk, to_stage="unsuccessful", actor=actor)
     pipeline.conclude_process(posting=posting, actor=actor)
     deliver_all_emails()
@@ -120,6 +131,11 @@ def test_the_purge_erases_the_answers_and_keeps_only_the_question_versions(
 
     assert report.erased == 1
     assert not Answer.objects.exists()
+    assert not ApplicationEvent.objects.filter(kind=ApplicationEvent.Kind.ANSWERS_REVIEWED).exists()
+    # Only the audit row stays, by id (PRIVACY.md P9).
+    assert AccessEvent.objects.filter(
+        action=AccessEvent.Action.REVIEW_ANSWERS, application_id=application.pk
+    ).exists()
     assert ErasureRecord.objects.get().rows_deleted["answers"] == 3
     # The question versions stay (the posting's configuration) and hold nothing of the person.
     assert Question.objects.filter(posting=posting).count() == 3
