@@ -4,6 +4,7 @@ Each xdist worker gets its own Redis database and its own bucket, so parallel wo
 consume each other's Celery messages or delete each other's objects.
 """
 
+import importlib
 import io
 import logging
 import mailbox
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import User
 
@@ -134,8 +136,8 @@ BUILTIN_SOURCES = [
 @pytest.fixture(autouse=True)
 def _builtin_sources(request: pytest.FixtureRequest) -> None:
     """A transactional test's database was flushed by the one before it, which removes what
-    the migrations seeded; the built-in sources are put back (pytest-django runs the other
-    database tests first, on the migrated rows)."""
+    the migrations seeded; the built-in sources and message templates are put back
+    (pytest-django runs the other database tests first, on the migrated rows)."""
     if "transactional_db" not in request.fixturenames and "live_server" not in (
         request.fixturenames
     ):
@@ -149,6 +151,9 @@ def _builtin_sources(request: pytest.FixtureRequest) -> None:
         Source.objects.get_or_create(
             slug=slug, defaults={"name": name, "kind": kind, "builtin": True}
         )
+    # The migration's own seeding (it skips templates that exist).
+    seeding = importlib.import_module("recruitment.migrations.0026_candidate_messages")
+    seeding.add_builtin_templates(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -3,14 +3,12 @@ built-in template "We would like to talk", previews it in Serbian and sends it; 
 arrives in Serbian through the real SMTP peer; the candidate opens the portal link from that
 email, reads the message and answers; the recruiter sees the answer in the thread."""
 
-import importlib
 import re
 import uuid
 from email.header import decode_header, make_header
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import Browser, Page, expect
@@ -30,14 +28,6 @@ PORTAL_LINK = re.compile(r"https?://\S+?(/privacy/access/[^\s/]+/)")
 SERBIAN = "sr-latn"
 
 
-@pytest.fixture
-def builtin_templates(transactional_db: None) -> None:
-    """The built-in message templates, as migration 0026 seeds them: a browser test's
-    database was flushed by the transactional test before it, which removes them."""
-    seeding = importlib.import_module("recruitment.migrations.0026_candidate_messages")
-    seeding.add_builtin_templates(apps, None)
-
-
 def in_serbian(text: str) -> str:
     with translation.override(SERBIAN):
         return gettext(text)
@@ -49,7 +39,6 @@ def test_a_templated_message_in_serbian_reaches_the_candidate_who_answers_in_the
     live_server: LiveServer,
     posting: Posting,
     smtp_mailbox: Mailbox,
-    builtin_templates: None,
 ) -> None:
     # An ASCII surname, unique per run: apply_as makes the address from the name, and the
     # SMTP peer's mailbox outlives the test.
