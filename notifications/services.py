@@ -331,6 +331,13 @@ def emails_about(*, subject_refs: list[UUID]) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+def cancel_undelivered_about(*, subject_refs: list[UUID], templates: list[str]) -> set[UUID]:
+    """`cancel_undelivered` for the emails about these subjects made from these templates
+    (for a domain that does not keep its emails' ids). Rerun-safe."""
+    ids = OutboundEmail.objects.filter(subject_ref__in=subject_refs, template__in=templates)
+    return cancel_undelivered(email_ids=list(ids.values_list("pk", flat=True)))
+
+
 def cancel_undelivered(*, email_ids: list[UUID]) -> set[UUID]:
     """Deletes those of these emails that have not left and are not being sent (pending, or
     given up on); returns their ids. One being handed to the SMTP peer right now (claimed)

@@ -1393,10 +1393,11 @@ class PromiseMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_message_waits_to_reach_someone_who_restricted_or_objected(self) -> None:
-        """7. A message queued before a restriction or an objection never leaves after it:
-        none waits in the outbox for a restricted application or a person who objected."""
+        """7. A message or an interview email queued before a restriction or an objection
+        never leaves after it: none waits in the outbox for a restricted application or a
+        person who objected."""
         waiting = OutboundEmail.objects.filter(
-            template=messaging.EMAIL_TEMPLATE,
+            template__in=[messaging.EMAIL_TEMPLATE, *interviews.CANDIDATE_TEMPLATES.values()],
             status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED],
         ).values_list("subject_ref", flat=True)
         for application in Application.objects.filter(pk__in=list(waiting)):

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ats import enqueue
 from ats.refusals import ServiceRefused
-from notifications.services import queue_email
+from notifications.services import cancel_undelivered_about, queue_email
 from recruitment import access
 from recruitment.access import Actor
 from recruitment.audit import services as audit
@@ -275,6 +275,19 @@ def answer_interview(
     # at once or in their daily digest, as of a candidate's message.
     enqueue.send_on_commit(DIGEST_TASK)
     return interview
+
+
+def withhold_queued(*, application_ids: list[UUID]) -> int:
+    """Withholds the interview emails to these applications' candidates that have not left
+    yet (invitations, changes, cancellations, reminders): deleted from the outbox. For a
+    restriction or an objection arriving (rights.services.register), in its transaction,
+    under the person's lock, like the messages staff wrote. The interviewers' copies stay
+    (they are not written to the candidate). Returns how many. Rerun-safe."""
+    return len(
+        cancel_undelivered_about(
+            subject_refs=application_ids, templates=list(CANDIDATE_TEMPLATES.values())
+        )
+    )
 
 
 def send_due_reminders(*, now: datetime | None = None, limit: int = 200) -> int:

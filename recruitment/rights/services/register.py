@@ -25,7 +25,7 @@ from ats.refusals import ServiceRefused
 from recruitment.access import Actor
 from recruitment.audit import services as audit
 from recruitment.models import Application, Candidate, DataSubjectRequest, RetentionConsent
-from recruitment.pipeline.services import messaging
+from recruitment.pipeline.services import interviews, messaging
 from recruitment.retention.services import consents, restrictions
 
 logger = logging.getLogger(__name__)
@@ -108,12 +108,13 @@ def record_request(
     elif kind == Kind.CONSENT_WITHDRAWAL:
         withdraw_consents_before(request)
     if kind in (Kind.RESTRICTION, Kind.OBJECTION):
-        # Nothing more reaches them meanwhile: messages staff queued are withheld.
-        messaging.withhold_queued(
-            application_ids=list(
-                Application.objects.filter(candidate_id=candidate.pk).values_list("pk", flat=True)
-            )
+        # Nothing more reaches them meanwhile: messages and interview emails staff queued
+        # are withheld.
+        application_ids = list(
+            Application.objects.filter(candidate_id=candidate.pk).values_list("pk", flat=True)
         )
+        messaging.withhold_queued(application_ids=application_ids)
+        interviews.withhold_queued(application_ids=application_ids)
     if actor is not None:
         audit.record_request_access(
             actor=actor, action=audit.Action.RECORD_REQUEST, request=request

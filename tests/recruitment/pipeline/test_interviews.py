@@ -23,6 +23,7 @@ from recruitment.models import (
 )
 from recruitment.pipeline.services import interviews
 from recruitment.pipeline.services.interviews import InterviewRefused
+from recruitment.rights.services import register
 from tests.factories import MembershipFactory, UserFactory
 from tests.harness.applying import apply_as
 from tests.recruitment.pipeline.interview_builders import (
@@ -453,6 +454,40 @@ def test_no_reminder_reaches_a_candidate_who_may_no_longer_be_contacted(
     assert interviews.send_due_reminders(now=SUMMER - timedelta(hours=1)) == 0
     assert not OutboundEmail.objects.filter(template__endswith="_reminder").exists()
     assert Interview.objects.get(application=applied).reminder_sent_at is not None
+
+
+@pytest.mark.parametrize(
+    "kind", [DataSubjectRequest.Kind.RESTRICTION, DataSubjectRequest.Kind.OBJECTION]
+)
+def test_a_restriction_or_objection_withholds_interview_emails_not_yet_delivered(
+    applied: Application, recruiter_actor: Actor, kind: str
+) -> None:
+    """Like the messages staff wrote: what has not left for the candidate stays unsent;
+    what left already, and the interviewers' copies, stay as they are."""
+    interviewer = interviewer_on(applied)
+    interview = interviews.schedule_interview(
+        actor=recruiter_actor,
+        application_id=applied.pk,
+        details=details(SUMMER, interviewers=[interviewer]),
+    )
+    to_candidate = OutboundEmail.objects.filter(
+        to_address=applied.candidate.email, template__startswith="pipeline/emails/interview_"
+    )
+    delivered = to_candidate.get(template="pipeline/emails/interview_invitation")
+    OutboundEmail.objects.filter(pk=delivered.pk).update(status=OutboundEmail.Status.SENT)
+    interviews.reschedule_interview(
+        actor=recruiter_actor,
+        interview_id=interview.pk,
+        details=details(WINTER, interviewers=[interviewer]),
+    )
+    assert to_candidate.filter(template="pipeline/emails/interview_changed").exists()
+
+    register.record_request(
+        candidate=applied.candidate, kind=kind, channel=DataSubjectRequest.Channel.PORTAL
+    )
+
+    assert list(to_candidate.values_list("pk", flat=True)) == [delivered.pk]
+    assert OutboundEmail.objects.filter(to_address=interviewer.email).count() == 2
 
 
 def test_the_delivered_email_carries_a_text_calendar_part_with_its_method(
