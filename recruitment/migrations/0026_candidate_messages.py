@@ -128,12 +128,6 @@ def add_builtin_templates(apps, schema_editor):
             )
 
 
-def remove_builtin_templates(apps, schema_editor):
-    apps.get_model("recruitment", "MessageTemplate").objects.filter(
-        builtin__in=list(BUILTIN_TEMPLATES)
-    ).delete()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -210,5 +204,8 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('template', 'language'), name='one_template_text_per_language')],
             },
         ),
-        migrations.RunPython(add_builtin_templates, remove_builtin_templates),
+        # Backwards, the tables are dropped with their rows: deleting the rows first would
+        # leave PostgreSQL's deferred foreign-key checks pending, and it refuses to drop a
+        # table with pending trigger events.
+        migrations.RunPython(add_builtin_templates, migrations.RunPython.noop),
     ]

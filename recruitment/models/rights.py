@@ -40,6 +40,17 @@ class PortalToken(models.Model):
         return f"PortalToken {self.pk} ({self.purpose})"
 
 
+class RequestQuerySet(models.QuerySet["DataSubjectRequest"]):
+    def standing_objections(self) -> "RequestQuerySet":
+        """Objections that stand: pending (the person is not contacted while it is decided)
+        or upheld. A refused one was decided against. They keep the person out of the
+        talent pool and stop messages and interviews to them."""
+        return self.filter(
+            kind=DataSubjectRequest.Kind.OBJECTION,
+            status__in=(DataSubjectRequest.Status.OPEN, DataSubjectRequest.Status.RESOLVED),
+        )
+
+
 class DataSubjectRequest(models.Model):
     """A right exercised by a candidate, tracked against the legal deadline (P14, P16).
 
@@ -109,6 +120,8 @@ class DataSubjectRequest(models.Model):
     overdue_alert_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at"]

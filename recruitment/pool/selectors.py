@@ -90,8 +90,6 @@ PAGE_SIZE = 20
 # text is stripped of first (recruitment.cvs.text strips them from CVs; the snippet's SQL
 # from cover letters), so that everything else can be escaped and only they become <mark>.
 MARK_START, MARK_STOP = "\ue000", "\ue001"
-# Objections that keep a person out of the pool: pending or upheld (a refused one does not).
-EXCLUDING_OBJECTIONS = (DataSubjectRequest.Status.OPEN, DataSubjectRequest.Status.RESOLVED)
 # How much text a snippet shows around a match (SQLite's fallback; ts_headline's own options
 # on PostgreSQL).
 SNIPPET_CHARS = 160
@@ -117,10 +115,9 @@ def pool_applications(now: datetime) -> QuerySet[Application]:
     one queryset every pool read starts from."""
     covering = _consents_in_force(now).covering_outer_application()
     restricted = Application.objects.filter(candidate=OuterRef("candidate"), restricted=True)
-    objections = DataSubjectRequest.objects.filter(
-        candidate=OuterRef("candidate"),
-        kind=DataSubjectRequest.Kind.OBJECTION,
-        status__in=EXCLUDING_OBJECTIONS,
+    # Pending or upheld (a refused one was decided against: their consent stands).
+    objections = DataSubjectRequest.objects.standing_objections().filter(
+        candidate=OuterRef("candidate")
     )
     return Application.objects.filter(
         Exists(covering),

@@ -61,9 +61,6 @@ STAFF_TEMPLATES = {
     "cancelled": "pipeline/emails/interview_staff_cancelled",
     "reminder": "pipeline/emails/interview_staff_reminder",
 }
-# Objections that stop us contacting the person: pending (not contacted while it is
-# decided) or upheld. A refused one was decided against.
-BLOCKING_OBJECTIONS = (DataSubjectRequest.Status.OPEN, DataSubjectRequest.Status.RESOLVED)
 
 
 class InterviewRefused(ServiceRefused):
@@ -372,11 +369,8 @@ def _locked_interview(interview_id: UUID) -> Interview:
 
 def _objected(application: Application) -> bool:
     """A pending or upheld objection of the application's candidate (one query)."""
-    return DataSubjectRequest.objects.filter(
-        candidate_id=application.candidate_id,
-        kind=DataSubjectRequest.Kind.OBJECTION,
-        status__in=BLOCKING_OBJECTIONS,
-    ).exists()
+    standing = DataSubjectRequest.objects.standing_objections()
+    return standing.filter(candidate_id=application.candidate_id).exists()
 
 
 def _check_may_arrange(

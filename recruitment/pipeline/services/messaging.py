@@ -53,8 +53,6 @@ MAX_SUBJECT = 200
 MAX_BODY = 10_000
 # How many applications one bulk send may take: a selection from the board, not a mailing.
 MAX_BULK = 100
-# Objections that stop messages: pending (being decided) or upheld.
-BLOCKING_OBJECTIONS = (DataSubjectRequest.Status.OPEN, DataSubjectRequest.Status.RESOLVED)
 
 RESTRICTED = _(
     "The candidate has restricted the processing of this application: no message can be "
@@ -84,11 +82,11 @@ def refusal_for(application: Application) -> str:
         return str(RESTRICTED)
     if application.erasure_requested_at or application.under_age_flagged_at:
         return str(ERASING)
-    if DataSubjectRequest.objects.filter(
-        candidate_id=application.candidate_id,
-        kind=DataSubjectRequest.Kind.OBJECTION,
-        status__in=BLOCKING_OBJECTIONS,
-    ).exists():
+    if (
+        DataSubjectRequest.objects.standing_objections()
+        .filter(candidate_id=application.candidate_id)
+        .exists()
+    ):
         return str(OBJECTED)
     return ""
 
