@@ -287,7 +287,10 @@ class MessageTemplateForm(forms.Form):
 
 class NotificationSettingForm(forms.Form):
     frequency = forms.ChoiceField(
-        label=_("Email me about new applications and candidates' replies on my postings"),
+        label=_(
+            "Email me about new applications, candidates' replies and answers to interview "
+            "invitations on my postings"
+        ),
         choices=StaffNotificationSetting.Frequency.choices,
         widget=forms.RadioSelect,
     )

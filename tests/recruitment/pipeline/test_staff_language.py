@@ -145,7 +145,9 @@ def test_the_digest_is_in_the_language_the_recruiter_chose(
 
     email = OutboundEmail.objects.get(template=digest.TEMPLATE)
     assert email.language == "hr"
-    assert email.subject == "Nove prijave i odgovori na vašim oglasima"
+    assert (
+        email.subject == "Nove prijave, odgovori i odgovori na pozive na razgovor na vašim oglasima"
+    )
     assert "Od naše posljednje e-poruke" in email.body_text
     assert "Since our last email" not in email.body_text
 
