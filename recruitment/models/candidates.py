@@ -58,6 +58,16 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
             self.filter(candidate_id=candidate_id).select_for_update(of=("self",)).order_by("pk")
         )
 
+    def lock_application(self, application_id: uuid.UUID) -> "Application | None":
+        """One application, after `lock_candidate` of its person (the rows as locked, with
+        whatever this queryset selects related); None if it no longer exists (erased since
+        the caller last saw it)."""
+        candidate_id = self.filter(pk=application_id).values_list("candidate_id", flat=True).first()
+        locked = self.lock_candidate(candidate_id)
+        return next(
+            (application for application in locked if application.pk == application_id), None
+        )
+
 
 class Application(models.Model):
     """One candidate's application to one posting. Personal data."""

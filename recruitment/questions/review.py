@@ -41,11 +41,7 @@ def mark_answers_reviewed(*, actor: Actor, application_id: UUID) -> Application:
     Raises ReviewRefused (nothing written) for an erased or restricted application, one no
     knock-out flagged, or one already reviewed: so a rerun writes nothing twice.
     """
-    candidate_id = (
-        Application.objects.filter(pk=application_id).values_list("candidate_id", flat=True).first()
-    )
-    locked = {a.pk: a for a in Application.objects.lock_candidate(candidate_id)}
-    application = locked.get(application_id)
+    application = Application.objects.lock_application(application_id)
     if application is None:
         raise ReviewRefused(ERASED)
     if application.restricted:

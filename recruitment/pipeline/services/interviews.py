@@ -339,13 +339,12 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = 200) -> int:
 def _locked_application(application_id: UUID) -> Application:
     """The application, its person's rows locked (the purge's and the restriction's lock).
     One erased meanwhile (the page was opened before the purge) is refused, not a 500."""
-    candidate_id = (
-        Application.objects.filter(pk=application_id).values_list("candidate_id", flat=True).first()
+    application = Application.objects.select_related("posting", "candidate").lock_application(
+        application_id
     )
-    locked = {a.pk for a in Application.objects.lock_candidate(candidate_id)}
-    if application_id not in locked:
+    if application is None:
         raise InterviewRefused(ERASING)
-    return Application.objects.select_related("posting", "candidate").get(pk=application_id)
+    return application
 
 
 def _locked_interview(interview_id: UUID) -> Interview:

@@ -152,15 +152,12 @@ def template_draft(*, application: Application, sender: object, template: Messag
 
 def _locked(application_id: UUID) -> Application:
     """The application, its person's rows locked (the purge's and the restriction's lock)."""
-    candidate_id = (
-        Application.objects.filter(pk=application_id).values_list("candidate_id", flat=True).first()
+    application = Application.objects.select_related("candidate", "posting").lock_application(
+        application_id
     )
-    locked = {a.pk: a for a in Application.objects.lock_candidate(candidate_id)}
-    if application_id not in locked:
+    if application is None:
         raise MessageRefused(ERASING)
-    return (
-        Application.objects.select_related("candidate", "posting").filter(pk=application_id).get()
-    )
+    return application
 
 
 @transaction.atomic
