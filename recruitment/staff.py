@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from ats.client_address import client_ip
 from recruitment import access
 from recruitment.access import Actor, is_staff_member
-from recruitment.models import Posting
+from recruitment.models import Application, Posting
 
 View = Callable[..., HttpResponseBase]
 
@@ -82,3 +82,15 @@ def managed_posting(request: HttpRequest, pk: int) -> Posting:
     if not access.can_manage_posting(request.user, posting):
         raise PermissionDenied
     return posting
+
+
+def deciding_application(request: HttpRequest, pk: Any) -> Application:
+    """An application the user can see (else 404) and decide on (else 403): its posting's
+    recruiters, hiring managers and admins, for every page that changes it, arranges an
+    interview or writes to the candidate. With its posting and candidate."""
+    application = get_object_or_404(
+        access.applications_visible_to(request.user).select_related("posting", "candidate"), pk=pk
+    )
+    if not access.can_decide(request.user, application.posting):
+        raise PermissionDenied
+    return application

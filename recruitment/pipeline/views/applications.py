@@ -28,20 +28,13 @@ from recruitment.questions import review as answer_review
 from recruitment.questions import selectors as questions
 from recruitment.retention.services import purge
 from recruitment.retention.services import schedule as retention
-from recruitment.staff import actor_from, safe_next, staff_view
+from recruitment.staff import actor_from, deciding_application, safe_next, staff_view
 
 
 def _visible_application(request: HttpRequest, pk: Any) -> Application:
     return get_object_or_404(
         access.applications_visible_to(request.user).select_related("posting", "candidate"), pk=pk
     )
-
-
-def _deciding_application(request: HttpRequest, pk: Any) -> Application:
-    application = _visible_application(request, pk)
-    if not access.can_decide(request.user, application.posting):
-        raise PermissionDenied
-    return application
 
 
 def _back_to(application: Application) -> HttpResponseRedirect:
@@ -112,7 +105,7 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
 @staff_view
 @require_POST
 def move(request: HttpRequest, pk: Any) -> HttpResponse:
-    application = _deciding_application(request, pk)
+    application = deciding_application(request, pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a stage to move the application to."))
@@ -200,7 +193,7 @@ def delete_note(request: HttpRequest, pk: Any) -> HttpResponse:
 @staff_view
 @require_POST
 def assign(request: HttpRequest, pk: Any) -> HttpResponse:
-    application = _deciding_application(request, pk)
+    application = deciding_application(request, pk)
     form = AssignForm(request.POST, posting=application.posting)
     if form.is_valid():
         posting_services.assign_interviewer(
@@ -217,7 +210,7 @@ def assign(request: HttpRequest, pk: Any) -> HttpResponse:
 @staff_view
 @require_POST
 def unassign(request: HttpRequest, pk: Any, user_id: int) -> HttpResponse:
-    application = _deciding_application(request, pk)
+    application = deciding_application(request, pk)
     interviewer = get_object_or_404(get_user_model(), pk=user_id)
     posting_services.unassign_interviewer(
         application=application, interviewer=interviewer, actor=actor_from(request)
@@ -263,7 +256,7 @@ def flag_under_age(request: HttpRequest, pk: Any) -> HttpResponse:
 def review_answers(request: HttpRequest, pk: Any) -> HttpResponse:
     """A person read the answers a knock-out flagged: the flag leaves the board's review
     filter. Decides nothing about the application."""
-    application = _deciding_application(request, pk)
+    application = deciding_application(request, pk)
     try:
         answer_review.mark_answers_reviewed(
             actor=actor_from(request), application_id=application.pk

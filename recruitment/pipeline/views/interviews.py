@@ -12,21 +12,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from recruitment import access
-from recruitment.models import Application, Interview
+from recruitment.models import Interview
 from recruitment.pipeline import calendar, selectors
 from recruitment.pipeline.forms import InterviewForm
 from recruitment.pipeline.services import feeds, staff_language
 from recruitment.pipeline.services import interviews as interview_services
-from recruitment.staff import actor_from, staff_view
-
-
-def _deciding_application(request: HttpRequest, pk: Any) -> Application:
-    application = get_object_or_404(
-        access.applications_visible_to(request.user).select_related("posting", "candidate"), pk=pk
-    )
-    if not access.can_decide(request.user, application.posting):
-        raise PermissionDenied
-    return application
+from recruitment.staff import actor_from, deciding_application, staff_view
 
 
 def _deciding_interview(request: HttpRequest, pk: Any) -> Interview:
@@ -46,7 +37,7 @@ def _deciding_interview(request: HttpRequest, pk: Any) -> Interview:
 def schedule(request: HttpRequest, pk: Any) -> HttpResponse:
     """Arrange an interview on an application: its posting's recruiters, hiring managers
     and admins."""
-    application = _deciding_application(request, pk)
+    application = deciding_application(request, pk)
     form = InterviewForm(request.POST or None, posting=application.posting)
     if request.method == "POST" and form.is_valid():
         try:

@@ -21,18 +21,7 @@ from recruitment.pipeline.forms import (
     NotificationSettingForm,
 )
 from recruitment.pipeline.services import digest, messaging, templates
-from recruitment.staff import actor_from, safe_next, staff_view
-
-
-def _writable_application(request: HttpRequest, pk: Any) -> Application:
-    """Visible (else 404) and one the user decides on (else 403): recruiters, hiring
-    managers and admins write to candidates; interviewers do not."""
-    application = get_object_or_404(
-        access.applications_visible_to(request.user).select_related("posting", "candidate"), pk=pk
-    )
-    if not access.can_decide(request.user, application.posting):
-        raise PermissionDenied
-    return application
+from recruitment.staff import actor_from, deciding_application, safe_next, staff_view
 
 
 @staff_view
@@ -40,7 +29,7 @@ def _writable_application(request: HttpRequest, pk: Any) -> Application:
 def compose(request: HttpRequest, pk: Any) -> HttpResponse:
     """GET: the form (a template's text in the candidate's language when `?template=` names
     one). POST "preview": the message as the candidate would get it. POST "send": sends."""
-    application = _writable_application(request, pk)
+    application = deciding_application(request, pk)
     refusal = messaging.refusal_for(application)
     preview = None
     if request.method == "GET":
