@@ -24,6 +24,7 @@ app.autodiscover_tasks(
         "recruitment.audit",
         "recruitment.careers",
         "recruitment.pipeline",
+        "recruitment.cvs",
     ]
 )
 

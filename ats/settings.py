@@ -294,6 +294,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recruitment.send_interview_reminders",
         "schedule": INTERVIEW_REMINDER_SWEEP_SECONDS,
     },
+    # CV texts whose reading was not enqueued (broker down) or waited for a restriction to
+    # be lifted (recruitment.cvs.extraction): each upload enqueues its own at once.
+    "recruitment.read_pending_cv_texts": {
+        "task": "recruitment.read_pending_cv_texts",
+        "schedule": 600,
+    },
 }
 
 # --- Object storage (S3-compatible; SeaweedFS here) --------------------------------------------

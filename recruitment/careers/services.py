@@ -35,7 +35,7 @@ from notifications.services import queue_email, sent_recently
 from recruitment.access import Actor
 from recruitment.audit import services as audit
 from recruitment.careers import selectors
-from recruitment.cvs import search_index, storage
+from recruitment.cvs import extraction, search_index, storage
 from recruitment.cvs.checks import InspectedCv
 from recruitment.cvs.checks.inspection import PDF_CONTENT_TYPE
 from recruitment.models import (
@@ -395,7 +395,9 @@ def _record_application(
             recorded_by_staff=recorded_by is not None,
             # The talent pool's search vector, computed in the same INSERT.
             search_vector=search_index.vector_for(
-                cv_text=inspected.text, cover_letter=applicant.cover_letter, title=posting.title
+                cv_text=inspected.text or "",
+                cover_letter=applicant.cover_letter,
+                title=posting.title,
             ),
         )
         record_cv(application=application, key=key, cv_filename=cv_filename, inspected=inspected)
@@ -607,30 +609,39 @@ def _tell_owner_already_applied(*, posting: Posting, email: str) -> bool:
 def record_cv(
     *, application: Application, key: str, cv_filename: str, inspected: InspectedCv
 ) -> CurriculumVitae:
-    """Saves the row of a CV object already stored under `key`, as the checks described it
-    (its extracted text included). The application's search vector is the caller's: built
-    with the application, or refreshed after a replacement (search_index)."""
-    return CurriculumVitae.objects.create(
+    """Saves the row of a CV object already stored under `key`, as the checks described it.
+    Its text is the inspection's if it was read (a CV from the pool, the demo data); else
+    the row is pending and, after commit, the worker reads it (recruitment.cvs.extraction).
+    The application's search vector is the caller's: built with the application, or
+    refreshed after a replacement (search_index); the worker's reading refreshes it again."""
+    cv = CurriculumVitae.objects.create(
         application=application,
         storage_key=key,
         original_filename=safe_filename(cv_filename),
         content_type=inspected.content_type,
         size=inspected.size,
         sha256=inspected.sha256,
-        text=inspected.text,
+        text=inspected.text or "",
+        text_pending=inspected.text is None,
     )
+    if cv.text_pending:
+        extraction.read_after_commit(cv)
+    return cv
 
 
 def _as_inspected(cv: CurriculumVitae) -> InspectedCv:
     """A stored CV as the checks described it when it was uploaded (it passed them then),
-    with its text (one query: the pool's selectors leave the text out)."""
-    text = CurriculumVitae.objects.filter(pk=cv.pk).values_list("text", flat=True).first()
+    with its text (one query: the pool's selectors leave the text out); None while the
+    worker has not read it yet, so that the copy is read too."""
+    text, pending = (
+        CurriculumVitae.objects.filter(pk=cv.pk).values_list("text", "text_pending").first()
+    ) or ("", False)
     return InspectedCv(
         kind="pdf" if cv.content_type == PDF_CONTENT_TYPE else "docx",
         content_type=cv.content_type,
         size=cv.size,
         sha256=cv.sha256,
-        text=text or "",
+        text=None if pending else text,
     )
 
 

@@ -1,4 +1,5 @@
-"""The text of a CV, extracted while the checks parse it, for the talent pool's search.
+"""The text of a CV, extracted while the checks parse it, for the talent pool's search
+(by the worker, after the upload: recruitment.cvs.extraction).
 
 The extracted text is personal data exactly like the file it comes from: it is stored on
 the CV's row (CurriculumVitae.text), exported, erased with the row, and never logged.

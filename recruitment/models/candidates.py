@@ -219,14 +219,25 @@ class CurriculumVitae(models.Model):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    # The document's text, extracted at upload (recruitment.cvs.text) for the talent pool's
-    # search: personal data like the file; exported, erased with the row, never logged.
+    # The document's text (recruitment.cvs.text) for the talent pool's search: personal
+    # data like the file; exported, erased with the row, never logged. Read by the worker
+    # soon after the upload (recruitment.cvs.extraction): until then `text_pending`.
     text = models.TextField(_("text"), blank=True, default="")
+    text_pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("CV")
+        indexes = [
+            # The sweep's rows (recruitment.cvs.extraction.read_pending_texts): the few
+            # still to be read, among every CV.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(text_pending=True),
+                name="cv_text_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"CV {self.pk}"

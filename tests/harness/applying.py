@@ -13,7 +13,7 @@ from pypdf import PdfWriter
 from notifications.models import OutboundEmail
 from recruitment.access import Actor
 from recruitment.careers.services import ApplicantData, submit_application
-from recruitment.cvs import storage
+from recruitment.cvs import extraction, storage
 from recruitment.cvs.checks import inspect_cv
 from recruitment.models import (
     Application,
@@ -69,6 +69,14 @@ def apply_as(
             consent_id=RetentionConsent.objects.get(application=application).pk,
         )
     return application
+
+
+def texts_read() -> int:
+    """What the worker does after uploads, done here: the text of every pending CV read
+    and stored by the service its task runs (`recruitment.cvs.extraction.read_text`),
+    without the broker. Returns how many were read (restricted ones stay pending)."""
+    pending = CurriculumVitae.objects.filter(text_pending=True).values_list("pk", flat=True)
+    return sum(extraction.read_text(pk) for pk in list(pending))
 
 
 def unique_name(prefix: str) -> str:

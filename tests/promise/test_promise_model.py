@@ -48,6 +48,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache as django_cache
 from django.db import transaction
 from django.test import Client
@@ -76,7 +77,7 @@ from recruitment.careers.services import (
     PostingNotOpen,
     submit_application,
 )
-from recruitment.cvs import storage
+from recruitment.cvs import extraction, search_index, storage
 from recruitment.cvs.checks import InspectedCv, inspect_cv
 from recruitment.models import (
     DECIDED_STAGES,
@@ -154,9 +155,12 @@ CORRECTED = ["Ana K. Horvat", "Marko M. Jurić", "Lejla Begović"]
 STAGES = [Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER, Stage.HIRED, Stage.UNSUCCESSFUL]
 
 
+CV_TEXT = "Kubernetes"  # every CV's words: what the worker reads (rule read_cv_texts)
+
+
 @cache
 def _cv() -> tuple[bytes, InspectedCv]:
-    pdf = valid_pdf()
+    pdf = valid_pdf(text=CV_TEXT)
     return pdf, inspect_cv(io.BytesIO(pdf), max_bytes=len(pdf))
 
 
@@ -692,6 +696,27 @@ class PromiseMachine(RuleBasedStateMachine):
             assert refused, "the portal refused a CV replacement it should allow"
             return
         assert not refused, "the portal replaced a CV it should not touch"
+
+    @rule()
+    def read_cv_texts(self) -> None:
+        """The worker reads every pending CV's text (its task, without the broker): exactly
+        the CVs of applications that may be processed are read (never a restricted one's,
+        nor one about to be erased), each with its own text and its application's vector."""
+        self.tick()
+        for cv in CurriculumVitae.objects.filter(text_pending=True).order_by("pk"):
+            model = self.model.applications[cv.application_id]
+            may_read = not (model.restricted or model.erasure_requested_at or model.under_age_at)
+            assert extraction.read_text(cv.pk) is may_read, (
+                f"CV of {cv.application_id} (restricted={model.restricted}, erasure "
+                f"requested={model.erasure_requested_at}, under age={model.under_age_at}): "
+                f"read should be {may_read}"
+            )
+            cv.refresh_from_db()
+            assert cv.text_pending is not may_read
+            assert cv.text == (CV_TEXT if may_read else "")
+            words = SearchQuery(CV_TEXT, config=search_index.SEARCH_CONFIG)
+            found = Application.objects.filter(pk=cv.application_id, search_vector=words)
+            assert found.exists() is may_read, "the search vector follows the text"
 
     @rule(
         target=request_ids,

@@ -123,16 +123,17 @@ class _Relationship:
     external: bool
 
 
-def check_docx(data: bytes) -> str:
-    """Raise CvRejected unless ``data`` is a regular Word document with no active content;
-    return the text of its main document (read while it is checked, capped: see
-    recruitment.cvs.text). No side effects: everything is read from ``data`` in memory."""
-    text = TextCollector()
+def check_docx(data: bytes, *, read_text: bool = False) -> str | None:
+    """Raise CvRejected unless ``data`` is a regular Word document with no active content.
+    With ``read_text``, return the text of its main document (gathered while it is checked,
+    capped: see recruitment.cvs.text); else None. No side effects: everything is read from
+    ``data`` in memory."""
+    text = TextCollector() if read_text else None
     with open_checked_archive(data) as archive:
         _check_package(
             archive, {part_key(entry.filename): entry for entry in archive.infolist()}, text
         )
-    return text.text()
+    return text.text() if text is not None else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,7 +142,7 @@ def check_docx(data: bytes) -> str:
 
 
 def _check_package(
-    archive: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo], text: TextCollector
+    archive: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo], text: TextCollector | None
 ) -> None:
     content_types_entry = parts.get("[content_types].xml")
     # No [Content_Types].xml: a plain ZIP, an OpenDocument file, a JAR... not Word at all.

@@ -33,15 +33,19 @@ class InspectedCv:
     size: int
     sha256: str  # hex digest of the whole file
     # The document's text for the talent pool's search (recruitment.cvs.text): personal
-    # data, stored on the CV's row; "" when it could not be read.
+    # data, stored on the CV's row; "" when it could not be read, None when it was not
+    # asked for (an upload: the worker reads it later, recruitment.cvs.extraction).
     # Not compared (two reads of the same bytes are the same CV) and never in a repr, so
     # no traceback or log line can carry it.
-    text: str = field(default="", compare=False, repr=False)
+    text: str | None = field(default=None, compare=False, repr=False)
 
 
-def inspect_cv(fileobj: IO[bytes], *, max_bytes: int) -> InspectedCv:
-    """Validate a CV by its content; raise CvRejected when it must not be stored. The
-    result carries the document's text, read by the same parse (best effort, capped).
+def inspect_cv(fileobj: IO[bytes], *, max_bytes: int, read_text: bool = False) -> InspectedCv:
+    """Validate a CV by its content; raise CvRejected when it must not be stored. With
+    `read_text`, the result carries the document's text, read by the same parse (best
+    effort, capped); without it (an upload being answered), the text is None: reading it
+    costs a PDF more than all the checks, so the worker does it after the upload
+    (recruitment.cvs.extraction).
 
     Reads ``fileobj`` from position 0 in chunks, holding at most ``max_bytes`` (plus one
     chunk) in memory, and stops as soon as the limit is passed. The position is reset to 0
@@ -54,10 +58,10 @@ def inspect_cv(fileobj: IO[bytes], *, max_bytes: int) -> InspectedCv:
         data, sha256 = _read_capped(fileobj, max_bytes)
         kind = _sniff(data)
         if kind == "pdf":
-            text = check_pdf(data)
+            text = check_pdf(data, read_text=read_text)
             content_type = PDF_CONTENT_TYPE
         else:
-            text = check_docx(data)
+            text = check_docx(data, read_text=read_text)
             content_type = DOCX_CONTENT_TYPE
         return InspectedCv(
             kind=kind, content_type=content_type, size=len(data), sha256=sha256, text=text

@@ -68,9 +68,10 @@ ACTIVE_CONTENT_NAMES = frozenset(
 _PDF_WHITESPACE = b"\x00\t\n\x0c\r "
 
 
-def check_pdf(data: bytes) -> str:
-    """Raise CvRejected unless ``data`` is a plain, unencrypted PDF; return its text (best
-    effort, bounded: recruitment.cvs.text, "" when it cannot be read). No side effects."""
+def check_pdf(data: bytes, *, read_text: bool = False) -> str | None:
+    """Raise CvRejected unless ``data`` is a plain, unencrypted PDF. With ``read_text``,
+    return its text (best effort, bounded: recruitment.cvs.text, "" when it cannot be
+    read); else None. No side effects."""
     _check_nothing_after_end(data)
     _check_no_hidden_archive(data)
     budget = ScanBudget()
@@ -110,7 +111,7 @@ def check_pdf(data: bytes) -> str:
         raise rejected("pdf_malformed")
     # Only now, on the parse the checks accepted: nothing the text reading does can change
     # the verdict (a failure there leaves the text empty).
-    return pdf_text(reader.pages)
+    return pdf_text(reader.pages) if read_text else None
 
 
 def _hit_a_limit(error: BaseException) -> bool:

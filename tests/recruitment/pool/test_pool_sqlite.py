@@ -20,7 +20,7 @@ from recruitment.pool.selectors import PoolFilters, search_pool
 from recruitment.pool.services import invitations
 from recruitment.retention.services import consents
 from tests.factories import PostingFactory, UserFactory
-from tests.harness.applying import form_data
+from tests.harness.applying import form_data, texts_read
 from tests.hostile.docx import valid_docx
 from tests.recruitment.pool.builders import ids, person
 
@@ -68,6 +68,7 @@ def test_the_pool_page_works_on_sqlite_with_a_cv_and_escapes_it_and_invites(
         cv_filename="cv.docx",
         inspected=inspect_cv(io.BytesIO(cv), max_bytes=len(cv)),
     )
+    assert texts_read() == 1  # the worker's reading works on SQLite too
     consents.confirm_consent(
         candidate=application.candidate,
         consent_id=RetentionConsent.objects.get(application=application).pk,

@@ -18,6 +18,7 @@ from recruitment.pool import selectors
 from recruitment.pool.selectors import PoolFilters, search_pool
 from recruitment.retention.services import consents
 from tests.factories import ApplicationFactory
+from tests.harness.applying import texts_read
 from tests.hostile.docx import valid_docx
 from tests.hostile.pdf import valid_pdf
 from tests.recruitment.pool.builders import ids, person
@@ -41,6 +42,7 @@ def applied_with(posting: Posting, name: str, cv: bytes, filename: str) -> Appli
         cv_filename=filename,
         inspected=inspect_cv(io.BytesIO(cv), max_bytes=len(cv)),
     )
+    texts_read()
     consents.confirm_consent(
         candidate=application.candidate,
         consent_id=RetentionConsent.objects.get(application=application).pk,
@@ -159,7 +161,9 @@ def test_a_replaced_cv_replaces_what_is_found(posting: Posting) -> None:
         cv_filename="new.docx",
         inspected=inspect_cv(io.BytesIO(new), max_bytes=len(new)),
     )
-    assert found("fortran") == set()
+    assert found("fortran") == set()  # at once: the old text went with its row
+    assert found("scala") == set()  # the worker has not read the new one yet
+    assert texts_read() == 1
     assert found("scala") == {application.candidate_id}
 
 
