@@ -22,7 +22,12 @@ PostgreSQL and a versioned SeaweedFS bucket, and after every step checks:
    that same local day);
 4. the bucket holds exactly one version of each CV row's object, and nothing else;
 5. the erasure ledger verifies, with one record per erased application;
-6. nothing of an erased application or person is left (emails, request texts).
+6. nothing of an erased application or person is left (emails, request texts);
+7. nothing queued for someone reaches them after they restrict processing or object
+   (messages, interview emails, invitations from the talent pool).
+
+A rule also reads pending CV texts, as the worker does: never a restricted application's
+or one about to be erased.
 
 Each example runs in a transaction of its own, rolled back at its end, with every object it
 stored erased, and on a clock of its own (`django.utils.timezone.now` patched): after-commit
@@ -1418,9 +1423,9 @@ class PromiseMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_message_waits_to_reach_someone_who_restricted_or_objected(self) -> None:
-        """7. A message or an interview email queued before a restriction or an objection
-        never leaves after it: none waits in the outbox for a restricted application or a
-        person who objected."""
+        """7. A message, an interview email or an invitation from the pool queued before a
+        restriction or an objection never leaves after it: none waits in the outbox for a
+        restricted application or a person who restricted or objected."""
         waiting = OutboundEmail.objects.filter(
             template__in=[messaging.EMAIL_TEMPLATE, *interviews.CANDIDATE_TEMPLATES.values()],
             status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED],
@@ -1428,6 +1433,15 @@ class PromiseMachine(RuleBasedStateMachine):
         for application in Application.objects.filter(pk__in=list(waiting)):
             assert not application.restricted, "a message waits for a restricted application"
             assert not self.objected(application.candidate_id), "a message waits after an objection"
+        invited = OutboundEmail.objects.filter(
+            template=invitations.EMAIL_TEMPLATE,
+            status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED],
+        ).values_list("subject_ref", flat=True)
+        for invitation in Invitation.objects.filter(pk__in=list(invited)):
+            person = invitation.candidate_id
+            restricted = Application.objects.filter(candidate_id=person, restricted=True)
+            assert not restricted.exists(), "an invitation waits for someone who restricted"
+            assert not self.objected(person), "an invitation waits after an objection"
 
     @invariant()
     def nothing_is_left_of_what_was_erased(self) -> None:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ats.refusals import ServiceRefused
 from ats.tokens import new_token, token_hash
-from notifications.services import queue_email
+from notifications.services import cancel_undelivered_about, queue_email
 from recruitment.access import Actor
 from recruitment.audit import services as audit
 from recruitment.models import Application, Candidate, Invitation, Posting, RetentionConsent
@@ -40,6 +40,7 @@ from recruitment.pool import selectors
 
 # How many people one request may invite: a selection of a page or two, not the whole pool.
 MAX_PEOPLE_AT_ONCE = 50
+EMAIL_TEMPLATE = "pool/emails/invitation"
 
 
 class InvitationRefused(ServiceRefused):
@@ -154,7 +155,7 @@ def _invite_one(*, actor: Actor, posting: Posting, candidate_id: UUID, now: date
         raise InvitationRefused(ALREADY_INVITED) from None
     queue_email(
         to=candidate.email,
-        template="pool/emails/invitation",
+        template=EMAIL_TEMPLATE,
         context={
             "full_name": candidate.full_name,
             "posting_title": posting.title,
@@ -176,6 +177,25 @@ def _invite_one(*, actor: Actor, posting: Posting, candidate_id: UUID, now: date
         posting_id=posting.pk,
     )
     return Outcome(candidate.pk, full_name=candidate.full_name, invitation=invitation)
+
+
+def withhold_queued(*, candidate_id: UUID) -> int:
+    """Withholds the person's invitations whose emails have not left yet: for a restriction
+    or an objection arriving (rights.services.register), in its transaction, under the
+    person's lock, as the messages and interview emails staff queued are. The email is
+    deleted from the outbox and its invitation with it: its link never reached them, so
+    they were not invited (the audit log keeps who tried), and may be once the restriction
+    is lifted or the objection refused. One being handed to the SMTP peer right now goes.
+    Returns how many were withheld. Rerun-safe."""
+    unused = Invitation.objects.filter(candidate_id=candidate_id, application__isnull=True)
+    # One by one (a person has a few at most): each email is known only by its invitation.
+    withheld = [
+        pk
+        for pk in unused.values_list("pk", flat=True)
+        if cancel_undelivered_about(subject_refs=[pk], templates=[EMAIL_TEMPLATE])
+    ]
+    Invitation.objects.filter(pk__in=withheld).delete()
+    return len(withheld)
 
 
 def mint_invitation_link(*, subject_ref: UUID | None) -> str:

@@ -26,6 +26,7 @@ from recruitment.access import Actor
 from recruitment.audit import services as audit
 from recruitment.models import Application, Candidate, DataSubjectRequest, RetentionConsent
 from recruitment.pipeline.services import interviews, messaging
+from recruitment.pool.services import invitations
 from recruitment.retention.services import consents, restrictions
 
 logger = logging.getLogger(__name__)
@@ -108,13 +109,14 @@ def record_request(
     elif kind == Kind.CONSENT_WITHDRAWAL:
         withdraw_consents_before(request)
     if kind in (Kind.RESTRICTION, Kind.OBJECTION):
-        # Nothing more reaches them meanwhile: messages and interview emails staff queued
-        # are withheld.
+        # Nothing more reaches them meanwhile: messages, interview emails and invitations
+        # from the talent pool that staff queued are withheld.
         application_ids = list(
             Application.objects.filter(candidate_id=candidate.pk).values_list("pk", flat=True)
         )
         messaging.withhold_queued(application_ids=application_ids)
         interviews.withhold_queued(application_ids=application_ids)
+        invitations.withhold_queued(candidate_id=candidate.pk)
     if actor is not None:
         audit.record_request_access(
             actor=actor, action=audit.Action.RECORD_REQUEST, request=request

@@ -525,3 +525,33 @@ def test_storage_down_while_copying_the_pool_cv_stores_nothing_and_says_so(
     assert OutboundEmail.objects.count() == emails_before
     outcome.invitation.refresh_from_db()
     assert outcome.invitation.application_id is None  # the link still works
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["restriction", "objection"])
+def test_an_invitation_not_yet_sent_is_withheld_when_a_restriction_or_objection_arrives(
+    posting: Posting, opening: Posting, recruiter_actor: Actor, kind: str
+) -> None:
+    from recruitment.rights.services import register
+
+    queued, sent = (person(posting, now=timezone.now(), cover_letter="Go") for _ in range(2))
+    [waiting] = invite(recruiter_actor, opening, queued)
+    [delivered] = invite(recruiter_actor, opening, sent)
+    assert waiting.invitation is not None and delivered.invitation is not None
+    OutboundEmail.objects.filter(subject_ref=delivered.invitation.pk).update(
+        status=OutboundEmail.Status.SENT
+    )
+
+    for someone in (queued, sent):
+        register.record_request(candidate=someone.candidate, kind=kind, channel="portal")
+
+    # The queued email never leaves, and nothing says they were invited: the link never
+    # reached them (the audit log keeps who tried).
+    assert not OutboundEmail.objects.filter(subject_ref=waiting.invitation.pk).exists()
+    assert not Invitation.objects.filter(pk=waiting.invitation.pk).exists()
+    assert AccessEvent.objects.filter(
+        action=AccessEvent.Action.INVITE_FROM_POOL, application_id=queued.pk
+    ).exists()
+    # One that had left stays what it was: sent, and recorded.
+    assert Invitation.objects.filter(pk=delivered.invitation.pk).exists()
+    assert OutboundEmail.objects.get(subject_ref=delivered.invitation.pk).status == "sent"
