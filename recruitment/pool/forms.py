@@ -1,7 +1,6 @@
 """The talent pool's forms (the search, an invitation): validation only."""
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
@@ -11,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ats.forms import ANY
 from recruitment.models import FORWARD_STAGES, Application, Posting
-from recruitment.pool.selectors import PoolFilters, posting_choices
+from recruitment.pool.selectors import PoolFilters
 from recruitment.pool.services.invitations import MAX_PEOPLE_AT_ONCE
 
 # Long enough for any search a person types; a longer one is refused, not truncated.
@@ -47,9 +46,11 @@ class PoolSearchForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args: Any, now: datetime, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, postings: Sequence[tuple[int, str]], **kwargs: Any) -> None:
+        """`postings`: the posting filter's choices (selectors.posting_choices), read by
+        the view, which builds the pool's membership once for them and the search."""
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["posting"]).choices = [ANY, *posting_choices(now)]
+        cast(forms.ChoiceField, self.fields["posting"]).choices = [ANY, *postings]
         stages = dict(Application.Stage.choices)
         cast(forms.ChoiceField, self.fields["stage"]).choices = [
             ANY,

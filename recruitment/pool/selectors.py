@@ -98,12 +98,17 @@ SNIPPET_CHARS = 160
 def may_use_pool(user: Any) -> bool:
     """Admins, and recruiters (of any posting: the consent is to the company's future
     openings, whichever posting they came from). Interviewers, hiring managers and everyone
-    else: no. One EXISTS query for non-admins."""
+    else: no. One EXISTS query for non-admins, remembered on the user object as Django
+    remembers its permissions (`_perm_cache`): a pool page asks, then its navigation
+    link; the next request loads its user afresh."""
     if not access.is_staff_member(user) or not isinstance(user, User):
         return False
     if access.is_admin(user):
         return True
-    return TeamMembership.objects.filter(user=user, role=TeamMembership.Role.RECRUITER).exists()
+    if not hasattr(user, "_may_use_pool"):
+        recruiter = TeamMembership.objects.filter(user=user, role=TeamMembership.Role.RECRUITER)
+        user._may_use_pool = recruiter.exists()  # type: ignore[attr-defined]
+    return bool(user._may_use_pool)  # type: ignore[attr-defined]
 
 
 def _consents_in_force(now: datetime) -> ConsentQuerySet:
@@ -233,12 +238,22 @@ class PoolPerson:
     consent_expires_at: datetime | None = None
 
 
-def search_pool(filters: PoolFilters, *, now: datetime, page_number: Any = 1) -> Page:
+def search_pool(
+    filters: PoolFilters,
+    *,
+    now: datetime,
+    page_number: Any = 1,
+    pool: QuerySet[Application] | None = None,
+) -> Page:
     """A page of people in the pool matching `filters`, best first (newest first without
     words to search). Each item is a PoolPerson. A fixed number of queries per page: on
     PostgreSQL, the page with its total (one query; a second only for a page past the
-    end), the snippets of its people when searched, and their applications (two)."""
-    pool = pool_applications(now)  # built once (a few ms of the ORM's), used twice
+    end), the snippets of its people when searched, and their applications (two).
+
+    `pool` is `pool_applications(now)` if the caller built it already (the search page,
+    for its filter's choices too): building it is a few thousand calls of the ORM's."""
+    if pool is None:
+        pool = pool_applications(now)
     applications = _narrowed(pool, filters, now)
     words = filters.query.strip()
     if connection.vendor != "postgresql":
@@ -537,6 +552,18 @@ def highlighted(marked: str) -> SafeString:
     )
 
 
+# The columns `_people` reads: the application's own that `person_applications` uses, its
+# person's name, its posting's title. Any other would be read row by row if used.
+_RESULT_FIELDS = (
+    "candidate_id",
+    "posting_id",
+    "stage",
+    "created_at",
+    "candidate__full_name",
+    "posting__title",
+)
+
+
 def _people(
     pool: QuerySet[Application],
     ranks: dict[UUID, float],
@@ -559,6 +586,9 @@ def _people(
     applications = (
         pool.filter(candidate_id__in=list(ranks))
         .select_related("candidate")
+        # What a result shows: not the rows' other columns (a posting's description, a
+        # cover letter), which cost reading and converting, 20 rows at a time.
+        .only(*_RESULT_FIELDS)
         .annotate(consent_expires_at=expiry)
     )
     people: dict[UUID, PoolPerson] = {}
@@ -627,13 +657,18 @@ def pool_cv(candidate_id: Any, cv_id: Any, *, now: datetime) -> CurriculumVitae:
     )
 
 
-def posting_choices(now: datetime) -> list[tuple[int, str]]:
-    """Postings that pool applications came from (titles hold no personal data).
+def posting_choices(
+    now: datetime, *, pool: QuerySet[Application] | None = None
+) -> list[tuple[int, str]]:
+    """Postings that pool applications came from (titles hold no personal data); `pool`
+    is `pool_applications(now)` if the caller built it already.
 
     Asked posting by posting (is one of its applications in the pool?), which stops at
     its first member, not by reading the whole pool: see `_probe_per_row` for why the
     planner is told not to read the membership's tables whole."""
-    first_member = pool_applications(now).filter(posting_id=OuterRef("pk")).order_by()
+    if pool is None:
+        pool = pool_applications(now)
+    first_member = pool.filter(posting_id=OuterRef("pk")).order_by()
     rows = (
         Posting.objects.alias(member=Subquery(first_member.values("pk")[:1]))
         .filter(member__isnull=False)
