@@ -57,8 +57,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _invite_form(request: HttpRequest, now: Any, **initial: Any) -> InviteForm | None:
-    """The form to invite people, if there is an open posting the user manages."""
-    postings = list(selectors.invitable_postings(request.user, now))
+    """The form to invite people, if there is an open posting the user manages. Only
+    the postings' titles are read: the form is shown here, not submitted."""
+    postings = list(selectors.invitable_postings(request.user, now).only("pk", "title"))
     return InviteForm(initial=initial, postings=postings) if postings else None
 
 
