@@ -223,7 +223,9 @@ class CurriculumVitae(models.Model):
     # data like the file; exported, erased with the row, never logged. Read by the worker
     # soon after the upload (recruitment.cvs.extraction): until then `text_pending`.
     text = models.TextField(_("text"), blank=True, default="")
-    text_pending = models.BooleanField(default=False)
+    # db_default too: rows written by SQL of its own (the pool benchmark) or by a server
+    # still running the code before this field are not pending.
+    text_pending = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -48,7 +48,7 @@ class PoolSearchForm(forms.Form):
 
     def __init__(self, *args: Any, postings: Sequence[tuple[int, str]], **kwargs: Any) -> None:
         """`postings`: the posting filter's choices (selectors.posting_choices), read by
-        the view, which builds the pool's membership once for them and the search."""
+        the view."""
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["posting"]).choices = [ANY, *postings]
         stages = dict(Application.Stage.choices)

@@ -238,22 +238,12 @@ class PoolPerson:
     consent_expires_at: datetime | None = None
 
 
-def search_pool(
-    filters: PoolFilters,
-    *,
-    now: datetime,
-    page_number: Any = 1,
-    pool: QuerySet[Application] | None = None,
-) -> Page:
+def search_pool(filters: PoolFilters, *, now: datetime, page_number: Any = 1) -> Page:
     """A page of people in the pool matching `filters`, best first (newest first without
     words to search). Each item is a PoolPerson. A fixed number of queries per page: on
     PostgreSQL, the page with its total (one query; a second only for a page past the
-    end), the snippets of its people when searched, and their applications (two).
-
-    `pool` is `pool_applications(now)` if the caller built it already (the search page,
-    for its filter's choices too): building it is a few thousand calls of the ORM's."""
-    if pool is None:
-        pool = pool_applications(now)
+    end), the snippets of its people when searched, and their applications (two)."""
+    pool = pool_applications(now)  # built once (a few ms of the ORM's), used twice
     applications = _narrowed(pool, filters, now)
     words = filters.query.strip()
     if connection.vendor != "postgresql":
@@ -301,26 +291,6 @@ def _prefer_the_search_index() -> None:
     sequential scans off, a table that has to be scanned anyway costs the planner 10^10,
     far over `jit_above_cost`: JIT would then compile the query for hundreds of ms."""
     _set_locally({"enable_seqscan": "off", "jit": "off"})
-
-
-def _probe_per_row() -> None:
-    """For the rest of the transaction, joins as nested loops over indexes only (no hash,
-    merge or materialised joins), and no JIT compilation.
-
-    For a query that needs the first pool member of something (`posting_choices`): the
-    planner estimates that almost nobody is restricted or objected, so it reads those
-    tables whole (a hash, a sort or a materialised scan of every application: 15 to 60 ms
-    at 100,000) to answer for one row, instead of looking the row's person up in the
-    index (microseconds). Measured on bench/pool.py's 100,000 people: 212 ms with the
-    planner's own choice, 2 ms (0.2 ms of it executing) with these."""
-    _set_locally(
-        {
-            "enable_hashjoin": "off",
-            "enable_mergejoin": "off",
-            "enable_material": "off",
-            "jit": "off",
-        }
-    )
 
 
 class _ArgMax(Func):
@@ -657,27 +627,16 @@ def pool_cv(candidate_id: Any, cv_id: Any, *, now: datetime) -> CurriculumVitae:
     )
 
 
-def posting_choices(
-    now: datetime, *, pool: QuerySet[Application] | None = None
-) -> list[tuple[int, str]]:
-    """Postings that pool applications came from (titles hold no personal data); `pool`
-    is `pool_applications(now)` if the caller built it already.
-
-    Asked posting by posting (is one of its applications in the pool?), which stops at
-    its first member, not by reading the whole pool: see `_probe_per_row` for why the
-    planner is told not to read the membership's tables whole."""
-    if pool is None:
-        pool = pool_applications(now)
-    first_member = pool.filter(posting_id=OuterRef("pk")).order_by()
-    rows = (
-        Posting.objects.alias(member=Subquery(first_member.values("pk")[:1]))
-        .filter(member__isnull=False)
-        .order_by("title", "pk")
-        .values_list("pk", "title")
+def posting_choices() -> list[tuple[int, str]]:
+    """The postings people applied to, for the "Applied to" filter (titles hold no personal
+    data): every posting with an application, not only those with someone in the pool now.
+    The list then says nothing about who is in the pool (the filter narrows the pool, never
+    widens it), and it costs no membership query: an EXISTS per posting, by the
+    applications' posting index."""
+    applied = Application.objects.filter(posting_id=OuterRef("pk"))
+    return list(
+        Posting.objects.filter(Exists(applied)).order_by("title", "pk").values_list("pk", "title")
     )
-    with transaction.atomic():
-        _probe_per_row()
-        return list(rows)
 
 
 # --------------------------------------------------------------------------------------------

@@ -32,17 +32,13 @@ def search(request: HttpRequest) -> HttpResponse:
     """The pool: the search box, the filters and a page of people, audited."""
     _pool_user(request)
     now = timezone.now()
-    # The membership, built once for the posting filter's choices and the search.
-    pool = selectors.pool_applications(now)
-    form = PoolSearchForm(request.GET or None, postings=selectors.posting_choices(now, pool=pool))
+    form = PoolSearchForm(request.GET or None, postings=selectors.posting_choices())
     page = None
     if form.is_bound and not form.is_valid():
         pass  # the errors are shown; nothing is searched
     else:
         filters = form.filters() if form.is_bound else selectors.PoolFilters()
-        page = selectors.search_pool(
-            filters, now=now, page_number=request.GET.get("page"), pool=pool
-        )
+        page = selectors.search_pool(filters, now=now, page_number=request.GET.get("page"))
         pool_audit.record_search(actor=actor_from(request), filters=filters)
     return render(
         request,
