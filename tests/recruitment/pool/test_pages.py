@@ -132,16 +132,16 @@ def test_the_pool_page_costs_the_same_queries_however_many_people(
     for params in ({}, {"q": "python"}, {"q": "python", "rating": "2", "stage": "screening"}):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(SEARCH, params).status_code == 200
-        # Session, user, second factor, permissions, nav links, posting choices, the
-        # planner setting, count, page, snippets, people, applications, stage changes, the
-        # audit row, the postings one may invite to (whether any, then the choices;
-        # savepoints aside): the same whatever the number of people.
+        # Session, user, second factor, the pool permission (once: the nav link asks the
+        # user object), posting choices, the planner setting, count and page, snippets,
+        # people, stage changes, the audit row, the postings one may invite to (savepoints
+        # aside): the same whatever the number of people.
         sql = [
             q["sql"][:120]
             for q in queries.captured_queries
             if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
         ]
-        assert len(sql) <= 19, sql
+        assert len(sql) <= 14, sql
 
 
 @pytest.mark.django_db(transaction=True)
