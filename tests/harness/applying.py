@@ -44,11 +44,13 @@ def apply_as(
     consent: bool = False,
     confirmed: bool = True,
     language: str = "en",
+    cv: bytes | None = None,
 ) -> Application:
-    """An application through the service, made in `language`; a ticked consent box is then
-    confirmed by the owner of the address in the portal, unless `confirmed` is off (P22)."""
+    """An application through the service, made in `language`, with `cv` (a PDF; by
+    default one naming the person); a ticked consent box is then confirmed by the owner
+    of the address in the portal, unless `confirmed` is off (P22)."""
     email = f"{name.lower().replace(' ', '.')}@example.com"
-    pdf = pdf_naming(name)
+    pdf = pdf_naming(name) if cv is None else cv
     application = submit_application(
         posting=posting,
         applicant=ApplicantData(

@@ -13,35 +13,32 @@ from django.utils import timezone
 
 from ats import enqueue
 from notifications.models import OutboundEmail
-from recruitment.careers.services import ApplicantData, submit_application
 from recruitment.cvs import extraction, search_index, storage
 from recruitment.cvs.checks import inspect_cv
 from recruitment.models import Application, CurriculumVitae, Posting
 from recruitment.retention.services import purge, restrictions
 from recruitment.rights.services.self_service import replace_cv, request_erasure
-from tests.harness.applying import texts_read
+from tests.harness.applying import apply_as, texts_read
 from tests.hostile.docx import valid_docx
 from tests.hostile.pdf import valid_pdf
 
 pytestmark = pytest.mark.django_db
 
 
-def applied(posting: Posting, cv: bytes, filename: str = "cv.pdf") -> Application:
+def applied(posting: Posting, cv: bytes) -> Application:
     """An application through the service, with the CV checked as the form checks it."""
-    return submit_application(
-        posting=posting,
-        applicant=ApplicantData(
-            full_name="Tekla Text",
-            email="tekla@example.com",
-            phone="",
-            cover_letter="",
-            consents_to_talent_pool=False,
-            language="en",
-        ),
-        cv=io.BytesIO(cv),
-        cv_filename=filename,
-        inspected=inspect_cv(io.BytesIO(cv), max_bytes=len(cv)),
+    return apply_as(posting, "Tekla Text", cv=cv)
+
+
+def recorded_sends(patch: pytest.MonkeyPatch) -> list[tuple[str, list[str]]]:
+    """What is published from now on, (task name, arguments) each, instead of the broker."""
+    sent: list[tuple[str, list[str]]] = []
+    patch.setattr(
+        enqueue,
+        "current_app",
+        SimpleNamespace(send_task=lambda name, args: sent.append((name, args))),
     )
+    return sent
 
 
 @pytest.mark.parametrize(
@@ -85,13 +82,8 @@ def test_a_restricted_applications_cv_is_not_read_until_the_restriction_is_lifte
     assert extraction.read_pending_texts(later) == 0, "the sweep leaves it alone too"
 
     restrictions.release_unless_requested([Application.objects.get(pk=application.pk)])
-    sent: list[tuple[str, list[str]]] = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            enqueue,
-            "current_app",
-            SimpleNamespace(send_task=lambda name, args: sent.append((name, args))),
-        )
+        sent = recorded_sends(patch)
         assert extraction.read_pending_texts(timezone.now()) == 0, "its own message may come"
         assert extraction.read_pending_texts(later) == 1
     assert sent == [(extraction.READ_CV_TEXT_TASK, [str(cv.pk)])], "the id only"
@@ -188,12 +180,7 @@ def test_a_broker_that_is_down_is_only_logged_and_the_sweep_enqueues_later(
     assert f"recruitment.read_cv_text({cv.pk}) not enqueued (ConnectionError)" in caplog.text
     assert "Tekla" not in caplog.text and "Lisp" not in caplog.text
 
-    sent: list[tuple[str, list[str]]] = []
-    monkeypatch.setattr(
-        enqueue,
-        "current_app",
-        SimpleNamespace(send_task=lambda name, args: sent.append((name, args))),
-    )
+    sent = recorded_sends(monkeypatch)
     later = timezone.now() + extraction.SWEEP_GRACE + timedelta(minutes=1)
     assert extraction.read_pending_texts(later) == 1
     assert sent == [(extraction.READ_CV_TEXT_TASK, [str(cv.pk)])]
