@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.test import Client
 from django.urls import reverse
 
-from recruitment.accounts.codes import current_code
+from recruitment.accounts.codes import lasting_code
 from tests.factories import TEST_TOTP_SECRET
 
 if TYPE_CHECKING:
@@ -22,9 +22,11 @@ def sign_in_with_password(client: Client, username: str, password: str = PASSWOR
 
 
 def enter_code(client: Client, code: str | None = None) -> TestResponse:
-    """The second step, with the current code of TEST_TOTP_SECRET unless `code` is given."""
+    """The second step, with the current code of TEST_TOTP_SECRET unless `code` is given
+    (waiting for the next code when this one is about to change)."""
     return client.post(
-        reverse("mfa_authenticate"), {"code": code or current_code(TEST_TOTP_SECRET)}
+        reverse("mfa_authenticate"),
+        {"code": code or lasting_code(TEST_TOTP_SECRET, for_at_least=2)},
     )
 
 

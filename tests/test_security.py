@@ -27,7 +27,7 @@ from django.urls import include, path, reverse
 from ats import health
 from ats.celery import app as celery_app
 from ats.request_id import accepted_or_new
-from recruitment.accounts.codes import current_code
+from recruitment.accounts.codes import lasting_code
 from recruitment.cvs import storage
 from recruitment.models import Application, PortalToken, Posting
 from recruitment.rights.services import portal_access
@@ -247,7 +247,11 @@ def test_staff_login_rotates_the_session_and_the_session_expires() -> None:
         secure=True,
     )
     assert response.status_code == 302
-    client.post(reverse("mfa_authenticate"), {"code": current_code(TEST_TOTP_SECRET)}, secure=True)
+    client.post(
+        reverse("mfa_authenticate"),
+        {"code": lasting_code(TEST_TOTP_SECRET, for_at_least=2)},
+        secure=True,
+    )
     response = client.post(reverse("mfa_trust"), {"action": "skip"}, secure=True)
 
     assert response.status_code == 302

@@ -208,7 +208,7 @@ def sign_in(page: Page, live_server: LiveServer, username: str, password: str) -
     authenticator app (the factories' TEST_TOTP_SECRET), not trusting the browser."""
     from django.core.cache import cache
 
-    from recruitment.accounts.codes import current_code
+    from recruitment.accounts.codes import lasting_code
     from tests.factories import TEST_TOTP_SECRET
 
     cache.clear()  # one code per 30 seconds per person: a test signing in twice would replay it
@@ -217,7 +217,7 @@ def sign_in(page: Page, live_server: LiveServer, username: str, password: str) -
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/staff/2fa/authenticate/")
-    page.get_by_label("Code").fill(current_code(TEST_TOTP_SECRET))
+    page.get_by_label("Code").fill(lasting_code(TEST_TOTP_SECRET))
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url("**/staff/2fa/trust/")
     page.get_by_role("button", name="Don't Trust").click()

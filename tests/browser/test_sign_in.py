@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 from pytest_django.live_server_helper import LiveServer
 
-from recruitment.accounts.codes import current_code
+from recruitment.accounts.codes import lasting_code
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
 from tests.factories import UserFactory
 from tests.recruitment.workspace.test_homes_and_links import DOWNLOADS, MAX_PAGES, build_world
@@ -134,7 +134,7 @@ def test_a_new_account_sets_up_its_app_at_first_sign_in(
     secret = page.locator("#authenticator_secret").inner_text().strip()
     screenshot(page, "staff-second-factor-setup")
     assert_accessible(page)
-    page.get_by_label("Authenticator code").fill(current_code(secret))
+    page.get_by_label("Authenticator code").fill(lasting_code(secret))
     page.get_by_role("button", name="Activate").click()
 
     # Recovery codes, shown once; then the workspace opens

@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from recruitment.access import Actor
 from recruitment.accounts import services
-from recruitment.accounts.codes import current_code
+from recruitment.accounts.codes import current_code, lasting_code
 from recruitment.accounts.services import ResetRefused, reset_second_factor
 from recruitment.models import AccessEvent
 from tests.factories import TEST_TOTP_SECRET, ApplicationFactory, MembershipFactory, UserFactory
@@ -142,7 +142,7 @@ def test_first_sign_in_sets_up_an_authenticator_app_then_shows_recovery_codes_on
     assert not Authenticator.objects.filter(user=user).exists()
 
     # The right code sets it up; the session counts as verified by it
-    done = client.post(ACTIVATE, {"code": current_code(secret)})
+    done = client.post(ACTIVATE, {"code": lasting_code(secret, for_at_least=2)})
     assert done.status_code == 302
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     assert client.get(HOME).status_code == 200
@@ -162,7 +162,7 @@ def test_a_recovery_code_stands_in_for_the_app_once(client: Client) -> None:
     user = UserFactory.create(second_factor=False)
     sign_in_with_password(client, user.username)
     client.get(ACTIVATE)
-    client.post(ACTIVATE, {"code": current_code(client.session["mfa.totp.secret"])})
+    client.post(ACTIVATE, {"code": lasting_code(client.session["mfa.totp.secret"], for_at_least=2)})
     code = client.get(reverse("mfa_view_recovery_codes")).context["unused_codes"][0]
     client.post(reverse("account_logout"))
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from recruitment.access import Actor
-from recruitment.accounts.codes import current_code
+from recruitment.accounts.codes import lasting_code
 from recruitment.accounts.services import enrol_totp, reset_second_factor
 from tests.factories import UserFactory
 from tests.signin import PASSWORD, answer_trust, enter_code, sign_in_with_password
@@ -59,7 +59,7 @@ class SecondFactorSessions(RuleBasedStateMachine):
             return
         assert first["Location"] == reverse("mfa_authenticate")
         assert self.secret is not None
-        second = enter_code(browser, current_code(self.secret))
+        second = enter_code(browser, lasting_code(self.secret, for_at_least=1))
         assert second.status_code == 302
         answer_trust(browser)
         self.sessions[n] = frozenset({self.factor})
