@@ -299,9 +299,11 @@ def _store(
 ) -> Application:
     """Uploads the CV (or copies the pool's, `intake.pool_cv`), then writes the rows
     (`_record_application`); if the rows are not written, whatever went wrong, the object is
-    deleted again, so no object is left that no row refers to. Raises ApplicationNotSaved
-    when storage is down (nothing stored); database errors propagate to the caller, which
-    tells a duplicate from a failure."""
+    deleted again, so no object is left that no row refers to. Once they are committed, a
+    restriction the person asked for covers the new application (`_freeze_if_requested`).
+    Raises ApplicationNotSaved when storage is down (nothing stored); database errors
+    while writing the rows propagate to the caller, which tells a duplicate from a
+    failure."""
     try:
         if intake.pool_cv is not None:
             cv_filename = intake.pool_cv.original_filename
@@ -317,7 +319,7 @@ def _store(
     except storage.StorageUnavailable as exc:
         raise ApplicationNotSaved from exc
     try:
-        return _record_application(
+        application, returning = _record_application(
             posting=posting,
             applicant=applicant,
             intake=intake,
@@ -329,6 +331,10 @@ def _store(
     except BaseException:
         compensate_upload(key)  # whatever went wrong, no row refers to the object
         raise
+    # Outside the compensation: the rows are committed and refer to the object.
+    if returning:
+        _freeze_if_requested(application)
+    return application
 
 
 def _record_application(
@@ -340,10 +346,11 @@ def _record_application(
     key: str,
     cv_filename: str,
     inspected: InspectedCv,
-) -> Application:
+) -> tuple[Application, bool]:
     """Writes the application's rows and its email in one transaction, provided the posting
-    is still open: it may have closed while the CV uploaded. Raises PostingNotOpen (nothing
-    written) or the database's error (nothing written either).
+    is still open: it may have closed while the CV uploaded. Returns the application, and
+    whether its person had applied before (the address was known). Raises PostingNotOpen
+    (nothing written) or the database's error (nothing written either).
 
     From the public form: the person attested their age and may have ticked the consent
     box; they get the confirmation. Recorded by staff (`intake.recorded_by`): no age
@@ -461,12 +468,27 @@ def _record_application(
                 subject_ref=application.id,
                 personal_link="portal-access",
             )
-    if candidate.pk != typed.pk:
-        # A person who had applied before: a restriction they asked for covers this
-        # application too (once it is committed, see `freeze_if_requested`). Nobody can
-        # have asked anything about a new address.
-        restrictions.freeze_if_requested(candidate.pk)
-    return application
+    # Nobody can have asked anything about a new address.
+    return application, candidate.pk != typed.pk
+
+
+def _freeze_if_requested(application: Application) -> None:
+    """A person who had applied before: a restriction they asked for covers this
+    application too (P23), once it is committed (see `restrictions.freeze_if_requested`).
+
+    The application is committed by now and keeps its CV whatever happens here. If the
+    database fails at this point, the application is saved all the same, and the next
+    purge sweep (every ATS_RETENTION_SWEEP_SECONDS, or the one a conclusion starts)
+    freezes it before it purges anything (`restrictions.freeze_requested`). Logs the
+    application's id and the error's class only (a database error can quote values)."""
+    try:
+        restrictions.freeze_if_requested(application.candidate_id)
+    except DatabaseError as exc:
+        logger.warning(
+            "application %s saved; its restriction is left to the purge sweep (%s)",
+            application.pk,
+            type(exc).__name__,
+        )
 
 
 def record_sourced_application(

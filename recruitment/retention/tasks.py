@@ -14,9 +14,15 @@ from recruitment.retention.services import consents, holds, purge, reconciliatio
 
 @shared_task(name="recruitment.sweep_retention")
 def sweep_retention() -> dict[str, int]:
-    """Purges every application whose purge is due (run by beat). Rerun-safe."""
+    """Purges every application whose purge is due (run by beat), having frozen first what
+    an open restriction request covers (`purge.sweep`). Rerun-safe."""
     report = purge.sweep()
-    return {"erased": report.erased, "failed": report.failed, "skipped": report.skipped}
+    return {
+        "frozen": report.frozen,
+        "erased": report.erased,
+        "failed": report.failed,
+        "skipped": report.skipped,
+    }
 
 
 @shared_task(name="recruitment.purge_posting", bind=True, max_retries=10)

@@ -27,7 +27,8 @@ PostgreSQL and a versioned SeaweedFS bucket, and after every step checks:
    (messages, interview emails, invitations from the talent pool).
 
 A rule also reads pending CV texts, as the worker does: never a restricted application's
-or one about to be erased.
+or one about to be erased. Applying may lose the freeze a restriction owes the new
+application (the database failing just after it is saved): the next sweep makes it good.
 
 Each example runs in a transaction of its own, rolled back at its end, with every object it
 stored erased, and on a clock of its own (`django.utils.timezone.now` patched): after-commit
@@ -42,6 +43,7 @@ steps (about 20 minutes on two cores), with a fresh seed each time:
 At the end of this module, sequences the machine found are replayed as ordinary tests.
 """
 
+import contextlib
 import io
 import os
 from collections.abc import Callable
@@ -55,7 +57,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache as django_cache
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -106,7 +108,7 @@ from recruitment.pipeline.services import interviews, messaging, postings
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.pool import selectors as pool
 from recruitment.pool.services import invitations
-from recruitment.retention.services import consents, holds, ledger, purge
+from recruitment.retention.services import consents, holds, ledger, purge, restrictions
 from recruitment.retention.services import schedule as retention
 from recruitment.rights.services import exports, portal_access, register, requests, self_service
 from tests.factories import PostingFactory, UserFactory
@@ -310,13 +312,24 @@ class PromiseMachine(RuleBasedStateMachine):
         as_owner=st.booleans(),
         consent=st.booleans(),
         upper_case_address=st.booleans(),
+        freeze_lost=st.sampled_from([False, False, False, True]),
     )
     def apply(
-        self, person: str, posting: int, as_owner: bool, consent: bool, upper_case_address: bool
+        self,
+        person: str,
+        posting: int,
+        as_owner: bool,
+        consent: bool,
+        upper_case_address: bool,
+        freeze_lost: bool = False,
     ) -> Any:
         """The address's owner applies (new person, or the same person again), or a stranger
-        types the address with other details, perhaps ticking the talent-pool box."""
-        pk = self.submit(person, posting, as_owner, consent, upper_case_address)
+        types the address with other details, perhaps ticking the talent-pool box. With
+        `freeze_lost`, the database fails just after the application is saved, before a
+        restriction the person asked for could cover it: the next sweep freezes it."""
+        pk = self.submit(
+            person, posting, as_owner, consent, upper_case_address, freeze_lost=freeze_lost
+        )
         return multiple() if pk is None else pk
 
     def submit(
@@ -328,6 +341,8 @@ class PromiseMachine(RuleBasedStateMachine):
         upper_case_address: bool,
         invitation: Invitation | None = None,
         reuse_cv: bool = False,
+        *,
+        freeze_lost: bool = False,
     ) -> UUID | None:
         """Submits as the apply form does; through an invitation's link (still open: the
         form then offers the pool's CV, used if `reuse_cv`) when one is given."""
@@ -347,23 +362,27 @@ class PromiseMachine(RuleBasedStateMachine):
                 invitation.pk, posting=Posting(pk=posting), now=self.now
             )
         pool_cv = pool.invitation_cv(invitation, now=self.now) if invitation and reuse_cv else None
+        lost = mock.patch.object(
+            restrictions, "freeze_if_requested", side_effect=OperationalError("connection lost")
+        )
         try:
-            application = submit_application(
-                posting=Posting.objects.get(pk=posting),
-                applicant=ApplicantData(
-                    full_name=typed[0],
-                    email=person.upper() if upper_case_address else person,
-                    phone=typed[1],
-                    cover_letter="",
-                    consents_to_talent_pool=consent,
-                    language="en",
-                ),
-                cv=None if pool_cv else io.BytesIO(pdf),
-                cv_filename="cv.pdf",
-                inspected=None if pool_cv else inspected,
-                invitation=invitation,
-                pool_cv=pool_cv,
-            )
+            with lost if freeze_lost else contextlib.nullcontext():
+                application = submit_application(
+                    posting=Posting.objects.get(pk=posting),
+                    applicant=ApplicantData(
+                        full_name=typed[0],
+                        email=person.upper() if upper_case_address else person,
+                        phone=typed[1],
+                        cover_letter="",
+                        consents_to_talent_pool=consent,
+                        language="en",
+                    ),
+                    cv=None if pool_cv else io.BytesIO(pdf),
+                    cv_filename="cv.pdf",
+                    inspected=None if pool_cv else inspected,
+                    invitation=invitation,
+                    pool_cv=pool_cv,
+                )
         except PostingNotOpen:
             assert not_open, "an open posting refused an application"
             return None
@@ -390,8 +409,9 @@ class PromiseMachine(RuleBasedStateMachine):
             posting_pk=posting,
             details=typed,
             # A restriction lasts while any restriction request of the person is open (P23):
-            # it covers an application made meanwhile too.
-            restricted=self.model.open_restrictions(application.candidate_id),
+            # it covers an application made meanwhile too (from the next sweep on if the
+            # freeze was lost).
+            restricted=self.model.open_restrictions(application.candidate_id) and not freeze_lost,
         )
         form_consents = list(RetentionConsent.objects.filter(application_id=application.pk))
         assert len(form_consents) == int(consent)
@@ -1176,6 +1196,14 @@ class PromiseMachine(RuleBasedStateMachine):
                 if request.notice == "queued":
                     request.notice, request.notice_sent_at = "sent", now
         existing = {a.pk: a for a in self.model.existing()}
+        # First the sweep freezes what a freeze lost on applying left out.
+        unfrozen = [
+            a
+            for a in existing.values()
+            if not a.restricted and self.model.open_restrictions(a.candidate_pk)
+        ]
+        for application in unfrozen:
+            application.restricted = True
         erasable = {pk for pk, a in existing.items() if self.model.erasable(a, now)}
         kept = self.kept_by_a_visible_basis(now)
         due_now = set(
@@ -1202,6 +1230,7 @@ class PromiseMachine(RuleBasedStateMachine):
         assert not erased & kept, f"erased though kept by a basis: {sorted(erased & kept)}"
         assert erased <= erasable, f"erased before the promise let it: {erased - erasable}"
         assert report.erased == len(erased)
+        assert report.frozen == len(unfrozen), "a lost freeze not made good by the sweep"
         if fault == "down":
             assert not erased, "reported erased while storage was down"
         if fault == "refusing":
@@ -1536,6 +1565,22 @@ def test_an_application_made_while_a_restriction_request_is_open_is_restricted_t
         lambda m: m.first_applications([(0, 0, False)]),
         lambda m: m.request_in_portal(ANA, Kind.RESTRICTION),
         lambda m: m.apply(ANA, m._first_postings[1], True, False, False),
+        lambda m: m.conclude(m._first_postings[1], True, False),
+        lambda m: m.sweep(True, "up", []),
+    )
+
+
+def test_an_application_whose_freeze_was_lost_is_frozen_by_the_sweep_not_erased(
+    db: None, settings: Any
+) -> None:
+    """The same, with the database failing just after the application is saved: it is
+    saved all the same, not yet frozen; its posting concludes, and the sweep freezes it
+    instead of erasing it."""
+    _prepare(settings)
+    _replay(
+        lambda m: m.first_applications([(0, 0, False)]),
+        lambda m: m.request_in_portal(ANA, Kind.RESTRICTION),
+        lambda m: m.apply(ANA, m._first_postings[1], True, False, False, True),
         lambda m: m.conclude(m._first_postings[1], True, False),
         lambda m: m.sweep(True, "up", []),
     )

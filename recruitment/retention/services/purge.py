@@ -52,7 +52,7 @@ from recruitment.models import (
     RetentionConsent,
 )
 from recruitment.retention import signals
-from recruitment.retention.services import ledger
+from recruitment.retention.services import ledger, restrictions
 from recruitment.retention.services.schedule import (
     Due,
     Reason,
@@ -494,6 +494,9 @@ def due_applications(
 
 @dataclass
 class SweepReport:
+    # Applications an open restriction request covers that were not frozen yet: frozen
+    # first, so the purge leaves them (restrictions.freeze_requested).
+    frozen: int = 0
     erased: int = 0
     failed: int = 0
     skipped: int = 0
@@ -510,13 +513,16 @@ def sweep(
     on_batch: Callable[[SweepReport], None] | None = None,
 ) -> SweepReport:
     """Purges every due application, in batches, one purge transaction each; calls
-    `on_batch` with the running totals after each batch (for progress).
+    `on_batch` with the running totals after each batch (for progress). First freezes
+    whatever an open restriction request covers and is not frozen yet (an application
+    whose freeze was lost when the database failed just after it was saved), so that no
+    purge erases it.
 
     Rerun-safe; several sweeps may run at once (row locks keep each purge single).
     """
     now = now or timezone.now()
     batch = limit or settings.RETENTION_BATCH_SIZE
-    report = SweepReport()
+    report = SweepReport(frozen=restrictions.freeze_requested())
     # Every outcome moves an application out of "due" (erased, rescheduled or unscheduled),
     # except BUSY; `seen` keeps the loop from spinning on those until the next sweep.
     seen: set[UUID] = set()

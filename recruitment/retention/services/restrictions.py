@@ -53,6 +53,26 @@ def freeze_if_requested(candidate_id: UUID) -> list[Application]:
     return freeze(applications) if requested else []
 
 
+def freeze_requested() -> int:
+    """Freezes the applications an open restriction request covers that are not frozen:
+    one saved while `freeze_if_requested` could not run after it (the database failed just
+    after the application was committed: recruitment.careers.services). Returns how many.
+
+    Each person in their own transaction, through `freeze_if_requested` (their lock, then
+    the request looked up again). Side effects: as `freeze`. Rerun-safe; every purge sweep
+    runs it before it purges (`purge.sweep`)."""
+    candidate_ids = (
+        DataSubjectRequest.objects.filter(
+            kind=DataSubjectRequest.Kind.RESTRICTION,
+            status=DataSubjectRequest.Status.OPEN,
+            candidate__applications__restricted=False,
+        )
+        .values_list("candidate_id", flat=True)
+        .distinct()
+    )
+    return sum(len(freeze_if_requested(candidate_id)) for candidate_id in candidate_ids)
+
+
 def release_unless_requested(applications: list[Application]) -> list[Application]:
     """Lifts the restriction of these locked applications (all one person's) unless a
     restriction request of that person is still open; returns the ones released.

@@ -20,7 +20,16 @@ from notifications.services import requeue_due_emails
 from recruitment.careers import services as applying
 from recruitment.cvs import storage
 from recruitment.cvs.checks import inspect_cv
-from recruitment.models import Application, Candidate, CurriculumVitae, Posting
+from recruitment.models import (
+    Application,
+    ApplicationEvent,
+    Candidate,
+    CurriculumVitae,
+    Posting,
+)
+from recruitment.retention.services import restrictions
+from recruitment.retention.tasks import sweep_retention
+from recruitment.rights.services import self_service
 from tests.factories import PostingFactory
 from tests.harness.applying import apply, nothing_stored
 from tests.harness.faults import (
@@ -85,6 +94,39 @@ def test_database_failure_after_upload_deletes_the_object_again(
     assert response.status_code == 503
     assert len(uploaded) == 1, "the CV reached storage before the database failed"
     assert nothing_stored(), "the compensation deleted the object"
+
+
+@pytest.mark.django_db
+def test_a_database_failure_once_the_application_is_saved_keeps_it_and_the_sweep_freezes_it(
+    client: Client, posting: Posting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows commit, then checking for a restriction fails: the application stands with
+    its CV (it used to be answered "not saved" with its object deleted under its row), and
+    the retention sweep freezes it before it could be purged."""
+    earlier = PostingFactory.create()
+    assert apply(client, earlier, email="returning@example.com").status_code == 302
+    self_service.restrict_processing(
+        candidate=Candidate.objects.get(email="returning@example.com"), details=""
+    )
+
+    def database_down(candidate_id: Any) -> list[Application]:
+        raise OperationalError("connection lost")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(restrictions, "freeze_if_requested", database_down)
+        response = apply(client, posting, email="returning@example.com")
+
+    assert response.status_code == 302  # saved, and told so
+    application = Application.objects.get(posting=posting)
+    assert not application.restricted
+    stored = {key for key, _ in storage.iter_cv_objects()}
+    assert set(CurriculumVitae.objects.values_list("storage_key", flat=True)) <= stored
+
+    assert sweep_retention() == {"frozen": 1, "erased": 0, "failed": 0, "skipped": 0}
+    application.refresh_from_db()
+    assert application.restricted
+    assert application.events.filter(kind=ApplicationEvent.Kind.RESTRICTED).count() == 1
+    assert sweep_retention()["frozen"] == 0  # rerun-safe
 
 
 @pytest.mark.django_db

@@ -20,12 +20,14 @@ from recruitment.access import Actor
 from recruitment.cvs import storage
 from recruitment.models import (
     Application,
+    ApplicationEvent,
     ApplicationStatistic,
     ErasureRecord,
     Posting,
 )
 from recruitment.pipeline.services import stages as pipeline
-from recruitment.retention.services import ledger, purge
+from recruitment.retention.services import ledger, purge, restrictions
+from recruitment.rights.services import requests, self_service
 from tests.harness.applying import apply_as
 from tests.harness.faults import celery_broker, private_redis, storage_on_private_seaweedfs
 
@@ -342,3 +344,24 @@ def test_withdrawing_consent_after_conclusion_erases_at_once_through_a_worker(
         time.sleep(0.2)
     assert not Application.objects.filter(pk=application.pk).exists()
     assert ErasureRecord.objects.get(application_id=application.pk).reason == "process_concluded"
+
+
+@pytest.mark.django_db
+def test_the_sweep_freezes_only_what_an_open_restriction_request_covers(
+    posting: Posting, superuser_actor: Actor
+) -> None:
+    """A freeze lost after an application committed (the database failed just then) is
+    made good by the sweep, for open restriction requests only."""
+    open_ = apply_as(posting, "Still Restricted")
+    closed = apply_as(posting, "Once Restricted")
+    other = apply_as(posting, "Never Restricted")
+    self_service.restrict_processing(candidate=open_.candidate, details="")
+    request = self_service.restrict_processing(candidate=closed.candidate, details="")
+    requests.resolve_request(request=request, resolution="Answered.", actor=superuser_actor)
+    Application.objects.filter(pk=open_.pk).update(restricted=False)  # the lost freeze
+
+    assert restrictions.freeze_requested() == 1
+    assert restrictions.freeze_requested() == 0
+    assert set(Application.objects.filter(restricted=True)) == {open_}
+    assert closed.events.filter(kind=ApplicationEvent.Kind.RESTRICTED).count() == 1  # none new
+    assert not other.events.filter(kind=ApplicationEvent.Kind.RESTRICTED).exists()
