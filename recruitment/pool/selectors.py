@@ -318,7 +318,7 @@ def _ranked_page(
                 rank=Max(rank),
                 best=_ArgMax(
                     # Django takes expressions here too; its stubs say strings only.
-                    ArrayAgg("pk", ordering=(rank.desc(), "-created_at", "pk")),  # type: ignore[arg-type]
+                    ArrayAgg("pk", order_by=(rank.desc(), "-created_at", "pk")),  # type: ignore[arg-type]
                 ),
             )
             .order_by("-rank", "candidate_id")

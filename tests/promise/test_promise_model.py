@@ -1202,8 +1202,8 @@ class PromiseMachine(RuleBasedStateMachine):
             for a in existing.values()
             if not a.restricted and self.model.open_restrictions(a.candidate_pk)
         ]
-        for application in unfrozen:
-            application.restricted = True
+        for frozen in unfrozen:
+            frozen.restricted = True
         erasable = {pk for pk, a in existing.items() if self.model.erasable(a, now)}
         kept = self.kept_by_a_visible_basis(now)
         due_now = set(

@@ -259,7 +259,7 @@ def race(monkeypatch: pytest.MonkeyPatch, *submissions: Callable[[], Application
     barrier = threading.Barrier(len(submissions), timeout=20)
     real_record = applying._record_application
 
-    def record_after_all_uploaded(**kwargs: Any) -> Application:
+    def record_after_all_uploaded(**kwargs: Any) -> tuple[Application, bool]:
         barrier.wait()
         return real_record(**kwargs)
 
