@@ -225,14 +225,22 @@ def officer_client(client: Any, officer: Any) -> Any:
 
 
 class Mailbox:
-    """Reads what the SMTP peer (aiosmtpd, started by `make test`) received."""
+    """Reads what the SMTP peer (aiosmtpd, started by `make test`) received since the
+    mailbox was opened: one test's messages only. The peer's Maildir lasts as long as the
+    stack, and a developer's stack outlives a run: the same test run again would otherwise
+    find its own messages of the run before."""
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.before = set(mailbox.Maildir(path, create=False).keys())
 
     def messages_to(self, address: str) -> list[Message]:
         box = mailbox.Maildir(self.path, create=False)
-        return [message for message in box if address.lower() in str(message.get("To", "")).lower()]
+        return [
+            message
+            for key, message in box.items()
+            if key not in self.before and address.lower() in str(message.get("To", "")).lower()
+        ]
 
     def wait_for(self, address: str, *, count: int = 1, timeout: float = 30.0) -> list[Message]:
         """Polls until `count` messages to `address` arrived (or the timeout passes)."""
