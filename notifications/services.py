@@ -333,9 +333,17 @@ def emails_about(*, subject_refs: list[UUID]) -> list[dict[str, Any]]:
 
 def cancel_undelivered_about(*, subject_refs: list[UUID], templates: list[str]) -> set[UUID]:
     """`cancel_undelivered` for the emails about these subjects made from these templates
-    (for a domain that does not keep its emails' ids). Rerun-safe."""
-    ids = OutboundEmail.objects.filter(subject_ref__in=subject_refs, template__in=templates)
-    return cancel_undelivered(email_ids=list(ids.values_list("pk", flat=True)))
+    (for a domain that does not keep its emails' ids); returns the subjects of which an
+    email was cancelled. Rerun-safe."""
+    subjects: dict[UUID, UUID] = {
+        pk: subject
+        for pk, subject in OutboundEmail.objects.filter(
+            subject_ref__in=subject_refs, template__in=templates
+        ).values_list("pk", "subject_ref")
+        if subject is not None  # always, by the filter; the column allows none
+    }
+    cancelled = cancel_undelivered(email_ids=list(subjects))
+    return {subjects[pk] for pk in cancelled}
 
 
 def cancel_undelivered(*, email_ids: list[UUID]) -> set[UUID]:

@@ -279,7 +279,8 @@ def withhold_queued(*, application_ids: list[UUID]) -> int:
     yet (invitations, changes, cancellations, reminders): deleted from the outbox. For a
     restriction or an objection arriving (rights.services.register), in its transaction,
     under the person's lock, like the messages staff wrote. The interviewers' copies stay
-    (they are not written to the candidate). Returns how many. Rerun-safe."""
+    (they are not written to the candidate). Returns how many of the applications had
+    emails withheld. Rerun-safe."""
     return len(
         cancel_undelivered_about(
             subject_refs=application_ids, templates=list(CANDIDATE_TEMPLATES.values())

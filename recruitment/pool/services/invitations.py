@@ -188,12 +188,9 @@ def withhold_queued(*, candidate_id: UUID) -> int:
     is lifted or the objection refused. One being handed to the SMTP peer right now goes.
     Returns how many were withheld. Rerun-safe."""
     unused = Invitation.objects.filter(candidate_id=candidate_id, application__isnull=True)
-    # One by one (a person has a few at most): each email is known only by its invitation.
-    withheld = [
-        pk
-        for pk in unused.values_list("pk", flat=True)
-        if cancel_undelivered_about(subject_refs=[pk], templates=[EMAIL_TEMPLATE])
-    ]
+    withheld = cancel_undelivered_about(
+        subject_refs=list(unused.values_list("pk", flat=True)), templates=[EMAIL_TEMPLATE]
+    )
     Invitation.objects.filter(pk__in=withheld).delete()
     return len(withheld)
 
