@@ -24,6 +24,7 @@ from recruitment.models import (
 )
 from recruitment.pipeline.services import stages as pipeline
 from recruitment.retention.services import consents
+from recruitment.rights.services.self_service import replace_cv
 from tests.hostile.pdf import valid_pdf
 
 
@@ -71,6 +72,18 @@ def apply_as(
             consent_id=RetentionConsent.objects.get(application=application).pk,
         )
     return application
+
+
+def cv_replaced(application: Application, cv: bytes, filename: str) -> None:
+    """The person replaces the application's CV in the portal with `cv` (checked as an
+    upload is: its text is left to the worker, see `texts_read`)."""
+    replace_cv(
+        candidate=application.candidate,
+        application_id=application.pk,
+        cv=io.BytesIO(cv),
+        cv_filename=filename,
+        inspected=inspect_cv(io.BytesIO(cv), max_bytes=len(cv)),
+    )
 
 
 def texts_read() -> int:

@@ -17,8 +17,8 @@ from recruitment.cvs import extraction, search_index, storage
 from recruitment.cvs.checks import inspect_cv
 from recruitment.models import Application, CurriculumVitae, Posting
 from recruitment.retention.services import purge, restrictions
-from recruitment.rights.services.self_service import replace_cv, request_erasure
-from tests.harness.applying import apply_as, texts_read
+from recruitment.rights.services.self_service import request_erasure
+from tests.harness.applying import apply_as, cv_replaced, texts_read
 from tests.hostile.docx import valid_docx
 from tests.hostile.pdf import valid_pdf
 
@@ -108,18 +108,11 @@ def test_a_cv_replaced_while_its_text_is_being_read_keeps_only_the_new_text(
 ) -> None:
     application = applied(posting, valid_pdf(text="Pascal"))
     old = CurriculumVitae.objects.get(application=application)
-    new_cv = valid_docx(text="Rust")
     reading = extraction.text_of
 
     def replaced_meanwhile(data: bytes) -> str:
         # The candidate replaces the CV while the worker reads the old one's bytes.
-        replace_cv(
-            candidate=application.candidate,
-            application_id=application.pk,
-            cv=io.BytesIO(new_cv),
-            cv_filename="new.docx",
-            inspected=inspect_cv(io.BytesIO(new_cv), max_bytes=len(new_cv)),
-        )
+        cv_replaced(application, valid_docx(text="Rust"), "new.docx")
         return reading(data)
 
     monkeypatch.setattr(extraction, "text_of", replaced_meanwhile)

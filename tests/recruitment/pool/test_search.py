@@ -18,7 +18,7 @@ from recruitment.pool import selectors
 from recruitment.pool.selectors import PoolFilters, search_pool
 from recruitment.retention.services import consents
 from tests.factories import ApplicationFactory
-from tests.harness.applying import texts_read
+from tests.harness.applying import cv_replaced, texts_read
 from tests.hostile.docx import valid_docx
 from tests.hostile.pdf import valid_pdf
 from tests.recruitment.pool.builders import ids, person
@@ -150,17 +150,8 @@ def test_a_cyrillic_cv_is_highlighted_in_its_latin_form(posting: Posting) -> Non
 
 
 def test_a_replaced_cv_replaces_what_is_found(posting: Posting) -> None:
-    from recruitment.rights.services.self_service import replace_cv
-
     application = applied_with(posting, "Rade Replace", valid_pdf(text="Fortran"), "r.pdf")
-    new = valid_docx(text="Now Scala")
-    replace_cv(
-        candidate=application.candidate,
-        application_id=application.pk,
-        cv=io.BytesIO(new),
-        cv_filename="new.docx",
-        inspected=inspect_cv(io.BytesIO(new), max_bytes=len(new)),
-    )
+    cv_replaced(application, valid_docx(text="Now Scala"), "new.docx")
     assert found("fortran") == set()  # at once: the old text went with its row
     assert found("scala") == set()  # the worker has not read the new one yet
     assert texts_read() == 1
