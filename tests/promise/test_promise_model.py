@@ -460,13 +460,16 @@ class PromiseMachine(RuleBasedStateMachine):
         or were invited to); a refused invitation writes nothing."""
         self.tick()
         owner = self.model.people[person]
+        # By address, not by candidate id: ids are random UUIDs, and a replayed example must
+        # pick the same person (Hypothesis reports a different pick as a flaky strategy).
         confirmed = sorted(
-            RetentionConsent.objects.filter(confirmed_at__isnull=False)
+            self.model.candidate_emails[candidate_id]
+            for candidate_id in RetentionConsent.objects.filter(confirmed_at__isnull=False)
             .values_list("candidate_id", flat=True)
             .distinct()
         )
         if consenting and confirmed:
-            owner = self.model.people[self.model.candidate_emails[confirmed[0]]]
+            owner = self.model.people[confirmed[0]]
             # To a posting they have not applied to, if there is one (as a recruiter would).
             applied = {application.posting_pk for application in self.held_by(owner)}
             posting = next((pk for pk in sorted(self.model.postings) if pk not in applied), posting)
