@@ -495,6 +495,12 @@ TRUSTED_PROXY_COUNT = env.int("ATS_TRUSTED_PROXY_COUNT", default=0)
 
 CV_MAX_BYTES = env.int("ATS_CV_MAX_BYTES", default=10 * 1024 * 1024)
 COVER_LETTER_MAX_CHARS = env.int("ATS_COVER_LETTER_MAX_CHARS", default=5000)
+# How long the worker may spend reading one CV's text (recruitment.cvs.tasks): past it the
+# task is interrupted and the CV kept without text; past it by 40 s, the worker process is
+# killed and replaced.
+CV_TEXT_SECONDS = env.int("ATS_CV_TEXT_SECONDS", default=20)
+if CV_TEXT_SECONDS < 1:
+    raise ImproperlyConfigured("ATS_CV_TEXT_SECONDS must be at least 1.")
 # The whole form around the CV is small; anything bigger is refused before it is read.
 MAX_REQUEST_BYTES = CV_MAX_BYTES + 256 * 1024
 FILE_UPLOAD_HANDLERS = ["recruitment.cvs.checks.SizeCappedUploadHandler"]

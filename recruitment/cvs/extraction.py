@@ -86,7 +86,9 @@ def read_text(cv_id: UUID | str) -> bool:
 
 def text_of(data: bytes) -> str:
     """The text of a stored CV's bytes, read by its checks; "" if they refuse it now (it
-    passed them at upload; checks may have been tightened since). No side effects."""
+    passed them at upload; checks may have been tightened since), and "" if the parse is
+    interrupted (the task's soft time limit: recruitment.cvs.tasks), which the parse
+    takes as it takes any other error of pypdf's. No side effects."""
     try:
         inspected = inspect_cv(io.BytesIO(data), max_bytes=settings.CV_MAX_BYTES, read_text=True)
     except CvRejected:

@@ -6,8 +6,9 @@ the CV's row (CurriculumVitae.text), exported, erased with the row, and never lo
 
 Extraction is best effort and bounded: an upload is never refused because its text could
 not be read (the result is then ""), the text is capped at MAX_TEXT_CHARS characters, and
-a PDF's pages are read only while the time budget lasts. It runs on a file the checks have
-already accepted, on the parse they made (nothing is read twice).
+a PDF's pages are read only while the time budget lasts (checked between pages: one page
+that takes longer is stopped by the worker's time limit, recruitment.cvs.tasks). It runs
+on a file the checks have already accepted, on the parse they made (nothing is read twice).
 """
 
 from __future__ import annotations

@@ -80,11 +80,17 @@ def gunicorn_server(env: dict[str, str], *, workers: int = 2) -> Iterator[Served
 
 
 @contextlib.contextmanager
-def celery_worker_process(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    """A real `celery -A ats worker --pool=solo` subprocess with `env`; killed at the end."""
+def celery_worker_process(
+    env: dict[str, str], *, pool: str = "solo"
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `celery -A ats worker` subprocess with `env`, one process (`--pool=solo`), or
+    one child of `--pool=prefork` (`make run`'s pool, the one that enforces task time
+    limits); killed at the end."""
     with tempfile.TemporaryDirectory(prefix="ats-worker-") as tmp:
         stack = devstack.Stack(log_dir=Path(tmp))
-        argv = [devstack.PYTHON, "-m", "celery", "-A", "ats", "worker", "--pool=solo"]
+        argv = [devstack.PYTHON, "-m", "celery", "-A", "ats", "worker", f"--pool={pool}"]
+        if pool == "prefork":
+            argv.append("--concurrency=1")
         try:
             yield stack.start("worker", argv, env=env).popen
         finally:

@@ -259,6 +259,19 @@ def valid_pdf_with_many_strings() -> bytes:
 # --------------------------------------------------------------------------------------------
 
 
+def pdf_slow_to_read(lines: int = 390_000) -> bytes:
+    """A valid one-page PDF of a few KB whose compressed content stream expands to `lines`
+    text operations (30 bytes, 5 tokens each): by default just under pypdf's own budget of
+    2,000,000 tokens per content stream, so pypdf reads the page in full. The checks pass
+    it in milliseconds (they never run page content); reading its text costs pypdf about
+    8 s per 100,000 lines (on a fast machine), all inside the one page, and gives far more
+    than MAX_TEXT_CHARS."""
+    content = b"BT /F1 12 Tf 72 712 Td " + b"(zephyr word here) Tj 0 -1 Td " * lines + b"ET"
+    objects = _page_objects()
+    objects[5] = pdf_stream(b"/Filter /FlateDecode", zlib.compress(content, 9))
+    return build_pdf(objects, trailer_extra=b"/Info 6 0 R ")
+
+
 def pdf_open_action_javascript() -> bytes:
     """A PDF that runs JavaScript as soon as it is opened."""
     return _simple_pdf(catalog_extra=b"/OpenAction << /S /JavaScript /JS (app.alert('owned')) >> ")

@@ -19,8 +19,10 @@ from recruitment.models import Application, CurriculumVitae, Posting
 from recruitment.retention.services import purge, restrictions
 from recruitment.rights.services.self_service import request_erasure
 from tests.harness.applying import apply_as, cv_replaced, texts_read
+from tests.harness.faults import celery_broker, private_redis
+from tests.harness.processes import app_env, celery_worker_process
 from tests.hostile.docx import valid_docx
-from tests.hostile.pdf import valid_pdf
+from tests.hostile.pdf import pdf_slow_to_read, valid_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +202,31 @@ def test_a_real_worker_reads_the_text_of_an_upload_through_the_form(
     assert (cv.text, cv.text_pending) == ("Haskell and Elm", False)
     words = SearchQuery("Elm", config=search_index.SEARCH_CONFIG)
     assert Application.objects.filter(search_vector=words).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(240)
+def test_a_cv_whose_one_page_takes_a_minute_to_read_is_stopped_at_the_time_limit(
+    posting: Posting, settings: Any
+) -> None:
+    """A PDF of a few KB that costs pypdf most of a minute for its one page, read by
+    `make run`'s prefork worker: at ATS_CV_TEXT_SECONDS the read is interrupted, the CV is
+    kept without text and no longer pending (never read again), and the worker goes on to
+    the CV queued behind it. Without the limit, the CV would get 100,000 characters of
+    the page's text, a minute later."""
+    with private_redis() as broker, celery_broker(broker.url):
+        slow = apply_as(posting, "Slow Reader", cv=pdf_slow_to_read())
+        quick = apply_as(posting, "Quick Reader", cv=valid_pdf(text="Erlang"))
+        env = app_env(settings, REDIS_URL=broker.url, ATS_CV_TEXT_SECONDS="2")
+        with celery_worker_process(env, pool="prefork") as worker:
+            pending = CurriculumVitae.objects.filter(text_pending=True)
+            deadline = time.monotonic() + 150
+            while pending.exists() and time.monotonic() < deadline:
+                assert worker.poll() is None, "the worker died"
+                time.sleep(0.5)
+    texts = dict(CurriculumVitae.objects.values_list("application_id", "text"))
+    assert not pending.exists()
+    assert texts == {slow.pk: "", quick.pk: "Erlang"}
 
 
 def _uploaded(data: bytes) -> Any:
