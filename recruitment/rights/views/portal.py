@@ -4,6 +4,9 @@ A link (`/privacy/access/<token>/`) is checked but not spent on GET (mail scanne
 links); it is parked in the session and the visitor is redirected to a URL without it,
 where one POST spends it and opens a short portal session. Wrong, expired, used and
 foreign tokens all get the same 404. Every portal page is `no-store` and sends no referrer.
+A page's HTML narrows that back to `same-origin` (templates/portal/base.html): its own forms
+must carry their Origin (under `no-referrer`, browsers send `Origin: null`, which CSRF
+protection refuses), while links to other sites still carry nothing.
 """
 
 from collections.abc import Callable
@@ -73,7 +76,8 @@ STAGE_WORDS = {
 
 
 def portal_page(view: View) -> View:
-    """No caching anywhere, no referrer to other sites (the URLs are personal)."""
+    """No caching anywhere, no referrer (the URLs are personal; the token's redirect
+    carries none onwards; the page's own forms: see the module docstring)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
