@@ -20,11 +20,12 @@ from recruitment.cvs.storage import StorageUnavailable
     max_retries=5,
     # A PDF of a few KB can hold a content stream that expands to megabytes of text
     # operators: the checks pass it (they never run page content), and pypdf then needs
-    # minutes for its one page, where the page budget of recruitment.cvs.text cannot stop
-    # it. The prefork worker interrupts the task at the soft limit, inside pypdf's parse:
-    # the parse gives up ("" text, as for any error in it) and the CV is stored without
-    # text, never read again. Interrupted elsewhere (storage, a lock), the task fails and
-    # the CV stays pending for the sweep. The hard limit kills a child that ignores it.
+    # most of a minute for its one page, where the page budget of recruitment.cvs.text
+    # cannot stop it. The prefork worker interrupts the task at the soft limit, inside
+    # pypdf's parse: the parse gives up ("" text, as for any error in it) and the CV is
+    # stored without text, never read again. Interrupted elsewhere (storage, a lock), the
+    # task fails and the CV stays pending for the sweep. The hard limit kills a child that
+    # ignores it.
     soft_time_limit=settings.CV_TEXT_SECONDS,
     time_limit=settings.CV_TEXT_SECONDS + 40,
 )
